@@ -1,0 +1,241 @@
+#include "cli/app.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/doctor.hpp"
+#include "docker/cli_engine.hpp"
+#include "measure/runner.hpp"
+#include "report/export.hpp"
+#include "scenario/manifest.hpp"
+#include "store/store.hpp"
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+#include "util/process.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kDefaultSuite = "scenarios/hermetic";
+
+std::string default_suite() {
+  if (const char* env = std::getenv("BUILDBENCH_SUITE")) return env;
+  return kDefaultSuite;
+}
+
+std::string default_db() {
+  if (const char* env = std::getenv("BUILDBENCH_DB")) return env;
+  return "buildbench.db";
+}
+
+std::map<std::string, std::string> parse_labels(const std::vector<std::string>& labels) {
+  std::map<std::string, std::string> parsed;
+  for (const auto& label : labels) {
+    auto eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw UsageError(fmt::format("--label '{}': write KEY=VALUE, e.g. --label branch=main",
+                                   printable(label)));
+    }
+    parsed[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  return parsed;
+}
+
+std::string command_line(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  args[0] = "buildbench";
+  // Secrets never reach the stored command line.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--secret" && i + 1 < args.size()) args[i + 1] = "<redacted>";
+    if (args[i].rfind("--secret=", 0) == 0) args[i] = "--secret=<redacted>";
+  }
+  return join_argv(args);
+}
+
+const char* kExitCodes = R"(
+Exit codes:
+  0  success (compare: no regression)
+  1  compare: a regression was found
+  2  bad usage or input (flags, manifests, run ids, database file)
+  3  broken environment (no Docker engine, database I/O fault) or failed samples
+  130 interrupted (Ctrl-C, SIGTERM); the run is marked 'interrupted')";
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{
+      "buildbench: measure Dockerfile variants (build time under cold and warm caches, image "
+      "size, start-up) and keep every sample in SQLite."};
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("buildbench ") + BUILDBENCH_VERSION);
+
+  std::string db_path = default_db();
+  std::string suite_path = default_suite();
+  std::string source;
+
+  // run
+  auto* run = app.add_subcommand("run", "Build each scenario under each cache state; store samples");
+  std::vector<std::string> scenarios, states, labels, secrets;
+  int runs = 3, warmup = 0;
+  std::string build_timeout = "30m";
+  bool no_image_stats = false;
+  run->add_option("--suite", suite_path, "Suite manifest (suite.toml) or its folder")
+      ->capture_default_str();
+  run->add_option("--source", source, "Checkout that a published suite describes ({source})");
+  run->add_option("--scenario", scenarios, "Scenario to run (repeatable; default: all)");
+  run->add_option("--state", states,
+                  "Cache state (repeatable; default: all): cold, warm-nochange, warm-code, "
+                  "warm-deps");
+  run->add_option("--runs", runs, "Measured repetitions per scenario and state")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  run->add_option("--warmup", warmup, "Unrecorded-in-statistics warm-up repetitions first")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  run->add_option("--label", labels, "KEY=VALUE stored with the run (repeatable), e.g. branch=main");
+  run->add_option("--secret", secrets,
+                  "Passed to buildx as --secret (id=...,src=...); never stored or printed");
+  run->add_option("--build-timeout", build_timeout,
+                  "Kill a build after this long and store it as failed (e.g. 90s, 30m)")
+      ->capture_default_str();
+  run->add_flag("--no-image-stats", no_image_stats,
+                "Skip per-layer sizes, gzip sizes and .pyc counts (docker save)");
+  run->add_option("--db", db_path, "SQLite database file")->capture_default_str();
+  run->footer(R"(
+Cache states:
+  cold           docker buildx prune -af and removal of the scenario's image before each sample
+  warm-nochange  rebuild with nothing changed
+  warm-code      rebuild after an edit to application code (edit.code in the manifest)
+  warm-deps      rebuild after an edit to the dependency list (edit.deps)
+Edits are made in a scratch copy of the context, never in your files.
+
+Examples:
+  buildbench run                                   # default suite, all states, 3 runs
+  buildbench run --scenario final --state cold --runs 5 --warmup 1
+  buildbench run --label branch=main --label commit=$(git rev-parse --short HEAD)
+Prints the run id on stdout; progress goes to stderr.)");
+
+  // list
+  auto* list = app.add_subcommand("list", "List a suite's scenarios and the cache states each supports");
+  list->add_option("--suite", suite_path, "Suite manifest or its folder")->capture_default_str();
+  list->add_option("--source", source, "Checkout that a published suite describes");
+
+  // export
+  auto* exp = app.add_subcommand("export", "Print every stored sample as JSON or CSV");
+  std::string run_selector = "latest";
+  std::string format = "json";
+  exp->add_option("--run", run_selector, "Run id, 'latest', 'all' or a label KEY=VALUE")
+      ->capture_default_str();
+  exp->add_option("--format", format, "json or csv")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"json", "csv"}));
+  exp->add_option("--db", db_path, "SQLite database file")->capture_default_str();
+  exp->footer(R"(
+Examples:
+  buildbench export --format csv > samples.csv
+  buildbench export --run branch=main | jq '.samples[] | select(.status != "ok")')");
+
+  // doctor
+  auto* doctor = app.add_subcommand("doctor", "Check the engine, buildx, base images and database");
+  doctor->add_option("--suite", suite_path, "Suite whose base images to check")
+      ->capture_default_str();
+  doctor->add_option("--db", db_path, "SQLite database file")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(fmt::format("{}; see 'buildbench --help'", e.what()));
+  }
+
+  ManifestVars vars;
+  if (!source.empty()) vars.source = fs::absolute(source);
+
+  if (*run) {
+    RunOptions options;
+    options.scenarios = scenarios;
+    for (const auto& name : states) {
+      auto state = parse_cache_state(name);
+      if (!state) {
+        throw UsageError(fmt::format("--state '{}' is not a cache state{}; use one of {}",
+                                     printable(name), did_you_mean_suffix(name, cache_state_names()),
+                                     fmt::join(cache_state_names(), ", ")));
+      }
+      options.states.push_back(*state);
+    }
+    options.runs = runs;
+    options.warmup = warmup;
+    options.labels = parse_labels(labels);
+    options.secrets = secrets;
+    auto timeout = parse_duration(build_timeout);
+    if (!timeout || timeout->count() <= 0) {
+      throw UsageError(fmt::format("--build-timeout '{}' is not a duration; write e.g. 30m",
+                                   printable(build_timeout)));
+    }
+    options.build_timeout = *timeout;
+    options.image_stats = !no_image_stats;
+    options.command = command_line(argc, argv);
+    Suite suite = load_suite(suite_path, vars);
+    plan_tasks(suite, options);  // validates --scenario before touching docker
+    require_engine();
+    Store store(db_path, Store::Mode::kReadWrite);
+    CliDockerEngine engine;
+    Progress progress(stderr, Progress::stderr_is_terminal());
+    Runner runner(engine, store, progress);
+    std::int64_t run_id = runner.run(suite, options);
+    auto samples = store.samples({run_id});
+    std::size_t failed = 0;
+    for (const auto& s : samples) failed += s.sample.status != "ok";
+    fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", run_id,
+               fs::absolute(db_path).string(), samples.size(), failed);
+    fmt::print("{}\n", run_id);
+    return kExitOk;
+  }
+  if (*list) {
+    Suite suite = load_suite(suite_path, vars);
+    fmt::print("suite {} ({})\n", suite.name, suite.manifest.string());
+    for (const auto& scenario : suite.scenarios) {
+      std::vector<std::string> names;
+      for (auto state : scenario.supported_states()) names.push_back(to_string(state));
+      fmt::print("  {:<34} {}\n", printable(scenario.name), fmt::join(names, " "));
+    }
+    return kExitOk;
+  }
+  if (*exp) {
+    Store store(db_path, Store::Mode::kReadOnly);
+    std::vector<std::int64_t> ids;
+    if (run_selector == "all") {
+      for (const auto& r : store.runs()) ids.push_back(r.id);
+    } else {
+      ids = store.select_runs(run_selector);
+    }
+    std::vector<RunRecord> runs_found;
+    for (auto id : ids) runs_found.push_back(*store.run(id));
+    auto samples = store.samples(ids);
+    if (format == "csv") {
+      export_csv(std::cout, samples);
+    } else {
+      export_json(std::cout, runs_found, samples);
+    }
+    return kExitOk;
+  }
+  if (*doctor) {
+    return run_doctor(suite_path, db_path);
+  }
+  return kExitUsage;
+}
+
+}  // namespace bb

@@ -1,0 +1,92 @@
+#include "cli/doctor.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "docker/cli_engine.hpp"
+#include "scenario/manifest.hpp"
+#include "store/store.hpp"
+#include "util/error.hpp"
+#include "util/process.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Check {
+  bool ok;
+  std::string what;
+  std::string fix;
+};
+
+Check run_check(const std::string& what, const std::vector<std::string>& argv,
+                const std::string& fix) {
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = std::chrono::seconds(30);
+  try {
+    auto result = run_process(options);
+    if (result.ok()) {
+      auto first = split(std::string(trim(result.out)), '\n').front();
+      return {true, fmt::format("{}: {}", what, first), ""};
+    }
+    return {false, fmt::format("{}: {}", what, trim(result.err)), fix};
+  } catch (const EnvironmentError& error) {
+    return {false, fmt::format("{}: {}", what, error.what()), fix};
+  }
+}
+
+}  // namespace
+
+int run_doctor(const std::string& suite_path, const std::string& db_path) {
+  std::vector<Check> checks;
+  checks.push_back(run_check("docker client", {"docker", "version", "--format", "{{.Client.Version}}"},
+                             "install the docker CLI (scripts/lab-install)"));
+  checks.push_back(run_check("docker engine", {"docker", "version", "--format", "{{.Server.Version}}"},
+                             "start the daemon: scripts/lab-dockerd"));
+  checks.push_back(run_check("buildx", {"docker", "buildx", "version"},
+                             "install docker-buildx (scripts/lab-install)"));
+  checks.push_back(run_check("builder", {"docker", "buildx", "inspect"},
+                             "check 'docker buildx ls'; the default builder needs the engine"));
+  try {
+    Suite suite = load_suite(suite_path);
+    checks.push_back({true, fmt::format("suite: {} ({} scenarios)", suite.name,
+                                        suite.scenarios.size()),
+                      ""});
+    if (suite.index) {
+      bool ok = fs::is_directory(*suite.index / "simple");
+      checks.push_back({ok, fmt::format("package index: {}", suite.index->string()),
+                        "build it: scripts/make-index"});
+    }
+  } catch (const UsageError& error) {
+    checks.push_back({false, fmt::format("suite: {}", error.what()), "fix the manifest"});
+  }
+  for (const char* image : {"python:3.11", "python:3.11-slim"}) {
+    auto check = run_check(
+        fmt::format("base image {}", image),
+        {"docker", "image", "inspect", "--format",
+         "{{.Id}} stand-in={{index .Config.Labels \"org.buildbench.stand-in\"}}", image},
+        "create stand-ins: scripts/lab-images");
+    checks.push_back(check);
+  }
+  try {
+    Store store(db_path, fs::exists(db_path) ? Store::Mode::kReadOnly : Store::Mode::kReadWrite);
+    checks.push_back({true, fmt::format("database: {} ({} runs)", db_path, store.runs().size()), ""});
+  } catch (const std::exception& error) {
+    checks.push_back({false, fmt::format("database: {}", error.what()), "pass another --db FILE"});
+  }
+  bool all_ok = true;
+  for (const auto& check : checks) {
+    fmt::print("{} {}\n", check.ok ? "ok  " : "FAIL", check.what);
+    if (!check.ok) {
+      fmt::print("     fix: {}\n", check.fix);
+      all_ok = false;
+    }
+  }
+  return all_ok ? 0 : kExitEnvironment;
+}
+
+}  // namespace bb

@@ -1,0 +1,277 @@
+#include "docker/cli_engine.hpp"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "docker/image_archive.hpp"
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+#include "util/process.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+CliDockerEngine::CliDockerEngine(std::string builder) : builder_(std::move(builder)) {}
+
+std::vector<std::string> CliDockerEngine::buildx(std::initializer_list<std::string> args) const {
+  std::vector<std::string> argv = {"docker", "buildx"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  // `docker builder prune` would always target the default builder; pass ours everywhere.
+  if (!builder_.empty()) {
+    argv.insert(argv.begin() + 3, {"--builder", builder_});
+  }
+  return argv;
+}
+
+std::vector<std::string> CliDockerEngine::build_argv(const BuildRequest& request,
+                                                     const std::string& metadata_file) const {
+  std::vector<std::string> argv = buildx({"build"});
+  for (const auto& arg : std::vector<std::string>{"--progress=rawjson", "--metadata-file",
+                                                  metadata_file, "--file",
+                                                  request.dockerfile.string()}) {
+    argv.push_back(arg);
+  }
+  if (!request.target.empty()) {
+    argv.push_back("--target");
+    argv.push_back(request.target);
+  }
+  if (!request.network.empty()) {
+    argv.push_back("--network");
+    argv.push_back(request.network);
+  }
+  for (const auto& [key, value] : request.build_args) {
+    argv.push_back("--build-arg");
+    argv.push_back(key + "=" + value);
+  }
+  for (const auto& secret : request.secrets) {
+    argv.push_back("--secret");
+    argv.push_back(secret);
+  }
+  argv.push_back("--tag");
+  argv.push_back(request.tag);
+  if (!builder_.empty()) argv.push_back("--load");
+  argv.push_back(request.context.string());
+  return argv;
+}
+
+BuildOutcome CliDockerEngine::build(const BuildRequest& request) {
+  auto metadata = fs::temp_directory_path() /
+                  fmt::format("buildbench-meta-{}-{}.json", getpid(), std::rand());
+  RawJsonParser parser;
+  ProcessOptions options;
+  options.argv = build_argv(request, metadata.string());
+  options.timeout = request.timeout;
+  options.on_stderr_line = [&](std::string_view line) {
+    parser.feed(line);
+    parser.feed("\n");
+    if (request.on_progress) request.on_progress(parser);
+    return LineAction::kContinue;
+  };
+  auto result = run_process(options);
+  parser.finish();
+  std::error_code ignored;
+  fs::remove(metadata, ignored);
+
+  BuildOutcome outcome;
+  outcome.exit_code = result.exit_code;
+  outcome.timed_out = result.timed_out;
+  outcome.interrupted = result.interrupted;
+  outcome.seconds = result.seconds();
+  outcome.steps = parser.steps();
+  outcome.ok = result.ok();
+  static const std::regex metadata_for(R"(load metadata for (\S+))");
+  for (const auto& step : outcome.steps) {
+    std::smatch match;
+    if (std::regex_search(step.name, match, metadata_for)) outcome.base_images.push_back(match[1]);
+  }
+  if (!outcome.ok) {
+    std::string error;
+    for (const auto& line : parser.text_lines()) {
+      if (line.rfind("ERROR", 0) == 0 || line.find("error") != std::string::npos) {
+        error += line + "\n";
+      }
+    }
+    for (const auto& step : outcome.steps) {
+      if (!step.error.empty()) {
+        error += fmt::format("step '{}' failed: {}\n", step.name, step.error);
+        auto tail = trim(step.log_tail);
+        if (!tail.empty()) {
+          auto lines = split(tail, '\n');
+          std::size_t from = lines.size() > 15 ? lines.size() - 15 : 0;
+          for (std::size_t i = from; i < lines.size(); ++i) error += "  | " + lines[i] + "\n";
+        }
+      }
+    }
+    if (outcome.timed_out) {
+      error = fmt::format("build timed out after {} and was killed\n{}",
+                          format_seconds(request.timeout.count() / 1000.0), error);
+    } else if (outcome.interrupted) {
+      error = "build interrupted (SIGINT/SIGTERM)\n" + error;
+    }
+    if (error.empty()) error = result.tail_text();
+    if (error.empty()) error = fmt::format("docker buildx build exited {}", result.exit_code);
+    outcome.error = std::string(trim(error));
+  }
+  if (outcome.ok) {
+    if (auto info = inspect_image(request.tag)) outcome.image_id = info->id;
+  }
+  return outcome;
+}
+
+void CliDockerEngine::prune_build_cache() {
+  run_checked(buildx({"prune", "--all", "--force"}), 10min);
+}
+
+void CliDockerEngine::remove_image(const std::string& ref) {
+  ProcessOptions options;
+  options.argv = {"docker", "image", "rm", "--force", ref};
+  options.timeout = 5min;
+  auto result = run_process(options);
+  if (result.interrupted) throw Interrupted();
+  if (!result.ok() && result.err.find("No such image") == std::string::npos) {
+    throw EnvironmentError(
+        fmt::format("cannot remove image '{}': {}", ref, trim(result.err)));
+  }
+}
+
+std::optional<ImageInfo> CliDockerEngine::inspect_image(const std::string& ref) {
+  ProcessOptions options;
+  options.argv = {"docker", "image", "inspect", "--format", "{{json .}}", ref};
+  options.timeout = 2min;
+  auto result = run_process(options);
+  if (result.interrupted) throw Interrupted();
+  if (!result.ok()) {
+    if (result.err.find("No such") != std::string::npos) return std::nullopt;
+    throw EnvironmentError(fmt::format("docker image inspect {} failed: {}", ref,
+                                       trim(result.err)));
+  }
+  auto json = nlohmann::json::parse(result.out, nullptr, false);
+  if (json.is_discarded()) throw EnvironmentError("docker image inspect printed invalid JSON");
+  ImageInfo info;
+  info.id = json.value("Id", "");
+  info.size_bytes = json.value("Size", std::int64_t{0});
+  if (json.contains("Config") && json["Config"].is_object() &&
+      json["Config"].contains("Labels") && json["Config"]["Labels"].is_object()) {
+    for (const auto& [key, value] : json["Config"]["Labels"].items()) {
+      if (value.is_string()) info.labels[key] = value.get<std::string>();
+    }
+  }
+  return info;
+}
+
+std::vector<LayerStats> CliDockerEngine::layer_stats(const std::string& ref) {
+  ImageArchiveStats stats(&layer_cache_);
+  ProcessOptions options;
+  options.argv = {"docker", "image", "save", ref};
+  options.timeout = 30min;
+  std::string stream_error;
+  options.on_stdout_bytes = [&](std::string_view bytes) {
+    if (!stream_error.empty()) return;
+    try {
+      stats.feed(bytes);
+    } catch (const std::exception& error) {
+      stream_error = error.what();
+    }
+  };
+  auto result = run_process(options);
+  if (result.interrupted) throw Interrupted();
+  if (!result.ok()) {
+    throw EnvironmentError(fmt::format("docker image save {} failed: {}", ref, trim(result.err)));
+  }
+  if (!stream_error.empty()) {
+    throw EnvironmentError(fmt::format("cannot read docker save output: {}", stream_error));
+  }
+  return stats.finish();
+}
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string first_match(const std::string& text, const std::regex& pattern) {
+  std::smatch match;
+  return std::regex_search(text, match, pattern) ? std::string(trim(match[1].str())) : "";
+}
+
+nlohmann::json try_json(const std::vector<std::string>& argv) {
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = 60s;
+  auto result = run_process(options);
+  if (!result.ok()) return nullptr;
+  auto json = nlohmann::json::parse(result.out, nullptr, false);
+  return json.is_discarded() ? nlohmann::json(nullptr) : json;
+}
+
+std::string try_text(const std::vector<std::string>& argv) {
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = 60s;
+  auto result = run_process(options);
+  return result.ok() ? std::string(trim(result.out)) : "";
+}
+
+}  // namespace
+
+nlohmann::json CliDockerEngine::fingerprint() {
+  nlohmann::json fp;
+  auto version = try_json({"docker", "version", "--format", "{{json .}}"});
+  if (version.is_object()) {
+    fp["docker_client"] = version["Client"].value("Version", "");
+    if (version["Server"].is_object()) fp["docker_server"] = version["Server"].value("Version", "");
+  }
+  auto info = try_json({"docker", "info", "--format", "{{json .}}"});
+  if (info.is_object()) {
+    fp["storage_driver"] = info.value("Driver", "");
+    fp["docker_os"] = info.value("OperatingSystem", "");
+    fp["docker_ncpu"] = info.value("NCPU", 0);
+    fp["docker_mem_bytes"] = info.value("MemTotal", std::int64_t{0});
+  }
+  fp["buildx"] = try_text({"docker", "buildx", "version"});
+  std::string inspect = try_text(buildx({"inspect"}));
+  fp["builder"] = first_match(inspect, std::regex(R"(Name:\s*(\S+))"));
+  fp["builder_driver"] = first_match(inspect, std::regex(R"(Driver:\s*(\S+))"));
+  fp["buildkit"] = first_match(inspect, std::regex(R"(Buildkit(?: version)?:\s*(\S+))"));
+  struct utsname uts {};
+  if (uname(&uts) == 0) {
+    fp["kernel"] = fmt::format("{} {}", uts.sysname, uts.release);
+    fp["arch"] = uts.machine;
+    fp["hostname"] = uts.nodename;
+  }
+  fp["cpu_model"] = first_match(read_text("/proc/cpuinfo"), std::regex(R"(model name\s*:\s*([^\n]+))"));
+  fp["cores"] = std::thread::hardware_concurrency();
+  auto mem_kb = first_match(read_text("/proc/meminfo"), std::regex(R"(MemTotal:\s*(\d+))"));
+  fp["memory_bytes"] = mem_kb.empty() ? 0 : std::stoll(mem_kb) * 1024;
+  return fp;
+}
+
+void require_engine() {
+  ProcessOptions options;
+  options.argv = {"docker", "version", "--format", "{{.Server.Version}}"};
+  options.timeout = 30s;
+  auto result = run_process(options);
+  if (result.interrupted) throw Interrupted();
+  if (!result.ok()) {
+    throw EnvironmentError(fmt::format(
+        "no Docker engine answers ({}); start one with scripts/lab-dockerd, or run "
+        "'buildbench doctor'",
+        trim(result.err.empty() ? result.out : result.err)));
+  }
+}
+
+}  // namespace bb

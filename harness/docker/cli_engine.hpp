@@ -1,0 +1,33 @@
+#pragma once
+#include <map>
+#include <string>
+
+#include "docker/engine.hpp"
+
+namespace bb {
+
+// DockerEngine over the docker CLI and its buildx plugin.
+class CliDockerEngine : public DockerEngine {
+ public:
+  explicit CliDockerEngine(std::string builder = "");
+  BuildOutcome build(const BuildRequest& request) override;
+  void prune_build_cache() override;
+  void remove_image(const std::string& ref) override;
+  std::optional<ImageInfo> inspect_image(const std::string& ref) override;
+  std::vector<LayerStats> layer_stats(const std::string& ref) override;
+  nlohmann::json fingerprint() override;
+
+  // argv of the build, exposed for tests (no shell is ever involved).
+  std::vector<std::string> build_argv(const BuildRequest& request,
+                                      const std::string& metadata_file) const;
+
+ private:
+  std::vector<std::string> buildx(std::initializer_list<std::string> args) const;
+  std::string builder_;
+  std::map<std::string, LayerStats> layer_cache_;
+};
+
+// Throws EnvironmentError with a fix when no daemon answers.
+void require_engine();
+
+}  // namespace bb

@@ -1,0 +1,225 @@
+#include "docker/rawjson.hpp"
+
+#include <charconv>
+#include <ctime>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "util/text.hpp"
+
+namespace bb {
+
+bool BuildStep::is_instruction() const {
+  static const std::regex instruction(R"(^\[[^\]]*\d+/\d+\] (\S+))");
+  std::smatch match;
+  if (!std::regex_search(name, match, instruction)) return false;
+  return match[1] != "FROM";
+}
+
+double BuildStep::seconds() const {
+  if (!started || !completed) return 0.0;
+  return *completed - *started;
+}
+
+void RawJsonParser::feed(std::string_view bytes) {
+  pending_.append(bytes);
+  std::size_t i = scanned_;
+  std::size_t consumed = 0;
+  for (; i < pending_.size(); ++i) {
+    char c = pending_[i];
+    if (depth_ == 0) {
+      if (c == '{') {
+        // Plain text before an object on the same line is kept as text.
+        auto before = trim(std::string_view(pending_).substr(consumed, i - consumed));
+        if (!before.empty()) handle_text(before);
+        consumed = i;
+        depth_ = 1;
+        in_string_ = false;
+        escaped_ = false;
+      } else if (c == '\n') {
+        auto line = trim(std::string_view(pending_).substr(consumed, i - consumed));
+        if (!line.empty()) handle_text(line);
+        consumed = i + 1;
+      }
+      continue;
+    }
+    if (in_string_) {
+      if (escaped_) {
+        escaped_ = false;
+      } else if (c == '\\') {
+        escaped_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string_ = true;
+    } else if (c == '{') {
+      ++depth_;
+    } else if (c == '}') {
+      if (--depth_ == 0) {
+        handle_object(std::string_view(pending_).substr(consumed, i + 1 - consumed));
+        consumed = i + 1;
+      }
+    }
+  }
+  pending_.erase(0, consumed);
+  scanned_ = pending_.size();
+}
+
+void RawJsonParser::finish() {
+  if (depth_ == 0) {
+    auto rest = trim(pending_);
+    if (!rest.empty()) handle_text(rest);
+  } else {
+    ++malformed_;
+  }
+  pending_.clear();
+  scanned_ = 0;
+  depth_ = 0;
+}
+
+void RawJsonParser::handle_text(std::string_view line) {
+  text_lines_.emplace_back(line);
+  if (text_lines_.size() > 200) text_lines_.erase(text_lines_.begin());
+}
+
+void RawJsonParser::handle_object(std::string_view text) {
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    ++malformed_;
+    return;
+  }
+  ++objects_;
+  auto string_field = [](const nlohmann::json& object, const char* key) -> std::string {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (auto vertexes = json.find("vertexes"); vertexes != json.end() && vertexes->is_array()) {
+    for (const auto& vertex : *vertexes) {
+      if (!vertex.is_object()) continue;
+      std::string digest = string_field(vertex, "digest");
+      if (digest.empty()) continue;
+      auto [it, inserted] = steps_.try_emplace(digest);
+      BuildStep& step = it->second;
+      if (inserted) {
+        step.digest = digest;
+        order_.push_back(digest);
+      }
+      if (auto name = string_field(vertex, "name"); !name.empty()) step.name = name;
+      if (auto started = parse_rfc3339(string_field(vertex, "started"))) step.started = started;
+      if (auto done = parse_rfc3339(string_field(vertex, "completed"))) step.completed = done;
+      if (auto cached = vertex.find("cached"); cached != vertex.end() && cached->is_boolean()) {
+        step.cached = step.cached || cached->get<bool>();
+      }
+      if (auto error = string_field(vertex, "error"); !error.empty()) step.error = error;
+    }
+  }
+  if (auto logs = json.find("logs"); logs != json.end() && logs->is_array()) {
+    for (const auto& log : *logs) {
+      if (!log.is_object()) continue;
+      auto it = steps_.find(string_field(log, "vertex"));
+      if (it == steps_.end()) continue;
+      std::string& tail = it->second.log_tail;
+      tail += base64_decode(string_field(log, "data"));
+      if (tail.size() > 4000) tail.erase(0, tail.size() - 4000);
+    }
+  }
+}
+
+std::vector<BuildStep> RawJsonParser::steps() const {
+  std::vector<BuildStep> steps;
+  steps.reserve(order_.size());
+  for (const auto& digest : order_) steps.push_back(steps_.at(digest));
+  return steps;
+}
+
+std::string RawJsonParser::current_step() const {
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+    const auto& step = steps_.at(*it);
+    if (step.started && !step.completed) return step.name;
+  }
+  return {};
+}
+
+std::optional<double> parse_rfc3339(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
+      text[13] != ':' || text[16] != ':') {
+    return std::nullopt;
+  }
+  auto number = [&](std::size_t pos, std::size_t len, int& out) {
+    auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, out);
+    return ec == std::errc() && ptr == text.data() + pos + len;
+  };
+  std::tm tm{};
+  int year, month, day, hour, minute, second;
+  if (!number(0, 4, year) || !number(5, 2, month) || !number(8, 2, day) || !number(11, 2, hour) ||
+      !number(14, 2, minute) || !number(17, 2, second)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  double fraction = 0;
+  std::size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    double scale = 0.1;
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      fraction += (text[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+      ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+  }
+  double offset = 0;
+  if (pos < text.size() && text[pos] == 'Z' && pos + 1 == text.size()) {
+    offset = 0;
+  } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
+             text[pos + 3] == ':') {
+    int oh, om;
+    if (!number(pos + 1, 2, oh) || !number(pos + 4, 2, om)) return std::nullopt;
+    offset = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
+  } else {
+    return std::nullopt;
+  }
+  time_t seconds = timegm(&tm);
+  return static_cast<double>(seconds) + fraction - offset;
+}
+
+std::string base64_decode(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  int buffer = 0, bits = 0;
+  for (char c : text) {
+    int v = value(c);
+    if (v < 0) continue;
+    buffer = (buffer << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+}  // namespace bb

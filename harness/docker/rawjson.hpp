@@ -1,0 +1,60 @@
+#pragma once
+// Parses the stream that `docker buildx build --progress=rawjson` writes on
+// stderr: pretty-printed JSON status objects, one after another, mixed with
+// plain text lines (such as the final "ERROR: ..."). Feed it bytes as they come.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bb {
+
+struct BuildStep {
+  std::string digest;
+  std::string name;  // "[stage 2/5] RUN pip install ..." or "[internal] ..."
+  std::optional<double> started;    // unix seconds
+  std::optional<double> completed;  // unix seconds
+  bool cached = false;
+  std::string error;
+  std::string log_tail;  // last output of the step (for failed steps)
+
+  // A Dockerfile instruction that can be cached (not FROM, not [internal], not export).
+  bool is_instruction() const;
+  double seconds() const;  // completed - started, 0 when either is missing
+};
+
+class RawJsonParser {
+ public:
+  void feed(std::string_view bytes);
+  void finish();  // flushes a trailing incomplete line
+
+  // Steps in order of first appearance.
+  std::vector<BuildStep> steps() const;
+  const std::vector<std::string>& text_lines() const { return text_lines_; }
+  std::size_t objects_parsed() const { return objects_; }
+  std::size_t malformed_objects() const { return malformed_; }
+  // The vertex currently running, for progress display.
+  std::string current_step() const;
+
+ private:
+  void handle_object(std::string_view json);
+  void handle_text(std::string_view line);
+
+  std::string pending_;
+  int depth_ = 0;
+  bool in_string_ = false;
+  bool escaped_ = false;
+  std::size_t scanned_ = 0;  // bytes of pending_ already scanned
+  std::vector<std::string> order_;
+  std::map<std::string, BuildStep> steps_;
+  std::vector<std::string> text_lines_;
+  std::size_t objects_ = 0;
+  std::size_t malformed_ = 0;
+};
+
+// RFC 3339 with nanoseconds ("2026-11-25T12:51:38.018961542Z") to unix seconds.
+std::optional<double> parse_rfc3339(std::string_view text);
+std::string base64_decode(std::string_view text);
+
+}  // namespace bb

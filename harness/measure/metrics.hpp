@@ -1,0 +1,43 @@
+#pragma once
+// The catalog of metrics buildbench stores. Names carry their unit.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bb {
+
+enum class MetricKind { kTime, kSize, kCount };
+
+struct MetricInfo {
+  std::string_view name;
+  std::string_view unit;  // "s", "bytes", "count"
+  MetricKind kind;
+  bool deterministic;    // same inputs give the same value: compared exactly, without a test
+  bool lower_is_better;
+  std::string_view description;
+};
+
+const std::vector<MetricInfo>& metric_catalog();
+const MetricInfo* find_metric(std::string_view name);
+std::vector<std::string> metric_names();
+
+// Build metrics
+inline constexpr std::string_view kBuildSeconds = "build_seconds";
+inline constexpr std::string_view kStepsCached = "steps_cached";
+inline constexpr std::string_view kStepsTotal = "steps_total";
+inline constexpr std::string_view kImageBytes = "image_bytes";
+inline constexpr std::string_view kImageCompressedBytes = "image_compressed_bytes";
+inline constexpr std::string_view kPycCount = "pyc_count";
+inline constexpr std::string_view kPycBytes = "pyc_bytes";
+inline constexpr std::string_view kContextBytes = "context_bytes";
+// Start-up metrics
+inline constexpr std::string_view kStartupSeconds = "startup_seconds";
+inline constexpr std::string_view kStartupNetSeconds = "startup_net_seconds";
+inline constexpr std::string_view kBaselineStartSeconds = "baseline_start_seconds";
+inline constexpr std::string_view kCreateSeconds = "create_seconds";
+inline constexpr std::string_view kInterpreterReadySeconds = "interpreter_ready_seconds";
+inline constexpr std::string_view kModulesFromPyc = "modules_from_pyc";
+inline constexpr std::string_view kModulesCompiled = "modules_compiled";
+
+}  // namespace bb

@@ -1,0 +1,25 @@
+#pragma once
+// Serves a PEP 503 "simple" index from a folder on 127.0.0.1 for the length of
+// a run, so hermetic builds install Python packages without PyPI.
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace bb {
+
+class PackageIndexServer {
+ public:
+  explicit PackageIndexServer(const std::filesystem::path& root);  // root holds simple/
+  ~PackageIndexServer();
+  PackageIndexServer(const PackageIndexServer&) = delete;
+  PackageIndexServer& operator=(const PackageIndexServer&) = delete;
+  std::string url() const;  // http://127.0.0.1:PORT/simple
+  int port() const { return port_; }
+
+ private:
+  struct Child;
+  std::unique_ptr<Child> child_;
+  int port_ = 0;
+};
+
+}  // namespace bb

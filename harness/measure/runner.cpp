@@ -1,0 +1,362 @@
+#include "measure/runner.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "measure/metrics.hpp"
+#include "measure/package_index.hpp"
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+#include "util/process.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
+  std::vector<const Scenario*> selected;
+  if (options.scenarios.empty()) {
+    for (const auto& scenario : suite.scenarios) selected.push_back(&scenario);
+  } else {
+    for (const auto& name : options.scenarios) {
+      const Scenario* scenario = suite.find(name);
+      if (!scenario) {
+        throw UsageError(fmt::format("--scenario '{}': no such scenario in {}{}", printable(name),
+                                     suite.manifest.string(),
+                                     did_you_mean_suffix(name, suite.names())));
+      }
+      selected.push_back(scenario);
+    }
+  }
+  std::vector<CacheState> states = options.states.empty() ? all_cache_states() : options.states;
+  std::vector<Task> tasks;
+  int total = options.warmup + options.runs;
+  for (int repetition = 1; repetition <= total; ++repetition) {
+    for (auto state : states) {
+      std::vector<const Scenario*> order;
+      for (auto* scenario : selected) {
+        auto supported = scenario->supported_states();
+        if (std::find(supported.begin(), supported.end(), state) != supported.end()) {
+          order.push_back(scenario);
+        }
+      }
+      if (!order.empty()) {
+        std::rotate(order.begin(), order.begin() + (repetition - 1) % order.size(), order.end());
+      }
+      for (auto* scenario : order) {
+        bool warmup = repetition <= options.warmup;
+        tasks.push_back({scenario, state, warmup ? repetition : repetition - options.warmup,
+                         warmup});
+      }
+    }
+  }
+  return tasks;
+}
+
+std::string image_tag(const Scenario& scenario) {
+  // Names are free text; the tag is derived, never interpreted.
+  std::size_t hash = std::hash<std::string>{}(scenario.name);
+  return fmt::format("buildbench/{}-{:08x}:latest", tag_safe(scenario.name), hash & 0xffffffff);
+}
+
+Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
+    : engine_(engine), store_(store), progress_(progress) {}
+
+void Runner::apply_edit(const FileEdit& edit, const fs::path& context) {
+  fs::path target = context / edit.file;
+  std::string text = edit.append;
+  auto pos = text.find("{n}");
+  text.replace(pos, 3, std::to_string(++edit_counter_));
+  std::ofstream out(target, std::ios::app | std::ios::binary);
+  out << text;
+  if (!out) {
+    throw EnvironmentError(fmt::format("cannot edit scratch file '{}'", target.string()));
+  }
+}
+
+void Runner::record_image(Sample& sample, const RunOptions& options) {
+  if (!options.image_stats || sample.image_id.empty()) return;
+  std::optional<ImageRecord> image = store_.image(sample.image_id);
+  if (!image) {
+    progress_.detail("measuring image layers (docker save, gzip)");
+    ImageRecord record;
+    record.image_id = sample.image_id;
+    auto info = engine_.inspect_image(sample.image_id);
+    record.size_bytes = info ? info->size_bytes : 0;
+    record.layers = engine_.layer_stats(sample.image_id);
+    for (const auto& layer : record.layers) {
+      record.compressed_bytes += layer.compressed_bytes;
+      record.pyc_count += layer.pyc_count;
+      record.pyc_bytes += layer.pyc_bytes;
+    }
+    store_.add_image(record);
+    image = record;
+  }
+  sample.set(kImageBytes, static_cast<double>(image->size_bytes));
+  sample.set(kImageCompressedBytes, static_cast<double>(image->compressed_bytes));
+  sample.set(kPycCount, static_cast<double>(image->pyc_count));
+  sample.set(kPycBytes, static_cast<double>(image->pyc_bytes));
+}
+
+Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
+                             const fs::path& dockerfile,
+                             const std::map<std::string, std::string>& build_args,
+                             const RunOptions& options) {
+  const Scenario& scenario = *task.scenario;
+  Sample sample;
+  sample.scenario = scenario.name;
+  sample.kind = "build";
+  sample.state = to_string(task.state);
+  sample.repetition = task.repetition;
+  sample.warmup = task.warmup;
+
+  BuildRequest request;
+  request.context = scratch_context;
+  request.dockerfile = dockerfile;
+  request.target = scenario.target;
+  request.tag = image_tag(scenario);
+  request.network = scenario.network.empty() ? "none" : scenario.network;
+  request.build_args = build_args;
+  request.secrets = options.secrets;
+  request.timeout = options.build_timeout;
+  request.on_progress = [this](const RawJsonParser& parser) {
+    progress_.detail(parser.current_step());
+  };
+
+  // Bring the cache into the state under test. Warm states rebuild the current
+  // content first (unmeasured), so the state does not depend on what ran before.
+  if (task.state == CacheState::kCold) {
+    progress_.detail("pruning build cache");
+    engine_.prune_build_cache();
+    engine_.remove_image(request.tag);
+  } else {
+    progress_.detail("priming build (not measured)");
+    auto prime = engine_.build(request);
+    if (prime.interrupted) throw Interrupted();
+    if (!prime.ok) {
+      sample.status = "failed";
+      sample.error = "priming build before the measured one failed: " + prime.error;
+      sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+      return sample;
+    }
+    if (task.state == CacheState::kWarmCode) apply_edit(*scenario.code_edit, scratch_context);
+    if (task.state == CacheState::kWarmDeps) apply_edit(*scenario.deps_edit, scratch_context);
+  }
+
+  sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+  BuildOutcome outcome = engine_.build(request);
+  if (outcome.interrupted) {
+    sample.status = "interrupted";
+    sample.error = outcome.error;
+    return sample;
+  }
+  sample.steps = outcome.steps;
+  sample.image_id = outcome.image_id;
+  sample.set(kBuildSeconds, outcome.seconds);
+  int cached = 0, total = 0;
+  for (const auto& step : outcome.steps) {
+    if (!step.is_instruction()) continue;
+    ++total;
+    if (step.cached) ++cached;
+  }
+  sample.set(kStepsCached, cached);
+  sample.set(kStepsTotal, total);
+  if (!outcome.ok) {
+    sample.status = "failed";
+    sample.error = outcome.error;
+    return sample;
+  }
+  record_image(sample, options);
+  return sample;
+}
+
+namespace {
+
+struct ScratchScenario {
+  fs::path context;
+  fs::path dockerfile;
+};
+
+std::string git_output(const fs::path& dir, std::vector<std::string> args) {
+  std::vector<std::string> argv = {"git", "-C", dir.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = std::chrono::seconds(30);
+  try {
+    auto result = run_process(options);
+    return result.ok() ? std::string(trim(result.out)) : "";
+  } catch (const EnvironmentError&) {
+    return "";  // no git: the run simply records no commit
+  }
+}
+
+nlohmann::json describe(const Scenario& scenario) {
+  nlohmann::json json;
+  json["name"] = scenario.name;
+  json["description"] = scenario.description;
+  json["differs"] = scenario.differs;
+  json["manifest"] = scenario.manifest.string();
+  json["context"] = scenario.context.string();
+  json["dockerfile"] = scenario.dockerfile.string();
+  json["target"] = scenario.target;
+  json["network"] = scenario.network;
+  // Build-arg names only: values may be secrets.
+  nlohmann::json args = nlohmann::json::array();
+  for (const auto& [key, value] : scenario.build_args) args.push_back(key);
+  json["build_arg_names"] = args;
+  return json;
+}
+
+}  // namespace
+
+nlohmann::json Runner::base_image_facts(const Suite& suite) {
+  // FROM lines name base images; stage names are skipped. Stand-ins carry a label.
+  static const std::regex from_line(R"(^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?)",
+                                    std::regex::icase);
+  nlohmann::json facts = nlohmann::json::object();
+  for (const auto& scenario : suite.scenarios) {
+    std::ifstream in(scenario.dockerfile);
+    std::set<std::string> stages;
+    for (std::string line; std::getline(in, line);) {
+      std::smatch match;
+      if (!std::regex_search(line, match, from_line)) continue;
+      std::string ref = match[1];
+      if (match[2].matched) stages.insert(match[2]);
+      if (stages.count(ref) || facts.contains(ref) || ref.find('$') != std::string::npos) continue;
+      auto info = engine_.inspect_image(ref);
+      nlohmann::json fact;
+      fact["present"] = info.has_value();
+      if (info) {
+        fact["id"] = info->id;
+        auto label = info->labels.find("org.buildbench.stand-in");
+        fact["stand_in"] = label != info->labels.end() && label->second == "true";
+        if (fact["stand_in"]) {
+          fact["stand_in_source"] = info->labels["org.buildbench.stand-in.source"];
+          fact["stand_in_recipe"] = info->labels["org.buildbench.stand-in.recipe"];
+        }
+      }
+      facts[ref] = fact;
+    }
+  }
+  return facts;
+}
+
+std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
+  auto tasks = plan_tasks(suite, options);
+  if (tasks.empty()) {
+    throw UsageError("nothing to run: no selected scenario supports the selected --state");
+  }
+
+  RunRecord record;
+  record.suite_name = suite.name;
+  record.suite_path = fs::absolute(suite.manifest).string();
+  record.command = options.command;
+  record.labels = options.labels;
+  fs::path suite_dir = fs::absolute(suite.manifest).parent_path();
+  record.git_commit = git_output(suite_dir, {"rev-parse", "HEAD"});
+  record.git_dirty = !git_output(suite_dir, {"status", "--porcelain", "--", "."}).empty();
+  progress_.message("buildbench: collecting the host and tool fingerprint");
+  record.fingerprint = engine_.fingerprint();
+  record.fingerprint["base_images"] = base_image_facts(suite);
+  record.options = {{"runs", options.runs},
+                    {"warmup", options.warmup},
+                    {"build_timeout_ms", options.build_timeout.count()}};
+  std::int64_t run_id = store_.begin_run(record);
+
+  // Scratch copies: edits never touch the user's files.
+  fs::path scratch = fs::temp_directory_path() / fmt::format("buildbench-run{}-{}", run_id, getpid());
+  std::map<std::string, ScratchScenario> copies;
+  std::string status = "complete";
+  std::map<std::string, nlohmann::json> base_images;
+  try {
+    fs::create_directories(scratch);
+    int position = 0;
+    for (const auto& scenario : suite.scenarios) {
+      store_.add_scenario(run_id, scenario.name, position, describe(scenario));
+      ScratchScenario copy;
+      copy.context = scratch / std::to_string(position++);
+      fs::copy(scenario.context, copy.context, fs::copy_options::recursive);
+      auto relative = scenario.dockerfile.lexically_relative(scenario.context);
+      bool inside = !relative.empty() && *relative.begin() != "..";
+      copy.dockerfile = inside ? copy.context / relative : scenario.dockerfile;
+      copies[scenario.name] = copy;
+    }
+
+    std::unique_ptr<PackageIndexServer> index;
+    if (suite.index) {
+      index = std::make_unique<PackageIndexServer>(*suite.index);
+      progress_.message(fmt::format("buildbench: serving the package index {} at {}",
+                                    suite.index->string(), index->url()));
+    }
+
+    progress_.begin(tasks.size());
+    std::size_t position_in_plan = 0;
+    for (const auto& task : tasks) {
+      interrupt::throw_if_requested();
+      ++position_in_plan;
+      progress_.task(position_in_plan, fmt::format("{} {} #{}{}", printable(task.scenario->name),
+                                                   to_string(task.state), task.repetition,
+                                                   task.warmup ? " (warm-up)" : ""));
+      std::map<std::string, std::string> args;
+      for (auto [key, value] : task.scenario->build_args) {
+        if (auto pos = value.find("{index_url}"); pos != std::string::npos) {
+          if (!index) {
+            throw UsageError(fmt::format("{}: build arg '{}' uses {{index_url}} but the suite "
+                                         "names no index; add index = \"DIR\" to the suite",
+                                         task.scenario->manifest.string(), key));
+          }
+          value.replace(pos, 11, index->url());
+        }
+        args[key] = value;
+      }
+      const auto& copy = copies.at(task.scenario->name);
+      Sample sample;
+      try {
+        sample = measure_build(task, copy.context, copy.dockerfile, args, options);
+      } catch (const Interrupted&) {
+        sample.scenario = task.scenario->name;
+        sample.state = to_string(task.state);
+        sample.repetition = task.repetition;
+        sample.warmup = task.warmup;
+        sample.status = "interrupted";
+        sample.error = "interrupted before the measurement finished";
+      }
+      if (sample.status == "interrupted") {
+        sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+        store_.add_sample(run_id, sample);
+        throw Interrupted();
+      }
+      store_.add_sample(run_id, sample);
+      progress_.done(sample);
+      if (sample.status != "ok") status = "complete";  // failures are data
+      for (const auto& step : sample.steps) (void)step;
+    }
+    progress_.end();
+  } catch (const Interrupted&) {
+    progress_.end();
+    store_.finish_run(run_id, "interrupted");
+    std::error_code ignored;
+    fs::remove_all(scratch, ignored);
+    throw;
+  } catch (...) {
+    progress_.end();
+    store_.finish_run(run_id, "failed");
+    std::error_code ignored;
+    fs::remove_all(scratch, ignored);
+    throw;
+  }
+  store_.finish_run(run_id, status);
+  std::error_code ignored;
+  fs::remove_all(scratch, ignored);
+  return run_id;
+}
+
+}  // namespace bb

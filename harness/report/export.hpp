@@ -1,0 +1,17 @@
+#pragma once
+// Every stored sample, one row per metric, as JSON or CSV.
+#include <ostream>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace bb {
+
+inline constexpr int kExportSchemaVersion = 1;
+
+void export_json(std::ostream& out, const std::vector<RunRecord>& runs,
+                 const std::vector<StoredSample>& samples);
+void export_csv(std::ostream& out, const std::vector<StoredSample>& samples);
+std::string csv_field(std::string_view text);
+
+}  // namespace bb

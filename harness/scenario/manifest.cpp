@@ -1,0 +1,374 @@
+#include "scenario/manifest.hpp"
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "measure/metrics.hpp"
+#include "util/error.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date or time";
+  }
+}
+
+// Typed access to one TOML table, with errors that say where and how to fix.
+class Fields {
+ public:
+  Fields(const toml::table& table, fs::path file, std::string prefix)
+      : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+  [[noreturn]] void fail(std::string_view key, std::string_view problem) const {
+    throw UsageError(fmt::format("{}: field '{}{}': {}", file_.string(), prefix_, key, problem));
+  }
+
+  void allow_only(const std::vector<std::string>& keys) const {
+    for (const auto& [key, node] : table_) {
+      std::string name(key.str());
+      if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
+        auto hint = did_you_mean(name, keys);
+        fail(name, hint ? fmt::format("unknown field; did you mean '{}'?", *hint)
+                        : fmt::format("unknown field; known fields: {}", fmt::join(keys, ", ")));
+      }
+    }
+  }
+
+  bool has(std::string_view key) const { return table_.contains(key); }
+
+  std::optional<std::string> string(std::string_view key, bool required = false) const {
+    const toml::node* node = table_.get(key);
+    if (!node) {
+      if (required) fail(key, "missing; add it (a string)");
+      return std::nullopt;
+    }
+    if (!node->is_string()) fail(key, fmt::format("must be a string, not {}", type_name(*node)));
+    return std::string(**node->as_string());
+  }
+
+  std::string nonempty_string(std::string_view key) const {
+    auto value = string(key, true);
+    if (trim(*value).empty()) fail(key, "must not be empty");
+    return *value;
+  }
+
+  std::vector<std::string> string_array(std::string_view key) const {
+    std::vector<std::string> values;
+    const toml::node* node = table_.get(key);
+    if (!node) return values;
+    const toml::array* array = node->as_array();
+    if (!array) fail(key, fmt::format("must be an array of strings, not {}", type_name(*node)));
+    for (const auto& element : *array) {
+      if (!element.is_string()) {
+        fail(key, fmt::format("must be an array of strings; found {}", type_name(element)));
+      }
+      values.emplace_back(**element.as_string());
+    }
+    return values;
+  }
+
+  std::map<std::string, std::string> string_map(std::string_view key) const {
+    std::map<std::string, std::string> values;
+    const toml::node* node = table_.get(key);
+    if (!node) return values;
+    const toml::table* table = node->as_table();
+    if (!table) fail(key, fmt::format("must be a table of strings, not {}", type_name(*node)));
+    for (const auto& [name, value] : *table) {
+      if (!value.is_string()) {
+        fail(fmt::format("{}.{}", key, name.str()),
+             fmt::format("must be a string, not {} (quote it)", type_name(value)));
+      }
+      values.emplace(std::string(name.str()), std::string(**value.as_string()));
+    }
+    return values;
+  }
+
+  const toml::table* table(std::string_view key) const {
+    const toml::node* node = table_.get(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) fail(key, fmt::format("must be a table, not {}", type_name(*node)));
+    return node->as_table();
+  }
+
+  const toml::array* array_of_tables(std::string_view key) const {
+    const toml::node* node = table_.get(key);
+    if (!node) return nullptr;
+    if (!node->is_array_of_tables()) {
+      fail(key, fmt::format("must be an array of tables ([[{}]]), not {}", key, type_name(*node)));
+    }
+    return node->as_array();
+  }
+
+  std::string child(std::string_view key) const { return fmt::format("{}{}.", prefix_, key); }
+  const fs::path& file() const { return file_; }
+
+ private:
+  const toml::table& table_;
+  fs::path file_;
+  std::string prefix_;
+};
+
+toml::table parse_toml(std::string_view text, const fs::path& file) {
+  try {
+    return toml::parse(text, file.string());
+  } catch (const toml::parse_error& error) {
+    throw UsageError(fmt::format("{}:{}:{}: invalid TOML: {}", file.string(),
+                                 error.source().begin.line, error.source().begin.column,
+                                 error.description()));
+  }
+}
+
+std::string read_file(const fs::path& file, std::string_view what) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw UsageError(fmt::format("{}: cannot read {}; check the path", file.string(), what));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Expands {source}; a relative result is anchored at `base`.
+fs::path resolve_path(const Fields& fields, std::string_view key, std::string text,
+                      const fs::path& base, const ManifestVars& vars) {
+  const std::string token = "{source}";
+  if (auto pos = text.find(token); pos != std::string::npos) {
+    if (!vars.source) {
+      fields.fail(key, "uses {source}; pass the checkout it refers to with --source DIR");
+    }
+    text.replace(pos, token.size(), vars.source->string());
+  }
+  fs::path path(text);
+  if (path.is_relative()) path = base / path;
+  return path.lexically_normal();
+}
+
+bool is_inside(const fs::path& child, const fs::path& parent) {
+  auto rel = child.lexically_normal().lexically_relative(parent.lexically_normal());
+  return !rel.empty() && *rel.begin() != ".." && !rel.is_absolute();
+}
+
+std::optional<FileEdit> parse_edit(const Fields& parent, std::string_view kind,
+                                   const fs::path& context) {
+  const toml::table* edits = parent.table("edit");
+  if (!edits) return std::nullopt;
+  Fields edit_fields(*edits, parent.file(), parent.child("edit"));
+  edit_fields.allow_only({"code", "deps"});
+  const toml::table* table = edit_fields.table(kind);
+  if (!table) return std::nullopt;
+  Fields fields(*table, parent.file(), edit_fields.child(kind));
+  fields.allow_only({"file", "append"});
+  FileEdit edit;
+  edit.file = fields.nonempty_string("file");
+  edit.append = fields.string("append").value_or("\n# buildbench edit {n}\n");
+  fs::path target = (context / edit.file).lexically_normal();
+  if (fs::path(edit.file).is_absolute() || !is_inside(target, context)) {
+    fields.fail("file", fmt::format("'{}' escapes the build context '{}'; name a file inside it",
+                                    edit.file, context.string()));
+  }
+  if (!fs::is_regular_file(target)) {
+    fields.fail("file", fmt::format("'{}' does not exist in the build context '{}'; name an "
+                                    "existing file relative to the context",
+                                    edit.file, context.string()));
+  }
+  if (edit.append.find("{n}") == std::string::npos) {
+    fields.fail("append", "must contain {n}, so that each edit changes the content");
+  }
+  return edit;
+}
+
+Probe parse_probe(const Fields& parent) {
+  Probe probe;
+  const toml::table* table = parent.table("probe");
+  if (!table) return probe;
+  Fields fields(*table, parent.file(), parent.child("probe"));
+  fields.allow_only({"ready_line", "command", "timeout", "env"});
+  probe.ready_line = fields.string("ready_line").value_or("");
+  probe.command = fields.string_array("command");
+  probe.env = fields.string_map("env");
+  if (!probe.ready_line.empty()) {
+    try {
+      std::regex check(probe.ready_line, std::regex::ECMAScript);
+    } catch (const std::regex_error& error) {
+      fields.fail("ready_line", fmt::format("not a valid regular expression ({})", error.what()));
+    }
+  }
+  if (probe.ready_line.empty() && probe.command.empty()) {
+    fields.fail("ready_line", "a probe needs ready_line (a pattern) or command (an argv array)");
+  }
+  if (!probe.ready_line.empty() && !probe.command.empty()) {
+    fields.fail("command", "give either ready_line or command, not both");
+  }
+  if (auto timeout = fields.string("timeout")) {
+    auto parsed = parse_duration(*timeout);
+    if (!parsed || parsed->count() <= 0) {
+      fields.fail("timeout", fmt::format("'{}' is not a duration; write e.g. \"60s\"", *timeout));
+    }
+    probe.timeout = *parsed;
+  }
+  return probe;
+}
+
+Scenario parse_scenario(const toml::table& table, const fs::path& file, const std::string& prefix,
+                        const fs::path& base, const ManifestVars& vars) {
+  Fields fields(table, file, prefix);
+  fields.allow_only({"name", "description", "differs", "dockerfile", "context", "target",
+                     "network", "build_args", "edit", "probe", "path"});
+  Scenario scenario;
+  scenario.manifest = file;
+  scenario.name = fields.nonempty_string("name");
+  if (scenario.name.find_first_of("\n\r") != std::string::npos) {
+    fields.fail("name", "must be a single line");
+  }
+  scenario.description = fields.string("description").value_or("");
+  scenario.differs = fields.string("differs").value_or("");
+  scenario.context = resolve_path(fields, "context", fields.string("context").value_or("."),
+                                  base, vars);
+  if (!fs::is_directory(scenario.context)) {
+    fields.fail("context", fmt::format("'{}' is not a directory; point it at the build context",
+                                       scenario.context.string()));
+  }
+  scenario.dockerfile =
+      resolve_path(fields, "dockerfile", fields.string("dockerfile").value_or("Dockerfile"),
+                   scenario.context, vars);
+  if (!fs::is_regular_file(scenario.dockerfile)) {
+    fields.fail("dockerfile", fmt::format("'{}' does not exist; name the Dockerfile relative to "
+                                          "the context",
+                                          scenario.dockerfile.string()));
+  }
+  scenario.target = fields.string("target").value_or("");
+  scenario.network = fields.string("network").value_or("");
+  if (scenario.network != "" && scenario.network != "host" && scenario.network != "none" &&
+      scenario.network != "default") {
+    fields.fail("network", fmt::format("'{}' is not one of default, host, none", scenario.network));
+  }
+  if (scenario.network == "default") scenario.network.clear();
+  scenario.build_args = fields.string_map("build_args");
+  for (const auto& [key, value] : scenario.build_args) {
+    if (key.empty() || key.find_first_of("= \t\n") != std::string::npos) {
+      fields.fail("build_args", fmt::format("'{}' is not a valid build-arg name", printable(key)));
+    }
+  }
+  scenario.code_edit = parse_edit(fields, "code", scenario.context);
+  scenario.deps_edit = parse_edit(fields, "deps", scenario.context);
+  scenario.probe = parse_probe(fields);
+  return scenario;
+}
+
+Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario_names) {
+  fields.allow_only({"id", "text", "subject", "baseline", "metric", "state", "relation"});
+  Claim claim;
+  claim.id = fields.nonempty_string("id");
+  claim.text = fields.nonempty_string("text");
+  claim.subject = fields.nonempty_string("subject");
+  claim.baseline = fields.nonempty_string("baseline");
+  claim.metric = fields.nonempty_string("metric");
+  claim.state = fields.string("state").value_or("");
+  claim.relation = fields.nonempty_string("relation");
+  for (auto* key : {"subject", "baseline"}) {
+    const std::string& name = std::string(key) == "subject" ? claim.subject : claim.baseline;
+    if (std::find(scenario_names.begin(), scenario_names.end(), name) == scenario_names.end()) {
+      fields.fail(key, fmt::format("no scenario named '{}' in this suite{}", name,
+                                   did_you_mean_suffix(name, scenario_names)));
+    }
+  }
+  const MetricInfo* metric = find_metric(claim.metric);
+  if (!metric) {
+    fields.fail("metric", fmt::format("unknown metric '{}'{}", claim.metric,
+                                      did_you_mean_suffix(claim.metric, metric_names())));
+  }
+  std::vector<std::string> states = cache_state_names();
+  states.push_back("bytecode");
+  states.push_back("none");
+  if (!claim.state.empty() &&
+      std::find(states.begin(), states.end(), claim.state) == states.end()) {
+    fields.fail("state", fmt::format("unknown state '{}'{}; one of {}", claim.state,
+                                     did_you_mean_suffix(claim.state, states),
+                                     fmt::join(states, ", ")));
+  }
+  if (claim.relation != "less" && claim.relation != "greater") {
+    fields.fail("relation", fmt::format("'{}' must be \"less\" or \"greater\"", claim.relation));
+  }
+  return claim;
+}
+
+}  // namespace
+
+Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVars& vars) {
+  toml::table root = parse_toml(text, file);
+  Fields fields(root, file, "");
+  fields.allow_only({"name", "description", "index", "scenario", "claim"});
+  Suite suite;
+  suite.manifest = file;
+  suite.name = fields.nonempty_string("name");
+  suite.description = fields.string("description").value_or("");
+  fs::path base = fs::absolute(file).parent_path();
+  if (auto index = fields.string("index")) {
+    suite.index = resolve_path(fields, "index", *index, base, vars);
+  }
+  const toml::array* scenarios = fields.array_of_tables("scenario");
+  if (!scenarios || scenarios->empty()) {
+    fields.fail("scenario", "the suite lists no scenarios; add [[scenario]] tables");
+  }
+  std::set<std::string> seen;
+  std::size_t index = 0;
+  for (const auto& node : *scenarios) {
+    const toml::table& table = *node.as_table();
+    std::string prefix = fmt::format("scenario[{}].", index++);
+    Scenario scenario;
+    if (auto path = table.get("path")) {
+      // A scenario folder with its own scenario.toml.
+      Fields entry(table, file, prefix);
+      entry.allow_only({"path"});
+      fs::path folder = resolve_path(entry, "path", entry.nonempty_string("path"), base, vars);
+      fs::path scenario_file = folder / "scenario.toml";
+      if (!fs::is_regular_file(scenario_file)) {
+        entry.fail("path", fmt::format("'{}' has no scenario.toml; create it or fix the path",
+                                       folder.string()));
+      }
+      (void)path;
+      toml::table scenario_table = parse_toml(read_file(scenario_file, "scenario manifest"),
+                                              scenario_file);
+      scenario = parse_scenario(scenario_table, scenario_file, "", folder, vars);
+    } else {
+      scenario = parse_scenario(table, file, prefix, base, vars);
+    }
+    if (!seen.insert(scenario.name).second) {
+      throw UsageError(fmt::format("{}: field '{}name': scenario '{}' appears twice; names must "
+                                   "be unique in a suite",
+                                   scenario.manifest.string(), prefix, scenario.name));
+    }
+    suite.scenarios.push_back(std::move(scenario));
+  }
+  if (const toml::array* claims = fields.array_of_tables("claim")) {
+    std::size_t n = 0;
+    for (const auto& node : *claims) {
+      Fields claim_fields(*node.as_table(), file, fmt::format("claim[{}].", n++));
+      suite.claims.push_back(parse_claim(claim_fields, suite.names()));
+    }
+  }
+  return suite;
+}
+
+Suite load_suite(const fs::path& file, const ManifestVars& vars) {
+  if (fs::is_directory(file)) return load_suite(file / "suite.toml", vars);
+  return parse_suite(read_file(file, "suite manifest"), file, vars);
+}
+
+}  // namespace bb

@@ -1,0 +1,54 @@
+#include "scenario/scenario.hpp"
+
+namespace bb {
+
+const std::vector<CacheState>& all_cache_states() {
+  static const std::vector<CacheState> states = {CacheState::kCold, CacheState::kWarmNoChange,
+                                                 CacheState::kWarmCode, CacheState::kWarmDeps};
+  return states;
+}
+
+std::string to_string(CacheState state) {
+  switch (state) {
+    case CacheState::kCold: return "cold";
+    case CacheState::kWarmNoChange: return "warm-nochange";
+    case CacheState::kWarmCode: return "warm-code";
+    case CacheState::kWarmDeps: return "warm-deps";
+  }
+  return "?";
+}
+
+std::optional<CacheState> parse_cache_state(std::string_view text) {
+  for (auto state : all_cache_states()) {
+    if (to_string(state) == text) return state;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> cache_state_names() {
+  std::vector<std::string> names;
+  for (auto state : all_cache_states()) names.push_back(to_string(state));
+  return names;
+}
+
+std::vector<CacheState> Scenario::supported_states() const {
+  std::vector<CacheState> states = {CacheState::kCold, CacheState::kWarmNoChange};
+  if (code_edit) states.push_back(CacheState::kWarmCode);
+  if (deps_edit) states.push_back(CacheState::kWarmDeps);
+  return states;
+}
+
+const Scenario* Suite::find(std::string_view name) const {
+  for (const auto& scenario : scenarios) {
+    if (scenario.name == name) return &scenario;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Suite::names() const {
+  std::vector<std::string> names;
+  for (const auto& scenario : scenarios) names.push_back(scenario.name);
+  return names;
+}
+
+}  // namespace bb

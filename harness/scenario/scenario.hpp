@@ -1,0 +1,73 @@
+#pragma once
+// A scenario is one Dockerfile variant to measure; a suite is an ordered list
+// of scenarios plus the claims that the suite's documentation makes.
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bb {
+
+enum class CacheState { kCold, kWarmNoChange, kWarmCode, kWarmDeps };
+const std::vector<CacheState>& all_cache_states();
+std::string to_string(CacheState state);
+std::optional<CacheState> parse_cache_state(std::string_view text);
+std::vector<std::string> cache_state_names();
+
+// A real content change made to a file of the scratch context before a warm build.
+struct FileEdit {
+  std::string file;    // relative to the context
+  std::string append;  // text appended; "{n}" becomes the edit counter
+};
+
+// How to tell that a started container is ready (used by start-up measurement).
+struct Probe {
+  std::string ready_line;            // regular expression matched against output lines
+  std::vector<std::string> command;  // or: a command run in the container until it succeeds
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  std::map<std::string, std::string> env;  // e.g. a fixed worker count
+  bool defined() const { return !ready_line.empty() || !command.empty(); }
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string differs;  // how it differs from the published step, and why
+  std::filesystem::path manifest;    // file the scenario was read from
+  std::filesystem::path context;     // absolute
+  std::filesystem::path dockerfile;  // absolute
+  std::string target;
+  std::string network;  // buildx --network: "" (default), "host" or "none"
+  std::map<std::string, std::string> build_args;  // values may hold {index_url}
+  std::optional<FileEdit> code_edit;
+  std::optional<FileEdit> deps_edit;
+  Probe probe;
+
+  std::vector<CacheState> supported_states() const;
+};
+
+struct Claim {
+  std::string id;
+  std::string text;     // the tutorial's words
+  std::string subject;  // scenario
+  std::string baseline; // scenario it is compared with
+  std::string metric;   // e.g. build_seconds, image_bytes, startup_seconds
+  std::string state;    // cache state for build metrics, or start-up mode
+  std::string relation; // "less" or "greater": subject's metric against the baseline's
+};
+
+struct Suite {
+  std::string name;
+  std::string description;
+  std::filesystem::path manifest;
+  std::optional<std::filesystem::path> index;  // folder with a PEP 503 simple/ tree to serve
+  std::vector<Scenario> scenarios;
+  std::vector<Claim> claims;
+
+  const Scenario* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+};
+
+}  // namespace bb

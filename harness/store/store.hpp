@@ -1,0 +1,90 @@
+#pragma once
+// The SQLite store: runs, scenarios, samples (with metrics and build steps),
+// images and their layers. Every sample is committed as soon as it is taken.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "docker/engine.hpp"
+#include "measure/sample.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace bb {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string started_at;
+  std::string finished_at;
+  std::string status = "running";  // running, complete, failed, interrupted
+  std::string suite_name;
+  std::string suite_path;
+  std::string command;
+  std::string git_commit;
+  bool git_dirty = false;
+  nlohmann::json fingerprint = nlohmann::json::object();
+  nlohmann::json options = nlohmann::json::object();
+  std::map<std::string, std::string> labels;
+};
+
+struct StoredSample {
+  std::int64_t id = 0;
+  std::int64_t run_id = 0;
+  Sample sample;
+};
+
+struct ImageRecord {
+  std::string image_id;
+  std::int64_t size_bytes = 0;
+  std::int64_t compressed_bytes = 0;
+  std::int64_t pyc_count = 0;
+  std::int64_t pyc_bytes = 0;
+  std::vector<LayerStats> layers;
+};
+
+class Store {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+  // Creates the file in kReadWrite mode when missing. Throws UsageError for a file that
+  // is not a buildbench database or has a newer schema, EnvironmentError for I/O faults.
+  Store(const std::filesystem::path& path, Mode mode, int busy_timeout_ms = 10000);
+  ~Store();
+  Store(Store&&) noexcept;
+
+  std::int64_t begin_run(RunRecord& run);
+  void finish_run(std::int64_t run_id, const std::string& status);
+  void add_scenario(std::int64_t run_id, const std::string& name, int position,
+                    const nlohmann::json& manifest);
+  std::int64_t add_sample(std::int64_t run_id, const Sample& sample);
+  bool has_image(const std::string& image_id);
+  void add_image(const ImageRecord& image);
+
+  std::vector<RunRecord> runs();
+  std::optional<RunRecord> run(std::int64_t id);
+  // Run ids for "latest", a number, or KEY=VALUE (all runs with that label).
+  std::vector<std::int64_t> select_runs(const std::string& selector);
+  std::vector<StoredSample> samples(const std::vector<std::int64_t>& run_ids);
+  std::optional<ImageRecord> image(const std::string& image_id);
+  std::vector<std::pair<std::string, int>> scenarios(std::int64_t run_id);
+
+  const std::filesystem::path& path() const { return path_; }
+  SQLite::Database& database();
+
+ private:
+  void migrate();
+  std::filesystem::path path_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace bb

@@ -1,0 +1,216 @@
+#include "util/process.hpp"
+
+#include <sys/wait.h>
+
+#include <utility>  // Boost 1.74 asio needs std::exchange declared first under C++20
+
+#include <boost/asio.hpp>
+#include <boost/process.hpp>
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace asio = boost::asio;
+namespace bp = boost::process;
+
+namespace {
+
+class LineReader {
+ public:
+  LineReader(bp::async_pipe& pipe, std::string& capture, std::size_t limit,
+             std::function<LineAction(std::string_view)> callback,
+             std::function<void(std::string_view)> tail, std::function<void()> stop)
+      : pipe_(pipe),
+        capture_(capture),
+        limit_(limit),
+        callback_(std::move(callback)),
+        tail_(std::move(tail)),
+        stop_(std::move(stop)) {}
+
+  void start() { read(); }
+  void set_raw(std::function<void(std::string_view)> raw) { raw_ = std::move(raw); }
+
+ private:
+  void read() {
+    pipe_.async_read_some(asio::buffer(chunk_), [this](boost::system::error_code ec, std::size_t n) {
+      if (n > 0) consume(std::string_view(chunk_.data(), n));
+      if (ec) {
+        if (!partial_.empty()) emit(partial_);
+        partial_.clear();
+        return;
+      }
+      read();
+    });
+  }
+  void consume(std::string_view data) {
+    if (raw_) {
+      raw_(data);
+      return;
+    }
+    if (capture_.size() < limit_) capture_.append(data.substr(0, limit_ - capture_.size()));
+    partial_.append(data);
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1) {
+      emit(std::string_view(partial_).substr(start, nl - start));
+    }
+    partial_.erase(0, start);
+  }
+  void emit(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    tail_(line);
+    if (callback_ && !stopped_ && callback_(line) == LineAction::kStop) {
+      stopped_ = true;
+      stop_();
+    }
+  }
+
+  bp::async_pipe& pipe_;
+  std::string& capture_;
+  std::size_t limit_;
+  std::function<LineAction(std::string_view)> callback_;
+  std::function<void(std::string_view)> tail_;
+  std::function<void()> stop_;
+  std::array<char, 16384> chunk_{};
+  std::string partial_;
+  bool stopped_ = false;
+  std::function<void(std::string_view)> raw_;
+};
+
+boost::filesystem::path resolve_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  auto found = bp::search_path(name);
+  if (found.empty()) {
+    throw EnvironmentError(
+        fmt::format("program '{}' not found on PATH; install it (scripts/lab-install)", name));
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string ProcessResult::tail_text() const {
+  std::string text;
+  for (const auto& line : tail) {
+    text += line;
+    text += '\n';
+  }
+  return text;
+}
+
+ProcessResult run_process(const ProcessOptions& options) {
+  if (options.argv.empty()) throw std::invalid_argument("run_process: empty argv");
+  ProcessResult result;
+  asio::io_context io;
+  bp::async_pipe out_pipe(io), err_pipe(io);
+  auto program = resolve_program(options.argv.front());
+  std::vector<std::string> args(options.argv.begin() + 1, options.argv.end());
+
+  bp::environment env = boost::this_process::environment();
+  for (const auto& [key, value] : options.env) env[key] = value;
+
+  bool exited = false;
+  asio::steady_timer deadline(io);
+  asio::steady_timer poll(io);
+  std::error_code launch_error;
+  result.started = std::chrono::steady_clock::now();
+  bp::child child(
+      program, bp::args(args), bp::std_out > out_pipe, bp::std_err > err_pipe,
+      bp::std_in < bp::null, env, io,
+      bp::on_exit([&](int, const std::error_code&) {
+        result.ended = std::chrono::steady_clock::now();
+        exited = true;
+        deadline.cancel();
+        poll.cancel();
+      }),
+      launch_error);
+  if (launch_error) {
+    throw EnvironmentError(fmt::format("cannot start '{}': {}", options.argv.front(),
+                                       launch_error.message()));
+  }
+
+  auto kill = [&] {
+    std::error_code ignored;
+    if (child.running(ignored)) child.terminate(ignored);
+  };
+  auto add_tail = [&](std::string_view line) {
+    result.tail.emplace_back(line);
+    while (result.tail.size() > options.tail_lines) result.tail.pop_front();
+  };
+  auto stop = [&] {
+    result.stopped_by_callback = true;
+    result.stopped_at = std::chrono::steady_clock::now();
+    kill();
+  };
+  LineReader out_reader(out_pipe, result.out, options.capture_limit_bytes,
+                        options.on_stdout_line, add_tail, stop);
+  LineReader err_reader(err_pipe, result.err, options.capture_limit_bytes,
+                        options.on_stderr_line, add_tail, stop);
+  if (options.on_stdout_bytes) out_reader.set_raw(options.on_stdout_bytes);
+  out_reader.start();
+  err_reader.start();
+
+  if (options.timeout) {
+    deadline.expires_after(*options.timeout);
+    deadline.async_wait([&](boost::system::error_code ec) {
+      if (ec || exited) return;
+      result.timed_out = true;
+      kill();
+    });
+  }
+  // Polls the interrupt flag; only the reaction to Ctrl-C waits on it, no timing does.
+  std::function<void()> arm_poll = [&] {
+    poll.expires_after(std::chrono::milliseconds(50));
+    poll.async_wait([&](boost::system::error_code ec) {
+      if (ec || exited) return;
+      if (interrupt::requested()) {
+        result.interrupted = true;
+        kill();
+      }
+      arm_poll();
+    });
+  };
+  arm_poll();
+
+  io.run();
+  std::error_code wait_error;
+  child.wait(wait_error);
+  if (!exited) result.ended = std::chrono::steady_clock::now();
+  int status = child.native_exit_code();
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.exit_code = -1;
+    result.term_signal = WTERMSIG(status);
+  }
+  return result;
+}
+
+std::string run_checked(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = timeout;
+  auto result = run_process(options);
+  if (result.interrupted) throw Interrupted();
+  if (!result.ok()) {
+    throw EnvironmentError(fmt::format("'{}' failed ({}): {}", join_argv(argv),
+                                       result.timed_out ? std::string("timed out")
+                                                        : fmt::format("exit {}", result.exit_code),
+                                       trim(result.err.empty() ? result.out : result.err)));
+  }
+  return std::string(trim(result.out));
+}
+
+std::string join_argv(const std::vector<std::string>& argv) {
+  std::string text;
+  for (const auto& arg : argv) {
+    if (!text.empty()) text += ' ';
+    bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`;&|<>()*?[]{}!#~") == std::string::npos;
+    text += plain ? arg : quote_for_display(arg);
+  }
+  return text;
+}
+
+}  // namespace bb

@@ -1,0 +1,160 @@
+#include "util/text.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace bb {
+
+std::string_view trim(std::string_view text) {
+  const char* space = " \t\r\n\f\v";
+  auto first = text.find_first_not_of(space);
+  if (first == std::string_view::npos) return {};
+  auto last = text.find_last_not_of(space);
+  return text.substr(first, last - first + 1);
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    auto pos = text.find(separator, start);
+    parts.emplace_back(text.substr(start, pos == std::string_view::npos ? pos : pos - start));
+    if (pos == std::string_view::npos) break;
+    start = pos + 1;
+  }
+  return parts;
+}
+
+std::string quote_for_display(std::string_view text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  quoted += '\'';
+  return quoted;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::optional<std::string> did_you_mean(std::string_view word,
+                                        const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    auto distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean_suffix(std::string_view word, const std::vector<std::string>& candidates) {
+  auto best = did_you_mean(word, candidates);
+  return best ? fmt::format(", did you mean '{}'?", *best) : std::string();
+}
+
+std::string iso8601_utc(std::chrono::system_clock::time_point when) {
+  auto seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  text = trim(text);
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || value < 0 || !std::isfinite(value)) return std::nullopt;
+  std::string_view unit(end, text.data() + text.size() - end);
+  double factor;
+  if (unit.empty() || unit == "s") {
+    factor = 1000;
+  } else if (unit == "ms") {
+    factor = 1;
+  } else if (unit == "m" || unit == "min") {
+    factor = 60000;
+  } else if (unit == "h") {
+    factor = 3600000;
+  } else {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(static_cast<long long>(std::llround(value * factor)));
+}
+
+std::string format_seconds(double seconds) {
+  if (!std::isfinite(seconds)) return "n/a";
+  if (seconds < 1.0) return fmt::format("{:.1f} ms", seconds * 1000);
+  if (seconds < 120.0) return fmt::format("{:.2f} s", seconds);
+  auto minutes = static_cast<long long>(seconds / 60);
+  return fmt::format("{} min {:.0f} s", minutes, seconds - 60.0 * minutes);
+}
+
+std::string format_bytes(double bytes) {
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  int unit = 0;
+  while (std::fabs(bytes) >= 1000 && unit < 4) {
+    bytes /= 1000;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{:.0f} B", bytes) : fmt::format("{:.1f} {}", bytes, units[unit]);
+}
+
+std::string tag_safe(std::string_view text) {
+  std::string safe;
+  for (char c : text) {
+    char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool ok = (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9') || lower == '.' ||
+              lower == '_' || lower == '-';
+    safe += ok ? lower : '-';
+  }
+  while (!safe.empty() && (safe.front() == '.' || safe.front() == '-' || safe.front() == '_'))
+    safe.erase(0, 1);
+  if (safe.size() > 100) safe.resize(100);
+  return safe.empty() ? "x" : safe;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace bb
