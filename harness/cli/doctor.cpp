@@ -72,8 +72,13 @@ int run_doctor(const std::string& suite_path, const std::string& db_path) {
         "create stand-ins: scripts/lab-images");
     checks.push_back(check);
   }
-  try {
-    Store store(db_path, fs::exists(db_path) ? Store::Mode::kReadOnly : Store::Mode::kReadWrite);
+  if (!fs::exists(db_path)) {
+    checks.push_back({true, fmt::format("database: {} does not exist yet; 'buildbench run' "
+                                        "creates it",
+                                        db_path),
+                      ""});
+  } else try {
+    Store store(db_path, Store::Mode::kReadOnly);
     checks.push_back({true, fmt::format("database: {} ({} runs)", db_path, store.runs().size()), ""});
   } catch (const std::exception& error) {
     checks.push_back({false, fmt::format("database: {}", error.what()), "pass another --db FILE"});

@@ -246,7 +246,7 @@ nlohmann::json CliDockerEngine::fingerprint() {
   std::string inspect = try_text(buildx({"inspect"}));
   fp["builder"] = first_match(inspect, std::regex(R"(Name:\s*(\S+))"));
   fp["builder_driver"] = first_match(inspect, std::regex(R"(Driver:\s*(\S+))"));
-  fp["buildkit"] = first_match(inspect, std::regex(R"(Buildkit(?: version)?:\s*(\S+))"));
+  fp["buildkit"] = first_match(inspect, std::regex(R"(BuildKit(?: version)?:\s*(\S+))", std::regex::icase));
   struct utsname uts {};
   if (uname(&uts) == 0) {
     fp["kernel"] = fmt::format("{} {}", uts.sysname, uts.release);

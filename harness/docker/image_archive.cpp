@@ -194,6 +194,7 @@ class ImageArchiveStats::Impl : public TarReader {
     small_.clear();
     pyc_.reset();
     gzip_.reset();
+    not_tar_ = false;
     if (!regular_) return;
     if (entry.size < (4 << 20)) small_active_ = true; else small_active_ = false;
     cached_ = cache_ && cache_->count(path_);
@@ -205,7 +206,15 @@ class ImageArchiveStats::Impl : public TarReader {
   void on_data(std::string_view chunk) override {
     if (!regular_) return;
     if (small_active_) small_.append(chunk);
-    if (pyc_) pyc_->feed(chunk);
+    if (pyc_) {
+      // Configs and manifests are not tars; only layers parse.
+      try {
+        pyc_->feed(chunk);
+      } catch (const std::exception&) {
+        pyc_.reset();
+        not_tar_ = true;
+      }
+    }
     if (gzip_) gzip_->feed(chunk);
   }
   void on_entry_end() override {
@@ -219,8 +228,8 @@ class ImageArchiveStats::Impl : public TarReader {
       blob.pyc_bytes = known.pyc_bytes;
     } else {
       blob.compressed = gzip_->finish();
-      blob.pyc_count = pyc_->count;
-      blob.pyc_bytes = pyc_->bytes;
+      blob.pyc_count = pyc_ ? pyc_->count : 0;
+      blob.pyc_bytes = pyc_ ? pyc_->bytes : 0;
       // Only tar-shaped blobs count .pyc; a JSON config simply yields none.
     }
     blobs[path_] = blob;
@@ -235,6 +244,7 @@ class ImageArchiveStats::Impl : public TarReader {
   bool regular_ = false;
   bool cached_ = false;
   bool small_active_ = false;
+  bool not_tar_ = false;
   std::string small_;
   std::unique_ptr<PycCounter> pyc_;
   std::unique_ptr<GzipCounter> gzip_;

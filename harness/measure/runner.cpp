@@ -230,7 +230,10 @@ nlohmann::json Runner::base_image_facts(const Suite& suite) {
       if (!std::regex_search(line, match, from_line)) continue;
       std::string ref = match[1];
       if (match[2].matched) stages.insert(match[2]);
-      if (stages.count(ref) || facts.contains(ref) || ref.find('$') != std::string::npos) continue;
+      if (stages.count(ref) || facts.contains(ref) || ref == "scratch" ||
+          ref.find('$') != std::string::npos) {
+        continue;
+      }
       auto info = engine_.inspect_image(ref);
       nlohmann::json fact;
       fact["present"] = info.has_value();

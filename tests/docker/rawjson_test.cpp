@@ -1,0 +1,115 @@
+#include "docker/rawjson.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+using namespace bb;
+
+namespace {
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(BUILDBENCH_SOURCE_DIR) + "/tests/fixtures/rawjson/" + name);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+}  // namespace
+
+TEST_CASE("rawjson: a successful multi-stage build gives its steps in order") {
+  RawJsonParser parser;
+  parser.feed(fixture("multistage-ok.txt"));
+  parser.finish();
+  auto steps = parser.steps();
+  REQUIRE(steps.size() == 9);
+  CHECK(steps[0].name == "[internal] load build definition from Dockerfile");
+  std::vector<std::string> instructions;
+  for (const auto& step : steps) {
+    if (step.is_instruction()) instructions.push_back(step.name);
+    CHECK(step.started.has_value());
+    CHECK(step.completed.has_value());
+    CHECK(step.seconds() >= 0.0);
+  }
+  CHECK(instructions == std::vector<std::string>{"[base 2/3] RUN echo hi > /x",
+                                                 "[base 3/3] COPY a /a",
+                                                 "[stage-1 1/1] RUN echo 2 > /y"});
+  CHECK(parser.malformed_objects() == 0);
+}
+
+TEST_CASE("rawjson: a failed step keeps its error and its output") {
+  RawJsonParser parser;
+  parser.feed(fixture("failed-step.txt"));
+  parser.finish();
+  bool found = false;
+  for (const auto& step : parser.steps()) {
+    if (step.error.empty()) continue;
+    found = true;
+    CHECK(step.name == "[4/4] RUN echo failing-output && exit 3");
+    CHECK(step.error.find("exit code: 3") != std::string::npos);
+    CHECK(step.log_tail.find("failing-output") != std::string::npos);
+  }
+  CHECK(found);
+  REQUIRE_FALSE(parser.text_lines().empty());
+  CHECK(parser.text_lines().back().rfind("ERROR: failed to solve", 0) == 0);
+}
+
+TEST_CASE("rawjson: feeding byte by byte gives the same result as all at once") {
+  std::string text = fixture("failed-step.txt");
+  RawJsonParser whole, pieces;
+  whole.feed(text);
+  whole.finish();
+  for (char c : text) pieces.feed(std::string_view(&c, 1));
+  pieces.finish();
+  REQUIRE(whole.steps().size() == pieces.steps().size());
+  for (std::size_t i = 0; i < whole.steps().size(); ++i) {
+    CHECK(whole.steps()[i].name == pieces.steps()[i].name);
+    CHECK(whole.steps()[i].cached == pieces.steps()[i].cached);
+    CHECK(whole.steps()[i].error == pieces.steps()[i].error);
+  }
+  CHECK(whole.text_lines() == pieces.text_lines());
+}
+
+TEST_CASE("rawjson: braces inside strings do not confuse the object splitter") {
+  RawJsonParser parser;
+  parser.feed(R"({"vertexes":[{"digest":"d1","name":"[1/2] RUN echo '}{'","cached":true}]})");
+  parser.feed("\nplain text line\n");
+  parser.finish();
+  REQUIRE(parser.steps().size() == 1);
+  CHECK(parser.steps()[0].name == "[1/2] RUN echo '}{'");
+  CHECK(parser.steps()[0].cached);
+  CHECK(parser.text_lines() == std::vector<std::string>{"plain text line"});
+}
+
+TEST_CASE("rawjson: malformed input is counted, never fatal") {
+  RawJsonParser parser;
+  parser.feed("{\"vertexes\": [}\n{not json}\n{\"vertexes\": 5}\n{");
+  parser.finish();
+  CHECK(parser.malformed_objects() >= 2);
+  CHECK(parser.steps().empty());
+}
+
+TEST_CASE("rfc3339 timestamps parse to unix seconds with nanoseconds") {
+  auto t = parse_rfc3339("2026-11-25T12:51:38.018961542Z");
+  REQUIRE(t.has_value());
+  CHECK(*t == Approx(1795611098.018961542).epsilon(1e-12));
+  CHECK(*parse_rfc3339("1970-01-01T01:00:00+01:00") == Approx(0.0));
+  CHECK_FALSE(parse_rfc3339("yesterday").has_value());
+  CHECK_FALSE(parse_rfc3339("2026-13-25T12:51:38Z").has_value());
+}
+
+TEST_CASE("FROM and internal vertexes are not cacheable instructions") {
+  BuildStep step;
+  step.name = "[base 1/3] FROM docker.io/library/python:3.11-slim";
+  CHECK_FALSE(step.is_instruction());
+  step.name = "[internal] load build context";
+  CHECK_FALSE(step.is_instruction());
+  step.name = "exporting to image";
+  CHECK_FALSE(step.is_instruction());
+  step.name = "[3/5] RUN pip install -r requirements.txt";
+  CHECK(step.is_instruction());
+}
+
+TEST_CASE("base64 decodes build log data") {
+  CHECK(base64_decode("aGVsbG8gd29ybGQK") == "hello world\n");
+  CHECK(base64_decode("") == "");
+}

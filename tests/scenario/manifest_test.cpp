@@ -1,0 +1,158 @@
+#include "scenario/manifest.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "util/error.hpp"
+
+using namespace bb;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fixture_suite() {
+  return fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/basic/suite.toml";
+}
+
+// Parses a suite text anchored next to the basic fixture, so its folders resolve.
+Suite parse(const std::string& text) {
+  return parse_suite(text, fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/basic/x.toml");
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const UsageError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+const char* kHead = "name = \"s\"\n[[scenario]]\nname = \"two\"\ncontext = \"two\"\n";
+
+}  // namespace
+
+TEST_CASE("a suite lists scenarios from folders and inline tables, in order") {
+  Suite suite = load_suite(fixture_suite());
+  CHECK(suite.name == "basic");
+  REQUIRE(suite.scenarios.size() == 2);
+  const Scenario& one = suite.scenarios[0];
+  CHECK(one.name == "one");
+  CHECK(one.description == "the first");
+  CHECK(one.dockerfile.filename() == "Dockerfile");
+  CHECK(one.code_edit->append == "# edit {n}\n");
+  CHECK(one.probe.ready_line == "ready");
+  CHECK(one.probe.timeout == std::chrono::seconds(60));
+  CHECK(one.supported_states().size() == 4);
+  const Scenario& two = suite.scenarios[1];
+  CHECK(two.build_args.at("A") == "1");
+  CHECK(two.code_edit->append == "\n# buildbench edit {n}\n");
+  CHECK_FALSE(two.deps_edit.has_value());
+  CHECK(two.supported_states().size() == 3);
+  CHECK(two.probe.command == std::vector<std::string>{"python", "-c", "print(1)"});
+  REQUIRE(suite.claims.size() == 1);
+  CHECK(suite.claims[0].relation == "less");
+}
+
+TEST_CASE("a directory stands for its suite.toml") {
+  CHECK(load_suite(fixture_suite().parent_path()).name == "basic");
+}
+
+TEST_CASE("manifest errors name the file, the field and the fix") {
+  SECTION("invalid TOML gives line and column") {
+    auto e = error_of("name = \n");
+    CHECK(e.find("x.toml:1:") != std::string::npos);
+    CHECK(e.find("invalid TOML") != std::string::npos);
+  }
+  SECTION("missing field") {
+    auto e = error_of("[[scenario]]\nname = \"a\"\n");
+    CHECK(e.find("x.toml: field 'name': missing") != std::string::npos);
+  }
+  SECTION("wrong type") {
+    auto e = error_of("name = 5\n");
+    CHECK(e.find("field 'name': must be a string, not an integer") != std::string::npos);
+  }
+  SECTION("unknown key with a suggestion") {
+    auto e = error_of(std::string(kHead) + "dockerfil = \"Dockerfile\"\n");
+    CHECK(e.find("field 'scenario[0].dockerfil': unknown field; did you mean 'dockerfile'?") !=
+          std::string::npos);
+  }
+  SECTION("no scenarios") {
+    CHECK(error_of("name = \"s\"\n").find("add [[scenario]] tables") != std::string::npos);
+  }
+  SECTION("missing Dockerfile") {
+    auto e = error_of(std::string(kHead) + "dockerfile = \"Nope.Dockerfile\"\n");
+    CHECK(e.find("field 'scenario[0].dockerfile'") != std::string::npos);
+    CHECK(e.find("does not exist") != std::string::npos);
+  }
+  SECTION("context that is not a directory") {
+    auto e = error_of("name = \"s\"\n[[scenario]]\nname = \"a\"\ncontext = \"missing\"\n");
+    CHECK(e.find("field 'scenario[0].context'") != std::string::npos);
+  }
+  SECTION("edit file escaping the context") {
+    auto e = error_of(std::string(kHead) + "[scenario.edit.code]\nfile = \"../one/app.py\"\n");
+    CHECK(e.find("field 'scenario[0].edit.code.file'") != std::string::npos);
+    CHECK(e.find("escapes the build context") != std::string::npos);
+  }
+  SECTION("edit file that does not exist") {
+    auto e = error_of(std::string(kHead) + "[scenario.edit.deps]\nfile = \"nope.txt\"\n");
+    CHECK(e.find("does not exist in the build context") != std::string::npos);
+  }
+  SECTION("edit text without a counter would not change content") {
+    auto e = error_of(std::string(kHead) + "[scenario.edit.code]\nfile = \"app.py\"\nappend = \"x\"\n");
+    CHECK(e.find("field 'scenario[0].edit.code.append': must contain {n}") != std::string::npos);
+  }
+  SECTION("probe with a bad pattern, no pattern, or a bad timeout") {
+    CHECK(error_of(std::string(kHead) + "[scenario.probe]\nready_line = \"(\"\n")
+              .find("not a valid regular expression") != std::string::npos);
+    CHECK(error_of(std::string(kHead) + "[scenario.probe]\ntimeout = \"5s\"\n")
+              .find("needs ready_line") != std::string::npos);
+    CHECK(error_of(std::string(kHead) + "[scenario.probe]\nready_line = \"x\"\ntimeout = \"soon\"\n")
+              .find("field 'scenario[0].probe.timeout'") != std::string::npos);
+  }
+  SECTION("network outside the known set") {
+    CHECK(error_of(std::string(kHead) + "network = \"bridge\"\n").find("default, host, none") !=
+          std::string::npos);
+  }
+  SECTION("duplicate scenario names") {
+    auto e = error_of(std::string(kHead) + "[[scenario]]\nname = \"two\"\ncontext = \"two\"\n");
+    CHECK(e.find("appears twice") != std::string::npos);
+  }
+  SECTION("build arg value of the wrong type") {
+    auto e = error_of(std::string(kHead) + "build_args = { N = 3 }\n");
+    CHECK(e.find("field 'scenario[0].build_args.N': must be a string") != std::string::npos);
+  }
+  SECTION("{source} without --source") {
+    auto e = error_of("name = \"s\"\n[[scenario]]\nname = \"a\"\ncontext = \"{source}/x\"\n");
+    CHECK(e.find("pass the checkout it refers to with --source DIR") != std::string::npos);
+  }
+  SECTION("claims must name scenarios, metrics and states that exist") {
+    std::string claim = "[[claim]]\nid = \"c\"\ntext = \"t\"\nsubject = \"two\"\nbaseline = \"two\"\n"
+                        "relation = \"less\"\n";
+    CHECK(error_of(std::string(kHead) + claim + "metric = \"build_secs\"\n")
+              .find("unknown metric 'build_secs', did you mean 'build_seconds'?") != std::string::npos);
+    CHECK(error_of(std::string(kHead) + claim + "metric = \"build_seconds\"\nstate = \"warm\"\n")
+              .find("field 'claim[0].state'") != std::string::npos);
+    std::string bad_subject = "[[claim]]\nid = \"c\"\ntext = \"t\"\nsubject = \"tw\"\nbaseline = "
+                              "\"two\"\nmetric = \"image_bytes\"\nrelation = \"less\"\n";
+    CHECK(error_of(std::string(kHead) + bad_subject)
+              .find("no scenario named 'tw' in this suite, did you mean 'two'?") != std::string::npos);
+  }
+}
+
+TEST_CASE("a missing suite file is a usage error naming it") {
+  CHECK_THROWS_WITH(load_suite("/nonexistent/suite.toml"),
+                    Catch::Contains("/nonexistent/suite.toml: cannot read suite manifest"));
+}
+
+TEST_CASE("the hermetic suite shipped with buildbench is valid") {
+  Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/hermetic");
+  CHECK(suite.scenarios.size() >= 2);
+  for (const auto& scenario : suite.scenarios) {
+    CHECK(scenario.code_edit.has_value());
+    CHECK(scenario.deps_edit.has_value());
+    CHECK(scenario.probe.defined());
+  }
+}

@@ -1,0 +1,68 @@
+#include "util/process.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+
+using namespace bb;
+using namespace std::chrono_literals;
+
+TEST_CASE("arguments reach the program verbatim, never through a shell") {
+  ProcessOptions options;
+  options.argv = {"printf", "%s|", "a b", "$(echo injected)", "; touch /tmp/bb-pwned", "`id`"};
+  auto result = run_process(options);
+  REQUIRE(result.ok());
+  CHECK(result.out == "a b|$(echo injected)|; touch /tmp/bb-pwned|`id`|");
+}
+
+TEST_CASE("exit codes and stderr are reported") {
+  ProcessOptions options;
+  options.argv = {"sh", "-c", "echo oops >&2; exit 7"};  // the test itself may use sh
+  auto result = run_process(options);
+  CHECK(result.exit_code == 7);
+  CHECK_FALSE(result.ok());
+  CHECK(result.err == "oops\n");
+  CHECK(result.tail_text() == "oops\n");
+}
+
+TEST_CASE("a process that outlives its timeout is killed and marked") {
+  ProcessOptions options;
+  options.argv = {"sleep", "30"};
+  options.timeout = 300ms;
+  auto result = run_process(options);
+  CHECK(result.timed_out);
+  CHECK(result.term_signal != 0);
+  CHECK(result.seconds() < 5.0);
+}
+
+TEST_CASE("a line callback can stop the process early") {
+  ProcessOptions options;
+  options.argv = {"sh", "-c", "echo starting; echo ready now; sleep 30"};
+  std::vector<std::string> seen;
+  options.on_stdout_line = [&](std::string_view line) {
+    seen.emplace_back(line);
+    return line.find("ready") != std::string_view::npos ? LineAction::kStop
+                                                        : LineAction::kContinue;
+  };
+  auto result = run_process(options);
+  CHECK(result.stopped_by_callback);
+  CHECK(seen == std::vector<std::string>{"starting", "ready now"});
+  CHECK(result.seconds() < 5.0);
+}
+
+TEST_CASE("an interrupt request kills the child promptly") {
+  interrupt::request_for_test(2);
+  ProcessOptions options;
+  options.argv = {"sleep", "30"};
+  auto result = run_process(options);
+  interrupt::reset_for_test();
+  CHECK(result.interrupted);
+  CHECK(result.seconds() < 5.0);
+}
+
+TEST_CASE("a missing program is an environment error") {
+  ProcessOptions options;
+  options.argv = {"buildbench-no-such-program"};
+  CHECK_THROWS_AS(run_process(options), EnvironmentError);
+}
