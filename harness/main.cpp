@@ -16,8 +16,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "buildbench: error: {}\n", error.what());
     return bb::kExitUsage;
   } catch (const bb::Interrupted&) {
-    fmt::print(stderr, "buildbench: interrupted; the run is marked 'interrupted' and scratch "
-                       "files are removed\n");
+    fmt::print(stderr,
+               "buildbench: interrupted; the run is marked 'interrupted' and scratch "
+               "files are removed\n");
     return bb::kExitInterrupted;
   } catch (const bb::EnvironmentError& error) {
     fmt::print(stderr, "buildbench: error: {}\n", error.what());

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/doctor.hpp"
 #include "docker/cli_engine.hpp"
@@ -40,8 +40,8 @@ std::map<std::string, std::string> parse_labels(const std::vector<std::string>& 
   for (const auto& label : labels) {
     auto eq = label.find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw UsageError(fmt::format("--label '{}': write KEY=VALUE, e.g. --label branch=main",
-                                   printable(label)));
+      throw UsageError(
+          fmt::format("--label '{}': write KEY=VALUE, e.g. --label branch=main", printable(label)));
     }
     parsed[label.substr(0, eq)] = label.substr(eq + 1);
   }
@@ -82,7 +82,8 @@ int run_cli(int argc, char** argv) {
   std::string source;
 
   // run
-  auto* run = app.add_subcommand("run", "Build each scenario under each cache state; store samples");
+  auto* run =
+      app.add_subcommand("run", "Build each scenario under each cache state; store samples");
   std::vector<std::string> scenarios, states, labels, secrets;
   int runs = 3, warmup = 0;
   std::string build_timeout = "30m";
@@ -100,7 +101,8 @@ int run_cli(int argc, char** argv) {
   run->add_option("--warmup", warmup, "Unrecorded-in-statistics warm-up repetitions first")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
-  run->add_option("--label", labels, "KEY=VALUE stored with the run (repeatable), e.g. branch=main");
+  run->add_option("--label", labels,
+                  "KEY=VALUE stored with the run (repeatable), e.g. branch=main");
   run->add_option("--secret", secrets,
                   "Passed to buildx as --secret (id=...,src=...); never stored or printed");
   run->add_option("--build-timeout", build_timeout,
@@ -124,7 +126,8 @@ Examples:
 Prints the run id on stdout; progress goes to stderr.)");
 
   // list
-  auto* list = app.add_subcommand("list", "List a suite's scenarios and the cache states each supports");
+  auto* list =
+      app.add_subcommand("list", "List a suite's scenarios and the cache states each supports");
   list->add_option("--suite", suite_path, "Suite manifest or its folder")->capture_default_str();
   list->add_option("--source", source, "Checkout that a published suite describes");
 
@@ -170,9 +173,9 @@ Examples:
     for (const auto& name : states) {
       auto state = parse_cache_state(name);
       if (!state) {
-        throw UsageError(fmt::format("--state '{}' is not a cache state{}; use one of {}",
-                                     printable(name), did_you_mean_suffix(name, cache_state_names()),
-                                     fmt::join(cache_state_names(), ", ")));
+        throw UsageError(fmt::format(
+            "--state '{}' is not a cache state{}; use one of {}", printable(name),
+            did_you_mean_suffix(name, cache_state_names()), fmt::join(cache_state_names(), ", ")));
       }
       options.states.push_back(*state);
     }

@@ -43,9 +43,11 @@ Check run_check(const std::string& what, const std::vector<std::string>& argv,
 
 int run_doctor(const std::string& suite_path, const std::string& db_path) {
   std::vector<Check> checks;
-  checks.push_back(run_check("docker client", {"docker", "version", "--format", "{{.Client.Version}}"},
+  checks.push_back(run_check("docker client",
+                             {"docker", "version", "--format", "{{.Client.Version}}"},
                              "install the docker CLI (scripts/lab-install)"));
-  checks.push_back(run_check("docker engine", {"docker", "version", "--format", "{{.Server.Version}}"},
+  checks.push_back(run_check("docker engine",
+                             {"docker", "version", "--format", "{{.Server.Version}}"},
                              "start the daemon: scripts/lab-dockerd"));
   checks.push_back(run_check("buildx", {"docker", "buildx", "version"},
                              "install docker-buildx (scripts/lab-install)"));
@@ -53,9 +55,8 @@ int run_doctor(const std::string& suite_path, const std::string& db_path) {
                              "check 'docker buildx ls'; the default builder needs the engine"));
   try {
     Suite suite = load_suite(suite_path);
-    checks.push_back({true, fmt::format("suite: {} ({} scenarios)", suite.name,
-                                        suite.scenarios.size()),
-                      ""});
+    checks.push_back(
+        {true, fmt::format("suite: {} ({} scenarios)", suite.name, suite.scenarios.size()), ""});
     if (suite.index) {
       bool ok = fs::is_directory(*suite.index / "simple");
       checks.push_back({ok, fmt::format("package index: {}", suite.index->string()),
@@ -65,24 +66,28 @@ int run_doctor(const std::string& suite_path, const std::string& db_path) {
     checks.push_back({false, fmt::format("suite: {}", error.what()), "fix the manifest"});
   }
   for (const char* image : {"python:3.11", "python:3.11-slim"}) {
-    auto check = run_check(
-        fmt::format("base image {}", image),
-        {"docker", "image", "inspect", "--format",
-         "{{.Id}} stand-in={{index .Config.Labels \"org.buildbench.stand-in\"}}", image},
-        "create stand-ins: scripts/lab-images");
+    auto check =
+        run_check(fmt::format("base image {}", image),
+                  {"docker", "image", "inspect", "--format",
+                   "{{.Id}} stand-in={{index .Config.Labels \"org.buildbench.stand-in\"}}", image},
+                  "create stand-ins: scripts/lab-images");
     checks.push_back(check);
   }
   if (!fs::exists(db_path)) {
-    checks.push_back({true, fmt::format("database: {} does not exist yet; 'buildbench run' "
-                                        "creates it",
-                                        db_path),
+    checks.push_back({true,
+                      fmt::format("database: {} does not exist yet; 'buildbench run' "
+                                  "creates it",
+                                  db_path),
                       ""});
-  } else try {
-    Store store(db_path, Store::Mode::kReadOnly);
-    checks.push_back({true, fmt::format("database: {} ({} runs)", db_path, store.runs().size()), ""});
-  } catch (const std::exception& error) {
-    checks.push_back({false, fmt::format("database: {}", error.what()), "pass another --db FILE"});
-  }
+  } else
+    try {
+      Store store(db_path, Store::Mode::kReadOnly);
+      checks.push_back(
+          {true, fmt::format("database: {} ({} runs)", db_path, store.runs().size()), ""});
+    } catch (const std::exception& error) {
+      checks.push_back(
+          {false, fmt::format("database: {}", error.what()), "pass another --db FILE"});
+    }
   bool all_ok = true;
   for (const auto& check : checks) {
     fmt::print("{} {}\n", check.ok ? "ok  " : "FAIL", check.what);

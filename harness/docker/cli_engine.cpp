@@ -36,9 +36,9 @@ std::vector<std::string> CliDockerEngine::buildx(std::initializer_list<std::stri
 std::vector<std::string> CliDockerEngine::build_argv(const BuildRequest& request,
                                                      const std::string& metadata_file) const {
   std::vector<std::string> argv = buildx({"build"});
-  for (const auto& arg : std::vector<std::string>{"--progress=rawjson", "--metadata-file",
-                                                  metadata_file, "--file",
-                                                  request.dockerfile.string()}) {
+  for (const auto& arg :
+       std::vector<std::string>{"--progress=rawjson", "--metadata-file", metadata_file, "--file",
+                                request.dockerfile.string()}) {
     argv.push_back(arg);
   }
   if (!request.target.empty()) {
@@ -65,8 +65,8 @@ std::vector<std::string> CliDockerEngine::build_argv(const BuildRequest& request
 }
 
 BuildOutcome CliDockerEngine::build(const BuildRequest& request) {
-  auto metadata = fs::temp_directory_path() /
-                  fmt::format("buildbench-meta-{}-{}.json", getpid(), std::rand());
+  auto metadata =
+      fs::temp_directory_path() / fmt::format("buildbench-meta-{}-{}.json", getpid(), std::rand());
   RawJsonParser parser;
   ProcessOptions options;
   options.argv = build_argv(request, metadata.string());
@@ -139,8 +139,7 @@ void CliDockerEngine::remove_image(const std::string& ref) {
   auto result = run_process(options);
   if (result.interrupted) throw Interrupted();
   if (!result.ok() && result.err.find("No such image") == std::string::npos) {
-    throw EnvironmentError(
-        fmt::format("cannot remove image '{}': {}", ref, trim(result.err)));
+    throw EnvironmentError(fmt::format("cannot remove image '{}': {}", ref, trim(result.err)));
   }
 }
 
@@ -152,16 +151,16 @@ std::optional<ImageInfo> CliDockerEngine::inspect_image(const std::string& ref) 
   if (result.interrupted) throw Interrupted();
   if (!result.ok()) {
     if (result.err.find("No such") != std::string::npos) return std::nullopt;
-    throw EnvironmentError(fmt::format("docker image inspect {} failed: {}", ref,
-                                       trim(result.err)));
+    throw EnvironmentError(
+        fmt::format("docker image inspect {} failed: {}", ref, trim(result.err)));
   }
   auto json = nlohmann::json::parse(result.out, nullptr, false);
   if (json.is_discarded()) throw EnvironmentError("docker image inspect printed invalid JSON");
   ImageInfo info;
   info.id = json.value("Id", "");
   info.size_bytes = json.value("Size", std::int64_t{0});
-  if (json.contains("Config") && json["Config"].is_object() &&
-      json["Config"].contains("Labels") && json["Config"]["Labels"].is_object()) {
+  if (json.contains("Config") && json["Config"].is_object() && json["Config"].contains("Labels") &&
+      json["Config"]["Labels"].is_object()) {
     for (const auto& [key, value] : json["Config"]["Labels"].items()) {
       if (value.is_string()) info.labels[key] = value.get<std::string>();
     }
@@ -246,14 +245,16 @@ nlohmann::json CliDockerEngine::fingerprint() {
   std::string inspect = try_text(buildx({"inspect"}));
   fp["builder"] = first_match(inspect, std::regex(R"(Name:\s*(\S+))"));
   fp["builder_driver"] = first_match(inspect, std::regex(R"(Driver:\s*(\S+))"));
-  fp["buildkit"] = first_match(inspect, std::regex(R"(BuildKit(?: version)?:\s*(\S+))", std::regex::icase));
+  fp["buildkit"] =
+      first_match(inspect, std::regex(R"(BuildKit(?: version)?:\s*(\S+))", std::regex::icase));
   struct utsname uts {};
   if (uname(&uts) == 0) {
     fp["kernel"] = fmt::format("{} {}", uts.sysname, uts.release);
     fp["arch"] = uts.machine;
     fp["hostname"] = uts.nodename;
   }
-  fp["cpu_model"] = first_match(read_text("/proc/cpuinfo"), std::regex(R"(model name\s*:\s*([^\n]+))"));
+  fp["cpu_model"] =
+      first_match(read_text("/proc/cpuinfo"), std::regex(R"(model name\s*:\s*([^\n]+))"));
   fp["cores"] = std::thread::hardware_concurrency();
   auto mem_kb = first_match(read_text("/proc/meminfo"), std::regex(R"(MemTotal:\s*(\d+))"));
   fp["memory_bytes"] = mem_kb.empty() ? 0 : std::stoll(mem_kb) * 1024;
@@ -267,10 +268,10 @@ void require_engine() {
   auto result = run_process(options);
   if (result.interrupted) throw Interrupted();
   if (!result.ok()) {
-    throw EnvironmentError(fmt::format(
-        "no Docker engine answers ({}); start one with scripts/lab-dockerd, or run "
-        "'buildbench doctor'",
-        trim(result.err.empty() ? result.out : result.err)));
+    throw EnvironmentError(
+        fmt::format("no Docker engine answers ({}); start one with scripts/lab-dockerd, or run "
+                    "'buildbench doctor'",
+                    trim(result.err.empty() ? result.out : result.err)));
   }
 }
 

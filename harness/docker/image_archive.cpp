@@ -54,8 +54,8 @@ class PycCounter : public TarReader {
 class GzipCounter {
  public:
   GzipCounter() {
-    if (deflateInit2(&stream_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                     Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&stream_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK) {
       throw std::runtime_error("zlib deflateInit2 failed");
     }
   }
@@ -196,7 +196,10 @@ class ImageArchiveStats::Impl : public TarReader {
     gzip_.reset();
     not_tar_ = false;
     if (!regular_) return;
-    if (entry.size < (4 << 20)) small_active_ = true; else small_active_ = false;
+    if (entry.size < (4 << 20))
+      small_active_ = true;
+    else
+      small_active_ = false;
     cached_ = cache_ && cache_->count(path_);
     if (!cached_) {
       pyc_ = std::make_unique<PycCounter>();
@@ -254,7 +257,9 @@ ImageArchiveStats::ImageArchiveStats(std::map<std::string, LayerStats>* cache)
     : impl_(std::make_unique<Impl>(cache)), cache_(cache) {}
 ImageArchiveStats::~ImageArchiveStats() = default;
 
-void ImageArchiveStats::feed(std::string_view bytes) { impl_->feed(bytes); }
+void ImageArchiveStats::feed(std::string_view bytes) {
+  impl_->feed(bytes);
+}
 
 std::vector<LayerStats> ImageArchiveStats::finish() {
   auto manifest_it = impl_->small_files.find("manifest.json");

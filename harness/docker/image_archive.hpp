@@ -33,11 +33,11 @@ class TarReader {
   std::string header_;
   std::string pax_;  // content of a pax or GNU long-name header being read
   Entry current_;
-  std::int64_t remaining_ = 0;   // content bytes left in the current entry
-  std::int64_t padding_ = 0;     // padding bytes left after it
-  bool in_meta_ = false;         // current entry is a pax/long-name header
+  std::int64_t remaining_ = 0;  // content bytes left in the current entry
+  std::int64_t padding_ = 0;    // padding bytes left after it
+  bool in_meta_ = false;        // current entry is a pax/long-name header
   char meta_type_ = 0;
-  std::string next_path_;        // path from the preceding meta entry
+  std::string next_path_;  // path from the preceding meta entry
   bool ended_ = false;
 };
 

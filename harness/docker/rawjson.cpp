@@ -146,8 +146,8 @@ std::string RawJsonParser::current_step() const {
 
 std::optional<double> parse_rfc3339(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':') {
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':') {
     return std::nullopt;
   }
   auto number = [&](std::size_t pos, std::size_t len, int& out) {

@@ -12,7 +12,7 @@ namespace bb {
 
 struct BuildStep {
   std::string digest;
-  std::string name;  // "[stage 2/5] RUN pip install ..." or "[internal] ..."
+  std::string name;                 // "[stage 2/5] RUN pip install ..." or "[internal] ..."
   std::optional<double> started;    // unix seconds
   std::optional<double> completed;  // unix seconds
   bool cached = false;

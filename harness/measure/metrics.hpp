@@ -13,7 +13,7 @@ struct MetricInfo {
   std::string_view name;
   std::string_view unit;  // "s", "bytes", "count"
   MetricKind kind;
-  bool deterministic;    // same inputs give the same value: compared exactly, without a test
+  bool deterministic;  // same inputs give the same value: compared exactly, without a test
   bool lower_is_better;
   std::string_view description;
 };

@@ -8,8 +8,8 @@
 #include <thread>
 #include <utility>
 
-#include <boost/process.hpp>
 #include <fmt/format.h>
+#include <boost/process.hpp>
 
 #include "util/error.hpp"
 
@@ -54,18 +54,19 @@ bool answers(int port) {
 
 PackageIndexServer::PackageIndexServer(const std::filesystem::path& root) {
   if (!std::filesystem::is_directory(root / "simple")) {
-    throw EnvironmentError(fmt::format(
-        "package index '{}' has no simple/ folder; build it with scripts/make-index",
-        root.string()));
+    throw EnvironmentError(
+        fmt::format("package index '{}' has no simple/ folder; build it with scripts/make-index",
+                    root.string()));
   }
   port_ = free_loopback_port();
   auto python = bp::search_path("python3");
   if (python.empty()) throw EnvironmentError("python3 not found; it serves the package index");
   std::error_code error;
-  child_ = std::make_unique<Child>(Child{bp::child(
-      python, bp::args({"-m", "http.server", "--bind", "127.0.0.1", std::to_string(port_),
-                        "--directory", root.string()}),
-      bp::std_out > bp::null, bp::std_err > bp::null, bp::std_in < bp::null, error)});
+  child_ = std::make_unique<Child>(Child{
+      bp::child(python,
+                bp::args({"-m", "http.server", "--bind", "127.0.0.1", std::to_string(port_),
+                          "--directory", root.string()}),
+                bp::std_out > bp::null, bp::std_err > bp::null, bp::std_in < bp::null, error)});
   if (error) throw EnvironmentError("cannot start the package index server: " + error.message());
   for (int i = 0; i < 100; ++i) {
     if (answers(port_)) return;

@@ -12,7 +12,8 @@ namespace bb {
 namespace {
 std::string clock(double seconds) {
   auto total = static_cast<long long>(seconds + 0.5);
-  if (total >= 3600) return fmt::format("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60);
+  if (total >= 3600)
+    return fmt::format("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60);
   return fmt::format("{}:{:02}", total / 60, total % 60);
 }
 }  // namespace
@@ -20,7 +21,9 @@ std::string clock(double seconds) {
 Progress::Progress(std::FILE* out, bool interactive, bool quiet)
     : out_(out), interactive_(interactive), quiet_(quiet) {}
 
-bool Progress::stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }
+bool Progress::stderr_is_terminal() {
+  return isatty(STDERR_FILENO) != 0;
+}
 
 void Progress::begin(std::size_t total_tasks) {
   total_ = total_tasks;
@@ -29,8 +32,7 @@ void Progress::begin(std::size_t total_tasks) {
 
 std::string Progress::eta() const {
   if (finished_ == 0) return "ETA --:--";
-  double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double remaining = elapsed / finished_ * (total_ - finished_);
   return "ETA " + clock(remaining);
 }
@@ -77,12 +79,11 @@ void Progress::done(const Sample& sample) {
   } else if (auto startup = sample.get(kStartupSeconds)) {
     result = format_seconds(*startup);
   }
-  double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::string line = fmt::format("[{}/{}] {} {} {} #{}{}: {}   [{} elapsed, {}]", position_, total_,
-                                 printable(sample.scenario), sample.kind, sample.state,
-                                 sample.repetition, sample.warmup ? " (warm-up)" : "", result,
-                                 clock(elapsed), eta());
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::string line =
+      fmt::format("[{}/{}] {} {} {} #{}{}: {}   [{} elapsed, {}]", position_, total_,
+                  printable(sample.scenario), sample.kind, sample.state, sample.repetition,
+                  sample.warmup ? " (warm-up)" : "", result, clock(elapsed), eta());
   if (interactive_) {
     fmt::print(out_, "\r\x1b[K{}\n", line);
   } else {

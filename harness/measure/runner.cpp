@@ -52,8 +52,8 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
       }
       for (auto* scenario : order) {
         bool warmup = repetition <= options.warmup;
-        tasks.push_back({scenario, state, warmup ? repetition : repetition - options.warmup,
-                         warmup});
+        tasks.push_back(
+            {scenario, state, warmup ? repetition : repetition - options.warmup, warmup});
       }
     }
   }
@@ -275,7 +275,8 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   std::int64_t run_id = store_.begin_run(record);
 
   // Scratch copies: edits never touch the user's files.
-  fs::path scratch = fs::temp_directory_path() / fmt::format("buildbench-run{}-{}", run_id, getpid());
+  fs::path scratch =
+      fs::temp_directory_path() / fmt::format("buildbench-run{}-{}", run_id, getpid());
   std::map<std::string, ScratchScenario> copies;
   std::string status = "complete";
   std::map<std::string, nlohmann::json> base_images;
@@ -312,9 +313,10 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
       for (auto [key, value] : task.scenario->build_args) {
         if (auto pos = value.find("{index_url}"); pos != std::string::npos) {
           if (!index) {
-            throw UsageError(fmt::format("{}: build arg '{}' uses {{index_url}} but the suite "
-                                         "names no index; add index = \"DIR\" to the suite",
-                                         task.scenario->manifest.string(), key));
+            throw UsageError(
+                fmt::format("{}: build arg '{}' uses {{index_url}} but the suite "
+                            "names no index; add index = \"DIR\" to the suite",
+                            task.scenario->manifest.string(), key));
           }
           value.replace(pos, 11, index->url());
         }

@@ -60,8 +60,8 @@ void export_json(std::ostream& out, const std::vector<RunRecord>& runs,
     row["repetition"] = s.repetition;
     row["warmup"] = s.warmup;
     row["metric"] = metric ? nlohmann::ordered_json(metric->name) : nullptr;
-    row["value"] = metric && std::isfinite(metric->value) ? nlohmann::ordered_json(metric->value)
-                                                          : nullptr;
+    row["value"] =
+        metric && std::isfinite(metric->value) ? nlohmann::ordered_json(metric->value) : nullptr;
     row["unit"] = metric ? nlohmann::ordered_json(unit_of(metric->name)) : nullptr;
     row["status"] = s.status;
     row["error"] = s.error;
@@ -89,12 +89,11 @@ void export_csv(std::ostream& out, const std::vector<StoredSample>& samples) {
   out << "run,sample,scenario,kind,state,repetition,warmup,metric,value,unit,status,error\n";
   for_each_row(samples, [&](const StoredSample& stored, const Metric* metric) {
     const Sample& s = stored.sample;
-    out << stored.run_id << ',' << stored.id << ',' << csv_field(s.scenario) << ',' << s.kind
-        << ',' << s.state << ',' << s.repetition << ',' << (s.warmup ? 1 : 0) << ','
-        << (metric ? metric->name : "") << ','
-        << (metric ? fmt::format("{}", metric->value) : "") << ','
-        << (metric ? unit_of(metric->name) : "") << ',' << s.status << ',' << csv_field(s.error)
-        << '\n';
+    out << stored.run_id << ',' << stored.id << ',' << csv_field(s.scenario) << ',' << s.kind << ','
+        << s.state << ',' << s.repetition << ',' << (s.warmup ? 1 : 0) << ','
+        << (metric ? metric->name : "") << ',' << (metric ? fmt::format("{}", metric->value) : "")
+        << ',' << (metric ? unit_of(metric->name) : "") << ',' << s.status << ','
+        << csv_field(s.error) << '\n';
   });
 }
 

@@ -19,13 +19,20 @@ namespace {
 
 std::string type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
   }
 }
 
@@ -228,8 +235,8 @@ Probe parse_probe(const Fields& parent) {
 Scenario parse_scenario(const toml::table& table, const fs::path& file, const std::string& prefix,
                         const fs::path& base, const ManifestVars& vars) {
   Fields fields(table, file, prefix);
-  fields.allow_only({"name", "description", "differs", "dockerfile", "context", "target",
-                     "network", "build_args", "edit", "probe", "path"});
+  fields.allow_only({"name", "description", "differs", "dockerfile", "context", "target", "network",
+                     "build_args", "edit", "probe", "path"});
   Scenario scenario;
   scenario.manifest = file;
   scenario.name = fields.nonempty_string("name");
@@ -238,8 +245,8 @@ Scenario parse_scenario(const toml::table& table, const fs::path& file, const st
   }
   scenario.description = fields.string("description").value_or("");
   scenario.differs = fields.string("differs").value_or("");
-  scenario.context = resolve_path(fields, "context", fields.string("context").value_or("."),
-                                  base, vars);
+  scenario.context =
+      resolve_path(fields, "context", fields.string("context").value_or("."), base, vars);
   if (!fs::is_directory(scenario.context)) {
     fields.fail("context", fmt::format("'{}' is not a directory; point it at the build context",
                                        scenario.context.string()));
@@ -298,9 +305,9 @@ Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario
   states.push_back("none");
   if (!claim.state.empty() &&
       std::find(states.begin(), states.end(), claim.state) == states.end()) {
-    fields.fail("state", fmt::format("unknown state '{}'{}; one of {}", claim.state,
-                                     did_you_mean_suffix(claim.state, states),
-                                     fmt::join(states, ", ")));
+    fields.fail("state",
+                fmt::format("unknown state '{}'{}; one of {}", claim.state,
+                            did_you_mean_suffix(claim.state, states), fmt::join(states, ", ")));
   }
   if (claim.relation != "less" && claim.relation != "greater") {
     fields.fail("relation", fmt::format("'{}' must be \"less\" or \"greater\"", claim.relation));
@@ -343,16 +350,17 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
                                        folder.string()));
       }
       (void)path;
-      toml::table scenario_table = parse_toml(read_file(scenario_file, "scenario manifest"),
-                                              scenario_file);
+      toml::table scenario_table =
+          parse_toml(read_file(scenario_file, "scenario manifest"), scenario_file);
       scenario = parse_scenario(scenario_table, scenario_file, "", folder, vars);
     } else {
       scenario = parse_scenario(table, file, prefix, base, vars);
     }
     if (!seen.insert(scenario.name).second) {
-      throw UsageError(fmt::format("{}: field '{}name': scenario '{}' appears twice; names must "
-                                   "be unique in a suite",
-                                   scenario.manifest.string(), prefix, scenario.name));
+      throw UsageError(
+          fmt::format("{}: field '{}name': scenario '{}' appears twice; names must "
+                      "be unique in a suite",
+                      scenario.manifest.string(), prefix, scenario.name));
     }
     suite.scenarios.push_back(std::move(scenario));
   }
@@ -367,6 +375,12 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
 }
 
 Suite load_suite(const fs::path& file, const ManifestVars& vars) {
+  if (!fs::exists(file)) {
+    throw UsageError(
+        fmt::format("suite '{}' does not exist; pass --suite with a suite.toml or "
+                    "the folder holding one",
+                    file.string()));
+  }
   if (fs::is_directory(file)) return load_suite(file / "suite.toml", vars);
   return parse_suite(read_file(file, "suite manifest"), file, vars);
 }

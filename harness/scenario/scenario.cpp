@@ -10,10 +10,14 @@ const std::vector<CacheState>& all_cache_states() {
 
 std::string to_string(CacheState state) {
   switch (state) {
-    case CacheState::kCold: return "cold";
-    case CacheState::kWarmNoChange: return "warm-nochange";
-    case CacheState::kWarmCode: return "warm-code";
-    case CacheState::kWarmDeps: return "warm-deps";
+    case CacheState::kCold:
+      return "cold";
+    case CacheState::kWarmNoChange:
+      return "warm-nochange";
+    case CacheState::kWarmCode:
+      return "warm-code";
+    case CacheState::kWarmDeps:
+      return "warm-deps";
   }
   return "?";
 }

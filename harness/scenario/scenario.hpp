@@ -34,7 +34,7 @@ struct Probe {
 struct Scenario {
   std::string name;
   std::string description;
-  std::string differs;  // how it differs from the published step, and why
+  std::string differs;               // how it differs from the published step, and why
   std::filesystem::path manifest;    // file the scenario was read from
   std::filesystem::path context;     // absolute
   std::filesystem::path dockerfile;  // absolute
@@ -50,12 +50,12 @@ struct Scenario {
 
 struct Claim {
   std::string id;
-  std::string text;     // the tutorial's words
-  std::string subject;  // scenario
-  std::string baseline; // scenario it is compared with
-  std::string metric;   // e.g. build_seconds, image_bytes, startup_seconds
-  std::string state;    // cache state for build metrics, or start-up mode
-  std::string relation; // "less" or "greater": subject's metric against the baseline's
+  std::string text;      // the tutorial's words
+  std::string subject;   // scenario
+  std::string baseline;  // scenario it is compared with
+  std::string metric;    // e.g. build_seconds, image_bytes, startup_seconds
+  std::string state;     // cache state for build metrics, or start-up mode
+  std::string relation;  // "less" or "greater": subject's metric against the baseline's
 };
 
 struct Suite {

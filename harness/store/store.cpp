@@ -94,20 +94,23 @@ const std::vector<const char*>& migrations() {
   return list;
 }
 
-std::string now() { return iso8601_utc(std::chrono::system_clock::now()); }
+std::string now() {
+  return iso8601_utc(std::chrono::system_clock::now());
+}
 
 }  // namespace
 
 Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path) {
   bool exists = fs::exists(path);
   if (mode == Mode::kReadOnly && !exists) {
-    throw UsageError(fmt::format("database '{}' does not exist; run 'buildbench run' first or "
-                                 "pass --db FILE",
-                                 path.string()));
+    throw UsageError(
+        fmt::format("database '{}' does not exist; run 'buildbench run' first or "
+                    "pass --db FILE",
+                    path.string()));
   }
   if (exists && !fs::is_regular_file(path)) {
-    throw UsageError(fmt::format("--db '{}' is not a regular file; name a database file",
-                                 path.string()));
+    throw UsageError(
+        fmt::format("--db '{}' is not a regular file; name a database file", path.string()));
   }
   int flags = mode == Mode::kReadOnly ? SQLite::OPEN_READONLY
                                       : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -118,15 +121,17 @@ Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path)
     int version = db_->execAndGet("PRAGMA user_version").getInt();
     int tables = db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt();
     if (tables > 0 && application_id != kApplicationId) {
-      throw UsageError(fmt::format("'{}' is an SQLite database but not a buildbench database; "
-                                   "pass another --db FILE (the file was left untouched)",
-                                   path.string()));
+      throw UsageError(
+          fmt::format("'{}' is an SQLite database but not a buildbench database; "
+                      "pass another --db FILE (the file was left untouched)",
+                      path.string()));
     }
     if (version > kSchemaVersion) {
-      throw UsageError(fmt::format("'{}' has schema version {}, newer than this buildbench "
-                                   "understands ({}); use a newer buildbench (the file was left "
-                                   "untouched)",
-                                   path.string(), version, kSchemaVersion));
+      throw UsageError(
+          fmt::format("'{}' has schema version {}, newer than this buildbench "
+                      "understands ({}); use a newer buildbench (the file was left "
+                      "untouched)",
+                      path.string(), version, kSchemaVersion));
     }
     if (mode == Mode::kReadWrite) {
       db_->exec("PRAGMA journal_mode=WAL");
@@ -134,17 +139,19 @@ Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path)
       db_->exec("PRAGMA foreign_keys=ON");
       migrate();
     } else if (version < kSchemaVersion) {
-      throw UsageError(fmt::format("'{}' has schema version {}; open it once read-write (any "
-                                   "'buildbench run') to migrate it",
-                                   path.string(), version));
+      throw UsageError(
+          fmt::format("'{}' has schema version {}; open it once read-write (any "
+                      "'buildbench run') to migrate it",
+                      path.string(), version));
     }
   } catch (const SQLite::Exception& error) {
     std::string what = error.what();
     if (what.find("not a database") != std::string::npos ||
         what.find("malformed") != std::string::npos) {
-      throw UsageError(fmt::format("'{}' is not a valid SQLite database ({}); pass another --db "
-                                   "FILE (the file was left untouched)",
-                                   path.string(), what));
+      throw UsageError(
+          fmt::format("'{}' is not a valid SQLite database ({}); pass another --db "
+                      "FILE (the file was left untouched)",
+                      path.string(), what));
     }
     throw EnvironmentError(fmt::format("cannot open database '{}': {}", path.string(), what));
   }
@@ -153,7 +160,9 @@ Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path)
 Store::~Store() = default;
 Store::Store(Store&&) noexcept = default;
 
-SQLite::Database& Store::database() { return *db_; }
+SQLite::Database& Store::database() {
+  return *db_;
+}
 
 void Store::migrate() {
   int version = db_->execAndGet("PRAGMA user_version").getInt();
@@ -174,9 +183,10 @@ void Store::migrate() {
 std::int64_t Store::begin_run(RunRecord& run) {
   if (run.started_at.empty()) run.started_at = now();
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO runs (started_at, status, suite_name, suite_path, command, "
-                           "git_commit, git_dirty, fingerprint, options) VALUES (?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement insert(
+      *db_,
+      "INSERT INTO runs (started_at, status, suite_name, suite_path, command, "
+      "git_commit, git_dirty, fingerprint, options) VALUES (?,?,?,?,?,?,?,?,?)");
   insert.bind(1, run.started_at);
   insert.bind(2, run.status);
   insert.bind(3, run.suite_name);
@@ -221,9 +231,10 @@ void Store::add_scenario(std::int64_t run_id, const std::string& name, int posit
 
 std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO samples (run_id, scenario, kind, state, repetition, "
-                           "warmup, status, error, started_at, image_id) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement insert(
+      *db_,
+      "INSERT INTO samples (run_id, scenario, kind, state, repetition, "
+      "warmup, status, error, started_at, image_id) VALUES (?,?,?,?,?,?,?,?,?,?)");
   insert.bind(1, run_id);
   insert.bind(2, sample.scenario);
   insert.bind(3, sample.kind);
@@ -236,7 +247,8 @@ std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
   insert.bind(10, sample.image_id);
   insert.exec();
   std::int64_t id = db_->getLastInsertRowid();
-  SQLite::Statement metric(*db_, "INSERT OR REPLACE INTO metrics (sample_id, name, value) VALUES (?,?,?)");
+  SQLite::Statement metric(
+      *db_, "INSERT OR REPLACE INTO metrics (sample_id, name, value) VALUES (?,?,?)");
   for (const auto& m : sample.metrics) {
     metric.bind(1, id);
     metric.bind(2, m.name);
@@ -252,8 +264,14 @@ std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
     step.bind(1, id);
     step.bind(2, position++);
     step.bind(3, s.name);
-    if (s.started) step.bind(4, *s.started); else step.bind(4);
-    if (s.completed) step.bind(5, *s.completed); else step.bind(5);
+    if (s.started)
+      step.bind(4, *s.started);
+    else
+      step.bind(4);
+    if (s.completed)
+      step.bind(5, *s.completed);
+    else
+      step.bind(5);
     step.bind(6, s.cached ? 1 : 0);
     step.bind(7, s.error);
     step.exec();
@@ -346,8 +364,8 @@ std::vector<std::int64_t> Store::select_runs(const std::string& selector) {
       ids.push_back(query.getColumn(0).getInt64());
     }
     if (ids.empty()) {
-      throw UsageError(fmt::format("database '{}' holds no runs; run 'buildbench run' first",
-                                   path_.string()));
+      throw UsageError(
+          fmt::format("database '{}' holds no runs; run 'buildbench run' first", path_.string()));
     }
     return ids;
   }
@@ -359,9 +377,10 @@ std::vector<std::int64_t> Store::select_runs(const std::string& selector) {
     query.bind(2, selector.substr(eq + 1));
     while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
     if (ids.empty()) {
-      throw UsageError(fmt::format("no run in '{}' has the label {}; list runs with 'buildbench "
-                                   "export' or label a run with --label KEY=VALUE",
-                                   path_.string(), printable(selector)));
+      throw UsageError(
+          fmt::format("no run in '{}' has the label {}; list runs with 'buildbench "
+                      "export' or label a run with --label KEY=VALUE",
+                      path_.string(), printable(selector)));
     }
     return ids;
   }
@@ -371,9 +390,10 @@ std::vector<std::int64_t> Store::select_runs(const std::string& selector) {
     id = std::stoll(selector, &used);
     if (used != selector.size()) throw std::invalid_argument("trailing");
   } catch (const std::exception&) {
-    throw UsageError(fmt::format("'{}' is not a run selector; give a run id, 'latest' or "
-                                 "KEY=VALUE",
-                                 printable(selector)));
+    throw UsageError(
+        fmt::format("'{}' is not a run selector; give a run id, 'latest' or "
+                    "KEY=VALUE",
+                    printable(selector)));
   }
   if (!run(id)) {
     throw UsageError(fmt::format("no run {} in '{}'", id, path_.string()));
@@ -466,8 +486,8 @@ std::optional<ImageRecord> Store::image(const std::string& image_id) {
 
 std::vector<std::pair<std::string, int>> Store::scenarios(std::int64_t run_id) {
   std::vector<std::pair<std::string, int>> result;
-  SQLite::Statement query(*db_,
-                          "SELECT name, position FROM scenarios WHERE run_id = ? ORDER BY position");
+  SQLite::Statement query(
+      *db_, "SELECT name, position FROM scenarios WHERE run_id = ? ORDER BY position");
   query.bind(1, run_id);
   while (query.executeStep()) {
     result.emplace_back(query.getColumn(0).getString(), query.getColumn(1).getInt());

@@ -8,7 +8,9 @@ namespace bb::interrupt {
 namespace {
 std::atomic<int> g_signal{0};
 
-extern "C" void on_signal(int sig) { g_signal.store(sig); }
+extern "C" void on_signal(int sig) {
+  g_signal.store(sig);
+}
 }  // namespace
 
 void install_handlers() {
@@ -20,10 +22,18 @@ void install_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-bool requested() { return g_signal.load() != 0; }
-int signal_number() { return g_signal.load(); }
-void request_for_test(int sig) { g_signal.store(sig); }
-void reset_for_test() { g_signal.store(0); }
+bool requested() {
+  return g_signal.load() != 0;
+}
+int signal_number() {
+  return g_signal.load();
+}
+void request_for_test(int sig) {
+  g_signal.store(sig);
+}
+void reset_for_test() {
+  g_signal.store(0);
+}
 void throw_if_requested() {
   if (requested()) throw Interrupted();
 }

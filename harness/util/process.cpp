@@ -4,9 +4,9 @@
 
 #include <utility>  // Boost 1.74 asio needs std::exchange declared first under C++20
 
+#include <fmt/format.h>
 #include <boost/asio.hpp>
 #include <boost/process.hpp>
-#include <fmt/format.h>
 
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
@@ -35,15 +35,16 @@ class LineReader {
 
  private:
   void read() {
-    pipe_.async_read_some(asio::buffer(chunk_), [this](boost::system::error_code ec, std::size_t n) {
-      if (n > 0) consume(std::string_view(chunk_.data(), n));
-      if (ec) {
-        if (!partial_.empty()) emit(partial_);
-        partial_.clear();
-        return;
-      }
-      read();
-    });
+    pipe_.async_read_some(asio::buffer(chunk_),
+                          [this](boost::system::error_code ec, std::size_t n) {
+                            if (n > 0) consume(std::string_view(chunk_.data(), n));
+                            if (ec) {
+                              if (!partial_.empty()) emit(partial_);
+                              partial_.clear();
+                              return;
+                            }
+                            read();
+                          });
   }
   void consume(std::string_view data) {
     if (raw_) {
@@ -116,19 +117,17 @@ ProcessResult run_process(const ProcessOptions& options) {
   asio::steady_timer poll(io);
   std::error_code launch_error;
   result.started = std::chrono::steady_clock::now();
-  bp::child child(
-      program, bp::args(args), bp::std_out > out_pipe, bp::std_err > err_pipe,
-      bp::std_in < bp::null, env, io,
-      bp::on_exit([&](int, const std::error_code&) {
-        result.ended = std::chrono::steady_clock::now();
-        exited = true;
-        deadline.cancel();
-        poll.cancel();
-      }),
-      launch_error);
+  bp::child child(program, bp::args(args), bp::std_out > out_pipe, bp::std_err > err_pipe,
+                  bp::std_in < bp::null, env, io, bp::on_exit([&](int, const std::error_code&) {
+                    result.ended = std::chrono::steady_clock::now();
+                    exited = true;
+                    deadline.cancel();
+                    poll.cancel();
+                  }),
+                  launch_error);
   if (launch_error) {
-    throw EnvironmentError(fmt::format("cannot start '{}': {}", options.argv.front(),
-                                       launch_error.message()));
+    throw EnvironmentError(
+        fmt::format("cannot start '{}': {}", options.argv.front(), launch_error.message()));
   }
 
   auto kill = [&] {
@@ -144,10 +143,10 @@ ProcessResult run_process(const ProcessOptions& options) {
     result.stopped_at = std::chrono::steady_clock::now();
     kill();
   };
-  LineReader out_reader(out_pipe, result.out, options.capture_limit_bytes,
-                        options.on_stdout_line, add_tail, stop);
-  LineReader err_reader(err_pipe, result.err, options.capture_limit_bytes,
-                        options.on_stderr_line, add_tail, stop);
+  LineReader out_reader(out_pipe, result.out, options.capture_limit_bytes, options.on_stdout_line,
+                        add_tail, stop);
+  LineReader err_reader(err_pipe, result.err, options.capture_limit_bytes, options.on_stderr_line,
+                        add_tail, stop);
   if (options.on_stdout_bytes) out_reader.set_raw(options.on_stdout_bytes);
   out_reader.start();
   err_reader.start();
@@ -195,10 +194,10 @@ std::string run_checked(const std::vector<std::string>& argv, std::chrono::milli
   auto result = run_process(options);
   if (result.interrupted) throw Interrupted();
   if (!result.ok()) {
-    throw EnvironmentError(fmt::format("'{}' failed ({}): {}", join_argv(argv),
-                                       result.timed_out ? std::string("timed out")
-                                                        : fmt::format("exit {}", result.exit_code),
-                                       trim(result.err.empty() ? result.out : result.err)));
+    throw EnvironmentError(fmt::format(
+        "'{}' failed ({}): {}", join_argv(argv),
+        result.timed_out ? std::string("timed out") : fmt::format("exit {}", result.exit_code),
+        trim(result.err.empty() ? result.out : result.err)));
   }
   return std::string(trim(result.out));
 }
@@ -207,7 +206,8 @@ std::string join_argv(const std::vector<std::string>& argv) {
   std::string text;
   for (const auto& arg : argv) {
     if (!text.empty()) text += ' ';
-    bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`;&|<>()*?[]{}!#~") == std::string::npos;
+    bool plain =
+        !arg.empty() && arg.find_first_of(" \t\n'\"\\$`;&|<>()*?[]{}!#~") == std::string::npos;
     text += plain ? arg : quote_for_display(arg);
   }
   return text;

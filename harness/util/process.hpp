@@ -33,12 +33,12 @@ struct ProcessResult {
   bool timed_out = false;
   bool interrupted = false;
   bool stopped_by_callback = false;
-  std::string out;                // stdout, up to capture_limit_bytes
-  std::string err;                // stderr, up to capture_limit_bytes
-  std::deque<std::string> tail;   // last lines of stdout and stderr interleaved
+  std::string out;               // stdout, up to capture_limit_bytes
+  std::string err;               // stderr, up to capture_limit_bytes
+  std::deque<std::string> tail;  // last lines of stdout and stderr interleaved
   std::chrono::steady_clock::time_point started;
-  std::chrono::steady_clock::time_point ended;      // process exit seen
-  std::chrono::steady_clock::time_point stopped_at; // when a callback asked to stop
+  std::chrono::steady_clock::time_point ended;       // process exit seen
+  std::chrono::steady_clock::time_point stopped_at;  // when a callback asked to stop
   double seconds() const { return std::chrono::duration<double>(ended - started).count(); }
   bool ok() const { return exit_code == 0 && !timed_out && !interrupted; }
   std::string tail_text() const;

@@ -1,7 +1,7 @@
 #include "docker/image_archive.hpp"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 using namespace bb;
 
@@ -37,12 +37,15 @@ std::string pax_entry(const std::string& path, const std::string& content) {
   return entry("PaxHeader", record, 'x') + entry("ignored-short-name", content);
 }
 
-std::string end_blocks() { return std::string(1024, '\0'); }
+std::string end_blocks() {
+  return std::string(1024, '\0');
+}
 
 std::string layer(int pyc_files, std::size_t pyc_size) {
   std::string tar = entry("usr/", "", '5');
   for (int i = 0; i < pyc_files; ++i) {
-    tar += entry(fmt::format("usr/lib/__pycache__/m{}.cpython-311.pyc", i), std::string(pyc_size, 'p'));
+    tar += entry(fmt::format("usr/lib/__pycache__/m{}.cpython-311.pyc", i),
+                 std::string(pyc_size, 'p'));
   }
   tar += entry("usr/lib/m.py", "print('hi')\n");
   return tar + end_blocks();
@@ -53,7 +56,8 @@ std::string layer(int pyc_files, std::size_t pyc_size) {
 TEST_CASE("docker save stream: layers in manifest order with history and .pyc counts") {
   std::string long_dir(120, 'd');
   std::string layer_b = layer(0, 0);
-  std::string layer_a = entry("app/", "", '5') + pax_entry(long_dir + "/x.pyc", std::string(10, 'x')) +
+  std::string layer_a = entry("app/", "", '5') +
+                        pax_entry(long_dir + "/x.pyc", std::string(10, 'x')) +
                         entry("app/y.pyc", std::string(20, 'y')) + end_blocks();
   std::string config = R"({"history":[
       {"created_by":"base layer"},
@@ -65,7 +69,8 @@ TEST_CASE("docker save stream: layers in manifest order with history and .pyc co
 
   ImageArchiveStats stats;
   // Feed in awkward chunk sizes to exercise the incremental reader.
-  for (std::size_t i = 0; i < archive.size(); i += 777) stats.feed(std::string_view(archive).substr(i, 777));
+  for (std::size_t i = 0; i < archive.size(); i += 777)
+    stats.feed(std::string_view(archive).substr(i, 777));
   auto layers = stats.finish();
   REQUIRE(layers.size() == 2);
   CHECK(layers[0].created_by == "base layer");
@@ -81,10 +86,11 @@ TEST_CASE("docker save stream: layers in manifest order with history and .pyc co
 }
 
 TEST_CASE("docker save stream: a cache skips recompressing known layers") {
-  std::string archive = entry("aaa/layer.tar", layer(3, 100)) +
-                        entry("cfg.json", R"({"history":[{"created_by":"x"}]})") +
-                        entry("manifest.json", R"([{"Config":"cfg.json","Layers":["aaa/layer.tar"]}])") +
-                        end_blocks();
+  std::string archive =
+      entry("aaa/layer.tar", layer(3, 100)) +
+      entry("cfg.json", R"({"history":[{"created_by":"x"}]})") +
+      entry("manifest.json", R"([{"Config":"cfg.json","Layers":["aaa/layer.tar"]}])") +
+      end_blocks();
   std::map<std::string, LayerStats> cache;
   ImageArchiveStats first(&cache);
   first.feed(archive);

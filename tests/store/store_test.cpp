@@ -17,8 +17,8 @@ namespace {
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("bb-store-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::rand()));
+    path = fs::temp_directory_path() /
+           ("bb-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }

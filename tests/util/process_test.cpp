@@ -42,8 +42,7 @@ TEST_CASE("a line callback can stop the process early") {
   std::vector<std::string> seen;
   options.on_stdout_line = [&](std::string_view line) {
     seen.emplace_back(line);
-    return line.find("ready") != std::string_view::npos ? LineAction::kStop
-                                                        : LineAction::kContinue;
+    return line.find("ready") != std::string_view::npos ? LineAction::kStop : LineAction::kContinue;
   };
   auto result = run_process(options);
   CHECK(result.stopped_by_callback);
