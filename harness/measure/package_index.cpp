@@ -52,13 +52,19 @@ bool answers(int port) {
 
 }  // namespace
 
-PackageIndexServer::PackageIndexServer(const std::filesystem::path& root) {
+PackageIndexServer::PackageIndexServer(const std::filesystem::path& root, int port) {
   if (!std::filesystem::is_directory(root / "simple")) {
     throw EnvironmentError(
         fmt::format("package index '{}' has no simple/ folder; build it with scripts/make-index",
                     root.string()));
   }
-  port_ = free_loopback_port();
+  port_ = port == 0 ? free_loopback_port() : port;
+  if (port != 0 && answers(port_)) {
+    throw EnvironmentError(fmt::format(
+        "port 127.0.0.1:{} for the package index is taken; stop what listens there or set "
+        "index_port in the suite",
+        port_));
+  }
   auto python = bp::search_path("python3");
   if (python.empty()) throw EnvironmentError("python3 not found; it serves the package index");
   std::error_code error;
@@ -70,6 +76,8 @@ PackageIndexServer::PackageIndexServer(const std::filesystem::path& root) {
   if (error) throw EnvironmentError("cannot start the package index server: " + error.message());
   for (int i = 0; i < 100; ++i) {
     if (answers(port_)) return;
+    std::error_code ignored;
+    if (!child_->process.running(ignored)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw EnvironmentError(fmt::format("package index server on 127.0.0.1:{} did not answer", port_));

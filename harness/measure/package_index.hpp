@@ -9,7 +9,8 @@ namespace bb {
 
 class PackageIndexServer {
  public:
-  explicit PackageIndexServer(const std::filesystem::path& root);  // root holds simple/
+  // root holds simple/; port 0 picks a free one.
+  PackageIndexServer(const std::filesystem::path& root, int port);
   ~PackageIndexServer();
   PackageIndexServer(const PackageIndexServer&) = delete;
   PackageIndexServer& operator=(const PackageIndexServer&) = delete;

@@ -70,6 +70,16 @@ Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
     : engine_(engine), store_(store), progress_(progress) {}
 
 void Runner::apply_edit(const FileEdit& edit, const fs::path& context) {
+  if (edit.is_swap()) {
+    // Swap each file with its alternative; the next edit swaps them back.
+    for (const auto& [file, alternative] : edit.swap) {
+      fs::path a = context / file, b = context / alternative, tmp = context / (file + ".bbswap");
+      fs::rename(a, tmp);
+      fs::rename(b, a);
+      fs::rename(tmp, b);
+    }
+    return;
+  }
   fs::path target = context / edit.file;
   std::string text = edit.append;
   auto pos = text.find("{n}");
@@ -296,7 +306,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
 
     std::unique_ptr<PackageIndexServer> index;
     if (suite.index) {
-      index = std::make_unique<PackageIndexServer>(*suite.index);
+      index = std::make_unique<PackageIndexServer>(*suite.index, suite.index_port);
       progress_.message(fmt::format("buildbench: serving the package index {} at {}",
                                     suite.index->string(), index->url()));
     }

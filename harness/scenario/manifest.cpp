@@ -180,20 +180,34 @@ std::optional<FileEdit> parse_edit(const Fields& parent, std::string_view kind,
   const toml::table* table = edit_fields.table(kind);
   if (!table) return std::nullopt;
   Fields fields(*table, parent.file(), edit_fields.child(kind));
-  fields.allow_only({"file", "append"});
+  fields.allow_only({"file", "append", "swap"});
+  auto check_file = [&](std::string_view key, const std::string& file) {
+    fs::path target = (context / file).lexically_normal();
+    if (fs::path(file).is_absolute() || !is_inside(target, context)) {
+      fields.fail(key, fmt::format("'{}' escapes the build context '{}'; name a file inside it",
+                                   printable(file), context.string()));
+    }
+    if (!fs::is_regular_file(target)) {
+      fields.fail(key, fmt::format("'{}' does not exist in the build context '{}'; name an "
+                                   "existing file relative to the context",
+                                   printable(file), context.string()));
+    }
+  };
   FileEdit edit;
+  edit.swap = fields.string_map("swap");
+  if (!edit.swap.empty()) {
+    if (fields.has("file") || fields.has("append")) {
+      fields.fail("swap", "give either swap or file/append, not both");
+    }
+    for (const auto& [file, alternative] : edit.swap) {
+      check_file(fmt::format("swap.{}", file), file);
+      check_file(fmt::format("swap.{}", file), alternative);
+    }
+    return edit;
+  }
   edit.file = fields.nonempty_string("file");
   edit.append = fields.string("append").value_or("\n# buildbench edit {n}\n");
-  fs::path target = (context / edit.file).lexically_normal();
-  if (fs::path(edit.file).is_absolute() || !is_inside(target, context)) {
-    fields.fail("file", fmt::format("'{}' escapes the build context '{}'; name a file inside it",
-                                    edit.file, context.string()));
-  }
-  if (!fs::is_regular_file(target)) {
-    fields.fail("file", fmt::format("'{}' does not exist in the build context '{}'; name an "
-                                    "existing file relative to the context",
-                                    edit.file, context.string()));
-  }
+  check_file("file", edit.file);
   if (edit.append.find("{n}") == std::string::npos) {
     fields.fail("append", "must contain {n}, so that each edit changes the content");
   }
@@ -320,7 +334,7 @@ Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario
 Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVars& vars) {
   toml::table root = parse_toml(text, file);
   Fields fields(root, file, "");
-  fields.allow_only({"name", "description", "index", "scenario", "claim"});
+  fields.allow_only({"name", "description", "index", "index_port", "scenario", "claim"});
   Suite suite;
   suite.manifest = file;
   suite.name = fields.nonempty_string("name");
@@ -328,6 +342,12 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
   fs::path base = fs::absolute(file).parent_path();
   if (auto index = fields.string("index")) {
     suite.index = resolve_path(fields, "index", *index, base, vars);
+  }
+  if (const toml::node* port = root.get("index_port")) {
+    if (!port->is_integer() || **port->as_integer() < 0 || **port->as_integer() > 65535) {
+      fields.fail("index_port", "must be a port number (0 to 65535; 0 picks a free one)");
+    }
+    suite.index_port = static_cast<int>(**port->as_integer());
   }
   const toml::array* scenarios = fields.array_of_tables("scenario");
   if (!scenarios || scenarios->empty()) {

@@ -16,10 +16,14 @@ std::string to_string(CacheState state);
 std::optional<CacheState> parse_cache_state(std::string_view text);
 std::vector<std::string> cache_state_names();
 
-// A real content change made to a file of the scratch context before a warm build.
+// A real content change made to files of the scratch context before a warm build:
+// either text appended to one file, or files swapped with alternatives and back on
+// each edit (e.g. a lock file that adds a dependency), so every edit changes content.
 struct FileEdit {
-  std::string file;    // relative to the context
-  std::string append;  // text appended; "{n}" becomes the edit counter
+  std::string file;                         // append mode: relative to the context
+  std::string append;                       // text appended; "{n}" becomes the edit counter
+  std::map<std::string, std::string> swap;  // swap mode: file -> alternative, in the context
+  bool is_swap() const { return !swap.empty(); }
 };
 
 // How to tell that a started container is ready (used by start-up measurement).
@@ -63,6 +67,8 @@ struct Suite {
   std::string description;
   std::filesystem::path manifest;
   std::optional<std::filesystem::path> index;  // folder with a PEP 503 simple/ tree to serve
+  // Fixed, so lock files that name the index URL (poetry.lock) stay valid; 0 picks any.
+  int index_port = 3141;
   std::vector<Scenario> scenarios;
   std::vector<Claim> claims;
 

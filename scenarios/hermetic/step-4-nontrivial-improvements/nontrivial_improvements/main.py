@@ -1,0 +1,8 @@
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+def root() -> dict:
+    return {"variant": "step-4-nontrivial-improvements"}
