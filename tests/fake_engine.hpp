@@ -60,6 +60,47 @@ class FakeDockerEngine : public DockerEngine {
     return {layer};
   }
   nlohmann::json fingerprint() override { return {{"host", "fake"}}; }
+
+  // Containers: start-up takes `startup_seconds`, the baseline `baseline_seconds`.
+  double startup_seconds = 0.5;
+  double baseline_seconds = 0.1;
+  bool never_ready = false;
+  std::vector<ContainerSpec> created;
+  std::vector<std::string> removed;
+  CreateOutcome create_container(const ContainerSpec& spec) override {
+    created.push_back(spec);
+    calls.push_back("create " + spec.name);
+    return {true, spec.name, 0.05, ""};
+  }
+  StartOutcome start_until_line(const std::string& id, const std::string&, const std::string&,
+                                std::chrono::milliseconds) override {
+    calls.push_back("start " + id);
+    StartOutcome outcome;
+    if (never_ready) {
+      outcome.timed_out = true;
+      outcome.tail = "not ready after 1 s; last output:\nBooting worker\n";
+      return outcome;
+    }
+    outcome.ready = true;
+    outcome.seconds = startup_seconds;
+    outcome.inside_line = "buildbench-inside: ready_ns=400000000 from_pyc=90 compiled=10";
+    return outcome;
+  }
+  StartOutcome start_until_exit(const std::string& id, std::chrono::milliseconds) override {
+    calls.push_back("start-exit " + id);
+    StartOutcome outcome;
+    outcome.ready = true;
+    outcome.seconds = baseline_seconds;
+    return outcome;
+  }
+  StartOutcome start_until_command(const std::string& id, const std::vector<std::string>&,
+                                   std::chrono::milliseconds timeout) override {
+    return start_until_line(id, "", "", timeout);
+  }
+  void remove_container(const std::string& id) override { removed.push_back(id); }
+  std::pair<int, std::string> exec(const std::string&, const std::vector<std::string>&) override {
+    return {0, ""};
+  }
 };
 
 }  // namespace bb::testing

@@ -88,6 +88,8 @@ int run_cli(int argc, char** argv) {
   int runs = 3, warmup = 0;
   std::string build_timeout = "30m";
   bool no_image_stats = false;
+  int startup_runs = 20;
+  std::string startup_timeout;
   run->add_option("--suite", suite_path, "Suite manifest (suite.toml) or its folder")
       ->capture_default_str();
   run->add_option("--source", source, "Checkout that a published suite describes ({source})");
@@ -108,6 +110,12 @@ int run_cli(int argc, char** argv) {
   run->add_option("--build-timeout", build_timeout,
                   "Kill a build after this long and store it as failed (e.g. 90s, 30m)")
       ->capture_default_str();
+  run->add_option("--startup-runs", startup_runs,
+                  "Start-up repetitions per scenario and bytecode mode (0: no start-up)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  run->add_option("--startup-timeout", startup_timeout,
+                  "Kill a container not ready after this long (default: each probe's timeout)");
   run->add_flag("--no-image-stats", no_image_stats,
                 "Skip per-layer sizes, gzip sizes and .pyc counts (docker save)");
   run->add_option("--db", db_path, "SQLite database file")->capture_default_str();
@@ -118,6 +126,14 @@ Cache states:
   warm-code      rebuild after an edit to application code (edit.code in the manifest)
   warm-deps      rebuild after an edit to the dependency list (edit.deps)
 Edits are made in a scratch copy of the context, never in your files.
+
+Start-up (after the builds, for each scenario with a [probe]): the image of its last good
+build is started --startup-runs times in each mode, interleaved:
+  bytecode  the image as built (Python reads whatever .pyc it has)
+  none      PYTHONPYCACHEPREFIX=<empty> PYTHONDONTWRITEBYTECODE=1: every module compiled
+Each sample times `docker start` to the ready line (raw), a baseline container that exits at
+once (net = raw - baseline), docker create apart, and, inside the container, the interpreter's
+own start to ready with how many modules came from .pyc and how many were compiled.
 
 Examples:
   buildbench run                                   # default suite, all states, 3 runs
@@ -190,6 +206,15 @@ Examples:
     }
     options.build_timeout = *timeout;
     options.image_stats = !no_image_stats;
+    options.startup_runs = startup_runs;
+    if (!startup_timeout.empty()) {
+      auto parsed = parse_duration(startup_timeout);
+      if (!parsed || parsed->count() <= 0) {
+        throw UsageError(fmt::format("--startup-timeout '{}' is not a duration; write e.g. 60s",
+                                     printable(startup_timeout)));
+      }
+      options.startup_timeout = *parsed;
+    }
     options.command = command_line(argc, argv);
     Suite suite = load_suite(suite_path, vars);
     plan_tasks(suite, options);  // validates --scenario before touching docker

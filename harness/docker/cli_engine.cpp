@@ -261,6 +261,165 @@ nlohmann::json CliDockerEngine::fingerprint() {
   return fp;
 }
 
+CreateOutcome CliDockerEngine::create_container(const ContainerSpec& spec) {
+  std::vector<std::string> argv = {"docker", "container", "create", "--network", "none"};
+  if (!spec.name.empty()) {
+    argv.push_back("--name");
+    argv.push_back(spec.name);
+  }
+  for (const auto& [key, value] : spec.env) {
+    argv.push_back("--env");
+    argv.push_back(key + "=" + value);
+  }
+  for (const auto& [host, container] : spec.readonly_mounts) {
+    argv.push_back("--mount");
+    argv.push_back(fmt::format("type=bind,source={},target={},readonly", host, container));
+  }
+  if (!spec.entrypoint.empty()) {
+    argv.push_back("--entrypoint");
+    argv.push_back(spec.entrypoint);
+  }
+  argv.push_back(spec.image);
+  argv.insert(argv.end(), spec.command.begin(), spec.command.end());
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = 2min;
+  auto result = run_process(options);
+  if (result.interrupted) throw Interrupted();
+  CreateOutcome outcome;
+  outcome.seconds = result.seconds();
+  outcome.ok = result.ok();
+  if (outcome.ok) {
+    outcome.id = std::string(trim(result.out));
+  } else {
+    outcome.error = fmt::format("docker create failed: {}", trim(result.err));
+  }
+  return outcome;
+}
+
+namespace {
+StartOutcome from_process(const ProcessResult& result, std::chrono::milliseconds timeout) {
+  StartOutcome outcome;
+  outcome.exit_code = result.exit_code;
+  outcome.timed_out = result.timed_out;
+  outcome.interrupted = result.interrupted;
+  outcome.tail = result.tail_text();
+  if (result.timed_out) {
+    outcome.tail = fmt::format("not ready after {}; last output:\n{}",
+                               format_seconds(timeout.count() / 1000.0), outcome.tail);
+  }
+  return outcome;
+}
+}  // namespace
+
+StartOutcome CliDockerEngine::start_until_line(const std::string& id, const std::string& ready_line,
+                                               const std::string& inside_marker,
+                                               std::chrono::milliseconds timeout) {
+  std::regex pattern(ready_line);
+  std::optional<std::chrono::steady_clock::time_point> ready_at;
+  std::string inside;
+  auto watch = [&](std::string_view line) {
+    if (!ready_at && std::regex_search(line.begin(), line.end(), pattern)) {
+      ready_at = std::chrono::steady_clock::now();
+      if (inside_marker.empty()) return LineAction::kStop;
+    }
+    if (!inside_marker.empty() && line.rfind(inside_marker, 0) == 0) {
+      inside = std::string(line);
+      if (ready_at) return LineAction::kStop;
+    }
+    return LineAction::kContinue;
+  };
+  ProcessOptions options;
+  options.argv = {"docker", "container", "start", "--attach", id};
+  options.timeout = timeout;
+  options.on_stdout_line = watch;
+  options.on_stderr_line = watch;
+  auto result = run_process(options);
+  StartOutcome outcome = from_process(result, timeout);
+  outcome.inside_line = inside;
+  if (ready_at) {
+    outcome.ready = true;
+    outcome.timed_out = false;
+    outcome.seconds = std::chrono::duration<double>(*ready_at - result.started).count();
+  } else if (!result.timed_out && !result.interrupted) {
+    outcome.tail = fmt::format("container exited ({}) before a line matched '{}'; last output:\n{}",
+                               result.exit_code, ready_line, outcome.tail);
+  }
+  return outcome;
+}
+
+StartOutcome CliDockerEngine::start_until_exit(const std::string& id,
+                                               std::chrono::milliseconds timeout) {
+  ProcessOptions options;
+  options.argv = {"docker", "container", "start", "--attach", id};
+  options.timeout = timeout;
+  auto result = run_process(options);
+  StartOutcome outcome = from_process(result, timeout);
+  outcome.ready = result.ok();
+  outcome.seconds = result.seconds();
+  return outcome;
+}
+
+StartOutcome CliDockerEngine::start_until_command(const std::string& id,
+                                                  const std::vector<std::string>& command,
+                                                  std::chrono::milliseconds timeout) {
+  auto started = std::chrono::steady_clock::now();
+  auto deadline = started + timeout;
+  StartOutcome outcome;
+  ProcessOptions start;
+  start.argv = {"docker", "container", "start", id};
+  start.timeout = timeout;
+  auto started_result = run_process(start);
+  if (!started_result.ok()) return from_process(started_result, timeout);
+  std::vector<std::string> argv = {"docker", "container", "exec", id};
+  argv.insert(argv.end(), command.begin(), command.end());
+  while (std::chrono::steady_clock::now() < deadline) {
+    ProcessOptions probe;
+    probe.argv = argv;
+    probe.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto result = run_process(probe);
+    if (result.interrupted) {
+      outcome.interrupted = true;
+      return outcome;
+    }
+    if (result.ok()) {
+      outcome.ready = true;
+      outcome.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      return outcome;
+    }
+    outcome.tail = result.tail_text();
+  }
+  outcome.timed_out = true;
+  ProcessOptions logs;
+  logs.argv = {"docker", "container", "logs", "--tail", "20", id};
+  logs.timeout = 30s;
+  auto log_result = run_process(logs);
+  outcome.tail =
+      fmt::format("probe command never succeeded within {}; last output:\n{}{}",
+                  format_seconds(timeout.count() / 1000.0), log_result.tail_text(), outcome.tail);
+  return outcome;
+}
+
+void CliDockerEngine::remove_container(const std::string& id) {
+  ProcessOptions options;
+  options.argv = {"docker", "container", "rm", "--force", "--volumes", id};
+  options.timeout = 2min;
+  run_process(options);  // best effort: a missing container is already gone
+}
+
+std::pair<int, std::string> CliDockerEngine::exec(const std::string& id,
+                                                  const std::vector<std::string>& command) {
+  std::vector<std::string> argv = {"docker", "container", "exec", id};
+  argv.insert(argv.end(), command.begin(), command.end());
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = 2min;
+  auto result = run_process(options);
+  return {result.exit_code, result.out + result.err};
+}
+
 void require_engine() {
   ProcessOptions options;
   options.argv = {"docker", "version", "--format", "{{.Server.Version}}"};

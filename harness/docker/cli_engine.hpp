@@ -16,6 +16,16 @@ class CliDockerEngine : public DockerEngine {
   std::optional<ImageInfo> inspect_image(const std::string& ref) override;
   std::vector<LayerStats> layer_stats(const std::string& ref) override;
   nlohmann::json fingerprint() override;
+  CreateOutcome create_container(const ContainerSpec& spec) override;
+  StartOutcome start_until_line(const std::string& id, const std::string& ready_line,
+                                const std::string& inside_marker,
+                                std::chrono::milliseconds timeout) override;
+  StartOutcome start_until_exit(const std::string& id, std::chrono::milliseconds timeout) override;
+  StartOutcome start_until_command(const std::string& id, const std::vector<std::string>& command,
+                                   std::chrono::milliseconds timeout) override;
+  void remove_container(const std::string& id) override;
+  std::pair<int, std::string> exec(const std::string& id,
+                                   const std::vector<std::string>& command) override;
 
   // argv of the build, exposed for tests (no shell is ever involved).
   std::vector<std::string> build_argv(const BuildRequest& request,

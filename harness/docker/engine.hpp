@@ -44,6 +44,35 @@ struct ImageInfo {
   std::string id;
   std::int64_t size_bytes = 0;
   std::map<std::string, std::string> labels;
+  std::vector<std::string> env;  // KEY=VALUE from the image config
+};
+
+struct ContainerSpec {
+  std::string image;
+  std::string name;
+  std::map<std::string, std::string> env;
+  std::string entrypoint;            // overrides the image's when not empty
+  std::vector<std::string> command;  // overrides the image's CMD when not empty
+  // host path -> container path, mounted read-only
+  std::vector<std::pair<std::string, std::string>> readonly_mounts;
+};
+
+struct CreateOutcome {
+  bool ok = false;
+  std::string id;
+  double seconds = 0;
+  std::string error;
+};
+
+// How a started container ended for the measurement.
+struct StartOutcome {
+  bool ready = false;  // ready line seen / command succeeded / exited (baseline)
+  bool timed_out = false;
+  bool interrupted = false;
+  int exit_code = -1;
+  double seconds = 0;       // start to ready (or to exit)
+  std::string inside_line;  // the probe's in-container report, when it printed one
+  std::string tail;         // last lines of output, for failed samples
 };
 
 struct LayerStats {
@@ -67,6 +96,25 @@ class DockerEngine {
   virtual std::vector<LayerStats> layer_stats(const std::string& ref) = 0;
   // Host and tool facts that explain the numbers.
   virtual nlohmann::json fingerprint() = 0;
+
+  // Containers (start-up measurement). Created with no network.
+  virtual CreateOutcome create_container(const ContainerSpec& spec) = 0;
+  // Starts attached; ready when a line matches `ready_line`, then waits briefly for a
+  // line starting with `inside_marker`.
+  virtual StartOutcome start_until_line(const std::string& id, const std::string& ready_line,
+                                        const std::string& inside_marker,
+                                        std::chrono::milliseconds timeout) = 0;
+  // Starts attached; ready when the container exits (baseline containers).
+  virtual StartOutcome start_until_exit(const std::string& id,
+                                        std::chrono::milliseconds timeout) = 0;
+  // Starts detached; ready when `command`, run in the container, first succeeds.
+  virtual StartOutcome start_until_command(const std::string& id,
+                                           const std::vector<std::string>& command,
+                                           std::chrono::milliseconds timeout) = 0;
+  virtual void remove_container(const std::string& id) = 0;  // force; absent: no error
+  // Runs a command in a running container; returns exit code and output.
+  virtual std::pair<int, std::string> exec(const std::string& id,
+                                           const std::vector<std::string>& command) = 0;
 };
 
 }  // namespace bb

@@ -60,6 +60,31 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
   return tasks;
 }
 
+std::vector<StartupTask> plan_startup(const std::vector<Task>& builds, const RunOptions& options) {
+  std::vector<const Scenario*> scenarios;
+  for (const auto& task : builds) {
+    if (task.scenario->probe.defined() &&
+        std::find(scenarios.begin(), scenarios.end(), task.scenario) == scenarios.end()) {
+      scenarios.push_back(task.scenario);
+    }
+  }
+  std::vector<StartupTask> tasks;
+  for (int repetition = 1; repetition <= options.startup_runs; ++repetition) {
+    auto order = scenarios;
+    if (!order.empty()) {
+      std::rotate(order.begin(), order.begin() + (repetition - 1) % order.size(), order.end());
+    }
+    for (auto* scenario : order) {
+      auto first = repetition % 2 == 1 ? BytecodeMode::kBytecode : BytecodeMode::kNone;
+      auto second =
+          first == BytecodeMode::kBytecode ? BytecodeMode::kNone : BytecodeMode::kBytecode;
+      tasks.push_back({scenario, first, repetition});
+      tasks.push_back({scenario, second, repetition});
+    }
+  }
+  return tasks;
+}
+
 std::string image_tag(const Scenario& scenario) {
   // Names are free text; the tag is derived, never interpreted.
   std::size_t hash = std::hash<std::string>{}(scenario.name);
@@ -281,6 +306,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   record.fingerprint["base_images"] = base_image_facts(suite);
   record.options = {{"runs", options.runs},
                     {"warmup", options.warmup},
+                    {"startup_runs", options.startup_runs},
                     {"build_timeout_ms", options.build_timeout.count()}};
   std::int64_t run_id = store_.begin_run(record);
 
@@ -311,7 +337,9 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
                                     suite.index->string(), index->url()));
     }
 
-    progress_.begin(tasks.size());
+    auto startup_tasks = plan_startup(tasks, options);
+    progress_.begin(tasks.size() + startup_tasks.size());
+    std::map<std::string, std::string> last_image;  // scenario -> image of its last good build
     std::size_t position_in_plan = 0;
     for (const auto& task : tasks) {
       interrupt::throw_if_requested();
@@ -351,8 +379,50 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
       }
       store_.add_sample(run_id, sample);
       progress_.done(sample);
-      if (sample.status != "ok") status = "complete";  // failures are data
-      for (const auto& step : sample.steps) (void)step;
+      if (sample.status == "ok" && !sample.image_id.empty()) {
+        last_image[sample.scenario] = sample.image_id;
+      }
+    }
+
+    // Start-up: the image of each scenario's last successful build in this run.
+    if (!startup_tasks.empty()) {
+      write_probe(scratch / "probe");
+      StartupMeasurer startup(engine_, scratch / "probe", fmt::format("buildbench-run{}", run_id));
+      for (const auto& task : startup_tasks) {
+        interrupt::throw_if_requested();
+        ++position_in_plan;
+        progress_.task(position_in_plan,
+                       fmt::format("{} start-up {} #{}", printable(task.scenario->name),
+                                   to_string(task.mode), task.repetition));
+        Sample sample;
+        auto image = last_image.find(task.scenario->name);
+        if (image == last_image.end()) {
+          sample.scenario = task.scenario->name;
+          sample.kind = "startup";
+          sample.state = to_string(task.mode);
+          sample.repetition = task.repetition;
+          sample.status = "failed";
+          sample.error = "no image to start: every build of this scenario in the run failed";
+          sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+        } else {
+          try {
+            sample = startup.measure(*task.scenario, image->second, task.mode, task.repetition,
+                                     options.startup_timeout);
+          } catch (const Interrupted&) {
+            sample.scenario = task.scenario->name;
+            sample.kind = "startup";
+            sample.state = to_string(task.mode);
+            sample.repetition = task.repetition;
+            sample.status = "interrupted";
+            sample.error = "interrupted before the measurement finished";
+            sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+            store_.add_sample(run_id, sample);
+            throw;
+          }
+        }
+        store_.add_sample(run_id, sample);
+        progress_.done(sample);
+      }
     }
     progress_.end();
   } catch (const Interrupted&) {

@@ -10,6 +10,7 @@
 
 #include "docker/engine.hpp"
 #include "measure/progress.hpp"
+#include "measure/startup.hpp"
 #include "scenario/scenario.hpp"
 #include "store/store.hpp"
 
@@ -24,7 +25,9 @@ struct RunOptions {
   std::vector<std::string> secrets;  // --secret, passed through, never stored
   std::chrono::milliseconds build_timeout{std::chrono::minutes(30)};
   bool image_stats = true;  // sizes, gzip sizes and .pyc per layer
-  std::string command;      // the command line, to reproduce the run
+  int startup_runs = 20;    // per bytecode mode and scenario; 0 measures no start-up
+  std::optional<std::chrono::milliseconds> startup_timeout;  // overrides each probe's
+  std::string command;  // the command line, to reproduce the run
 };
 
 // One planned sample.
@@ -34,6 +37,15 @@ struct Task {
   int repetition;  // 1-based, counting warm-ups first
   bool warmup;
 };
+
+struct StartupTask {
+  const Scenario* scenario;
+  BytecodeMode mode;
+  int repetition;
+};
+
+// Repetition, then scenarios rotated, then both modes, their order alternating (A B, B A).
+std::vector<StartupTask> plan_startup(const std::vector<Task>& builds, const RunOptions& options);
 
 // Interleaved order: repetition, then state, then scenarios rotated by repetition so
 // that drift on the machine spreads over every scenario.

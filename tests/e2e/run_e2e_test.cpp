@@ -37,7 +37,8 @@ bool is_cached_after(const Sample& sample, const std::string& first_uncached_pre
 TEST_CASE("run: every cache state on real builds, failures stored, fingerprint kept") {
   TempDb db;
   auto suite = (source_dir() / "tests/fixtures/suites/e2e").string();
-  auto result = buildbench({"run", "--suite", suite, "--runs", "1", "--db", db.path.string()});
+  auto result = buildbench({"run", "--suite", suite, "--scenario", "small", "--scenario", "broken",
+                            "--runs", "1", "--startup-runs", "0", "--db", db.path.string()});
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   REQUIRE_FALSE(result.out.empty());

@@ -42,6 +42,7 @@ struct Harness {
 TEST_CASE("plan: repetitions outermost, scenarios rotated, unsupported states skipped") {
   Suite suite = basic_suite();
   RunOptions options;
+  options.startup_runs = 0;
   options.runs = 2;
   options.warmup = 1;
   options.states = {CacheState::kCold, CacheState::kWarmDeps};
@@ -67,6 +68,7 @@ TEST_CASE("plan: an unknown --scenario is a usage error with a suggestion") {
 TEST_CASE("cold samples prune the builder cache and remove the image before building") {
   Harness h;
   RunOptions options;
+  options.startup_runs = 0;
   options.runs = 1;
   options.scenarios = {"one"};
   options.states = {CacheState::kCold};
@@ -83,6 +85,7 @@ TEST_CASE("warm-code primes, then edits a scratch copy, never the user's file") 
   auto original = read(suite.scenarios[0].context / "app.py");
   h.engine.watch_file = "app.py";
   RunOptions options;
+  options.startup_runs = 0;
   options.runs = 2;
   options.scenarios = {"one"};
   options.states = {CacheState::kWarmCode};
@@ -106,6 +109,7 @@ TEST_CASE("a failed build is stored as a failed sample and the run goes on") {
   Harness h;
   h.engine.fail_builds = true;
   RunOptions options;
+  options.startup_runs = 0;
   options.runs = 1;
   options.states = {CacheState::kCold};
   auto run_id = h.runner.run(basic_suite(), options);
@@ -124,6 +128,7 @@ TEST_CASE("an interrupt stops the run, keeps what was stored and marks it interr
     if (++builds == 2) interrupt::request_for_test(2);
   };
   RunOptions options;
+  options.startup_runs = 0;
   options.runs = 3;
   options.states = {CacheState::kCold};
   CHECK_THROWS_AS(h.runner.run(basic_suite(), options), Interrupted);
@@ -133,4 +138,87 @@ TEST_CASE("an interrupt stops the run, keeps what was stored and marks it interr
   CHECK(runs[0].status == "interrupted");
   auto samples = h.store.samples({runs[0].id});
   CHECK(samples.size() == 2);  // both finished samples stored, none after the interrupt
+}
+
+TEST_CASE("swap edits alternate between the file and its alternative on each edit") {
+  Harness h;
+  Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/swap");
+  h.engine.watch_file = "deps.txt";
+  RunOptions options;
+  options.startup_runs = 0;
+  options.runs = 2;
+  options.states = {CacheState::kWarmDeps};
+  h.runner.run(suite, options);
+  REQUIRE(h.engine.built_contents.size() == 4);
+  CHECK(h.engine.built_contents[0] == "a==1\n");                     // priming
+  CHECK(h.engine.built_contents[1] == "a==1\nb==2\n");               // measured: dependency added
+  CHECK(h.engine.built_contents[2] == "a==1\nb==2\n");               // priming
+  CHECK(h.engine.built_contents[3] == "a==1\n");                     // measured: removed again
+  CHECK(read(suite.scenarios[0].context / "deps.txt") == "a==1\n");  // user's file untouched
+}
+
+TEST_CASE("start-up: both modes interleaved, baseline paired, containers removed") {
+  Harness h;
+  RunOptions options;
+  options.runs = 1;
+  options.states = {CacheState::kCold};
+  options.startup_runs = 2;
+  auto run_id = h.runner.run(basic_suite(), options);
+  std::vector<Sample> startup;
+  for (auto& s : h.store.samples({run_id})) {
+    if (s.sample.kind == "startup") startup.push_back(s.sample);
+  }
+  REQUIRE(startup.size() == 8);  // 2 scenarios x 2 modes x 2 repetitions
+  CHECK(startup[0].state == "bytecode");
+  CHECK(startup[1].state == "none");
+  CHECK(startup[4].state == "none");  // second repetition starts with the other mode
+  for (const auto& s : startup) {
+    CHECK(s.status == "ok");
+    CHECK(*s.get("startup_seconds") == 0.5);
+    CHECK(*s.get("startup_net_seconds") == Approx(0.4));
+    CHECK(*s.get("interpreter_ready_seconds") == Approx(0.4));
+    CHECK(*s.get("modules_compiled") == 10);
+  }
+  // the none mode hides every stored .pyc; the bytecode mode leaves the image alone
+  int none = 0;
+  for (const auto& spec : h.engine.created) {
+    if (spec.entrypoint == "true") continue;
+    bool hidden =
+        spec.env.count("PYTHONPYCACHEPREFIX") && spec.env.count("PYTHONDONTWRITEBYTECODE");
+    none += hidden;
+    CHECK(spec.env.at("PYTHONPATH").rfind("/opt/buildbench-probe", 0) == 0);
+  }
+  CHECK(none == 4);
+  CHECK(h.engine.removed.size() == h.engine.created.size());
+}
+
+TEST_CASE("start-up: a container that never gets ready is a failed sample with its output") {
+  Harness h;
+  h.engine.never_ready = true;
+  RunOptions options;
+  options.runs = 1;
+  options.scenarios = {"one"};
+  options.states = {CacheState::kCold};
+  options.startup_runs = 1;
+  auto run_id = h.runner.run(basic_suite(), options);
+  int failed = 0;
+  for (auto& s : h.store.samples({run_id})) {
+    if (s.sample.kind != "startup") continue;
+    CHECK(s.sample.status == "failed");
+    CHECK(s.sample.error.find("Booting worker") != std::string::npos);
+    ++failed;
+  }
+  CHECK(failed == 2);
+  CHECK(h.engine.removed.size() == h.engine.created.size());
+}
+
+TEST_CASE("inside reports parse, and malformed ones are ignored") {
+  auto report = parse_inside_line("buildbench-inside: ready_ns=1500000000 from_pyc=12 compiled=3");
+  REQUIRE(report);
+  CHECK(report->ready_seconds == Approx(1.5));
+  CHECK(report->from_pyc == 12);
+  CHECK(report->compiled == 3);
+  CHECK_FALSE(parse_inside_line("buildbench-inside: from_pyc=1"));
+  CHECK_FALSE(parse_inside_line("something else"));
+  CHECK_FALSE(parse_inside_line("buildbench-inside: ready_ns=-5"));
 }

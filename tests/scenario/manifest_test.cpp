@@ -162,3 +162,14 @@ TEST_CASE("the hermetic suite shipped with buildbench is valid") {
     CHECK(scenario.probe.defined());
   }
 }
+
+TEST_CASE("swap edits name files inside the context, and not with append") {
+  auto e = error_of(std::string(kHead) +
+                    "[scenario.edit.deps]\nswap = { \"app.py\" = \"../one/app.py\" }\n");
+  CHECK(e.find("field 'scenario[0].edit.deps.swap.app.py'") != std::string::npos);
+  CHECK(e.find("escapes the build context") != std::string::npos);
+  auto both =
+      error_of(std::string(kHead) +
+               "[scenario.edit.deps]\nfile = \"app.py\"\nswap = { \"app.py\" = \"app.py\" }\n");
+  CHECK(both.find("give either swap or file/append") != std::string::npos);
+}
