@@ -7,9 +7,14 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include "cli/doctor.hpp"
+#include "compare/compare.hpp"
 #include "docker/cli_engine.hpp"
+#include "measure/metrics.hpp"
 #include "measure/runner.hpp"
+#include "report/compare_report.hpp"
 #include "report/export.hpp"
 #include "scenario/manifest.hpp"
 #include "store/store.hpp"
@@ -162,6 +167,43 @@ Examples:
   buildbench export --format csv > samples.csv
   buildbench export --run branch=main | jq '.samples[] | select(.status != "ok")')");
 
+  // compare
+  auto* cmp = app.add_subcommand("compare",
+                                 "Compare a candidate against a baseline; exit 1 on a regression");
+  std::string baseline_sel, candidate_sel = "latest", cmp_format = "console", summary_file;
+  double alpha = 0.05;
+  std::vector<std::string> thresholds;
+  bool strict = false;
+  cmp->add_option("--baseline", baseline_sel, "Run id, 'latest' or a label KEY=VALUE (runs pool)")
+      ->required();
+  cmp->add_option("--candidate", candidate_sel, "Run id, 'latest' or a label KEY=VALUE")
+      ->capture_default_str();
+  cmp->add_option("--format", cmp_format, "console, markdown or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"console", "markdown", "json"}));
+  cmp->add_option("--alpha", alpha, "Significance level of the Mann-Whitney U test")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 0.5));
+  cmp->add_option("--threshold", thresholds,
+                  "METRIC=PERCENT or SCENARIO:METRIC=PERCENT (repeatable); defaults 5 for times, "
+                  "1 for sizes, 0 for counts");
+  cmp->add_flag("--strict", strict, "Refuse to compare runs from different hosts or tool versions");
+  cmp->add_option("--output", summary_file, "Also write the markdown summary to this file");
+  cmp->add_option("--db", db_path, "SQLite database file")->capture_default_str();
+  cmp->footer(R"(
+A regression needs both significance (p < alpha, two-sided Mann-Whitney U, exact for small
+samples without ties) and a change beyond the metric's threshold. Deterministic metrics (image
+sizes, cached steps) are compared exactly. Verdicts: regression, improvement, no change,
+inconclusive (not significant and the interval reaches beyond the threshold), failed.
+
+Exit codes: 0 no regression, 1 regression, 2 bad usage or input,
+            3 failed samples, or --strict and the two sides ran on different hosts/tools.
+
+Examples:
+  buildbench compare --baseline branch=main --candidate branch=my-change
+  buildbench compare --baseline 12 --candidate latest --format markdown --output summary.md
+  buildbench compare --baseline branch=main --threshold build_seconds=10 --threshold final:image_bytes=0.5)");
+
   // doctor
   auto* doctor = app.add_subcommand("doctor", "Check the engine, buildx, base images and database");
   doctor->add_option("--suite", suite_path, "Suite whose base images to check")
@@ -257,6 +299,78 @@ Examples:
       export_csv(std::cout, samples);
     } else {
       export_json(std::cout, runs_found, samples);
+    }
+    return kExitOk;
+  }
+  if (*cmp) {
+    CompareOptions options;
+    options.alpha = alpha;
+    for (const auto& t : thresholds) {
+      auto eq = t.rfind('=');
+      double value = 0;
+      bool ok = eq != std::string::npos && eq > 0;
+      if (ok) {
+        try {
+          std::size_t used = 0;
+          value = std::stod(t.substr(eq + 1), &used);
+          ok = used == t.size() - eq - 1 && value >= 0;
+        } catch (const std::exception&) {
+          ok = false;
+        }
+      }
+      std::string metric = ok ? t.substr(0, eq) : "";
+      if (auto colon = metric.find(':'); colon != std::string::npos)
+        metric = metric.substr(colon + 1);
+      if (ok && !find_metric(metric)) {
+        throw UsageError(fmt::format("--threshold '{}': unknown metric '{}'{}", printable(t),
+                                     printable(metric),
+                                     did_you_mean_suffix(metric, metric_names())));
+      }
+      if (!ok) {
+        throw UsageError(
+            fmt::format("--threshold '{}': write METRIC=PERCENT or "
+                        "SCENARIO:METRIC=PERCENT, e.g. build_seconds=5",
+                        printable(t)));
+      }
+      options.thresholds[t.substr(0, eq)] = value;
+    }
+    Store store(db_path, Store::Mode::kReadOnly);
+    auto base_ids = store.select_runs(baseline_sel);
+    auto cand_ids = store.select_runs(candidate_sel);
+    std::vector<RunRecord> base_runs, cand_runs;
+    for (auto id : base_ids) base_runs.push_back(*store.run(id));
+    for (auto id : cand_ids) cand_runs.push_back(*store.run(id));
+    for (const auto& [name, position] : store.scenarios(cand_ids.back())) {
+      options.scenario_order.push_back(name);
+    }
+    Comparison comparison =
+        compare(base_runs, store.samples(base_ids), cand_runs, store.samples(cand_ids), options);
+    if (strict && !comparison.fingerprint_differences.empty()) {
+      std::string keys;
+      for (const auto& d : comparison.fingerprint_differences)
+        keys += (keys.empty() ? "" : ", ") + d.key;
+      fmt::print(stderr,
+                 "buildbench: error: --strict: the two sides differ in {}; compare runs "
+                 "from the same host and tools\n",
+                 keys);
+      return kExitEnvironment;
+    }
+    if (cmp_format == "json") {
+      render_compare_json(std::cout, comparison);
+    } else if (cmp_format == "markdown") {
+      render_compare_markdown(std::cout, comparison);
+    } else {
+      render_compare_console(std::cout, comparison, isatty(STDOUT_FILENO) != 0);
+    }
+    if (!summary_file.empty()) {
+      std::ofstream out(summary_file);
+      render_compare_markdown(out, comparison);
+      if (!out) throw EnvironmentError(fmt::format("cannot write --output '{}'", summary_file));
+    }
+    if (comparison.count(Verdict::kRegression) > 0) return kExitRegression;
+    if (comparison.count(Verdict::kFailed) > 0) return kExitEnvironment;
+    for (const auto& row : comparison.rows) {
+      if (row.baseline.failures + row.candidate.failures > 0) return kExitEnvironment;
     }
     return kExitOk;
   }

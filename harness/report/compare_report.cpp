@@ -1,0 +1,193 @@
+#include "report/compare_report.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "report/format.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+
+namespace {
+
+std::string runs_text(const std::vector<std::int64_t>& ids) {
+  return fmt::format("{} {}", ids.size() == 1 ? "run" : "runs", fmt::join(ids, ", "));
+}
+
+std::string change_text(const ComparisonRow& row) {
+  if (row.verdict == Verdict::kFailed) return "-";
+  std::string text = format_percent(row.change_percent);
+  if (!row.deterministic && row.ci_available) {
+    text += fmt::format(" [{:+.1f}, {:+.1f}]", row.ci_low_percent, row.ci_high_percent);
+  }
+  return text;
+}
+
+std::string p_text(const ComparisonRow& row) {
+  if (row.deterministic || row.verdict == Verdict::kFailed) return "-";
+  return fmt::format("{:.3f}", row.p_value);
+}
+
+std::string median_text(const stats::Summary& s, const std::string& unit) {
+  if (s.count == 0) return "-";
+  return format_value(s.median, unit);
+}
+
+bool is_change(Verdict v) {
+  return v == Verdict::kRegression || v == Verdict::kImprovement || v == Verdict::kFailed;
+}
+
+}  // namespace
+
+void render_compare_console(std::ostream& out, const Comparison& c, bool color) {
+  out << fmt::format("Comparing baseline ({}) with candidate ({})\n", runs_text(c.baseline_runs),
+                     runs_text(c.candidate_runs));
+  if (!c.fingerprint_differences.empty()) {
+    out << (color ? "\x1b[1;33m" : "")
+        << "WARNING: the two sides ran on different hosts or tools:" << (color ? "\x1b[0m" : "")
+        << "\n";
+    for (const auto& d : c.fingerprint_differences) {
+      out << fmt::format("  {}: {} -> {}\n", d.key, printable(d.baseline), printable(d.candidate));
+    }
+  }
+  out << fmt::format("{:<32} {:<14} {:<26} {:>12} {:>12} {:>24} {:>7}  {}\n", "scenario", "state",
+                     "metric", "baseline", "candidate", "change [95% CI]", "p", "verdict");
+  for (const auto& row : c.rows) {
+    std::string verdict = to_string(row.verdict);
+    if (color) {
+      if (row.verdict == Verdict::kRegression) verdict = "\x1b[1;31m" + verdict + "\x1b[0m";
+      if (row.verdict == Verdict::kImprovement) verdict = "\x1b[1;32m" + verdict + "\x1b[0m";
+      if (row.verdict == Verdict::kFailed) verdict = "\x1b[1;35m" + verdict + "\x1b[0m";
+    }
+    out << fmt::format("{:<32} {:<14} {:<26} {:>12} {:>12} {:>24} {:>7}  {}\n",
+                       printable(row.scenario), row.state, row.metric,
+                       median_text(row.baseline, row.unit), median_text(row.candidate, row.unit),
+                       change_text(row), p_text(row), verdict);
+  }
+  out << fmt::format(
+      "\n{} regression(s), {} improvement(s), {} no change, {} inconclusive, {} failed\n",
+      c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
+      c.count(Verdict::kInconclusive), c.count(Verdict::kFailed));
+  for (const auto& w : c.warnings) out << "warning: " << w << "\n";
+}
+
+void render_compare_markdown(std::ostream& out, const Comparison& c) {
+  out << "## buildbench comparison\n\n";
+  out << fmt::format("Baseline: {} · Candidate: {}\n\n", runs_text(c.baseline_runs),
+                     runs_text(c.candidate_runs));
+  out << fmt::format(
+      "**{} regression(s)**, {} improvement(s), {} no change, {} inconclusive, {} failed.\n\n",
+      c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
+      c.count(Verdict::kInconclusive), c.count(Verdict::kFailed));
+  if (!c.fingerprint_differences.empty()) {
+    out << "> [!WARNING]\n> The two sides ran on different hosts or tools; differences may come "
+           "from "
+           "there:\n";
+    for (const auto& d : c.fingerprint_differences) {
+      out << fmt::format("> - `{}`: {} → {}\n", markdown_escape(d.key), markdown_escape(d.baseline),
+                         markdown_escape(d.candidate));
+    }
+    out << "\n";
+  }
+  auto table = [&](auto keep) {
+    out << "| scenario | state | metric | baseline | candidate | change [95% CI] | p | verdict |\n";
+    out << "|---|---|---|---:|---:|---:|---:|---|\n";
+    for (const auto& row : c.rows) {
+      if (!keep(row)) continue;
+      std::string verdict = to_string(row.verdict);
+      if (row.verdict == Verdict::kRegression) verdict = "**regression** ❌";
+      if (row.verdict == Verdict::kImprovement) verdict = "improvement ✅";
+      if (row.verdict == Verdict::kFailed) verdict = "**failed** ⚠️";
+      out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                         markdown_escape(row.scenario), row.state, row.metric,
+                         median_text(row.baseline, row.unit), median_text(row.candidate, row.unit),
+                         change_text(row), p_text(row), verdict);
+    }
+  };
+  bool any_change = std::any_of(c.rows.begin(), c.rows.end(),
+                                [](const ComparisonRow& r) { return is_change(r.verdict); });
+  if (any_change) {
+    out << "### Changes\n\n";
+    table([](const ComparisonRow& r) { return is_change(r.verdict); });
+    out << "\n";
+  } else {
+    out << "No regression, improvement or failure.\n\n";
+  }
+  out << "<details><summary>All " << c.rows.size() << " comparisons</summary>\n\n";
+  table([](const ComparisonRow&) { return true; });
+  out << "\n</details>\n";
+  if (!c.warnings.empty()) {
+    out << "\n### Warnings\n\n";
+    for (const auto& w : c.warnings) out << "- " << markdown_escape(w) << "\n";
+  }
+  out << "\nMedians; change is the Hodges-Lehmann estimate of candidate/baseline with its 95% "
+         "confidence interval; p from a two-sided Mann-Whitney U test. Deterministic metrics "
+         "(sizes, cached steps) are compared exactly.\n";
+}
+
+void render_compare_json(std::ostream& out, const Comparison& c) {
+  nlohmann::ordered_json doc;
+  doc["schema_version"] = kCompareSchemaVersion;
+  doc["baseline_runs"] = c.baseline_runs;
+  doc["candidate_runs"] = c.candidate_runs;
+  doc["summary"] = {{"regression", c.count(Verdict::kRegression)},
+                    {"improvement", c.count(Verdict::kImprovement)},
+                    {"no_change", c.count(Verdict::kNoChange)},
+                    {"inconclusive", c.count(Verdict::kInconclusive)},
+                    {"failed", c.count(Verdict::kFailed)}};
+  auto summary_json = [](const stats::Summary& s) {
+    auto num = [](double v) {
+      return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
+    };
+    nlohmann::ordered_json j;
+    j["count"] = s.count;
+    j["failures"] = s.failures;
+    j["median"] = num(s.median);
+    j["mean"] = num(s.mean);
+    j["stddev"] = num(s.stddev);
+    j["mad"] = num(s.mad);
+    j["cv"] = num(s.cv);
+    j["min"] = num(s.min);
+    j["max"] = num(s.max);
+    j["median_ci"] = {num(s.median_ci.low), num(s.median_ci.high)};
+    j["median_ci_available"] = s.median_ci.available;
+    j["outliers"] = s.outliers;
+    return j;
+  };
+  auto& rows = doc["rows"] = nlohmann::ordered_json::array();
+  for (const auto& r : c.rows) {
+    nlohmann::ordered_json row;
+    row["scenario"] = r.scenario;
+    row["kind"] = r.kind;
+    row["state"] = r.state;
+    row["metric"] = r.metric;
+    row["unit"] = r.unit;
+    row["deterministic"] = r.deterministic;
+    row["baseline"] = summary_json(r.baseline);
+    row["candidate"] = summary_json(r.candidate);
+    auto num = [](double v) {
+      return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
+    };
+    row["change_percent"] = num(r.change_percent);
+    row["change_ci_percent"] =
+        r.ci_available ? nlohmann::ordered_json({num(r.ci_low_percent), num(r.ci_high_percent)})
+                       : nlohmann::ordered_json();
+    row["p_value"] = r.deterministic ? nlohmann::ordered_json() : num(r.p_value);
+    row["exact_test"] = r.exact_test;
+    row["threshold_percent"] = r.threshold_percent;
+    row["verdict"] = to_string(r.verdict);
+    row["note"] = r.note;
+    rows.push_back(row);
+  }
+  auto& diffs = doc["fingerprint_differences"] = nlohmann::ordered_json::array();
+  for (const auto& d : c.fingerprint_differences) {
+    diffs.push_back({{"key", d.key}, {"baseline", d.baseline}, {"candidate", d.candidate}});
+  }
+  doc["stand_in_images"] = c.stand_in_images;
+  doc["warnings"] = c.warnings;
+  out << doc.dump(2) << "\n";
+}
+
+}  // namespace bb
