@@ -343,8 +343,8 @@ Examples:
     for (const auto& [name, position] : store.scenarios(cand_ids.back())) {
       options.scenario_order.push_back(name);
     }
-    Comparison comparison =
-        compare(base_runs, store.samples(base_ids), cand_runs, store.samples(cand_ids), options);
+    Comparison comparison = compare(base_runs, store.samples(base_ids, false), cand_runs,
+                                    store.samples(cand_ids, false), options);
     if (strict && !comparison.fingerprint_differences.empty()) {
       std::string keys;
       for (const auto& d : comparison.fingerprint_differences)

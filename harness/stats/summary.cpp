@@ -52,13 +52,22 @@ Interval median_ci(std::vector<double> values, double level) {
   // Coverage of [x(l), x(n-l+1)] is 1 - 2 P(B <= l - 1), B ~ Binomial(n, 1/2).
   boost::math::binomial_distribution<double> binomial(static_cast<double>(n), 0.5);
   interval.coverage = 1 - 2 * std::pow(0.5, static_cast<double>(n));
-  std::size_t best = 0;
-  for (std::size_t l = 1; l <= n / 2; ++l) {
-    double coverage = 1 - 2 * boost::math::cdf(binomial, static_cast<double>(l - 1));
-    if (coverage + 1e-12 < level) break;
-    best = l;
-    interval.coverage = coverage;
+  // Coverage falls as l grows: binary search for the largest l that still reaches the level.
+  auto coverage_of = [&](std::size_t l) {
+    return 1 - 2 * boost::math::cdf(binomial, static_cast<double>(l - 1));
+  };
+  std::size_t lo = 1, hi = n / 2, best = 0;
+  while (lo <= hi && hi >= 1) {
+    std::size_t mid = lo + (hi - lo) / 2;
+    if (coverage_of(mid) + 1e-12 >= level) {
+      best = mid;
+      lo = mid + 1;
+    } else {
+      if (mid == 0) break;
+      hi = mid - 1;
+    }
   }
+  if (best > 0) interval.coverage = coverage_of(best);
   if (best == 0) return interval;  // not even [min, max] reaches the level
   interval.available = true;
   interval.low = values[best - 1];

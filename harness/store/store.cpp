@@ -402,7 +402,8 @@ std::vector<std::int64_t> Store::select_runs(const std::string& selector) {
   return ids;
 }
 
-std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_ids) {
+std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_ids,
+                                         bool with_steps) {
   std::vector<StoredSample> result;
   std::map<std::int64_t, std::size_t> index;
   for (auto run_id : run_ids) {
@@ -436,6 +437,7 @@ std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_id
       auto& s = result[index.at(metrics.getColumn(0).getInt64())].sample;
       s.metrics.push_back({metrics.getColumn(1).getString(), metrics.getColumn(2).getDouble()});
     }
+    if (!with_steps) continue;
     SQLite::Statement steps(*db_,
                             "SELECT t.sample_id, t.name, t.started, t.completed, t.cached, t.error "
                             "FROM steps t JOIN samples s ON s.id = t.sample_id WHERE s.run_id = ? "

@@ -74,7 +74,9 @@ class Store {
   std::optional<RunRecord> run(std::int64_t id);
   // Run ids for "latest", a number, or KEY=VALUE (all runs with that label).
   std::vector<std::int64_t> select_runs(const std::string& selector);
-  std::vector<StoredSample> samples(const std::vector<std::int64_t>& run_ids);
+  // Build steps are loaded only when asked for (reports need them; compare does not).
+  std::vector<StoredSample> samples(const std::vector<std::int64_t>& run_ids,
+                                    bool with_steps = true);
   std::optional<ImageRecord> image(const std::string& image_id);
   std::vector<std::pair<std::string, int>> scenarios(std::int64_t run_id);
 

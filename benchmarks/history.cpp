@@ -1,0 +1,96 @@
+#include "history.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <random>
+
+#include <fmt/format.h>
+
+#include "store/store.hpp"
+
+namespace bb::bench {
+namespace fs = std::filesystem;
+
+fs::path history_db(const HistoryShape& shape) {
+  fs::path path =
+      fs::temp_directory_path() / fmt::format("buildbench-history-{}x{}x{}.db", shape.runs,
+                                              shape.scenarios, shape.samples_per_state);
+  if (fs::exists(path)) return path;
+  fs::path partial = path.string() + ".partial";
+  fs::remove(partial);
+  {
+    Store store(partial, Store::Mode::kReadWrite);
+    std::mt19937 rng(1);
+    std::lognormal_distribution<double> noise(0.0, 0.05);
+    const char* states[] = {"cold", "warm-nochange", "warm-code", "warm-deps"};
+    store.database().exec("PRAGMA synchronous=OFF");  // a throwaway file: speed over durability
+    for (int r = 0; r < shape.runs; ++r) {
+      RunRecord run;
+      run.started_at = fmt::format("2026-{:02}-{:02}T02:00:00Z", 1 + r / 31 % 12, 1 + r % 28);
+      run.status = "complete";
+      run.suite_name = "history";
+      run.labels = {{"nightly", fmt::format("n{}", r)}, {"branch", "main"}};
+      run.fingerprint = {{"hostname", "bench"}, {"docker_server", "20.10.24"}};
+      SQLite::Statement insert(store.database(),
+                               "INSERT INTO runs (started_at, status, suite_name, suite_path, "
+                               "command, git_commit, git_dirty, fingerprint, options) VALUES "
+                               "(?, 'complete', 'history', '', '', '', 0, ?, '{}')");
+      insert.bind(1, run.started_at);
+      insert.bind(2, run.fingerprint.dump());
+      insert.exec();
+      run.id = store.database().getLastInsertRowid();
+      for (const auto& [k, v] : run.labels) {
+        SQLite::Statement label(store.database(), "INSERT INTO run_labels VALUES (?, ?, ?)");
+        label.bind(1, run.id);
+        label.bind(2, k);
+        label.bind(3, v);
+        label.exec();
+      }
+      for (int s = 0; s < shape.scenarios; ++s) {
+        std::string scenario = fmt::format("scenario-{}", s);
+        store.add_scenario(run.id, scenario, s, nlohmann::json::object());
+        for (const char* state : states) {
+          for (int i = 0; i < shape.samples_per_state; ++i) {
+            Sample sample;
+            sample.scenario = scenario;
+            sample.state = state;
+            sample.repetition = i + 1;
+            sample.started_at = run.started_at;
+            sample.image_id = fmt::format("sha256:{}-{}-{}", r, s, i);
+            sample.set("build_seconds", (5 + s) * noise(rng));
+            sample.set("steps_cached", 3);
+            sample.set("steps_total", 7);
+            sample.set("image_bytes", 4.5e8 + s * 1e6);
+            sample.set("image_compressed_bytes", 1.7e8 + s * 1e6);
+            sample.set("pyc_bytes", 2.5e7);
+            for (int k = 0; k < 7; ++k) {
+              BuildStep step;
+              step.name = fmt::format("[{}/7] RUN step {}", k + 1, k);
+              step.started = 1.0 * k;
+              step.completed = 1.0 * k + 0.5;
+              step.cached = k < 3;
+              sample.steps.push_back(step);
+            }
+            store.add_sample(run.id, sample);
+          }
+        }
+        for (const char* mode : {"bytecode", "none"}) {
+          for (int i = 0; i < shape.startup_samples; ++i) {
+            Sample sample;
+            sample.scenario = scenario;
+            sample.kind = "startup";
+            sample.state = mode;
+            sample.repetition = i + 1;
+            sample.set("startup_seconds", (mode[0] == 'b' ? 0.3 : 0.7) * noise(rng));
+            sample.set("startup_net_seconds", (mode[0] == 'b' ? 0.15 : 0.55) * noise(rng));
+            store.add_sample(run.id, sample);
+          }
+        }
+      }
+    }
+  }
+  fs::rename(partial, path);
+  return path;
+}
+
+}  // namespace bb::bench
