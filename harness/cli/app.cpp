@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -14,9 +15,11 @@
 #include "docker/cli_engine.hpp"
 #include "measure/metrics.hpp"
 #include "measure/runner.hpp"
+#include "report/benchmark_page.hpp"
 #include "report/compare_report.hpp"
 #include "report/export.hpp"
 #include "scenario/manifest.hpp"
+#include "stats/summary.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
@@ -204,6 +207,28 @@ Examples:
   buildbench compare --baseline 12 --candidate latest --format markdown --output summary.md
   buildbench compare --baseline branch=main --threshold build_seconds=10 --threshold final:image_bytes=0.5)");
 
+  // report
+  auto* rep = app.add_subcommand(
+      "report", "Write the benchmark page (markdown, HTML, SVG charts, JSON, CSV)");
+  std::string report_run = "latest-complete", out_dir = "reports";
+  std::string report_suite;
+  rep->add_option("--run", report_run,
+                  "Run id, 'latest', 'latest-complete' or a label KEY=VALUE (runs pool)")
+      ->capture_default_str();
+  rep->add_option("--suite", report_suite,
+                  "Suite manifest for scenario order and claims (default: the run's own)");
+  rep->add_option("--source", source, "Checkout that a published suite describes");
+  rep->add_option("--out", out_dir, "Folder to write into")->capture_default_str();
+  rep->add_option("--db", db_path, "SQLite database file")->capture_default_str();
+  rep->footer(R"(
+Writes benchmark.md (and benchmark.html, the same page for a browser), build-time.svg,
+startup.svg, image-size.svg, trend-*.svg when the database holds earlier runs of the suite,
+and data.json / data.csv. The same database gives byte-identical files.
+
+Examples:
+  buildbench report                              # latest complete run -> reports/
+  buildbench report --run nightly=2026-11-24 --out docs/benchmarks)");
+
   // doctor
   auto* doctor = app.add_subcommand("doctor", "Check the engine, buildx, base images and database");
   doctor->add_option("--suite", suite_path, "Suite whose base images to check")
@@ -372,6 +397,98 @@ Examples:
     for (const auto& row : comparison.rows) {
       if (row.baseline.failures + row.candidate.failures > 0) return kExitEnvironment;
     }
+    return kExitOk;
+  }
+  if (*rep) {
+    Store store(db_path, Store::Mode::kReadOnly);
+    std::vector<std::int64_t> ids;
+    if (report_run == "latest-complete") {
+      for (const auto& r : store.runs()) {
+        if (r.status == "complete") ids = {r.id};
+      }
+      if (ids.empty()) {
+        throw UsageError(
+            fmt::format("no complete run in '{}'; finish a 'buildbench run' or pass "
+                        "--run ID",
+                        db_path));
+      }
+    } else {
+      ids = store.select_runs(report_run);
+    }
+    ReportInput input;
+    for (auto id : ids) input.runs.push_back(*store.run(id));
+    const RunRecord& run = input.runs.back();
+    std::string suite_file = report_suite.empty() ? run.suite_path : report_suite;
+    std::optional<Suite> suite;
+    if (!suite_file.empty() && fs::exists(suite_file)) {
+      suite = load_suite(suite_file, vars);
+    } else if (!report_suite.empty()) {
+      throw UsageError(fmt::format("--suite '{}' does not exist", report_suite));
+    }
+    for (const auto& [name, position] : store.scenarios(run.id))
+      input.scenario_order.push_back(name);
+    input.suite_name = run.suite_name;
+    if (suite) {
+      input.suite_description = suite->description;
+      input.claims = suite->claims;
+      for (const auto& sc : suite->scenarios) {
+        input.descriptions[sc.name] = sc.description;
+        input.differs[sc.name] = sc.differs;
+      }
+    }
+    input.samples = store.samples(ids);
+    // Claims naming scenarios this run did not measure are left out, not failed.
+    std::set<std::string> measured;
+    for (const auto& s : input.samples) measured.insert(s.sample.scenario);
+    std::vector<std::string> order;
+    for (const auto& name : input.scenario_order) {
+      if (measured.count(name)) order.push_back(name);
+    }
+    input.scenario_order = order;
+    std::erase_if(input.claims, [&](const Claim& c) {
+      return !measured.count(c.subject) || !measured.count(c.baseline);
+    });
+    for (const auto& stored : input.samples) {
+      const Sample& s = stored.sample;
+      if (s.kind == "build" && s.status == "ok" && !s.image_id.empty()) {
+        if (auto image = store.image(s.image_id)) input.images[s.scenario] = *image;
+      }
+    }
+    // History: complete runs of the same suite up to this one.
+    std::vector<std::int64_t> history_ids;
+    std::map<std::int64_t, std::string> dates;
+    for (const auto& r : store.runs()) {
+      if (r.suite_name == run.suite_name && r.status == "complete" && r.id <= run.id) {
+        history_ids.push_back(r.id);
+        dates[r.id] = r.started_at.substr(0, 10);
+      }
+    }
+    if (history_ids.size() >= 2) {
+      std::map<std::int64_t, std::map<std::string, std::vector<double>>> values;
+      for (const auto& v : store.metric_series(
+               history_ids, {{"cold", "build_seconds"}, {"bytecode", "startup_net_seconds"}})) {
+        values[v.run_id][v.scenario + "|" + v.state + "|" + v.metric].push_back(v.value);
+      }
+      for (auto id : history_ids) {
+        HistoryPoint point;
+        point.run_id = id;
+        point.date = dates[id];
+        for (const auto& [key, v] : values[id]) point.medians[key] = stats::median(v);
+        input.history.push_back(point);
+      }
+    }
+    input.reproduce = run.command.empty() ? "buildbench run" : run.command;
+    auto files = build_report(input);
+    fs::create_directories(out_dir);
+    for (const auto& [name, content] : files) {
+      std::ofstream out(fs::path(out_dir) / name, std::ios::binary);
+      out << content;
+      if (!out)
+        throw EnvironmentError(
+            fmt::format("cannot write '{}'", (fs::path(out_dir) / name).string()));
+    }
+    fmt::print(stderr, "buildbench: report for run {} written to {}/benchmark.md ({} files)\n",
+               fmt::join(ids, ", "), out_dir, files.size());
     return kExitOk;
   }
   if (*doctor) {

@@ -194,6 +194,23 @@ std::string flatten(const nlohmann::json& value) {
 
 }  // namespace
 
+ComparisonRow compare_values(const std::string& metric, const std::vector<double>& baseline,
+                             const std::vector<double>& candidate, const CompareOptions& options,
+                             const std::string& scenario) {
+  ComparisonRow row;
+  row.scenario = scenario;
+  row.metric = metric;
+  const MetricInfo* info = find_metric(metric);
+  row.unit = info ? std::string(info->unit) : "";
+  row.deterministic = info && info->deterministic;
+  row.threshold_percent = threshold_for(options, scenario, metric);
+  Group b, c;
+  b.values = baseline;
+  c.values = candidate;
+  judge(row, b, c, options);
+  return row;
+}
+
 std::vector<FingerprintDifference> fingerprint_differences(const std::vector<RunRecord>& a,
                                                            const std::vector<RunRecord>& b) {
   auto collect = [](const std::vector<RunRecord>& runs) {

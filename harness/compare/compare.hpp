@@ -73,6 +73,12 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
                    const std::vector<RunRecord>& candidate_runs,
                    const std::vector<StoredSample>& candidate, const CompareOptions& options);
 
+// One comparison of two groups of values of a metric (used for step-to-step changes and
+// claims in reports).
+ComparisonRow compare_values(const std::string& metric, const std::vector<double>& baseline,
+                             const std::vector<double>& candidate, const CompareOptions& options,
+                             const std::string& scenario = "");
+
 // Differences in host and tool facts between two sets of runs.
 std::vector<FingerprintDifference> fingerprint_differences(const std::vector<RunRecord>& a,
                                                            const std::vector<RunRecord>& b);

@@ -486,6 +486,29 @@ std::optional<ImageRecord> Store::image(const std::string& image_id) {
   return image;
 }
 
+std::vector<Store::SeriesValue> Store::metric_series(
+    const std::vector<std::int64_t>& run_ids,
+    const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::vector<SeriesValue> out;
+  SQLite::Statement query(*db_,
+                          "SELECT s.scenario, m.value FROM samples s JOIN metrics m ON m.sample_id "
+                          "= s.id WHERE s.run_id = ? AND s.state = ? AND m.name = ? AND s.status "
+                          "= 'ok' AND s.warmup = 0");
+  for (auto run_id : run_ids) {
+    for (const auto& [state, metric] : pairs) {
+      query.reset();
+      query.bind(1, run_id);
+      query.bind(2, state);
+      query.bind(3, metric);
+      while (query.executeStep()) {
+        out.push_back({run_id, query.getColumn(0).getString(), state, metric,
+                       query.getColumn(1).getDouble()});
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, int>> Store::scenarios(std::int64_t run_id) {
   std::vector<std::pair<std::string, int>> result;
   SQLite::Statement query(

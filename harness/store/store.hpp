@@ -78,6 +78,16 @@ class Store {
   std::vector<StoredSample> samples(const std::vector<std::int64_t>& run_ids,
                                     bool with_steps = true);
   std::optional<ImageRecord> image(const std::string& image_id);
+  // (run, scenario, state, metric, value) of successful, non-warm-up samples, for the given
+  // (state, metric) pairs: what trend charts need, without loading whole runs.
+  struct SeriesValue {
+    std::int64_t run_id;
+    std::string scenario, state, metric;
+    double value;
+  };
+  std::vector<SeriesValue> metric_series(
+      const std::vector<std::int64_t>& run_ids,
+      const std::vector<std::pair<std::string, std::string>>& pairs);
   std::vector<std::pair<std::string, int>> scenarios(std::int64_t run_id);
 
   const std::filesystem::path& path() const { return path_; }

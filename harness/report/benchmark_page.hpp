@@ -1,0 +1,60 @@
+#pragma once
+// The benchmark page: markdown (and HTML) with charts, claims checked, and the data
+// behind it as JSON and CSV. Built from plain data; it never queries docker or SQLite.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenario/scenario.hpp"
+#include "store/store.hpp"
+
+namespace bb {
+
+inline constexpr int kReportDataSchemaVersion = 1;
+
+struct HistoryPoint {
+  std::int64_t run_id = 0;
+  std::string date;                       // YYYY-MM-DD of the run
+  std::map<std::string, double> medians;  // "scenario|state|metric" -> median
+};
+
+struct ReportInput {
+  std::string suite_name;
+  std::string suite_description;
+  std::vector<std::string> scenario_order;
+  std::map<std::string, std::string> descriptions;
+  std::map<std::string, std::string> differs;
+  std::vector<Claim> claims;
+  std::vector<RunRecord> runs;
+  std::vector<StoredSample> samples;
+  std::map<std::string, ImageRecord> images;  // scenario -> image of its last good build
+  std::vector<HistoryPoint> history;          // oldest first, including the reported run
+  std::string reproduce;                      // the command that reproduces the run
+};
+
+enum class ClaimVerdict { kConfirmed, kRefuted, kInconclusive };
+std::string to_string(ClaimVerdict verdict);
+
+struct ClaimResult {
+  Claim claim;
+  ClaimVerdict verdict = ClaimVerdict::kInconclusive;
+  double subject_median = 0;
+  double baseline_median = 0;
+  std::size_t subject_count = 0;
+  std::size_t baseline_count = 0;
+  double change_percent = 0;
+  double ci_low_percent = 0;
+  double ci_high_percent = 0;
+  bool ci_available = false;
+  double p_value = 1;
+  bool deterministic = false;
+  std::string unit;
+  std::string reason;
+};
+
+std::vector<ClaimResult> check_claims(const ReportInput& input);
+
+// File name -> content: benchmark.md, benchmark.html, *.svg, data.json, data.csv.
+std::map<std::string, std::string> build_report(const ReportInput& input);
+
+}  // namespace bb

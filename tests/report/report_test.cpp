@@ -1,0 +1,271 @@
+// The benchmark page, from a fixed database through the real command line.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "report/benchmark_page.hpp"
+#include "report/svg.hpp"
+#include "store/store.hpp"
+#include "util/process.hpp"
+
+using namespace bb;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kBeta = "beta *bold* <img src=x onerror=alert(1)> | `tick` [link](http://x)";
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A database with fixed numbers: two runs (so the page has a history), two scenarios.
+fs::path make_fixture_db(const fs::path& dir) {
+  fs::path db = dir / "fixture.db";
+  Store store(db, Store::Mode::kReadWrite);
+  for (int r = 0; r < 2; ++r) {
+    RunRecord run;
+    run.started_at = r == 0 ? "2026-11-23T02:00:00Z" : "2026-11-24T02:00:00Z";
+    run.suite_name = "report-fixture";
+    run.suite_path =
+        std::string(BUILDBENCH_SOURCE_DIR) + "/tests/fixtures/suites/report/suite.toml";
+    run.command = "buildbench run --suite tests/fixtures/suites/report --runs 6";
+    run.git_commit = "0123456789abcdef";
+    run.labels = {{"branch", "main"}};
+    run.fingerprint = {
+        {"docker_server", "20.10.24"},
+        {"cores", 2},
+        {"base_images",
+         {{"python:3.11", {{"id", "sha256:abcdef0123456789abcdef"}, {"stand_in", true}}}}}};
+    auto id = store.begin_run(run);
+    int position = 0;
+    for (const std::string& scenario : {std::string("alpha"), kBeta}) {
+      store.add_scenario(id, scenario, position, nlohmann::json::object());
+      double base = position == 0 ? 20.0 : 12.0;
+      for (int i = 0; i < 6; ++i) {
+        for (const char* state : {"cold", "warm-nochange", "warm-code", "warm-deps"}) {
+          Sample s;
+          s.scenario = scenario;
+          s.state = state;
+          s.repetition = i + 1;
+          s.started_at = run.started_at;
+          s.image_id = "sha256:" + std::to_string(position);
+          double scale = std::string(state) == "cold"            ? 1.0
+                         : std::string(state) == "warm-nochange" ? 0.01
+                                                                 : 0.3;
+          s.set("build_seconds", (base + 0.1 * i + 0.05 * r) * scale);
+          s.set("steps_cached", std::string(state) == "cold" ? 0 : 2);
+          s.set("steps_total", 3);
+          s.set("image_bytes", position == 0 ? 4.6e8 : 4.5e8);
+          s.set("image_compressed_bytes", position == 0 ? 1.7e8 : 1.65e8);
+          s.set("pyc_bytes", 2.5e7);
+          for (int k = 0; k < 3; ++k) {
+            BuildStep step;
+            step.name =
+                "[" + std::to_string(k + 2) + "/4] RUN step " + std::to_string(k) + " | *x*";
+            step.started = 100.0 + k;
+            step.completed = 100.0 + k + (k + 1) * scale;
+            step.cached = std::string(state) != "cold" && k < 2;
+            s.steps.push_back(step);
+          }
+          store.add_sample(id, s);
+        }
+        for (const char* mode : {"bytecode", "none"}) {
+          Sample s;
+          s.scenario = scenario;
+          s.kind = "startup";
+          s.state = mode;
+          s.repetition = i + 1;
+          double startup = (mode[0] == 'b' ? 0.30 : 0.70) - position * 0.05 + 0.001 * i;
+          s.set("startup_seconds", startup + 0.15);
+          s.set("startup_net_seconds", startup);
+          store.add_sample(id, s);
+        }
+      }
+      ImageRecord image;
+      image.image_id = "sha256:" + std::to_string(position);
+      image.size_bytes = position == 0 ? 460000000 : 450000000;
+      image.compressed_bytes = 170000000;
+      image.pyc_count = 1700;
+      image.pyc_bytes = 25000000;
+      image.layers = {{0, "", 430000000, 158000000, 6, 68000},
+                      {1,
+                       "RUN |1 PIP_INDEX_URL=http://127.0.0.1:3141/simple /bin/sh -c pip install "
+                       "-r requirements.txt # buildkit",
+                       30000000, 12000000, 1694, 24932000}};
+      store.add_image(image);
+      ++position;
+    }
+    store.finish_run(id, "complete");
+  }
+  // A failed sample in the latest run, kept and reported.
+  Sample failed;
+  failed.scenario = "alpha";
+  failed.state = "cold";
+  failed.repetition = 7;
+  failed.status = "failed";
+  failed.error = "exit code: 3";
+  store.add_sample(2, failed);
+  return db;
+}
+
+struct Dir {
+  fs::path path = fs::temp_directory_path() / ("bb-report-" + std::to_string(::getpid()));
+  Dir() { fs::create_directories(path); }
+  ~Dir() { fs::remove_all(path); }
+};
+
+ProcessResult report(const fs::path& db, const fs::path& out) {
+  ProcessOptions options;
+  options.argv = {BUILDBENCH_BINARY, "report", "--db", db.string(), "--out", out.string()};
+  return run_process(options);
+}
+
+}  // namespace
+
+TEST_CASE("report: the markdown for a fixed database matches the golden file") {
+  Dir dir;
+  auto db = make_fixture_db(dir.path);
+  auto result = report(db, dir.path / "out");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  auto markdown = read(dir.path / "out/benchmark.md");
+  fs::path golden = fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/golden/benchmark.md";
+  if (std::getenv("BUILDBENCH_UPDATE_GOLDEN")) std::ofstream(golden, std::ios::binary) << markdown;
+  CHECK(markdown == read(golden));
+  for (auto name : {"benchmark.html", "build-time.svg", "startup.svg", "image-size.svg",
+                    "trend-build.svg", "trend-startup.svg", "data.json", "data.csv"}) {
+    INFO(name);
+    CHECK(fs::file_size(dir.path / "out" / name) > 100);
+  }
+}
+
+TEST_CASE("report: the same database gives byte-identical files") {
+  Dir dir;
+  auto db = make_fixture_db(dir.path);
+  REQUIRE(report(db, dir.path / "one").exit_code == 0);
+  REQUIRE(report(db, dir.path / "two").exit_code == 0);
+  for (const auto& entry : fs::directory_iterator(dir.path / "one")) {
+    INFO(entry.path().filename());
+    CHECK(read(entry.path()) == read(dir.path / "two" / entry.path().filename()));
+  }
+}
+
+TEST_CASE("report: names from manifests cannot break the markdown or inject HTML") {
+  Dir dir;
+  auto db = make_fixture_db(dir.path);
+  REQUIRE(report(db, dir.path / "out").exit_code == 0);
+  auto markdown = read(dir.path / "out/benchmark.md");
+  auto html = read(dir.path / "out/benchmark.html");
+  for (const auto& text : {markdown, html}) {
+    CHECK(text.find("<img src=x") == std::string::npos);
+    CHECK(text.find("<script>") == std::string::npos);
+  }
+  CHECK(markdown.find("beta \\*bold\\* &lt;img src=x onerror=alert(1)&gt; \\| \\`tick\\` "
+                      "\\[link\\](http://x)") != std::string::npos);
+  // Every row of every table has as many cells as its header: no name breaks a table.
+  std::istringstream lines(markdown);
+  std::size_t header_cells = 0;
+  bool in_table = false;
+  int rows = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("|", 0) != 0) {
+      in_table = false;
+      continue;
+    }
+    std::size_t cells = 0;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '|' && (i == 0 || line[i - 1] != '\\')) ++cells;
+    }
+    if (!in_table) {
+      header_cells = cells;
+      in_table = true;
+    }
+    INFO(line);
+    CHECK(cells == header_cells);
+    ++rows;
+  }
+  CHECK(rows > 20);
+  for (auto name : {"build-time.svg", "startup.svg", "image-size.svg"}) {
+    auto svg = read(dir.path / "out" / name);
+    CHECK(svg.find("<img") == std::string::npos);
+  }
+}
+
+TEST_CASE("report: claims get verdicts, never confirmed on too little data") {
+  Dir dir;
+  auto db = make_fixture_db(dir.path);
+  REQUIRE(report(db, dir.path / "out").exit_code == 0);
+  auto data = nlohmann::json::parse(read(dir.path / "out/data.json"));
+  CHECK(data["schema_version"] == 1);
+  REQUIRE(data["claims"].size() == 3);
+  CHECK(data["claims"][0]["verdict"] == "confirmed");  // 12 s vs 20 s, 6 vs 6 samples
+  CHECK(data["claims"][1]["verdict"] == "confirmed");  // deterministic size
+  CHECK(data["claims"][2]["verdict"] == "confirmed");
+
+  ReportInput input;
+  input.scenario_order = {"a", "b"};
+  input.claims = {Claim{"c", "b faster", "b", "a", "build_seconds", "cold", "less"}};
+  for (auto [scenario, value] : {std::pair{"a", 20.0}, std::pair{"b", 10.0}}) {
+    for (int i = 0; i < 3; ++i) {  // 3 vs 3 can never reach p < 0.05
+      StoredSample s;
+      s.sample.scenario = scenario;
+      s.sample.state = "cold";
+      s.sample.set("build_seconds", value + i * 0.1);
+      input.samples.push_back(s);
+    }
+  }
+  auto claims = check_claims(input);
+  REQUIRE(claims.size() == 1);
+  CHECK(claims[0].verdict == ClaimVerdict::kInconclusive);
+}
+
+TEST_CASE("svg: nice axes and well-formed charts") {
+  CHECK(svg::nice_axis(9.3) == std::pair<double, double>{10, 2});
+  CHECK(svg::nice_axis(0.73) == std::pair<double, double>{0.8, 0.2});
+  CHECK(svg::nice_axis(0) == std::pair<double, double>{1, 0.2});
+  svg::BarChart chart;
+  chart.title = "t <&>";
+  chart.y_label = "time (s)";
+  chart.categories = {"a", "b"};
+  chart.series = {{"s1", {1, NAN}, {0.9, NAN}, {1.1, NAN}}};
+  auto text = svg::render(chart);
+  CHECK(text.find("t &lt;&amp;&gt;") != std::string::npos);
+  CHECK(text.rfind("<svg", 0) == 0);
+  CHECK(text.find("</svg>") != std::string::npos);
+}
+
+TEST_CASE("report: the page renders in headless Chromium") {
+  const char* chromium = "/usr/bin/chromium";
+  if (!fs::exists(chromium))
+    FAIL("chromium is needed for this test (scripts/lab-install installs it)");
+  Dir dir;
+  auto db = make_fixture_db(dir.path);
+  REQUIRE(report(db, dir.path / "out").exit_code == 0);
+  auto shot = dir.path / "shot.png";
+  ProcessOptions options;
+  options.argv = {chromium,
+                  "--headless",
+                  "--no-sandbox",
+                  "--disable-gpu",
+                  "--disable-quic",
+                  "--no-first-run",
+                  "--disable-background-networking",
+                  "--disable-component-update",
+                  "--disable-sync",
+                  "--user-data-dir=" + (dir.path / "profile").string(),
+                  "--window-size=1200,3000",
+                  "--screenshot=" + shot.string(),
+                  "file://" + (dir.path / "out/benchmark.html").string()};
+  options.timeout = std::chrono::seconds(120);
+  auto result = run_process(options);
+  INFO(result.err);
+  REQUIRE(fs::exists(shot));
+  // A page with its tables and three charts is far from a blank screenshot (a few kB).
+  CHECK(fs::file_size(shot) > 60000);
+  if (const char* keep = std::getenv("BUILDBENCH_KEEP_SCREENSHOT"))
+    fs::copy_file(shot, keep, fs::copy_options::overwrite_existing);
+}
