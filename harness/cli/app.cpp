@@ -18,6 +18,7 @@
 #include "report/benchmark_page.hpp"
 #include "report/compare_report.hpp"
 #include "report/export.hpp"
+#include "report/gather.hpp"
 #include "scenario/manifest.hpp"
 #include "stats/summary.hpp"
 #include "store/store.hpp"
@@ -401,83 +402,9 @@ Examples:
   }
   if (*rep) {
     Store store(db_path, Store::Mode::kReadOnly);
+    ReportInput input = gather_report_input(store, report_run, report_suite, vars);
     std::vector<std::int64_t> ids;
-    if (report_run == "latest-complete") {
-      for (const auto& r : store.runs()) {
-        if (r.status == "complete") ids = {r.id};
-      }
-      if (ids.empty()) {
-        throw UsageError(
-            fmt::format("no complete run in '{}'; finish a 'buildbench run' or pass "
-                        "--run ID",
-                        db_path));
-      }
-    } else {
-      ids = store.select_runs(report_run);
-    }
-    ReportInput input;
-    for (auto id : ids) input.runs.push_back(*store.run(id));
-    const RunRecord& run = input.runs.back();
-    std::string suite_file = report_suite.empty() ? run.suite_path : report_suite;
-    std::optional<Suite> suite;
-    if (!suite_file.empty() && fs::exists(suite_file)) {
-      suite = load_suite(suite_file, vars);
-    } else if (!report_suite.empty()) {
-      throw UsageError(fmt::format("--suite '{}' does not exist", report_suite));
-    }
-    for (const auto& [name, position] : store.scenarios(run.id))
-      input.scenario_order.push_back(name);
-    input.suite_name = run.suite_name;
-    if (suite) {
-      input.suite_description = suite->description;
-      input.claims = suite->claims;
-      for (const auto& sc : suite->scenarios) {
-        input.descriptions[sc.name] = sc.description;
-        input.differs[sc.name] = sc.differs;
-      }
-    }
-    input.samples = store.samples(ids);
-    // Claims naming scenarios this run did not measure are left out, not failed.
-    std::set<std::string> measured;
-    for (const auto& s : input.samples) measured.insert(s.sample.scenario);
-    std::vector<std::string> order;
-    for (const auto& name : input.scenario_order) {
-      if (measured.count(name)) order.push_back(name);
-    }
-    input.scenario_order = order;
-    std::erase_if(input.claims, [&](const Claim& c) {
-      return !measured.count(c.subject) || !measured.count(c.baseline);
-    });
-    for (const auto& stored : input.samples) {
-      const Sample& s = stored.sample;
-      if (s.kind == "build" && s.status == "ok" && !s.image_id.empty()) {
-        if (auto image = store.image(s.image_id)) input.images[s.scenario] = *image;
-      }
-    }
-    // History: complete runs of the same suite up to this one.
-    std::vector<std::int64_t> history_ids;
-    std::map<std::int64_t, std::string> dates;
-    for (const auto& r : store.runs()) {
-      if (r.suite_name == run.suite_name && r.status == "complete" && r.id <= run.id) {
-        history_ids.push_back(r.id);
-        dates[r.id] = r.started_at.substr(0, 10);
-      }
-    }
-    if (history_ids.size() >= 2) {
-      std::map<std::int64_t, std::map<std::string, std::vector<double>>> values;
-      for (const auto& v : store.metric_series(
-               history_ids, {{"cold", "build_seconds"}, {"bytecode", "startup_net_seconds"}})) {
-        values[v.run_id][v.scenario + "|" + v.state + "|" + v.metric].push_back(v.value);
-      }
-      for (auto id : history_ids) {
-        HistoryPoint point;
-        point.run_id = id;
-        point.date = dates[id];
-        for (const auto& [key, v] : values[id]) point.medians[key] = stats::median(v);
-        input.history.push_back(point);
-      }
-    }
-    input.reproduce = run.command.empty() ? "buildbench run" : run.command;
+    for (const auto& r : input.runs) ids.push_back(r.id);
     auto files = build_report(input);
     fs::create_directories(out_dir);
     for (const auto& [name, content] : files) {
