@@ -60,6 +60,8 @@ class FakeDockerEngine : public DockerEngine {
     return {layer};
   }
   nlohmann::json fingerprint() override { return {{"host", "fake"}}; }
+  bool daemon_alive = true;
+  bool ping() override { return daemon_alive; }
 
   // Containers: start-up takes `startup_seconds`, the baseline `baseline_seconds`.
   double startup_seconds = 0.5;

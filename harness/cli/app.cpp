@@ -23,6 +23,7 @@
 #include "stats/summary.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
+#include "util/file_lock.hpp"
 #include "util/interrupt.hpp"
 #include "util/process.hpp"
 #include "util/text.hpp"
@@ -125,10 +126,21 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(0, 10000));
   run->add_option("--startup-timeout", startup_timeout,
                   "Kill a container not ready after this long (default: each probe's timeout)");
+  std::int64_t resume_id = 0;
+  bool no_wait = false;
+  run->add_option("--resume", resume_id,
+                  "Complete the missing samples of an interrupted or failed run (its own options)");
+  run->add_flag("--no-wait", no_wait,
+                "Refuse, instead of waiting, when another run holds the Docker daemon");
   run->add_flag("--no-image-stats", no_image_stats,
                 "Skip per-layer sizes, gzip sizes and .pyc counts (docker save)");
   run->add_option("--db", db_path, "SQLite database file")->capture_default_str();
   run->footer(R"(
+Reliability: every sample is committed as it is taken. Ctrl-C (or SIGTERM) stops within
+seconds, removes the containers and scratch folders, and marks the run 'interrupted';
+'buildbench run --resume ID' then takes only the missing samples. A dead Docker daemon
+stops the run (exit 3) with every earlier sample kept.
+
 Cache states:
   cold           docker buildx prune -af and removal of the scenario's image before each sample
   warm-nochange  rebuild with nothing changed
@@ -284,9 +296,25 @@ Examples:
       options.startup_timeout = *parsed;
     }
     options.command = command_line(argc, argv);
+    if (resume_id != 0) {
+      Store store(db_path, Store::Mode::kReadWrite);
+      auto stored = store.run(resume_id);
+      if (!stored) {
+        throw UsageError(fmt::format("--resume {}: no such run in '{}'", resume_id, db_path));
+      }
+      options = Runner::stored_options(*stored);
+      if (run->count("--suite") == 0) suite_path = stored->suite_path;
+    }
     Suite suite = load_suite(suite_path, vars);
     plan_tasks(suite, options);  // validates --scenario before touching docker
     require_engine();
+    // Two runs on one daemon spoil each other's timings and cache states.
+    FileLock daemon_lock(daemon_lock_path(), !no_wait, [](const std::string& holder) {
+      fmt::print(stderr,
+                 "buildbench: another run holds the Docker daemon ({}); waiting for it "
+                 "(Ctrl-C to stop, --no-wait to refuse)\n",
+                 holder);
+    });
     Store store(db_path, Store::Mode::kReadWrite);
     CliDockerEngine engine;
     Progress progress(stderr, Progress::stderr_is_terminal());

@@ -420,6 +420,14 @@ std::pair<int, std::string> CliDockerEngine::exec(const std::string& id,
   return {result.exit_code, result.out + result.err};
 }
 
+bool CliDockerEngine::ping() {
+  ProcessOptions options;
+  options.argv = {"docker", "version", "--format", "{{.Server.Version}}"};
+  options.timeout = 20s;
+  auto result = run_process(options);
+  return result.ok() && !trim(result.out).empty();
+}
+
 void require_engine() {
   ProcessOptions options;
   options.argv = {"docker", "version", "--format", "{{.Server.Version}}"};

@@ -16,6 +16,7 @@ class CliDockerEngine : public DockerEngine {
   std::optional<ImageInfo> inspect_image(const std::string& ref) override;
   std::vector<LayerStats> layer_stats(const std::string& ref) override;
   nlohmann::json fingerprint() override;
+  bool ping() override;
   CreateOutcome create_container(const ContainerSpec& spec) override;
   StartOutcome start_until_line(const std::string& id, const std::string& ready_line,
                                 const std::string& inside_marker,

@@ -94,6 +94,8 @@ class DockerEngine {
   virtual std::optional<ImageInfo> inspect_image(const std::string& ref) = 0;
   // Per layer: size, gzip size, .pyc files (streams `docker save`).
   virtual std::vector<LayerStats> layer_stats(const std::string& ref) = 0;
+  // Does the daemon answer? (Asked after a failure: a dead daemon stops the run.)
+  virtual bool ping() = 0;
   // Host and tool facts that explain the numbers.
   virtual nlohmann::json fingerprint() = 0;
 

@@ -252,6 +252,40 @@ nlohmann::json describe(const Scenario& scenario) {
 
 }  // namespace
 
+namespace {
+// Carries the failed sample out of the loop when the daemon is gone.
+struct DaemonGone {
+  Sample sample;
+};
+}  // namespace
+
+void Runner::check_daemon(std::int64_t, Sample& sample) {
+  if (engine_.ping()) return;
+  sample.error = "the Docker daemon stopped answering: " + sample.error;
+  throw DaemonGone{sample};
+}
+
+RunOptions Runner::stored_options(const RunRecord& run) {
+  RunOptions options;
+  const auto& o = run.options;
+  options.runs = o.value("runs", 3);
+  options.warmup = o.value("warmup", 0);
+  options.startup_runs = o.value("startup_runs", 20);
+  options.image_stats = o.value("image_stats", true);
+  options.scenarios = o.value("scenarios", std::vector<std::string>{});
+  for (const auto& name : o.value("states", std::vector<std::string>{})) {
+    if (auto state = parse_cache_state(name)) options.states.push_back(*state);
+  }
+  options.build_timeout = std::chrono::milliseconds(o.value("build_timeout_ms", 1800000LL));
+  if (o.contains("startup_timeout_ms")) {
+    options.startup_timeout = std::chrono::milliseconds(o["startup_timeout_ms"].get<long long>());
+  }
+  options.labels = run.labels;
+  options.command = run.command;
+  options.resume = run.id;
+  return options;
+}
+
 nlohmann::json Runner::base_image_facts(const Suite& suite) {
   // FROM lines name base images; stage names are skipped. Stand-ins carry a label.
   static const std::regex from_line(R"(^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?)",
@@ -304,11 +338,48 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   progress_.message("buildbench: collecting the host and tool fingerprint");
   record.fingerprint = engine_.fingerprint();
   record.fingerprint["base_images"] = base_image_facts(suite);
+  std::vector<std::string> state_names;
+  for (auto state : options.states) state_names.push_back(to_string(state));
   record.options = {{"runs", options.runs},
                     {"warmup", options.warmup},
                     {"startup_runs", options.startup_runs},
+                    {"scenarios", options.scenarios},
+                    {"states", state_names},
+                    {"image_stats", options.image_stats},
                     {"build_timeout_ms", options.build_timeout.count()}};
-  std::int64_t run_id = store_.begin_run(record);
+  if (options.startup_timeout)
+    record.options["startup_timeout_ms"] = options.startup_timeout->count();
+  std::int64_t run_id = 0;
+  // What a resumed run already holds: (kind, scenario, state, repetition, warm-up).
+  std::set<std::tuple<std::string, std::string, std::string, int, bool>> done;
+  std::map<std::string, std::string> last_image;  // scenario -> image of its last good build
+  if (options.resume) {
+    run_id = *options.resume;
+    auto existing = store_.run(run_id);
+    if (!existing) throw UsageError(fmt::format("--resume {}: no such run", run_id));
+    if (existing->suite_name != suite.name) {
+      throw UsageError(
+          fmt::format("--resume {}: that run measured suite '{}', not '{}'; pass its "
+                      "--suite",
+                      run_id, existing->suite_name, suite.name));
+    }
+    if (existing->status == "complete") {
+      throw UsageError(fmt::format("--resume {}: the run is already complete", run_id));
+    }
+    store_.reopen_run(run_id);
+    for (const auto& stored : store_.samples({run_id}, false)) {
+      const Sample& s = stored.sample;
+      done.insert({s.kind, s.scenario, s.state, s.repetition, s.warmup});
+      if (s.kind == "build" && s.status == "ok" && !s.image_id.empty() &&
+          engine_.inspect_image(s.image_id)) {
+        last_image[s.scenario] = s.image_id;
+      }
+    }
+    progress_.message(fmt::format("buildbench: resuming run {} ({} samples already stored)", run_id,
+                                  done.size()));
+  } else {
+    run_id = store_.begin_run(record);
+  }
 
   // Scratch copies: edits never touch the user's files.
   fs::path scratch =
@@ -320,7 +391,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     fs::create_directories(scratch);
     int position = 0;
     for (const auto& scenario : suite.scenarios) {
-      store_.add_scenario(run_id, scenario.name, position, describe(scenario));
+      if (!options.resume) store_.add_scenario(run_id, scenario.name, position, describe(scenario));
       ScratchScenario copy;
       copy.context = scratch / std::to_string(position++);
       fs::copy(scenario.context, copy.context, fs::copy_options::recursive);
@@ -338,8 +409,14 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     }
 
     auto startup_tasks = plan_startup(tasks, options);
+    std::erase_if(tasks, [&](const Task& t) {
+      return done.count({"build", t.scenario->name, to_string(t.state), t.repetition, t.warmup}) >
+             0;
+    });
+    std::erase_if(startup_tasks, [&](const StartupTask& t) {
+      return done.count({"startup", t.scenario->name, to_string(t.mode), t.repetition, false}) > 0;
+    });
     progress_.begin(tasks.size() + startup_tasks.size());
-    std::map<std::string, std::string> last_image;  // scenario -> image of its last good build
     std::size_t position_in_plan = 0;
     for (const auto& task : tasks) {
       interrupt::throw_if_requested();
@@ -377,6 +454,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
         store_.add_sample(run_id, sample);
         throw Interrupted();
       }
+      if (sample.status != "ok") check_daemon(run_id, sample);
       store_.add_sample(run_id, sample);
       progress_.done(sample);
       if (sample.status == "ok" && !sample.image_id.empty()) {
@@ -420,6 +498,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
             throw;
           }
         }
+        if (sample.status != "ok") check_daemon(run_id, sample);
         store_.add_sample(run_id, sample);
         progress_.done(sample);
       }
@@ -431,6 +510,17 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     std::error_code ignored;
     fs::remove_all(scratch, ignored);
     throw;
+  } catch (const DaemonGone& gone) {
+    progress_.end();
+    store_.add_sample(run_id, gone.sample);
+    store_.finish_run(run_id, "failed");
+    std::error_code ignored;
+    fs::remove_all(scratch, ignored);
+    throw EnvironmentError(fmt::format(
+        "the Docker daemon stopped answering during run {}; the sample in flight is stored as "
+        "failed and every earlier sample is kept. Restart the daemon (scripts/lab-dockerd) and "
+        "finish the run with 'buildbench run --resume {}'",
+        run_id, run_id));
   } catch (...) {
     progress_.end();
     store_.finish_run(run_id, "failed");

@@ -27,7 +27,8 @@ struct RunOptions {
   bool image_stats = true;  // sizes, gzip sizes and .pyc per layer
   int startup_runs = 20;    // per bytecode mode and scenario; 0 measures no start-up
   std::optional<std::chrono::milliseconds> startup_timeout;  // overrides each probe's
-  std::string command;  // the command line, to reproduce the run
+  std::string command;                 // the command line, to reproduce the run
+  std::optional<std::int64_t> resume;  // complete the missing samples of this run
 };
 
 // One planned sample.
@@ -57,8 +58,11 @@ std::string image_tag(const Scenario& scenario);
 class Runner {
  public:
   Runner(DockerEngine& engine, Store& store, Progress& progress);
-  // Returns the run id. Throws Interrupted after marking the run interrupted.
+  // Returns the run id. Throws Interrupted after marking the run interrupted, and
+  // EnvironmentError (run marked failed) when the daemon stops answering.
   std::int64_t run(const Suite& suite, const RunOptions& options);
+  // The options a run was started with (for --resume).
+  static RunOptions stored_options(const RunRecord& run);
 
   // The part of the run that takes one sample (public for tests).
   Sample measure_build(const Task& task, const std::filesystem::path& scratch_context,
@@ -68,6 +72,7 @@ class Runner {
 
  private:
   nlohmann::json base_image_facts(const Suite& suite);
+  void check_daemon(std::int64_t run_id, Sample& sample);
   void apply_edit(const FileEdit& edit, const std::filesystem::path& context);
   void record_image(Sample& sample, const RunOptions& options);
 

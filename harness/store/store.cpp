@@ -217,6 +217,21 @@ void Store::finish_run(std::int64_t run_id, const std::string& status) {
   update.exec();
 }
 
+void Store::reopen_run(std::int64_t run_id) {
+  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  for (const char* sql : {"DELETE FROM metrics WHERE sample_id IN (SELECT id FROM samples WHERE "
+                          "run_id = ? AND status = 'interrupted')",
+                          "DELETE FROM steps WHERE sample_id IN (SELECT id FROM samples WHERE "
+                          "run_id = ? AND status = 'interrupted')",
+                          "DELETE FROM samples WHERE run_id = ? AND status = 'interrupted'",
+                          "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?"}) {
+    SQLite::Statement statement(*db_, sql);
+    statement.bind(1, run_id);
+    statement.exec();
+  }
+  transaction.commit();
+}
+
 void Store::add_scenario(std::int64_t run_id, const std::string& name, int position,
                          const nlohmann::json& manifest) {
   SQLite::Statement insert(*db_,

@@ -64,6 +64,9 @@ class Store {
 
   std::int64_t begin_run(RunRecord& run);
   void finish_run(std::int64_t run_id, const std::string& status);
+  // For --resume: the run is running again; samples cut short by an interrupt are dropped
+  // (they are taken again).
+  void reopen_run(std::int64_t run_id);
   void add_scenario(std::int64_t run_id, const std::string& name, int position,
                     const nlohmann::json& manifest);
   std::int64_t add_sample(std::int64_t run_id, const Sample& sample);

@@ -222,3 +222,59 @@ TEST_CASE("inside reports parse, and malformed ones are ignored") {
   CHECK_FALSE(parse_inside_line("something else"));
   CHECK_FALSE(parse_inside_line("buildbench-inside: ready_ns=-5"));
 }
+
+TEST_CASE("resume takes only the samples an interrupted run is missing") {
+  Harness h;
+  int builds = 0;
+  h.engine.on_build = [&] {
+    if (++builds == 3) interrupt::request_for_test(15);
+  };
+  RunOptions options;
+  options.runs = 2;
+  options.states = {CacheState::kCold};
+  options.startup_runs = 1;
+  CHECK_THROWS_AS(h.runner.run(basic_suite(), options), Interrupted);
+  interrupt::reset_for_test();
+  auto run = h.store.runs().at(0);
+  REQUIRE(run.status == "interrupted");
+  auto before = h.store.samples({run.id});
+  CHECK(before.size() == 3);  // the fake finishes the build during which Ctrl-C came
+  h.engine.on_build = nullptr;
+  int builds_before = h.engine.builds;
+  auto resumed = Runner::stored_options(run);
+  CHECK(resumed.runs == 2);
+  CHECK(resumed.startup_runs == 1);
+  REQUIRE(resumed.states.size() == 1);
+  auto id = h.runner.run(basic_suite(), resumed);
+  CHECK(id == run.id);
+  CHECK(h.store.run(id)->status == "complete");
+  auto after = h.store.samples({id});
+  // 2 scenarios x 2 cold repetitions + 2 scenarios x 2 modes x 1 start-up
+  CHECK(after.size() == 8);
+  CHECK(h.engine.builds - builds_before == 1);  // only the missing build was taken
+  for (const auto& s : after) CHECK(s.sample.status == "ok");
+}
+
+TEST_CASE("a daemon that dies stops the run; earlier samples stay and the run is failed") {
+  Harness h;
+  int builds = 0;
+  h.engine.on_build = [&] {
+    if (++builds == 2) {
+      h.engine.fail_builds = true;
+      h.engine.daemon_alive = false;
+    }
+  };
+  RunOptions options;
+  options.runs = 3;
+  options.states = {CacheState::kCold};
+  options.startup_runs = 0;
+  CHECK_THROWS_WITH(h.runner.run(basic_suite(), options),
+                    Catch::Contains("stopped answering") && Catch::Contains("--resume"));
+  auto run = h.store.runs().at(0);
+  CHECK(run.status == "failed");
+  auto samples = h.store.samples({run.id});
+  REQUIRE(samples.size() == 2);
+  CHECK(samples[0].sample.status == "ok");
+  CHECK(samples[1].sample.status == "failed");
+  CHECK(samples[1].sample.error.find("the Docker daemon stopped answering") == 0);
+}

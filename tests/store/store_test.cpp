@@ -8,6 +8,9 @@
 #include <catch2/catch.hpp>
 
 #include "util/error.hpp"
+#include "util/process.hpp"
+
+#include <thread>
 
 using namespace bb;
 namespace fs = std::filesystem;
@@ -151,4 +154,92 @@ TEST_CASE("store: images and layers are stored once") {
   CHECK(loaded->layers[0].created_by == "RUN x");
   CHECK(store.has_image("sha256:abc"));
   CHECK_FALSE(store.has_image("sha256:def"));
+}
+
+TEST_CASE("store: two writers on one database both keep every sample") {
+  TempDir dir;
+  auto path = dir.path / "shared.db";
+  { Store init(path, Store::Mode::kReadWrite); }
+  auto writer = [&](const std::string& name) {
+    Store store(path, Store::Mode::kReadWrite);
+    RunRecord run;
+    run.suite_name = name;
+    auto id = store.begin_run(run);
+    for (int i = 0; i < 200; ++i) store.add_sample(id, build_sample(name, i));
+    store.finish_run(id, "complete");
+  };
+  std::thread a(writer, "a"), b(writer, "b");
+  a.join();
+  b.join();
+  Store store(path, Store::Mode::kReadOnly);
+  for (const auto& run : store.runs()) CHECK(store.samples({run.id}).size() == 200);
+  CHECK(store.runs().size() == 2);
+}
+
+TEST_CASE("store: a writer blocked by another's lock waits, then gives a clear error") {
+  TempDir dir;
+  auto path = dir.path / "locked.db";
+  { Store init(path, Store::Mode::kReadWrite); }
+  SQLite::Database holder(path.string(), SQLite::OPEN_READWRITE);
+  holder.exec("BEGIN EXCLUSIVE");
+  Store store(path, Store::Mode::kReadWrite, 300);
+  RunRecord run;
+  auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(store.begin_run(run), Catch::Contains("locked"));
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(250));
+  holder.exec("ROLLBACK");
+  CHECK_NOTHROW(store.begin_run(run));
+}
+
+TEST_CASE("store: a read-only location is a clear error") {
+  TempDir dir;
+  auto ro = dir.path / "ro";
+  std::filesystem::create_directories(ro);
+  std::filesystem::permissions(
+      ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  if (::geteuid() == 0) {
+    // root ignores permissions; a read-only bind is what a root process meets instead.
+    std::filesystem::permissions(ro, std::filesystem::perms::owner_all);
+    SUCCEED("running as root: covered by the full-disk and read-only mount test");
+    return;
+  }
+  CHECK_THROWS_AS(Store(ro / "b.db", Store::Mode::kReadWrite), EnvironmentError);
+}
+
+TEST_CASE("store: a full disk is a clear error and leaves no partial rows") {
+  if (::geteuid() != 0) {
+    SUCCEED("needs root to mount a small tmpfs");
+    return;
+  }
+  TempDir dir;
+  auto mount_point = dir.path / "tiny";
+  std::filesystem::create_directories(mount_point);
+  auto mounted =
+      bb::run_process({{"mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount_point.string()}});
+  REQUIRE(mounted.exit_code == 0);
+  std::size_t stored = 0;
+  std::string error;
+  {
+    Store store(mount_point / "b.db", Store::Mode::kReadWrite);
+    RunRecord run;
+    auto id = store.begin_run(run);
+    Sample big = build_sample("s", 1);
+    big.error = std::string(20000, 'e');  // fills the disk quickly
+    try {
+      for (int i = 0; i < 1000; ++i) {
+        store.add_sample(id, big);
+        ++stored;
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  CHECK(error.find("full") != std::string::npos);
+  {
+    Store store(mount_point / "b.db", Store::Mode::kReadOnly);
+    auto samples = store.samples(store.select_runs("latest"));
+    CHECK(samples.size() == stored);  // the failed sample left nothing behind
+    for (const auto& s : samples) CHECK(s.sample.metrics.size() == 1);
+  }
+  bb::run_process({{"umount", mount_point.string()}});
 }
