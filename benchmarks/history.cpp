@@ -24,6 +24,7 @@ fs::path history_db(const HistoryShape& shape) {
     std::lognormal_distribution<double> noise(0.0, 0.05);
     const char* states[] = {"cold", "warm-nochange", "warm-code", "warm-deps"};
     store.database().exec("PRAGMA synchronous=OFF");  // a throwaway file: speed over durability
+    std::vector<std::int64_t> ids;
     for (int r = 0; r < shape.runs; ++r) {
       RunRecord run;
       run.started_at = fmt::format("2026-{:02}-{:02}T02:00:00Z", 1 + r / 31 % 12, 1 + r % 28);
@@ -31,21 +32,7 @@ fs::path history_db(const HistoryShape& shape) {
       run.suite_name = "history";
       run.labels = {{"nightly", fmt::format("n{}", r)}, {"branch", "main"}};
       run.fingerprint = {{"hostname", "bench"}, {"docker_server", "20.10.24"}};
-      SQLite::Statement insert(store.database(),
-                               "INSERT INTO runs (started_at, status, suite_name, suite_path, "
-                               "command, git_commit, git_dirty, fingerprint, options) VALUES "
-                               "(?, 'complete', 'history', '', '', '', 0, ?, '{}')");
-      insert.bind(1, run.started_at);
-      insert.bind(2, run.fingerprint.dump());
-      insert.exec();
-      run.id = store.database().getLastInsertRowid();
-      for (const auto& [k, v] : run.labels) {
-        SQLite::Statement label(store.database(), "INSERT INTO run_labels VALUES (?, ?, ?)");
-        label.bind(1, run.id);
-        label.bind(2, k);
-        label.bind(3, v);
-        label.exec();
-      }
+      store.begin_run(run);
       for (int s = 0; s < shape.scenarios; ++s) {
         std::string scenario = fmt::format("scenario-{}", s);
         store.add_scenario(run.id, scenario, s, nlohmann::json::object());

@@ -10,7 +10,11 @@
 
 #include <unistd.h>
 
+#include <cmath>
+#include <tuple>
+#include "cli/commands.hpp"
 #include "cli/doctor.hpp"
+#include "cli/nightly.hpp"
 #include "compare/compare.hpp"
 #include "docker/cli_engine.hpp"
 #include "measure/metrics.hpp"
@@ -21,6 +25,7 @@
 #include "report/gather.hpp"
 #include "scenario/manifest.hpp"
 #include "stats/summary.hpp"
+#include "store/merge.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
 #include "util/file_lock.hpp"
@@ -130,6 +135,10 @@ int run_cli(int argc, char** argv) {
   bool no_wait = false;
   run->add_option("--resume", resume_id,
                   "Complete the missing samples of an interrupted or failed run (its own options)");
+  std::string builder;
+  run->add_option("--builder", builder,
+                  "buildx builder to build on (any driver: docker, docker-container, remote, "
+                  "kubernetes); every buildx call, prune included, targets it");
   run->add_flag("--no-wait", no_wait,
                 "Refuse, instead of waiting, when another run holds the Docker daemon");
   run->add_flag("--no-image-stats", no_image_stats,
@@ -174,9 +183,11 @@ Prints the run id on stdout; progress goes to stderr.)");
   std::string format = "json";
   exp->add_option("--run", run_selector, "Run id, 'latest', 'all' or a label KEY=VALUE")
       ->capture_default_str();
-  exp->add_option("--format", format, "json or csv")
+  exp->add_option("--format", format,
+                  "json, csv, gbench (Google Benchmark JSON, for its compare.py and Bencher) or "
+                  "hyperfine (hyperfine's --export-json shape)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"json", "csv"}));
+      ->check(CLI::IsMember({"json", "csv", "gbench", "hyperfine"}));
   exp->add_option("--db", db_path, "SQLite database file")->capture_default_str();
   exp->footer(R"(
 Examples:
@@ -220,6 +231,38 @@ Examples:
   buildbench compare --baseline 12 --candidate latest --format markdown --output summary.md
   buildbench compare --baseline branch=main --threshold build_seconds=10 --threshold final:image_bytes=0.5)");
 
+  // nightly
+  auto* night = app.add_subcommand(
+      "nightly", "Run, compare with the previous nightly, find lasting shifts, write the report");
+  NightlyArgs nightly_args;
+  nightly_args.out_dir = "reports";
+  int nightly_runs = 5, nightly_startup = 20;
+  night->add_option("--suite", suite_path, "Suite manifest or its folder")->capture_default_str();
+  night->add_option("--source", source, "Checkout that a published suite describes");
+  night->add_option("--runs", nightly_runs, "Measured repetitions per scenario and state")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  night->add_option("--startup-runs", nightly_startup, "Start-up repetitions per mode")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  night->add_option("--reference", nightly_args.reference,
+                    "Also compare with this pinned run (id or KEY=VALUE label)");
+  night->add_option("--date", nightly_args.date,
+                    "Label the nightly with this date (default today, UTC)");
+  night->add_option("--out", nightly_args.out_dir, "Folder for the report and nightly-summary.md")
+      ->capture_default_str();
+  night->add_option("--builder", nightly_args.builder, "buildx builder to build on");
+  night->add_flag("--no-wait", nightly_args.no_wait, "Refuse when another run holds the daemon");
+  night->add_option("--db", db_path, "SQLite database file")->capture_default_str();
+  night->footer(R"(
+Labels the run kind=nightly, nightly=DATE, commit=REV; compares it with the previous complete
+nightly of the suite (and --reference); looks for lasting shifts (a change-point test over
+per-night medians) and names the first night each appeared; writes the report and
+nightly-summary.md (also appended to $GITHUB_STEP_SUMMARY when set).
+Exit codes: 0 no regression, 1 regression, 2 bad usage, 3 failed samples or environment.
+
+Example (cron, 02:00):  buildbench nightly --db /var/lib/buildbench/nightly.db --out docs/benchmarks)");
+
   // report
   auto* rep = app.add_subcommand(
       "report", "Write the benchmark page (markdown, HTML, SVG charts, JSON, CSV)");
@@ -241,6 +284,30 @@ and data.json / data.csv. The same database gives byte-identical files.
 Examples:
   buildbench report                              # latest complete run -> reports/
   buildbench report --run nightly=2026-11-24 --out docs/benchmarks)");
+
+  // merge
+  auto* mrg =
+      app.add_subcommand("merge", "Import runs from other buildbench databases (one per machine)");
+  std::vector<std::string> merge_from;
+  mrg->add_option("--from", merge_from, "Database to import from (repeatable)")->required();
+  mrg->add_option("--db", db_path, "Database to import into")->capture_default_str();
+  mrg->footer(
+      "\nRuns keep their fingerprints; runs already present are skipped, so merging twice "
+      "changes nothing.\nExample: buildbench merge --from ci-amd64.db --from ci-arm64.db --db "
+      "all.db");
+
+  // prune-history
+  auto* prune =
+      app.add_subcommand("prune-history", "Thin old raw samples, keeping per-group summaries");
+  int keep = 30;
+  prune->add_option("--keep", keep, "Keep the raw samples of this many newest runs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  prune->add_option("--db", db_path, "SQLite database file")->capture_default_str();
+  prune->footer(
+      "\nOlder runs keep, per scenario, state and metric: count, failures, median and "
+      "its CI, mean, stddev, MAD, min, max;\ntrends and nightly change-point "
+      "detection read them. Example: buildbench prune-history --keep 60");
 
   // doctor
   auto* doctor = app.add_subcommand("doctor", "Check the engine, buildx, base images and database");
@@ -306,25 +373,7 @@ Examples:
       if (run->count("--suite") == 0) suite_path = stored->suite_path;
     }
     Suite suite = load_suite(suite_path, vars);
-    plan_tasks(suite, options);  // validates --scenario before touching docker
-    require_engine();
-    // Two runs on one daemon spoil each other's timings and cache states.
-    FileLock daemon_lock(daemon_lock_path(), !no_wait, [](const std::string& holder) {
-      fmt::print(stderr,
-                 "buildbench: another run holds the Docker daemon ({}); waiting for it "
-                 "(Ctrl-C to stop, --no-wait to refuse)\n",
-                 holder);
-    });
-    Store store(db_path, Store::Mode::kReadWrite);
-    CliDockerEngine engine;
-    Progress progress(stderr, Progress::stderr_is_terminal());
-    Runner runner(engine, store, progress);
-    std::int64_t run_id = runner.run(suite, options);
-    auto samples = store.samples({run_id});
-    std::size_t failed = 0;
-    for (const auto& s : samples) failed += s.sample.status != "ok";
-    fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", run_id,
-               fs::absolute(db_path).string(), samples.size(), failed);
+    std::int64_t run_id = execute_run(suite, options, db_path, no_wait, builder);
     fmt::print("{}\n", run_id);
     return kExitOk;
   }
@@ -351,6 +400,10 @@ Examples:
     auto samples = store.samples(ids);
     if (format == "csv") {
       export_csv(std::cout, samples);
+    } else if (format == "gbench") {
+      export_gbench(std::cout, runs_found, samples);
+    } else if (format == "hyperfine") {
+      export_hyperfine(std::cout, samples);
     } else {
       export_json(std::cout, runs_found, samples);
     }
@@ -391,14 +444,7 @@ Examples:
     Store store(db_path, Store::Mode::kReadOnly);
     auto base_ids = store.select_runs(baseline_sel);
     auto cand_ids = store.select_runs(candidate_sel);
-    std::vector<RunRecord> base_runs, cand_runs;
-    for (auto id : base_ids) base_runs.push_back(*store.run(id));
-    for (auto id : cand_ids) cand_runs.push_back(*store.run(id));
-    for (const auto& [name, position] : store.scenarios(cand_ids.back())) {
-      options.scenario_order.push_back(name);
-    }
-    Comparison comparison = compare(base_runs, store.samples(base_ids, false), cand_runs,
-                                    store.samples(cand_ids, false), options);
+    Comparison comparison = compare_selections(store, base_ids, cand_ids, options);
     if (strict && !comparison.fingerprint_differences.empty()) {
       std::string keys;
       for (const auto& d : comparison.fingerprint_differences)
@@ -421,12 +467,20 @@ Examples:
       render_compare_markdown(out, comparison);
       if (!out) throw EnvironmentError(fmt::format("cannot write --output '{}'", summary_file));
     }
-    if (comparison.count(Verdict::kRegression) > 0) return kExitRegression;
-    if (comparison.count(Verdict::kFailed) > 0) return kExitEnvironment;
-    for (const auto& row : comparison.rows) {
-      if (row.baseline.failures + row.candidate.failures > 0) return kExitEnvironment;
+    if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+      std::ofstream out(summary, std::ios::app);
+      render_compare_markdown(out, comparison);
     }
-    return kExitOk;
+    return compare_exit_code(comparison);
+  }
+  if (*night) {
+    nightly_args.suite_path = suite_path;
+    nightly_args.vars = vars;
+    nightly_args.db_path = db_path;
+    nightly_args.run.runs = nightly_runs;
+    nightly_args.run.startup_runs = nightly_startup;
+    nightly_args.run.command = command_line(argc, argv);
+    return run_nightly(nightly_args);
   }
   if (*rep) {
     Store store(db_path, Store::Mode::kReadOnly);
@@ -444,6 +498,60 @@ Examples:
     }
     fmt::print(stderr, "buildbench: report for run {} written to {}/benchmark.md ({} files)\n",
                fmt::join(ids, ", "), out_dir, files.size());
+    return kExitOk;
+  }
+  if (*mrg) {
+    Store store(db_path, Store::Mode::kReadWrite);
+    for (const auto& from : merge_from) {
+      auto result = merge_database(store, from);
+      fmt::print("merged {}: {} run(s) imported ({} samples), {} already present\n", from,
+                 result.imported, result.samples, result.skipped);
+    }
+    return kExitOk;
+  }
+  if (*prune) {
+    Store store(db_path, Store::Mode::kReadWrite);
+    auto runs = store.runs();
+    std::size_t pruned = 0, removed = 0;
+    for (std::size_t i = 0; i + keep < runs.size(); ++i) {
+      const auto& run = runs[i];
+      if (run.pruned || run.status == "running") continue;
+      std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<double>>
+          values;
+      std::map<std::tuple<std::string, std::string, std::string>, std::size_t> failures;
+      for (const auto& stored : store.samples({run.id}, false)) {
+        const Sample& s = stored.sample;
+        if (s.warmup) continue;
+        if (s.status != "ok") ++failures[{s.scenario, s.kind, s.state}];
+        for (const auto& m : s.metrics)
+          values[{s.scenario, s.kind, s.state, m.name}].push_back(m.value);
+      }
+      std::vector<Store::SummaryRow> rows;
+      for (const auto& [key, v] : values) {
+        auto s = stats::summarize(v);
+        Store::SummaryRow r;
+        r.run_id = run.id;
+        std::tie(r.scenario, r.kind, r.state, r.metric) = key;
+        r.count = s.count;
+        r.failures = failures[{r.scenario, r.kind, r.state}];
+        r.median = s.median;
+        r.mean = s.mean;
+        r.stddev = s.stddev;
+        r.mad = s.mad;
+        r.min = s.min;
+        r.max = s.max;
+        r.ci_low = s.median_ci.available ? s.median_ci.low : NAN;
+        r.ci_high = s.median_ci.available ? s.median_ci.high : NAN;
+        rows.push_back(r);
+      }
+      removed += store.prune_run(run.id, rows);
+      ++pruned;
+    }
+    store.vacuum();
+    fmt::print(
+        "pruned {} run(s): {} raw samples replaced by summaries; the newest {} runs are "
+        "untouched\n",
+        pruned, removed, keep);
     return kExitOk;
   }
   if (*doctor) {

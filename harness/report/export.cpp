@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "measure/metrics.hpp"
+#include "stats/summary.hpp"
+
+#include <algorithm>
 
 namespace bb {
 
@@ -95,6 +98,94 @@ void export_csv(std::ostream& out, const std::vector<StoredSample>& samples) {
         << ',' << (metric ? unit_of(metric->name) : "") << ',' << s.status << ','
         << csv_field(s.error) << '\n';
   });
+}
+
+namespace {
+// Time metrics grouped by scenario/state/metric, in first-seen order.
+std::vector<std::pair<std::string, std::vector<double>>> time_groups(
+    const std::vector<StoredSample>& samples) {
+  std::vector<std::pair<std::string, std::vector<double>>> groups;
+  for (const auto& stored : samples) {
+    const Sample& s = stored.sample;
+    if (s.status != "ok" || s.warmup) continue;
+    for (const auto& m : s.metrics) {
+      const MetricInfo* info = find_metric(m.name);
+      if (!info || info->kind != MetricKind::kTime) continue;
+      std::string name = fmt::format("{}/{}/{}", s.scenario, s.state, m.name);
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const auto& g) { return g.first == name; });
+      if (it == groups.end()) {
+        groups.emplace_back(name, std::vector<double>{});
+        it = groups.end() - 1;
+      }
+      it->second.push_back(m.value);
+    }
+  }
+  return groups;
+}
+}  // namespace
+
+void export_gbench(std::ostream& out, const std::vector<RunRecord>& runs,
+                   const std::vector<StoredSample>& samples) {
+  nlohmann::ordered_json doc;
+  nlohmann::ordered_json context;
+  const RunRecord* run = runs.empty() ? nullptr : &runs.back();
+  context["date"] = run ? run->started_at : "";
+  context["host_name"] = run ? run->fingerprint.value("hostname", "") : "";
+  context["executable"] = "buildbench";
+  context["num_cpus"] = run ? run->fingerprint.value("cores", 0) : 0;
+  context["mhz_per_cpu"] = 0;
+  context["cpu_scaling_enabled"] = false;
+  context["caches"] = nlohmann::ordered_json::array();
+  context["library_build_type"] = "release";
+  context["json_schema_version"] = 1;
+  std::vector<std::int64_t> ids;
+  for (const auto& r : runs) ids.push_back(r.id);
+  context["buildbench_runs"] = ids;
+  doc["context"] = context;
+  auto& benchmarks = doc["benchmarks"] = nlohmann::ordered_json::array();
+  int family = 0;
+  for (const auto& [name, values] : time_groups(samples)) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      nlohmann::ordered_json b;
+      b["name"] = name;
+      b["family_index"] = family;
+      b["per_family_instance_index"] = 0;
+      b["run_name"] = name;
+      b["run_type"] = "iteration";
+      b["repetitions"] = values.size();
+      b["repetition_index"] = i;
+      b["threads"] = 1;
+      b["iterations"] = 1;
+      b["real_time"] = values[i] * 1e3;
+      b["cpu_time"] = values[i] * 1e3;
+      b["time_unit"] = "ms";
+      benchmarks.push_back(b);
+    }
+    ++family;
+  }
+  out << doc.dump(2) << "\n";
+}
+
+void export_hyperfine(std::ostream& out, const std::vector<StoredSample>& samples) {
+  nlohmann::ordered_json doc;
+  auto& results = doc["results"] = nlohmann::ordered_json::array();
+  for (const auto& [name, values] : time_groups(samples)) {
+    auto s = stats::summarize(values);
+    nlohmann::ordered_json r;
+    r["command"] = name;
+    r["mean"] = s.mean;
+    r["stddev"] = values.size() > 1 ? nlohmann::ordered_json(s.stddev) : nlohmann::ordered_json();
+    r["median"] = s.median;
+    r["user"] = 0.0;  // not measured: docker does the work in other processes
+    r["system"] = 0.0;
+    r["min"] = s.min;
+    r["max"] = s.max;
+    r["times"] = values;
+    r["exit_codes"] = std::vector<int>(values.size(), 0);
+    results.push_back(r);
+  }
+  out << doc.dump(2) << "\n";
 }
 
 }  // namespace bb

@@ -202,6 +202,12 @@ std::optional<FileEdit> parse_edit(const Fields& parent, std::string_view kind,
     for (const auto& [file, alternative] : edit.swap) {
       check_file(fmt::format("swap.{}", file), file);
       check_file(fmt::format("swap.{}", file), alternative);
+      if (read_file(context / file, "edit file") == read_file(context / alternative, "edit file")) {
+        fields.fail(fmt::format("swap.{}", file),
+                    fmt::format("'{}' and '{}' have the same content, so the edit would change "
+                                "nothing; make the alternative differ (e.g. add a dependency)",
+                                printable(file), printable(alternative)));
+      }
     }
     return edit;
   }

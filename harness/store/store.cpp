@@ -2,6 +2,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <cmath>
+#include <random>
+
 #include <fmt/format.h>
 
 #include "util/error.hpp"
@@ -88,14 +91,43 @@ CREATE TABLE layers (
 );
 )sql";
 
+// v2: a stable identity per run (merge across databases) and summaries that outlive
+// thinned raw samples (prune-history).
+const char* kSchemaV2 = R"sql(
+ALTER TABLE runs ADD COLUMN uuid TEXT;
+UPDATE runs SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL;
+CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
+ALTER TABLE runs ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE summaries (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  scenario TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  failures INTEGER NOT NULL,
+  median REAL, mean REAL, stddev REAL, mad REAL, min REAL, max REAL,
+  ci_low REAL, ci_high REAL,
+  PRIMARY KEY (run_id, scenario, kind, state, metric)
+);
+)sql";
+
 // Forward migrations: entry i takes a database from version i to i + 1.
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> list = {kSchemaV1};
+  static const std::vector<const char*> list = {kSchemaV1, kSchemaV2};
   return list;
 }
 
 std::string now() {
   return iso8601_utc(std::chrono::system_clock::now());
+}
+
+std::string new_uuid() {
+  std::random_device device;
+  std::uniform_int_distribution<int> hex(0, 15);
+  std::string id;
+  for (int i = 0; i < 32; ++i) id += "0123456789abcdef"[hex(device)];
+  return id;
 }
 
 }  // namespace
@@ -139,10 +171,10 @@ Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path)
       db_->exec("PRAGMA foreign_keys=ON");
       migrate();
     } else if (version < kSchemaVersion) {
-      throw UsageError(
-          fmt::format("'{}' has schema version {}; open it once read-write (any "
-                      "'buildbench run') to migrate it",
-                      path.string(), version));
+      // Reading an older database: migrate it forward first (same as any write would).
+      db_.reset();
+      { Store migrated(path, Mode::kReadWrite, busy_timeout_ms); }
+      db_ = std::make_unique<SQLite::Database>(path.string(), flags, busy_timeout_ms);
     }
   } catch (const SQLite::Exception& error) {
     std::string what = error.what();
@@ -181,12 +213,19 @@ void Store::migrate() {
 }
 
 std::int64_t Store::begin_run(RunRecord& run) {
-  if (run.started_at.empty()) run.started_at = now();
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement insert(
-      *db_,
-      "INSERT INTO runs (started_at, status, suite_name, suite_path, command, "
-      "git_commit, git_dirty, fingerprint, options) VALUES (?,?,?,?,?,?,?,?,?)");
+  begin_run_in_transaction(run);
+  transaction.commit();
+  return run.id;
+}
+
+std::int64_t Store::begin_run_in_transaction(RunRecord& run) {
+  if (run.started_at.empty()) run.started_at = now();
+  if (run.uuid.empty()) run.uuid = new_uuid();
+  SQLite::Statement insert(*db_,
+                           "INSERT INTO runs (started_at, status, suite_name, suite_path, command, "
+                           "git_commit, git_dirty, fingerprint, options, uuid, pruned) VALUES "
+                           "(?,?,?,?,?,?,?,?,?,?,?)");
   insert.bind(1, run.started_at);
   insert.bind(2, run.status);
   insert.bind(3, run.suite_name);
@@ -196,6 +235,8 @@ std::int64_t Store::begin_run(RunRecord& run) {
   insert.bind(7, run.git_dirty ? 1 : 0);
   insert.bind(8, run.fingerprint.dump());
   insert.bind(9, run.options.dump());
+  insert.bind(10, run.uuid);
+  insert.bind(11, run.pruned ? 1 : 0);
   insert.exec();
   run.id = db_->getLastInsertRowid();
   for (const auto& [key, value] : run.labels) {
@@ -205,7 +246,12 @@ std::int64_t Store::begin_run(RunRecord& run) {
     label.bind(3, value);
     label.exec();
   }
-  transaction.commit();
+  if (!run.finished_at.empty()) {
+    SQLite::Statement finish(*db_, "UPDATE runs SET finished_at = ? WHERE id = ?");
+    finish.bind(1, run.finished_at);
+    finish.bind(2, run.id);
+    finish.exec();
+  }
   return run.id;
 }
 
@@ -246,6 +292,12 @@ void Store::add_scenario(std::int64_t run_id, const std::string& name, int posit
 
 std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  auto id = add_sample_in_transaction(run_id, sample);
+  transaction.commit();
+  return id;
+}
+
+std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample& sample) {
   SQLite::Statement insert(
       *db_,
       "INSERT INTO samples (run_id, scenario, kind, state, repetition, "
@@ -292,7 +344,6 @@ std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
     step.exec();
     step.reset();
   }
-  transaction.commit();
   return id;
 }
 
@@ -304,6 +355,11 @@ bool Store::has_image(const std::string& image_id) {
 
 void Store::add_image(const ImageRecord& image) {
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  add_image_in_transaction(image);
+  transaction.commit();
+}
+
+void Store::add_image_in_transaction(const ImageRecord& image) {
   SQLite::Statement insert(*db_,
                            "INSERT OR IGNORE INTO images (image_id, size_bytes, compressed_bytes, "
                            "pyc_count, pyc_bytes) VALUES (?,?,?,?,?)");
@@ -328,7 +384,6 @@ void Store::add_image(const ImageRecord& image) {
       layer.reset();
     }
   }
-  transaction.commit();
 }
 
 namespace {
@@ -345,6 +400,8 @@ RunRecord read_run(SQLite::Database& db, SQLite::Statement& query) {
   run.git_dirty = query.getColumn(8).getInt() != 0;
   run.fingerprint = nlohmann::json::parse(query.getColumn(9).getString(), nullptr, false);
   run.options = nlohmann::json::parse(query.getColumn(10).getString(), nullptr, false);
+  run.uuid = query.getColumn(11).isNull() ? "" : query.getColumn(11).getString();
+  run.pruned = query.getColumn(12).getInt() != 0;
   SQLite::Statement labels(db, "SELECT key, value FROM run_labels WHERE run_id = ? ORDER BY key");
   labels.bind(1, run.id);
   while (labels.executeStep()) {
@@ -354,7 +411,7 @@ RunRecord read_run(SQLite::Database& db, SQLite::Statement& query) {
 }
 const char* kRunColumns =
     "SELECT id, started_at, finished_at, status, suite_name, suite_path, command, git_commit, "
-    "git_dirty, fingerprint, options FROM runs";
+    "git_dirty, fingerprint, options, uuid, pruned FROM runs";
 }  // namespace
 
 std::vector<RunRecord> Store::runs() {
@@ -515,13 +572,116 @@ std::vector<Store::SeriesValue> Store::metric_series(
       query.bind(1, run_id);
       query.bind(2, state);
       query.bind(3, metric);
+      bool any = false;
       while (query.executeStep()) {
+        any = true;
         out.push_back({run_id, query.getColumn(0).getString(), state, metric,
                        query.getColumn(1).getDouble()});
+      }
+      if (!any) {
+        // A pruned run keeps its medians in summaries.
+        SQLite::Statement kept(*db_,
+                               "SELECT scenario, median FROM summaries WHERE run_id = ? AND state "
+                               "= ? AND metric = ? AND median IS NOT NULL");
+        kept.bind(1, run_id);
+        kept.bind(2, state);
+        kept.bind(3, metric);
+        while (kept.executeStep()) {
+          out.push_back({run_id, kept.getColumn(0).getString(), state, metric,
+                         kept.getColumn(1).getDouble()});
+        }
       }
     }
   }
   return out;
+}
+
+nlohmann::json Store::scenario_manifest(std::int64_t run_id, const std::string& name) {
+  SQLite::Statement query(*db_, "SELECT manifest FROM scenarios WHERE run_id = ? AND name = ?");
+  query.bind(1, run_id);
+  query.bind(2, name);
+  if (!query.executeStep()) return nlohmann::json::object();
+  return nlohmann::json::parse(query.getColumn(0).getString(), nullptr, false);
+}
+
+void Store::copy_summaries(Store& from, std::int64_t from_run, std::int64_t to_run) {
+  for (auto summary : from.summaries(from_run)) {
+    summary.run_id = to_run;
+    add_summary(summary);
+  }
+}
+
+void Store::add_summary(const SummaryRow& r) {
+  SQLite::Statement insert(
+      *db_,
+      "INSERT OR REPLACE INTO summaries (run_id, scenario, kind, state, metric, "
+      "count, failures, median, mean, stddev, mad, min, max, ci_low, ci_high) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert.bind(1, r.run_id);
+  insert.bind(2, r.scenario);
+  insert.bind(3, r.kind);
+  insert.bind(4, r.state);
+  insert.bind(5, r.metric);
+  insert.bind(6, static_cast<std::int64_t>(r.count));
+  insert.bind(7, static_cast<std::int64_t>(r.failures));
+  int column = 8;
+  for (double v : {r.median, r.mean, r.stddev, r.mad, r.min, r.max, r.ci_low, r.ci_high}) {
+    if (std::isfinite(v))
+      insert.bind(column, v);
+    else
+      insert.bind(column);
+    ++column;
+  }
+  insert.exec();
+}
+
+std::vector<Store::SummaryRow> Store::summaries(std::int64_t run_id) {
+  std::vector<SummaryRow> rows;
+  SQLite::Statement query(*db_,
+                          "SELECT scenario, kind, state, metric, count, failures, median, mean, "
+                          "stddev, mad, min, max, ci_low, ci_high FROM summaries WHERE run_id = ? "
+                          "ORDER BY scenario, kind, state, metric");
+  query.bind(1, run_id);
+  while (query.executeStep()) {
+    SummaryRow r;
+    r.run_id = run_id;
+    r.scenario = query.getColumn(0).getString();
+    r.kind = query.getColumn(1).getString();
+    r.state = query.getColumn(2).getString();
+    r.metric = query.getColumn(3).getString();
+    r.count = query.getColumn(4).getInt64();
+    r.failures = query.getColumn(5).getInt64();
+    double* fields[] = {&r.median, &r.mean, &r.stddev, &r.mad,
+                        &r.min,    &r.max,  &r.ci_low, &r.ci_high};
+    for (int i = 0; i < 8; ++i) {
+      *fields[i] = query.getColumn(6 + i).isNull() ? NAN : query.getColumn(6 + i).getDouble();
+    }
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+void Store::vacuum() {
+  db_->exec("VACUUM");
+}
+
+std::size_t Store::prune_run(std::int64_t run_id, const std::vector<SummaryRow>& summaries) {
+  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  for (const auto& s : summaries) add_summary(s);
+  SQLite::Statement count(*db_, "SELECT count(*) FROM samples WHERE run_id = ?");
+  count.bind(1, run_id);
+  count.executeStep();
+  std::size_t removed = count.getColumn(0).getInt64();
+  for (const char* sql :
+       {"DELETE FROM metrics WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?)",
+        "DELETE FROM steps WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?)",
+        "DELETE FROM samples WHERE run_id = ?", "UPDATE runs SET pruned = 1 WHERE id = ?"}) {
+    SQLite::Statement statement(*db_, sql);
+    statement.bind(1, run_id);
+    statement.exec();
+  }
+  transaction.commit();
+  return removed;
 }
 
 std::vector<std::pair<std::string, int>> Store::scenarios(std::int64_t run_id) {

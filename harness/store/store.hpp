@@ -20,7 +20,7 @@ class Database;
 
 namespace bb {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
 
 struct RunRecord {
@@ -36,6 +36,8 @@ struct RunRecord {
   nlohmann::json fingerprint = nlohmann::json::object();
   nlohmann::json options = nlohmann::json::object();
   std::map<std::string, std::string> labels;
+  std::string uuid;     // stable across databases (merge)
+  bool pruned = false;  // raw samples thinned; summaries kept
 };
 
 struct StoredSample {
@@ -63,6 +65,25 @@ class Store {
   Store(Store&&) noexcept;
 
   std::int64_t begin_run(RunRecord& run);
+  // The same, inside a transaction the caller holds (merge).
+  std::int64_t begin_run_in_transaction(RunRecord& run);
+  std::int64_t add_sample_in_transaction(std::int64_t run_id, const Sample& sample);
+  void add_image_in_transaction(const ImageRecord& image);
+  nlohmann::json scenario_manifest(std::int64_t run_id, const std::string& name);
+
+  // Summaries: what a run keeps of its samples after prune-history.
+  struct SummaryRow {
+    std::int64_t run_id = 0;
+    std::string scenario, kind, state, metric;
+    std::size_t count = 0, failures = 0;
+    double median = 0, mean = 0, stddev = 0, mad = 0, min = 0, max = 0, ci_low = 0, ci_high = 0;
+  };
+  void add_summary(const SummaryRow& row);
+  std::vector<SummaryRow> summaries(std::int64_t run_id);
+  void copy_summaries(Store& from, std::int64_t from_run, std::int64_t to_run);
+  // Stores the summaries and drops the run's raw samples, in one transaction.
+  void vacuum();
+  std::size_t prune_run(std::int64_t run_id, const std::vector<SummaryRow>& summaries);
   void finish_run(std::int64_t run_id, const std::string& status);
   // For --resume: the run is running again; samples cut short by an interrupt are dropped
   // (they are taken again).

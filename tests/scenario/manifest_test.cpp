@@ -173,3 +173,9 @@ TEST_CASE("swap edits name files inside the context, and not with append") {
                "[scenario.edit.deps]\nfile = \"app.py\"\nswap = { \"app.py\" = \"app.py\" }\n");
   CHECK(both.find("give either swap or file/append") != std::string::npos);
 }
+
+TEST_CASE("a swap edit whose alternative is identical is refused") {
+  auto e =
+      error_of(std::string(kHead) + "[scenario.edit.deps]\nswap = { \"app.py\" = \"app.py\" }\n");
+  CHECK(e.find("have the same content, so the edit would change nothing") != std::string::npos);
+}

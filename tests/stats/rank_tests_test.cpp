@@ -95,3 +95,24 @@ TEST_CASE("statistics agree with SciPy, an independent implementation") {
     CHECK(hodges_lehmann(x, y).estimate == Approx(ref["hl"].get<double>()));
   }
 }
+
+#include "stats/changepoint.hpp"
+
+TEST_CASE("change points: a lasting step is found at its first night, noise is not") {
+  std::mt19937 rng(3);
+  std::normal_distribution<double> noise(0, 0.2);
+  std::vector<double> flat, step;
+  for (int i = 0; i < 30; ++i) {
+    flat.push_back(10 + noise(rng));
+    step.push_back((i < 18 ? 10 : 11.5) + noise(rng));
+  }
+  CHECK_FALSE(detect_shift(flat).has_value());
+  auto shift = detect_shift(step);
+  REQUIRE(shift.has_value());
+  CHECK(shift->index == 18);
+  CHECK(shift->change_percent == Approx(15).margin(3));
+  // A single outlier night is not a lasting shift.
+  auto spike = flat;
+  spike[20] = 20;
+  CHECK_FALSE(detect_shift(spike).has_value());
+}

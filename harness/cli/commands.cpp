@@ -1,0 +1,61 @@
+#include "cli/commands.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "docker/cli_engine.hpp"
+#include "util/error.hpp"
+#include "util/file_lock.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+std::int64_t execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
+                         bool no_wait, const std::string& builder) {
+  plan_tasks(suite, options);  // validates --scenario before touching docker
+  require_engine();
+  // Two runs on one daemon spoil each other's timings and cache states.
+  FileLock daemon_lock(daemon_lock_path(), !no_wait, [](const std::string& holder) {
+    fmt::print(stderr,
+               "buildbench: another run holds the Docker daemon ({}); waiting for it "
+               "(Ctrl-C to stop, --no-wait to refuse)\n",
+               holder);
+  });
+  Store store(db_path, Store::Mode::kReadWrite);
+  CliDockerEngine engine(builder);
+  Progress progress(stderr, Progress::stderr_is_terminal());
+  Runner runner(engine, store, progress);
+  std::int64_t run_id = runner.run(suite, options);
+  auto samples = store.samples({run_id}, false);
+  std::size_t failed = 0;
+  for (const auto& s : samples) failed += s.sample.status != "ok";
+  fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", run_id,
+             fs::absolute(db_path).string(), samples.size(), failed);
+  return run_id;
+}
+
+Comparison compare_selections(Store& store, const std::vector<std::int64_t>& base_ids,
+                              const std::vector<std::int64_t>& cand_ids, CompareOptions options) {
+  std::vector<RunRecord> base_runs, cand_runs;
+  for (auto id : base_ids) base_runs.push_back(*store.run(id));
+  for (auto id : cand_ids) cand_runs.push_back(*store.run(id));
+  if (options.scenario_order.empty()) {
+    for (const auto& [name, position] : store.scenarios(cand_ids.back())) {
+      options.scenario_order.push_back(name);
+    }
+  }
+  return compare(base_runs, store.samples(base_ids, false), cand_runs,
+                 store.samples(cand_ids, false), options);
+}
+
+int compare_exit_code(const Comparison& comparison) {
+  if (comparison.count(Verdict::kRegression) > 0) return kExitRegression;
+  if (comparison.count(Verdict::kFailed) > 0) return kExitEnvironment;
+  for (const auto& row : comparison.rows) {
+    if (row.baseline.failures + row.candidate.failures > 0) return kExitEnvironment;
+  }
+  return kExitOk;
+}
+
+}  // namespace bb

@@ -1,0 +1,67 @@
+#include "store/merge.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+
+namespace bb {
+
+MergeResult merge_database(Store& target, const std::filesystem::path& source) {
+  if (!std::filesystem::exists(source)) {
+    throw UsageError(fmt::format("--from '{}' does not exist", source.string()));
+  }
+  int version = 0, application_id = 0;
+  try {
+    SQLite::Database db(source.string(), SQLite::OPEN_READONLY);
+    version = db.execAndGet("PRAGMA user_version").getInt();
+    application_id = db.execAndGet("PRAGMA application_id").getInt();
+  } catch (const SQLite::Exception& error) {
+    throw UsageError(
+        fmt::format("--from '{}' is not an SQLite database ({})", source.string(), error.what()));
+  }
+  if (application_id != kApplicationId) {
+    throw UsageError(fmt::format("--from '{}' is not a buildbench database", source.string()));
+  }
+  if (version != kSchemaVersion) {
+    throw UsageError(fmt::format(
+        "--from '{}' has schema version {}, this database and buildbench use {}; open it with "
+        "the matching buildbench first (any read migrates an older one forward)",
+        source.string(), version, kSchemaVersion));
+  }
+  Store from(source, Store::Mode::kReadOnly);
+  MergeResult result;
+  std::set<std::string> present;
+  for (const auto& run : target.runs()) present.insert(run.uuid);
+  for (auto run : from.runs()) {
+    if (present.count(run.uuid)) {
+      ++result.skipped;
+      continue;
+    }
+    auto samples = from.samples({run.id});
+    auto scenarios = from.scenarios(run.id);
+    std::int64_t old_id = run.id;
+    SQLite::Transaction transaction(target.database(), SQLite::TransactionBehavior::IMMEDIATE);
+    target.begin_run_in_transaction(run);
+    for (const auto& [name, position] : scenarios) {
+      target.add_scenario(run.id, name, position, from.scenario_manifest(old_id, name));
+    }
+    for (const auto& stored : samples) {
+      target.add_sample_in_transaction(run.id, stored.sample);
+      if (!stored.sample.image_id.empty() && !target.has_image(stored.sample.image_id)) {
+        if (auto image = from.image(stored.sample.image_id))
+          target.add_image_in_transaction(*image);
+      }
+      ++result.samples;
+    }
+    target.copy_summaries(from, old_id, run.id);
+    transaction.commit();
+    ++result.imported;
+  }
+  return result;
+}
+
+}  // namespace bb
