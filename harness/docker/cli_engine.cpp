@@ -21,14 +21,40 @@ namespace bb {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-CliDockerEngine::CliDockerEngine(std::string builder) : builder_(std::move(builder)) {}
+CliDockerEngine::CliDockerEngine(std::string builder) : builder_(std::move(builder)) {
+  if (builder_.empty()) return;
+  ProcessOptions options;
+  options.argv = {"docker", "buildx", "inspect", "--builder", builder_};
+  options.timeout = 60s;
+  auto result = run_process(options);
+  if (!result.ok()) {
+    throw UsageError(
+        fmt::format("--builder '{}': no such buildx builder ({}); list them with "
+                    "'docker buildx ls'",
+                    printable(builder_), trim(result.err)));
+  }
+  std::smatch match;
+  std::string text = result.out;
+  if (std::regex_search(text, match, std::regex(R"(Driver:\s*(\S+))")) && match[1] == "docker") {
+    context_ = builder_;  // the docker driver only answers through its context
+  }
+}
+
+std::vector<std::string> CliDockerEngine::docker(std::initializer_list<std::string> args) const {
+  std::vector<std::string> argv = {"docker"};
+  // A docker-driver builder is a daemon reached through its context: every call goes there.
+  if (!context_.empty()) argv.insert(argv.end(), {"--context", context_});
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
 
 std::vector<std::string> CliDockerEngine::buildx(std::initializer_list<std::string> args) const {
-  std::vector<std::string> argv = {"docker", "buildx"};
+  std::vector<std::string> argv = docker({"buildx"});
+  std::size_t at = argv.size() + 1;
   argv.insert(argv.end(), args.begin(), args.end());
   // `docker builder prune` would always target the default builder; pass ours everywhere.
-  if (!builder_.empty()) {
-    argv.insert(argv.begin() + 3, {"--builder", builder_});
+  if (!builder_.empty() && context_.empty()) {
+    argv.insert(argv.begin() + at, {"--builder", builder_});
   }
   return argv;
 }
@@ -59,7 +85,7 @@ std::vector<std::string> CliDockerEngine::build_argv(const BuildRequest& request
   }
   argv.push_back("--tag");
   argv.push_back(request.tag);
-  if (!builder_.empty()) argv.push_back("--load");
+  if (!builder_.empty() && context_.empty()) argv.push_back("--load");  // non-docker drivers
   argv.push_back(request.context.string());
   return argv;
 }
@@ -134,7 +160,7 @@ void CliDockerEngine::prune_build_cache() {
 
 void CliDockerEngine::remove_image(const std::string& ref) {
   ProcessOptions options;
-  options.argv = {"docker", "image", "rm", "--force", ref};
+  options.argv = docker({"image", "rm", "--force", ref});
   options.timeout = 5min;
   auto result = run_process(options);
   if (result.interrupted) throw Interrupted();
@@ -145,7 +171,7 @@ void CliDockerEngine::remove_image(const std::string& ref) {
 
 std::optional<ImageInfo> CliDockerEngine::inspect_image(const std::string& ref) {
   ProcessOptions options;
-  options.argv = {"docker", "image", "inspect", "--format", "{{json .}}", ref};
+  options.argv = docker({"image", "inspect", "--format", "{{json .}}", ref});
   options.timeout = 2min;
   auto result = run_process(options);
   if (result.interrupted) throw Interrupted();
@@ -171,7 +197,7 @@ std::optional<ImageInfo> CliDockerEngine::inspect_image(const std::string& ref) 
 std::vector<LayerStats> CliDockerEngine::layer_stats(const std::string& ref) {
   ImageArchiveStats stats(&layer_cache_);
   ProcessOptions options;
-  options.argv = {"docker", "image", "save", ref};
+  options.argv = docker({"image", "save", ref});
   options.timeout = 30min;
   std::string stream_error;
   options.on_stdout_bytes = [&](std::string_view bytes) {
@@ -229,12 +255,12 @@ std::string try_text(const std::vector<std::string>& argv) {
 
 nlohmann::json CliDockerEngine::fingerprint() {
   nlohmann::json fp;
-  auto version = try_json({"docker", "version", "--format", "{{json .}}"});
+  auto version = try_json(docker({"version", "--format", "{{json .}}"}));
   if (version.is_object()) {
     fp["docker_client"] = version["Client"].value("Version", "");
     if (version["Server"].is_object()) fp["docker_server"] = version["Server"].value("Version", "");
   }
-  auto info = try_json({"docker", "info", "--format", "{{json .}}"});
+  auto info = try_json(docker({"info", "--format", "{{json .}}"}));
   if (info.is_object()) {
     fp["storage_driver"] = info.value("Driver", "");
     fp["docker_os"] = info.value("OperatingSystem", "");
@@ -262,7 +288,7 @@ nlohmann::json CliDockerEngine::fingerprint() {
 }
 
 CreateOutcome CliDockerEngine::create_container(const ContainerSpec& spec) {
-  std::vector<std::string> argv = {"docker", "container", "create", "--network", "none"};
+  std::vector<std::string> argv = docker({"container", "create", "--network", "none"});
   if (!spec.name.empty()) {
     argv.push_back("--name");
     argv.push_back(spec.name);
@@ -330,7 +356,7 @@ StartOutcome CliDockerEngine::start_until_line(const std::string& id, const std:
     return LineAction::kContinue;
   };
   ProcessOptions options;
-  options.argv = {"docker", "container", "start", "--attach", id};
+  options.argv = docker({"container", "start", "--attach", id});
   options.timeout = timeout;
   options.on_stdout_line = watch;
   options.on_stderr_line = watch;
@@ -351,7 +377,7 @@ StartOutcome CliDockerEngine::start_until_line(const std::string& id, const std:
 StartOutcome CliDockerEngine::start_until_exit(const std::string& id,
                                                std::chrono::milliseconds timeout) {
   ProcessOptions options;
-  options.argv = {"docker", "container", "start", "--attach", id};
+  options.argv = docker({"container", "start", "--attach", id});
   options.timeout = timeout;
   auto result = run_process(options);
   StartOutcome outcome = from_process(result, timeout);
@@ -367,11 +393,11 @@ StartOutcome CliDockerEngine::start_until_command(const std::string& id,
   auto deadline = started + timeout;
   StartOutcome outcome;
   ProcessOptions start;
-  start.argv = {"docker", "container", "start", id};
+  start.argv = docker({"container", "start", id});
   start.timeout = timeout;
   auto started_result = run_process(start);
   if (!started_result.ok()) return from_process(started_result, timeout);
-  std::vector<std::string> argv = {"docker", "container", "exec", id};
+  std::vector<std::string> argv = docker({"container", "exec", id});
   argv.insert(argv.end(), command.begin(), command.end());
   while (std::chrono::steady_clock::now() < deadline) {
     ProcessOptions probe;
@@ -393,7 +419,7 @@ StartOutcome CliDockerEngine::start_until_command(const std::string& id,
   }
   outcome.timed_out = true;
   ProcessOptions logs;
-  logs.argv = {"docker", "container", "logs", "--tail", "20", id};
+  logs.argv = docker({"container", "logs", "--tail", "20", id});
   logs.timeout = 30s;
   auto log_result = run_process(logs);
   outcome.tail =
@@ -404,14 +430,14 @@ StartOutcome CliDockerEngine::start_until_command(const std::string& id,
 
 void CliDockerEngine::remove_container(const std::string& id) {
   ProcessOptions options;
-  options.argv = {"docker", "container", "rm", "--force", "--volumes", id};
+  options.argv = docker({"container", "rm", "--force", "--volumes", id});
   options.timeout = 2min;
   run_process(options);  // best effort: a missing container is already gone
 }
 
 std::pair<int, std::string> CliDockerEngine::exec(const std::string& id,
                                                   const std::vector<std::string>& command) {
-  std::vector<std::string> argv = {"docker", "container", "exec", id};
+  std::vector<std::string> argv = docker({"container", "exec", id});
   argv.insert(argv.end(), command.begin(), command.end());
   ProcessOptions options;
   options.argv = argv;
@@ -422,7 +448,7 @@ std::pair<int, std::string> CliDockerEngine::exec(const std::string& id,
 
 bool CliDockerEngine::ping() {
   ProcessOptions options;
-  options.argv = {"docker", "version", "--format", "{{.Server.Version}}"};
+  options.argv = docker({"version", "--format", "{{.Server.Version}}"});
   options.timeout = 20s;
   auto result = run_process(options);
   return result.ok() && !trim(result.out).empty();

@@ -34,7 +34,9 @@ class CliDockerEngine : public DockerEngine {
 
  private:
   std::vector<std::string> buildx(std::initializer_list<std::string> args) const;
+  std::vector<std::string> docker(std::initializer_list<std::string> args) const;
   std::string builder_;
+  std::string context_;
   std::map<std::string, LayerStats> layer_cache_;
 };
 

@@ -13,6 +13,8 @@ const std::vector<MetricInfo>& metric_catalog() {
       {kPycCount, "count", MetricKind::kCount, true, true, ".pyc files in the image"},
       {kPycBytes, "bytes", MetricKind::kSize, true, true, "bytes of .pyc files in the image"},
       {kContextBytes, "bytes", MetricKind::kSize, true, true, "build context sent to the builder"},
+      {kLoadSeconds, "s", MetricKind::kTime, false, true,
+       "loading the image from a non-docker builder into the engine (part of the build time)"},
       {kStartupSeconds, "s", MetricKind::kTime, false, true,
        "container start to ready (raw, includes docker's start overhead)"},
       {kStartupNetSeconds, "s", MetricKind::kTime, false, true,

@@ -31,6 +31,7 @@ inline constexpr std::string_view kImageCompressedBytes = "image_compressed_byte
 inline constexpr std::string_view kPycCount = "pyc_count";
 inline constexpr std::string_view kPycBytes = "pyc_bytes";
 inline constexpr std::string_view kContextBytes = "context_bytes";
+inline constexpr std::string_view kLoadSeconds = "load_seconds";
 // Start-up metrics
 inline constexpr std::string_view kStartupSeconds = "startup_seconds";
 inline constexpr std::string_view kStartupNetSeconds = "startup_net_seconds";
