@@ -431,8 +431,9 @@ StartOutcome CliDockerEngine::start_until_command(const std::string& id,
 void CliDockerEngine::remove_container(const std::string& id) {
   ProcessOptions options;
   options.argv = docker({"container", "rm", "--force", "--volumes", id});
-  options.timeout = 2min;
-  run_process(options);  // best effort: a missing container is already gone
+  options.timeout = 1min;
+  options.ignore_interrupt = true;  // runs during cleanup after Ctrl-C
+  run_process(options);             // best effort: a missing container is already gone
 }
 
 std::pair<int, std::string> CliDockerEngine::exec(const std::string& id,

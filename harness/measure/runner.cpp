@@ -157,7 +157,10 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   request.dockerfile = dockerfile;
   request.target = scenario.target;
   request.tag = image_tag(scenario);
-  request.network = scenario.network.empty() ? "none" : scenario.network;
+  // Builds are hermetic unless the manifest asks: "default" passes no --network at all.
+  request.network = scenario.network.empty()        ? "none"
+                    : scenario.network == "default" ? ""
+                                                    : scenario.network;
   request.build_args = build_args;
   request.secrets = options.secrets;
   request.timeout = options.build_timeout;

@@ -285,7 +285,6 @@ Scenario parse_scenario(const toml::table& table, const fs::path& file, const st
       scenario.network != "default") {
     fields.fail("network", fmt::format("'{}' is not one of default, host, none", scenario.network));
   }
-  if (scenario.network == "default") scenario.network.clear();
   scenario.build_args = fields.string_map("build_args");
   for (const auto& [key, value] : scenario.build_args) {
     if (key.empty() || key.find_first_of("= \t\n") != std::string::npos) {

@@ -43,7 +43,7 @@ struct Scenario {
   std::filesystem::path context;     // absolute
   std::filesystem::path dockerfile;  // absolute
   std::string target;
-  std::string network;  // buildx --network: "" (default), "host" or "none"
+  std::string network;  // "" (hermetic: none), "none", "host", or "default" (the daemon's own)
   std::map<std::string, std::string> build_args;  // values may hold {index_url}
   std::optional<FileEdit> code_edit;
   std::optional<FileEdit> deps_edit;

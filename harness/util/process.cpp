@@ -164,7 +164,7 @@ ProcessResult run_process(const ProcessOptions& options) {
     poll.expires_after(std::chrono::milliseconds(50));
     poll.async_wait([&](boost::system::error_code ec) {
       if (ec || exited) return;
-      if (interrupt::requested()) {
+      if (interrupt::requested() && !options.ignore_interrupt) {
         result.interrupted = true;
         kill();
       }

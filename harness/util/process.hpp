@@ -24,6 +24,8 @@ struct ProcessOptions {
   std::function<void(std::string_view)> on_stdout_bytes;
   std::map<std::string, std::string> env;  // added to the inherited environment
   std::size_t tail_lines = 40;
+  // Cleanup after Ctrl-C must still run to the end (bounded by `timeout`).
+  bool ignore_interrupt = false;
   std::size_t capture_limit_bytes = 64 << 20;
 };
 

@@ -10,7 +10,8 @@
 using namespace bb;
 using namespace bb::e2e;
 
-TEST_CASE("--builder: builds and prunes go to the named builder, the fingerprint records it") {
+TEST_CASE(
+    "builder flag: builds and prunes go to the named builder and the fingerprint records it") {
   run_process({{"docker", "context", "rm", "--force", "bb-e2e-second"}});
   REQUIRE(run_process({{"docker", "context", "create", "bb-e2e-second", "--docker",
                         "host=unix:///var/run/docker.sock"}})

@@ -83,7 +83,8 @@ TEST_CASE("interrupt during a build: stops within seconds, run marked interrupte
       ("buildbench-run" + std::to_string(runs[0].id) + "-" + std::to_string(run.child.id()))));
 }
 
-TEST_CASE("SIGTERM during start-up: containers removed; --resume completes only what is missing") {
+TEST_CASE(
+    "SIGTERM during start-up removes containers and --resume completes only what is missing") {
   TempDb db;
   Background run({"run", "--suite", suite("hang"), "--scenario", "quick", "--state", "cold",
                   "--runs", "1", "--startup-runs", "6", "--db", db.path.string()});
@@ -148,7 +149,8 @@ TEST_CASE("a second run on the same daemon refuses with --no-wait") {
   CHECK(result.err.find("in use by another buildbench run") != std::string::npos);
 }
 
-TEST_CASE("hostile names, build args and file names are never executed; secrets are not stored") {
+TEST_CASE(
+    "hostile names, build args and file names are never executed and secrets are not stored") {
   TempDb db;
   for (auto f : {"suite", "name", "tick", "arg"}) {
     std::filesystem::remove(std::string("/tmp/buildbench-pwned-") + f);
@@ -178,7 +180,7 @@ TEST_CASE("hostile names, build args and file names are never executed; secrets 
   std::filesystem::remove(secret);
 }
 
-TEST_CASE("the daemon dying mid-run stops the run with exit 3; nothing stored is lost") {
+TEST_CASE("the daemon dying mid-run stops the run with exit 3 and nothing stored is lost") {
   TempDb db;
   // A first sample (a build killed at its timeout), then a build during which the daemon dies.
   Background run({"run", "--suite", suite("hang"), "--scenario", "hangs", "--state", "cold",

@@ -255,7 +255,7 @@ TEST_CASE("resume takes only the samples an interrupted run is missing") {
   for (const auto& s : after) CHECK(s.sample.status == "ok");
 }
 
-TEST_CASE("a daemon that dies stops the run; earlier samples stay and the run is failed") {
+TEST_CASE("a daemon that dies stops the run but earlier samples stay and the run is failed") {
   Harness h;
   int builds = 0;
   h.engine.on_build = [&] {

@@ -179,3 +179,27 @@ TEST_CASE("a swap edit whose alternative is identical is refused") {
       error_of(std::string(kHead) + "[scenario.edit.deps]\nswap = { \"app.py\" = \"app.py\" }\n");
   CHECK(e.find("have the same content, so the edit would change nothing") != std::string::npos);
 }
+
+TEST_CASE("the published suite: every path and field checks out against a tree of its layout") {
+  ManifestVars vars;
+  vars.source = fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/published-tree";
+  Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/published", vars);
+  REQUIRE(suite.scenarios.size() == 9);
+  CHECK(suite.scenarios.front().name == "step-1-kiss-requirements");
+  CHECK(suite.scenarios.back().name == "final");
+  for (const auto& scenario : suite.scenarios) {
+    INFO(scenario.name);
+    CHECK(scenario.context == *vars.source / scenario.name);
+    CHECK(scenario.network == "default");  // pulls from Docker Hub and PyPI
+    CHECK(scenario.code_edit.has_value());
+    CHECK(scenario.deps_edit.has_value());
+    CHECK(scenario.probe.ready_line == "Application startup complete");
+  }
+  CHECK(suite.claims.size() == 11);
+  // Without --source, or with a tree missing a step, the error names the field and the fix.
+  CHECK_THROWS_WITH(load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/published"),
+                    Catch::Contains("pass the checkout it refers to with --source DIR"));
+  vars.source = fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures";
+  CHECK_THROWS_WITH(load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/published", vars),
+                    Catch::Contains("field 'scenario[0].context'"));
+}

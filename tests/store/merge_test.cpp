@@ -108,7 +108,7 @@ TEST_CASE("merge refuses a database of another schema version") {
   CHECK(result.err.find("schema version 7") != std::string::npos);
 }
 
-TEST_CASE("prune-history thins old runs to summaries; trends still see them") {
+TEST_CASE("prune-history thins old runs to summaries and trends still see them") {
   Dir dir;
   auto db = dir.path / "h.db";
   {
@@ -135,7 +135,7 @@ TEST_CASE("prune-history thins old runs to summaries; trends still see them") {
   CHECK(fs::file_size(db) <= before);
 }
 
-TEST_CASE("export: Google Benchmark JSON reads back in its compare.py; hyperfine JSON parses") {
+TEST_CASE("export: Google Benchmark JSON reads back in its compare.py and hyperfine JSON parses") {
   Dir dir;
   auto db = dir.path / "e.db";
   {
