@@ -5,6 +5,9 @@
 #include <utility>  // Boost 1.74 asio needs std::exchange declared first under C++20
 
 #include <fmt/format.h>
+#include <cstdio>
+#include <cstdlib>
+
 #include <boost/asio.hpp>
 #include <boost/process.hpp>
 
@@ -177,6 +180,13 @@ ProcessResult run_process(const ProcessOptions& options) {
   std::error_code wait_error;
   child.wait(wait_error);
   if (!exited) result.ended = std::chrono::steady_clock::now();
+  // BUILDBENCH_TRACE_COMMANDS=FILE logs every command's wall time (scripts/overhead).
+  if (const char* trace = std::getenv("BUILDBENCH_TRACE_COMMANDS"); trace && *trace) {
+    if (std::FILE* f = std::fopen(trace, "a")) {
+      std::fprintf(f, "%.6f\t%s\n", result.seconds(), join_argv(options.argv).c_str());
+      std::fclose(f);
+    }
+  }
   int status = child.native_exit_code();
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
