@@ -126,6 +126,12 @@ ProcessResult run_process(const ProcessOptions& options) {
                     exited = true;
                     deadline.cancel();
                     poll.cancel();
+                    // A killed child's own children may hold the pipes open: stop reading.
+                    if (result.stopped_by_callback || result.timed_out || result.interrupted) {
+                      boost::system::error_code ignored;
+                      out_pipe.close(ignored);
+                      err_pipe.close(ignored);
+                    }
                   }),
                   launch_error);
   if (launch_error) {
