@@ -25,9 +25,12 @@ bool Progress::stderr_is_terminal() {
   return isatty(STDERR_FILENO) != 0;
 }
 
-void Progress::begin(std::size_t total_tasks) {
-  total_ = total_tasks;
+void Progress::begin(std::size_t build_tasks, std::size_t startup_tasks) {
+  builds_total_ = build_tasks;
+  startups_total_ = startup_tasks;
+  total_ = build_tasks + startup_tasks;
   start_ = std::chrono::steady_clock::now();
+  task_start_ = start_;
 }
 
 std::string Progress::eta() const {
@@ -38,6 +41,7 @@ std::string Progress::eta() const {
 }
 
 void Progress::task(std::size_t position, const std::string& what) {
+  task_start_ = std::chrono::steady_clock::now();
   position_ = position;
   what_ = what;
   detail_.clear();
@@ -66,6 +70,15 @@ void Progress::redraw() {
 
 void Progress::done(const Sample& sample) {
   ++finished_;
+  double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start_).count();
+  if (sample.kind == "startup") {
+    ++startups_done_;
+    startup_seconds_ += took;
+  } else {
+    ++builds_done_;
+    build_seconds_ += took;
+  }
   if (quiet_) return;
   std::string result;
   if (sample.status != "ok") {

@@ -13,7 +13,8 @@ class Progress {
  public:
   // interactive: rewrite one status line; otherwise print one line per finished sample.
   Progress(std::FILE* out, bool interactive, bool quiet = false);
-  void begin(std::size_t total_tasks);
+  // Builds and start-ups take very different times: the ETA averages each kind apart.
+  void begin(std::size_t build_tasks, std::size_t startup_tasks = 0);
   void task(std::size_t position, const std::string& what);  // a task starts
   void detail(const std::string& what);                      // e.g. the running build step
   void done(const Sample& sample);
@@ -29,6 +30,10 @@ class Progress {
   bool interactive_;
   bool quiet_;
   std::size_t total_ = 0;
+  std::size_t builds_total_ = 0, startups_total_ = 0;
+  std::size_t builds_done_ = 0, startups_done_ = 0;
+  double build_seconds_ = 0, startup_seconds_ = 0;
+  std::chrono::steady_clock::time_point task_start_;
   std::size_t position_ = 0;
   std::size_t finished_ = 0;
   std::string what_;

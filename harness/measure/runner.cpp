@@ -431,7 +431,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     std::erase_if(startup_tasks, [&](const StartupTask& t) {
       return done.count({"startup", t.scenario->name, to_string(t.mode), t.repetition, false}) > 0;
     });
-    progress_.begin(tasks.size() + startup_tasks.size());
+    progress_.begin(tasks.size(), startup_tasks.size());
     std::size_t position_in_plan = 0;
     for (const auto& task : tasks) {
       interrupt::throw_if_requested();
