@@ -25,7 +25,7 @@ struct RunOptions {
   std::vector<std::string> secrets;  // --secret, passed through, never stored
   std::chrono::milliseconds build_timeout{std::chrono::minutes(30)};
   bool image_stats = true;  // sizes, gzip sizes and .pyc per layer
-  int startup_runs = 20;    // per bytecode mode and scenario; 0 measures no start-up
+  int startup_runs = 30;    // per bytecode mode and scenario; 0 measures no start-up
   std::optional<std::chrono::milliseconds> startup_timeout;  // overrides each probe's
   std::string command;                 // the command line, to reproduce the run
   std::optional<std::int64_t> resume;  // complete the missing samples of this run
