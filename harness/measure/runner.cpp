@@ -480,7 +480,8 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     // Start-up: the image of each scenario's last successful build in this run.
     if (!startup_tasks.empty()) {
       write_probe(scratch / "probe");
-      StartupMeasurer startup(engine_, scratch / "probe", fmt::format("buildbench-run{}", run_id));
+      StartupMeasurer startup(engine_, scratch / "probe",
+                              fmt::format("buildbench-run{}-{}", run_id, getpid()));
       for (const auto& task : startup_tasks) {
         interrupt::throw_if_requested();
         ++position_in_plan;

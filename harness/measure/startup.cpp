@@ -1,5 +1,6 @@
 #include "measure/startup.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <regex>
@@ -109,8 +110,15 @@ Sample StartupMeasurer::measure(const Scenario& scenario, const std::string& ima
   baseline.command.clear();
 
   std::vector<std::string> created;
+  // By name as well: an interrupt during `docker create` leaves a container whose id we
+  // never saw.
   auto cleanup = [&] {
     for (const auto& id : created) engine_.remove_container(id);
+    for (const auto& name : {baseline.name, spec.name}) {
+      if (std::find(created.begin(), created.end(), name) == created.end()) {
+        engine_.remove_container(name);
+      }
+    }
   };
   try {
     auto base = engine_.create_container(baseline);
