@@ -84,6 +84,42 @@ Exit codes:
 
 }  // namespace
 
+namespace {
+
+// METRIC=PERCENT or SCENARIO:METRIC=PERCENT, for compare and nightly.
+void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions& options) {
+  for (const auto& t : thresholds) {
+    auto eq = t.rfind('=');
+    double value = 0;
+    bool ok = eq != std::string::npos && eq > 0;
+    if (ok) {
+      try {
+        std::size_t used = 0;
+        value = std::stod(t.substr(eq + 1), &used);
+        ok = used == t.size() - eq - 1 && value >= 0;
+      } catch (const std::exception&) {
+        ok = false;
+      }
+    }
+    std::string metric = ok ? t.substr(0, eq) : "";
+    if (auto colon = metric.find(':'); colon != std::string::npos)
+      metric = metric.substr(colon + 1);
+    if (ok && !find_metric(metric)) {
+      throw UsageError(fmt::format("--threshold '{}': unknown metric '{}'{}", printable(t),
+                                   printable(metric), did_you_mean_suffix(metric, metric_names())));
+    }
+    if (!ok) {
+      throw UsageError(
+          fmt::format("--threshold '{}': write METRIC=PERCENT or "
+                      "SCENARIO:METRIC=PERCENT, e.g. build_seconds=5",
+                      printable(t)));
+    }
+    options.thresholds[t.substr(0, eq)] = value;
+  }
+}
+
+}  // namespace
+
 int run_cli(int argc, char** argv) {
   CLI::App app{
       "buildbench: measure Dockerfile variants (build time under cold and warm caches, image "
@@ -252,6 +288,9 @@ Examples:
   night->add_option("--out", nightly_args.out_dir, "Folder for the report and nightly-summary.md")
       ->capture_default_str();
   night->add_option("--builder", nightly_args.builder, "buildx builder to build on");
+  std::vector<std::string> nightly_thresholds;
+  night->add_option("--threshold", nightly_thresholds,
+                    "METRIC=PERCENT or SCENARIO:METRIC=PERCENT for both comparisons (as compare)");
   night->add_flag("--no-wait", nightly_args.no_wait, "Refuse when another run holds the daemon");
   night->add_option("--db", db_path, "SQLite database file")->capture_default_str();
   night->footer(R"(
@@ -412,35 +451,7 @@ Examples:
   if (*cmp) {
     CompareOptions options;
     options.alpha = alpha;
-    for (const auto& t : thresholds) {
-      auto eq = t.rfind('=');
-      double value = 0;
-      bool ok = eq != std::string::npos && eq > 0;
-      if (ok) {
-        try {
-          std::size_t used = 0;
-          value = std::stod(t.substr(eq + 1), &used);
-          ok = used == t.size() - eq - 1 && value >= 0;
-        } catch (const std::exception&) {
-          ok = false;
-        }
-      }
-      std::string metric = ok ? t.substr(0, eq) : "";
-      if (auto colon = metric.find(':'); colon != std::string::npos)
-        metric = metric.substr(colon + 1);
-      if (ok && !find_metric(metric)) {
-        throw UsageError(fmt::format("--threshold '{}': unknown metric '{}'{}", printable(t),
-                                     printable(metric),
-                                     did_you_mean_suffix(metric, metric_names())));
-      }
-      if (!ok) {
-        throw UsageError(
-            fmt::format("--threshold '{}': write METRIC=PERCENT or "
-                        "SCENARIO:METRIC=PERCENT, e.g. build_seconds=5",
-                        printable(t)));
-      }
-      options.thresholds[t.substr(0, eq)] = value;
-    }
+    parse_thresholds(thresholds, options);
     Store store(db_path, Store::Mode::kReadOnly);
     auto base_ids = store.select_runs(baseline_sel);
     auto cand_ids = store.select_runs(candidate_sel);
@@ -480,6 +491,7 @@ Examples:
     nightly_args.run.runs = nightly_runs;
     nightly_args.run.startup_runs = nightly_startup;
     nightly_args.run.command = command_line(argc, argv);
+    parse_thresholds(nightly_thresholds, nightly_args.compare);
     return run_nightly(nightly_args);
   }
   if (*rep) {

@@ -60,7 +60,7 @@ int run_nightly(const NightlyArgs& args) {
                          options.labels["commit"]);
   int exit_code = kExitOk;
   auto compare_with = [&](const std::string& what, const std::vector<std::int64_t>& base) {
-    Comparison c = compare_selections(store, base, {run_id}, {});
+    Comparison c = compare_selections(store, base, {run_id}, args.compare);
     std::cout << fmt::format("== against {} ==\n", what);
     render_compare_console(std::cout, c, false);
     summary << fmt::format("## Against {}\n\n", what);

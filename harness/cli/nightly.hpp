@@ -3,6 +3,7 @@
 // look for lasting shifts over the history, regenerate the report.
 #include <string>
 
+#include "compare/compare.hpp"
 #include "measure/runner.hpp"
 #include "scenario/manifest.hpp"
 
@@ -18,6 +19,7 @@ struct NightlyArgs {
   std::string date;       // YYYY-MM-DD, default today (UTC)
   std::string builder;
   bool no_wait = false;
+  CompareOptions compare;  // alpha and thresholds for both comparisons
 };
 
 int run_nightly(const NightlyArgs& args);

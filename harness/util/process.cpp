@@ -35,6 +35,7 @@ class LineReader {
 
   void start() { read(); }
   void set_raw(std::function<void(std::string_view)> raw) { raw_ = std::move(raw); }
+  void on_done(std::function<void()> done) { on_done_ = std::move(done); }
 
  private:
   void read() {
@@ -81,6 +82,7 @@ class LineReader {
   std::string partial_;
   bool stopped_ = false;
   std::function<void(std::string_view)> raw_;
+  std::function<void()> on_done_;
 };
 
 boost::filesystem::path resolve_program(const std::string& name) {
@@ -118,6 +120,7 @@ ProcessResult run_process(const ProcessOptions& options) {
   bool exited = false;
   asio::steady_timer deadline(io);
   asio::steady_timer poll(io);
+  asio::steady_timer drain(io);
   std::error_code launch_error;
   result.started = std::chrono::steady_clock::now();
   bp::child child(program, bp::args(args), bp::std_out > out_pipe, bp::std_err > err_pipe,
@@ -126,11 +129,16 @@ ProcessResult run_process(const ProcessOptions& options) {
                     exited = true;
                     deadline.cancel();
                     poll.cancel();
-                    // A killed child's own children may hold the pipes open: stop reading.
+                    // A killed child's own children may hold the pipes open: read what is
+                    // already there, then stop waiting for them.
                     if (result.stopped_by_callback || result.timed_out || result.interrupted) {
-                      boost::system::error_code ignored;
-                      out_pipe.close(ignored);
-                      err_pipe.close(ignored);
+                      drain.expires_after(std::chrono::milliseconds(300));
+                      drain.async_wait([&](boost::system::error_code ec) {
+                        if (ec) return;
+                        boost::system::error_code ignored;
+                        out_pipe.close(ignored);
+                        err_pipe.close(ignored);
+                      });
                     }
                   }),
                   launch_error);
@@ -157,6 +165,12 @@ ProcessResult run_process(const ProcessOptions& options) {
   LineReader err_reader(err_pipe, result.err, options.capture_limit_bytes, options.on_stderr_line,
                         add_tail, stop);
   if (options.on_stdout_bytes) out_reader.set_raw(options.on_stdout_bytes);
+  int readers_open = 2;
+  auto reader_done = [&] {
+    if (--readers_open == 0) drain.cancel();  // nothing left to wait for
+  };
+  out_reader.on_done(reader_done);
+  err_reader.on_done(reader_done);
   out_reader.start();
   err_reader.start();
 
