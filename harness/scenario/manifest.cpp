@@ -17,6 +17,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Paths come from outside input: a name too long or otherwise unusable is "not there",
+// never an exception that escapes the parser.
+bool is_file(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+bool is_dir(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec);
+}
+bool path_exists(const fs::path& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
 std::string type_name(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::string:
@@ -187,7 +202,7 @@ std::optional<FileEdit> parse_edit(const Fields& parent, std::string_view kind,
       fields.fail(key, fmt::format("'{}' escapes the build context '{}'; name a file inside it",
                                    printable(file), context.string()));
     }
-    if (!fs::is_regular_file(target)) {
+    if (!is_file(target)) {
       fields.fail(key, fmt::format("'{}' does not exist in the build context '{}'; name an "
                                    "existing file relative to the context",
                                    printable(file), context.string()));
@@ -267,14 +282,14 @@ Scenario parse_scenario(const toml::table& table, const fs::path& file, const st
   scenario.differs = fields.string("differs").value_or("");
   scenario.context =
       resolve_path(fields, "context", fields.string("context").value_or("."), base, vars);
-  if (!fs::is_directory(scenario.context)) {
+  if (!is_dir(scenario.context)) {
     fields.fail("context", fmt::format("'{}' is not a directory; point it at the build context",
                                        scenario.context.string()));
   }
   scenario.dockerfile =
       resolve_path(fields, "dockerfile", fields.string("dockerfile").value_or("Dockerfile"),
                    scenario.context, vars);
-  if (!fs::is_regular_file(scenario.dockerfile)) {
+  if (!is_file(scenario.dockerfile)) {
     fields.fail("dockerfile", fmt::format("'{}' does not exist; name the Dockerfile relative to "
                                           "the context",
                                           scenario.dockerfile.string()));
@@ -370,7 +385,7 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
       entry.allow_only({"path"});
       fs::path folder = resolve_path(entry, "path", entry.nonempty_string("path"), base, vars);
       fs::path scenario_file = folder / "scenario.toml";
-      if (!fs::is_regular_file(scenario_file)) {
+      if (!is_file(scenario_file)) {
         entry.fail("path", fmt::format("'{}' has no scenario.toml; create it or fix the path",
                                        folder.string()));
       }
@@ -400,13 +415,13 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
 }
 
 Suite load_suite(const fs::path& file, const ManifestVars& vars) {
-  if (!fs::exists(file)) {
+  if (!path_exists(file)) {
     throw UsageError(
         fmt::format("suite '{}' does not exist; pass --suite with a suite.toml or "
                     "the folder holding one",
                     file.string()));
   }
-  if (fs::is_directory(file)) return load_suite(file / "suite.toml", vars);
+  if (is_dir(file)) return load_suite(file / "suite.toml", vars);
   return parse_suite(read_file(file, "suite manifest"), file, vars);
 }
 
