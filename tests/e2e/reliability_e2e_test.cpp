@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "e2e/helpers.hpp"
+#include "e2e/own_daemon.hpp"
 #include "store/store.hpp"
 #include "util/file_lock.hpp"
 
@@ -44,9 +45,15 @@ std::string containers_left() {
 struct Background {
   bp::child child;
   std::chrono::steady_clock::time_point signalled;
-  Background(const std::vector<std::string>& args)
-      : child(BUILDBENCH_BINARY, bp::args(args), bp::std_out > bp::null, bp::std_err > bp::null,
-              bp::std_in < bp::null) {}
+  Background(const std::vector<std::string>& args,
+             const std::map<std::string, std::string>& env = {})
+      : child(BUILDBENCH_BINARY, bp::args(args), environment(env), bp::std_out > bp::null,
+              bp::std_err > bp::null, bp::std_in < bp::null) {}
+  static bp::environment environment(const std::map<std::string, std::string>& extra) {
+    bp::environment env = boost::this_process::environment();
+    for (const auto& [key, value] : extra) env[key] = value;
+    return env;
+  }
   int stop_with(int signal, const std::function<bool()>& until, std::chrono::seconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (!until() && std::chrono::steady_clock::now() < deadline)
@@ -182,30 +189,31 @@ TEST_CASE(
 
 TEST_CASE("the daemon dying mid-run stops the run with exit 3 and nothing stored is lost") {
   TempDb db;
+  // A daemon of the test's own: the machine's daemon is never touched.
+  OwnDaemon daemon({"python:3.11-slim"});
+  REQUIRE(daemon.answers());
   // A first sample (a build killed at its timeout), then a build during which the daemon dies.
-  Background run({"run", "--suite", suite("hang"), "--scenario", "hangs", "--state", "cold",
-                  "--runs", "2", "--startup-runs", "0", "--build-timeout", "6s", "--db",
-                  db.path.string()});
+  Background run(
+      {"run", "--suite", suite("hang"), "--scenario", "hangs", "--state", "cold", "--runs", "2",
+       "--startup-runs", "0", "--build-timeout", "6s", "--db", db.path.string()},
+      {{"DOCKER_HOST", daemon.host()}});
   bool killed = false;
-  auto kill_daemon = [&] {
-    if (stored_samples(db.path, "build") >= 1 && !killed) {
-      std::this_thread::sleep_for(3s);  // inside the next build
-      bb::run_process({{"pkill", "-TERM", "-x", "dockerd"}});
-      killed = true;
-    }
-    return false;
-  };
   auto deadline = std::chrono::steady_clock::now() + 300s;
   while (run.child.running() && std::chrono::steady_clock::now() < deadline) {
-    kill_daemon();
+    // Inside the second build: its RUN step's `sleep` runs under our daemon.
+    if (!killed && stored_samples(db.path, "build") >= 1) {
+      auto inside = std::chrono::steady_clock::now() + 60s;
+      while (!daemon.runs_descendant("sleep") && std::chrono::steady_clock::now() < inside) {
+        std::this_thread::sleep_for(200ms);
+      }
+      daemon.stop(SIGTERM);
+      killed = true;
+    }
     std::this_thread::sleep_for(200ms);
   }
   if (run.child.running()) ::kill(run.child.id(), SIGKILL);
   run.child.wait();
   int code = run.child.exit_code();
-  // Bring the daemon back for the tests that follow.
-  auto restart = bb::run_process({{(source_dir() / "scripts/lab-dockerd").string()}});
-  REQUIRE(restart.exit_code == 0);
   CHECK(killed);
   CHECK(code == 3);
   Store store(db.path, Store::Mode::kReadOnly);
