@@ -2,6 +2,8 @@
 // A DockerEngine that records calls and returns scripted outcomes.
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@ class FakeDockerEngine : public DockerEngine {
   std::vector<std::string> built_contents;  // content of watch_file at each build
   std::string watch_file;                   // relative to the context
   bool fail_builds = false;
+  bool always_cached = false;  // a builder that ignores edits
   int builds = 0;
   std::function<void()> on_build;
 
@@ -33,15 +36,36 @@ class FakeDockerEngine : public DockerEngine {
     outcome.ok = !fail_builds;
     outcome.exit_code = fail_builds ? 1 : 0;
     outcome.seconds = 1.0;
-    BuildStep step;
-    step.name = "[2/2] RUN something";
-    step.cached = builds % 2 == 0;
-    outcome.steps.push_back(step);
+    // Like a builder: content seen since the last prune is served from cache.
+    bool cached = !seen.insert(context_digest(request.context)).second || always_cached;
+    for (const char* name : {"[1/2] COPY . .", "[2/2] RUN something"}) {
+      BuildStep step;
+      step.name = name;
+      step.cached = cached;
+      outcome.steps.push_back(step);
+    }
     if (fail_builds) outcome.error = "step '[2/2] RUN something' failed: exit code: 3";
     if (!fail_builds) outcome.image_id = "sha256:image" + std::to_string(builds);
     return outcome;
   }
-  void prune_build_cache() override { calls.push_back("prune"); }
+  void prune_build_cache() override {
+    calls.push_back("prune");
+    seen.clear();
+  }
+  std::set<std::string> seen;  // context contents built since the last prune
+  static std::string context_digest(const std::filesystem::path& context) {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(context)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      files[entry.path().lexically_relative(context).string()] = text.str();
+    }
+    std::string all;
+    for (const auto& [name, text] : files) all += name + '\0' + text + '\0';
+    return all;
+  }
   void remove_image(const std::string& ref) override { calls.push_back("rmi " + ref); }
   std::optional<ImageInfo> inspect_image(const std::string& ref) override {
     calls.push_back("inspect " + ref);

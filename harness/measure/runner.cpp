@@ -12,6 +12,7 @@
 
 #include "measure/metrics.hpp"
 #include "measure/package_index.hpp"
+#include "measure/state_contract.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 #include "util/process.hpp"
@@ -92,29 +93,7 @@ std::string image_tag(const Scenario& scenario) {
 }
 
 Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
-    : engine_(engine), store_(store), progress_(progress) {}
-
-void Runner::apply_edit(const FileEdit& edit, const fs::path& context) {
-  if (edit.is_swap()) {
-    // Swap each file with its alternative; the next edit swaps them back.
-    for (const auto& [file, alternative] : edit.swap) {
-      fs::path a = context / file, b = context / alternative, tmp = context / (file + ".bbswap");
-      fs::rename(a, tmp);
-      fs::rename(b, a);
-      fs::rename(tmp, b);
-    }
-    return;
-  }
-  fs::path target = context / edit.file;
-  std::string text = edit.append;
-  auto pos = text.find("{n}");
-  text.replace(pos, 3, std::to_string(++edit_counter_));
-  std::ofstream out(target, std::ios::app | std::ios::binary);
-  out << text;
-  if (!out) {
-    throw EnvironmentError(fmt::format("cannot edit scratch file '{}'", target.string()));
-  }
-}
+    : engine_(engine), store_(store), progress_(progress), edits_(make_edit_nonce()) {}
 
 void Runner::record_image(Sample& sample, const RunOptions& options) {
   if (!options.image_stats || sample.image_id.empty()) return;
@@ -184,8 +163,8 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
       sample.started_at = iso8601_utc(std::chrono::system_clock::now());
       return sample;
     }
-    if (task.state == CacheState::kWarmCode) apply_edit(*scenario.code_edit, scratch_context);
-    if (task.state == CacheState::kWarmDeps) apply_edit(*scenario.deps_edit, scratch_context);
+    if (task.state == CacheState::kWarmCode) edits_.apply(*scenario.code_edit, scratch_context);
+    if (task.state == CacheState::kWarmDeps) edits_.apply(*scenario.deps_edit, scratch_context);
   }
 
   sample.started_at = iso8601_utc(std::chrono::system_clock::now());
@@ -221,6 +200,15 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   if (!outcome.ok) {
     sample.status = "failed";
     sample.error = outcome.error;
+    return sample;
+  }
+  std::vector<std::string> edited;
+  if (task.state == CacheState::kWarmCode) edited = edited_files(*scenario.code_edit);
+  if (task.state == CacheState::kWarmDeps) edited = edited_files(*scenario.deps_edit);
+  if (auto broken = contract_violation(task.state, edited, outcome.steps); !broken.empty()) {
+    // Not a measurement of its state: the numbers stay with it for diagnosis only.
+    sample.status = "failed";
+    sample.error = broken;
     return sample;
   }
   record_image(sample, options);
@@ -441,14 +429,19 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
                                                    task.warmup ? " (warm-up)" : ""));
       std::map<std::string, std::string> args;
       for (auto [key, value] : task.scenario->build_args) {
-        if (auto pos = value.find("{index_url}"); pos != std::string::npos) {
+        const std::string token = "{index_url}";
+        if (value.find(token) != std::string::npos) {
           if (!index) {
             throw UsageError(
                 fmt::format("{}: build arg '{}' uses {{index_url}} but the suite "
                             "names no index; add index = \"DIR\" to the suite",
                             task.scenario->manifest.string(), key));
           }
-          value.replace(pos, 11, index->url());
+          for (auto pos = value.find(token); pos != std::string::npos;
+               pos = value.find(token, pos)) {
+            value.replace(pos, token.size(), index->url());
+            pos += index->url().size();
+          }
         }
         args[key] = value;
       }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "docker/engine.hpp"
+#include "measure/edit.hpp"
 #include "measure/progress.hpp"
 #include "measure/startup.hpp"
 #include "scenario/scenario.hpp"
@@ -73,13 +74,12 @@ class Runner {
  private:
   nlohmann::json base_image_facts(const Suite& suite);
   void check_daemon(std::int64_t run_id, Sample& sample);
-  void apply_edit(const FileEdit& edit, const std::filesystem::path& context);
   void record_image(Sample& sample, const RunOptions& options);
 
   DockerEngine& engine_;
   Store& store_;
   Progress& progress_;
-  int edit_counter_ = 0;
+  EditMaker edits_;  // one nonce per runner: every run's edits are new to the builder
 };
 
 }  // namespace bb

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "measure/metrics.hpp"
+#include "scenario/edit_format.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 
@@ -210,27 +211,38 @@ std::optional<FileEdit> parse_edit(const Fields& parent, std::string_view kind,
   };
   FileEdit edit;
   edit.swap = fields.string_map("swap");
-  if (!edit.swap.empty()) {
-    if (fields.has("file") || fields.has("append")) {
-      fields.fail("swap", "give either swap or file/append, not both");
+  for (const auto& [file, alternative] : edit.swap) {
+    check_file(fmt::format("swap.{}", file), file);
+    check_file(fmt::format("swap.{}", file), alternative);
+    if (read_file(context / file, "edit file") == read_file(context / alternative, "edit file")) {
+      fields.fail(fmt::format("swap.{}", file),
+                  fmt::format("'{}' and '{}' have the same content, so the edit would change "
+                              "nothing; make the alternative differ (e.g. add a dependency)",
+                              printable(file), printable(alternative)));
     }
-    for (const auto& [file, alternative] : edit.swap) {
-      check_file(fmt::format("swap.{}", file), file);
-      check_file(fmt::format("swap.{}", file), alternative);
-      if (read_file(context / file, "edit file") == read_file(context / alternative, "edit file")) {
-        fields.fail(fmt::format("swap.{}", file),
-                    fmt::format("'{}' and '{}' have the same content, so the edit would change "
-                                "nothing; make the alternative differ (e.g. add a dependency)",
-                                printable(file), printable(alternative)));
-      }
+  }
+  if (!edit.swap.empty() && !fields.has("file")) {
+    // A swap alone returns to content the builder has cached from the second edit on: each
+    // edit also writes a unique comment into the swapped files whose format takes one.
+    bool commentable = false;
+    for (const auto& [file, alternative] : edit.swap)
+      commentable |= nonce_comment(file, "").has_value();
+    if (!commentable) {
+      fields.fail("swap",
+                  "none of the swapped files takes a comment (e.g. package-lock.json, go.sum), so "
+                  "from the second edit on the build would return to cached content; add file = "
+                  "\"F\" and append = \"...{n}...\" naming a file that the same COPY reads "
+                  "and whose format allows the appended text");
     }
     return edit;
   }
-  edit.file = fields.nonempty_string("file");
-  edit.append = fields.string("append").value_or("\n# buildbench edit {n}\n");
-  check_file("file", edit.file);
-  if (edit.append.find("{n}") == std::string::npos) {
-    fields.fail("append", "must contain {n}, so that each edit changes the content");
+  if (edit.swap.empty() || fields.has("file")) {
+    edit.file = fields.nonempty_string("file");
+    edit.append = fields.string("append").value_or("\n# buildbench edit {n}\n");
+    check_file("file", edit.file);
+    if (edit.append.find("{n}") == std::string::npos) {
+      fields.fail("append", "must contain {n}, so that each edit changes the content");
+    }
   }
   return edit;
 }

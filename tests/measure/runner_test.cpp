@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 
@@ -93,9 +94,14 @@ TEST_CASE("warm-code primes, then edits a scratch copy, never the user's file") 
   // priming build sees the content before the edit, the measured build after it
   REQUIRE(h.engine.built_contents.size() == 4);
   CHECK(h.engine.built_contents[0] == original);
-  CHECK(h.engine.built_contents[1] == original + "# edit 1\n");
-  CHECK(h.engine.built_contents[2] == original + "# edit 1\n");
-  CHECK(h.engine.built_contents[3] == original + "# edit 1\n# edit 2\n");
+  // {n} is the edit's number joined to the run's nonce: "# edit 1-<12 hex digits>".
+  const auto& first = h.engine.built_contents[1];
+  REQUIRE(first.size() == original.size() + std::string("# edit 1-0123456789ab\n").size());
+  CHECK(first.rfind(original + "# edit 1-", 0) == 0);
+  std::string nonce = first.substr(original.size() + 9, 12);
+  CHECK(nonce.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(h.engine.built_contents[2] == first);
+  CHECK(h.engine.built_contents[3] == first + "# edit 2-" + nonce + "\n");
   CHECK(read(suite.scenarios[0].context / "app.py") == original);
   auto samples = h.store.samples({run_id});
   REQUIRE(samples.size() == 2);
@@ -140,7 +146,16 @@ TEST_CASE("an interrupt stops the run, keeps what was stored and marks it interr
   CHECK(samples.size() == 2);  // both finished samples stored, none after the interrupt
 }
 
-TEST_CASE("swap edits alternate between the file and its alternative on each edit") {
+std::vector<std::string> requirement_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != '#') lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST_CASE("swap edits alternate the dependency set and carry a token new to the builder") {
   Harness h;
   Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/swap");
   h.engine.watch_file = "deps.txt";
@@ -150,11 +165,50 @@ TEST_CASE("swap edits alternate between the file and its alternative on each edi
   options.states = {CacheState::kWarmDeps};
   h.runner.run(suite, options);
   REQUIRE(h.engine.built_contents.size() == 4);
-  CHECK(h.engine.built_contents[0] == "a==1\n");                     // priming
-  CHECK(h.engine.built_contents[1] == "a==1\nb==2\n");               // measured: dependency added
-  CHECK(h.engine.built_contents[2] == "a==1\nb==2\n");               // priming
-  CHECK(h.engine.built_contents[3] == "a==1\n");                     // measured: removed again
+  using Lines = std::vector<std::string>;
+  CHECK(requirement_lines(h.engine.built_contents[0]) == Lines{"a==1"});          // priming
+  CHECK(requirement_lines(h.engine.built_contents[1]) == Lines{"a==1", "b==2"});  // added
+  CHECK(h.engine.built_contents[2] == h.engine.built_contents[1]);                // priming
+  CHECK(requirement_lines(h.engine.built_contents[3]) == Lines{"a==1"});          // removed
+  // ...but not the content of the first build: the edit's comment makes it new.
+  CHECK(h.engine.built_contents[3] != h.engine.built_contents[0]);
+  CHECK(h.engine.built_contents[3].find("# buildbench dependency edit 2-") != std::string::npos);
   CHECK(read(suite.scenarios[0].context / "deps.txt") == "a==1\n");  // user's file untouched
+}
+
+TEST_CASE("warm edits stay new across repetitions and runs: no sample is a cache hit") {
+  // One engine (one builder cache) for two runs, no cold state in between: the case where
+  // a swap alone or a per-run counter rebuilt content the builder had already cached.
+  Harness h;
+  RunOptions options;
+  options.startup_runs = 0;
+  options.runs = 3;
+  options.states = {CacheState::kWarmCode, CacheState::kWarmDeps};
+  for (int run = 0; run < 2; ++run) {
+    Runner runner{h.engine, h.store, h.progress};
+    auto run_id = runner.run(basic_suite(), options);
+    for (const auto& stored : h.store.samples({run_id})) {
+      INFO(stored.sample.scenario << " " << stored.sample.state << ": " << stored.sample.error);
+      CHECK(stored.sample.status == "ok");
+    }
+  }
+}
+
+TEST_CASE("a warm sample served from cache is stored as failed with the reason") {
+  Harness h;
+  RunOptions options;
+  options.startup_runs = 0;
+  options.runs = 1;
+  options.scenarios = {"one"};
+  options.states = {CacheState::kWarmCode};
+  // The builder answers every build from cache: the edit never reaches it.
+  h.engine.on_build = [&] { h.engine.seen.clear(); };
+  h.engine.always_cached = true;
+  auto run_id = h.runner.run(basic_suite(), options);
+  auto samples = h.store.samples({run_id});
+  REQUIRE(samples.size() == 1);
+  CHECK(samples[0].sample.status == "failed");
+  CHECK(samples[0].sample.error == "code edit did not invalidate `COPY . .`: served from cache");
 }
 
 TEST_CASE("start-up: both modes interleaved, baseline paired, containers removed") {

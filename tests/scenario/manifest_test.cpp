@@ -163,15 +163,36 @@ TEST_CASE("the hermetic suite shipped with buildbench is valid") {
   }
 }
 
-TEST_CASE("swap edits name files inside the context, and not with append") {
+TEST_CASE("swap edits name files inside the context") {
   auto e = error_of(std::string(kHead) +
                     "[scenario.edit.deps]\nswap = { \"app.py\" = \"../one/app.py\" }\n");
   CHECK(e.find("field 'scenario[0].edit.deps.swap.app.py'") != std::string::npos);
   CHECK(e.find("escapes the build context") != std::string::npos);
-  auto both =
-      error_of(std::string(kHead) +
-               "[scenario.edit.deps]\nfile = \"app.py\"\nswap = { \"app.py\" = \"app.py\" }\n");
-  CHECK(both.find("give either swap or file/append") != std::string::npos);
+}
+
+TEST_CASE("a swap needs a file that can carry the edit's token") {
+  fs::path dir = fs::temp_directory_path() / ("bb-swap-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "ctx/alt");
+  std::ofstream(dir / "ctx/package-lock.json") << "{}";
+  std::ofstream(dir / "ctx/alt/package-lock.json") << "{\"a\":1}";
+  std::ofstream(dir / "ctx/.nonce") << "";
+  std::ofstream(dir / "ctx/Dockerfile") << "FROM scratch\nCOPY package-lock.json .nonce /\n";
+  auto load = [&](const std::string& edit) {
+    std::ofstream(dir / "suite.toml")
+        << "name = \"s\"\n[[scenario]]\nname = \"n\"\ncontext = \"ctx\"\n[scenario.edit.deps]\n"
+           "swap = { \"package-lock.json\" = \"alt/package-lock.json\" }\n"
+        << edit;
+    try {
+      return std::string(load_suite(dir / "suite.toml").scenarios[0].deps_edit->file);
+    } catch (const UsageError& error) {
+      return std::string(error.what());
+    }
+  };
+  auto refused = load("");
+  CHECK(refused.find("field 'scenario[0].edit.deps.swap'") != std::string::npos);
+  CHECK(refused.find("none of the swapped files takes a comment") != std::string::npos);
+  CHECK(load("file = \".nonce\"\nappend = \"{n}\"\n") == ".nonce");
+  fs::remove_all(dir);
 }
 
 TEST_CASE("a swap edit whose alternative is identical is refused") {

@@ -1,0 +1,166 @@
+#include "measure/state_contract.hpp"
+
+#include <fnmatch.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "util/text.hpp"
+
+namespace bb {
+namespace {
+
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string current;
+  for (char c : text) {
+    if (c == ' ' || c == '\t') {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+    } else {
+      current.push_back(c);
+    }
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
+std::string normalize(std::string path) {
+  while (path.rfind("./", 0) == 0) path.erase(0, 2);
+  while (!path.empty() && path.front() == '/') path.erase(0, 1);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return path == "." ? "" : path;
+}
+
+bool matches(const std::string& pattern, const std::string& path) {
+  return pattern == path || ::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0;
+}
+
+std::string describe_edit(CacheState state) {
+  return state == CacheState::kWarmDeps ? "dependency edit" : "code edit";
+}
+
+}  // namespace
+
+std::optional<CopyStep> parse_copy_step(std::string_view name) {
+  if (auto close = name.find("] ");
+      !name.empty() && name.front() == '[' && close != std::string_view::npos) {
+    name.remove_prefix(close + 2);
+  }
+  CopyStep step;
+  step.instruction = std::string(name);
+  std::string_view rest;
+  if (name.rfind("COPY ", 0) == 0 || name.rfind("ADD ", 0) == 0) {
+    rest = name.substr(name.find(' ') + 1);
+  } else {
+    return std::nullopt;
+  }
+  std::vector<std::string> args;
+  auto trimmed = trim(rest);
+  std::vector<std::string> tokens = words(trimmed);
+  std::size_t first = 0;
+  while (first < tokens.size() && tokens[first].rfind("--", 0) == 0) {
+    if (tokens[first].rfind("--from", 0) == 0) return std::nullopt;  // another stage or image
+    ++first;
+  }
+  std::string remaining;
+  for (std::size_t i = first; i < tokens.size(); ++i) {
+    remaining += (i > first ? " " : "") + tokens[i];
+  }
+  if (!remaining.empty() && remaining.front() == '[') {
+    auto json = nlohmann::json::parse(remaining, nullptr, false);
+    if (!json.is_array()) return std::nullopt;
+    for (const auto& item : json) {
+      if (item.is_string()) args.push_back(item.get<std::string>());
+    }
+  } else {
+    args.assign(tokens.begin() + static_cast<long>(first), tokens.end());
+  }
+  if (args.size() < 2) return std::nullopt;
+  args.pop_back();  // the destination
+  for (auto& source : args) {
+    if (source.find("://") != std::string::npos || source.rfind("git@", 0) == 0) continue;
+    step.sources.push_back(normalize(source));
+  }
+  if (step.sources.empty()) return std::nullopt;
+  return step;
+}
+
+bool copy_reads(const CopyStep& copy, std::string_view file_view) {
+  std::string file = normalize(std::string(file_view));
+  for (const auto& source : copy.sources) {
+    if (source.empty() || matches(source, file)) return true;
+    // A folder (or a pattern matching a folder) copies everything under it.
+    for (auto slash = file.find('/'); slash != std::string::npos;
+         slash = file.find('/', slash + 1)) {
+      if (matches(source, file.substr(0, slash))) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> edited_files(const FileEdit& edit) {
+  std::vector<std::string> files;
+  for (const auto& [file, alternative] : edit.swap) files.push_back(file);
+  if (!edit.file.empty()) files.push_back(edit.file);
+  return files;
+}
+
+std::string contract_violation(CacheState state, const std::vector<std::string>& edited,
+                               const std::vector<BuildStep>& steps) {
+  std::vector<const BuildStep*> instructions;
+  for (const auto& step : steps) {
+    if (step.is_instruction()) instructions.push_back(&step);
+  }
+  auto instruction_of = [](const BuildStep& step) {
+    auto close = step.name.find("] ");
+    return close == std::string::npos ? step.name : step.name.substr(close + 2);
+  };
+  if (state == CacheState::kCold) {
+    for (const auto* step : instructions) {
+      if (step->cached) {
+        return fmt::format(
+            "cold build served `{}` from cache: the prune did not empty the "
+            "builder's cache",
+            printable(instruction_of(*step)));
+      }
+    }
+    return "";
+  }
+  if (state == CacheState::kWarmNoChange) {
+    for (const auto* step : instructions) {
+      if (!step->cached) {
+        return fmt::format(
+            "warm-nochange rebuilt `{}`: an unchanged rebuild must be served "
+            "from cache entirely (is a step not reproducible?)",
+            printable(instruction_of(*step)));
+      }
+    }
+    return "";
+  }
+  bool reached = false;
+  for (const auto* step : instructions) {
+    auto copy = parse_copy_step(step->name);
+    if (!copy) continue;
+    for (const auto& file : edited) {
+      if (!copy_reads(*copy, file)) continue;
+      reached = true;
+      if (step->cached) {
+        return fmt::format("{} did not invalidate `{}`: served from cache", describe_edit(state),
+                           printable(copy->instruction));
+      }
+    }
+  }
+  if (!reached) {
+    std::string names;
+    for (const auto& file : edited) names += (names.empty() ? "`" : ", `") + printable(file) + "`";
+    return fmt::format(
+        "{} of {} reached no step: no COPY or ADD of the build reads it (check "
+        "the edit's file and .dockerignore)",
+        describe_edit(state), names);
+  }
+  return "";
+}
+
+}  // namespace bb

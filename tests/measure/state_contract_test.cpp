@@ -1,0 +1,97 @@
+#include "measure/state_contract.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "scenario/edit_format.hpp"
+
+using namespace bb;
+
+namespace {
+
+BuildStep step(std::string name, bool cached) {
+  BuildStep s;
+  s.name = std::move(name);
+  s.cached = cached;
+  return s;
+}
+
+// final's Dockerfile as BuildKit reports it.
+std::vector<BuildStep> final_steps(bool deps_cached, bool code_cached) {
+  return {
+      step("[internal] load build context", false),
+      step("[1/8] FROM docker.io/library/python:3.11", true),
+      step("[2/8] WORKDIR /app", true),
+      step("[3/8] COPY requirements.txt ./", deps_cached),
+      step("[4/8] RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt",
+           deps_cached),
+      step("[5/8] COPY . .", code_cached),
+      step("[6/8] RUN python -m compileall src -r 10", code_cached)};
+}
+
+}  // namespace
+
+TEST_CASE("COPY and ADD steps: sources parsed from the vertex name, flags and stages skipped") {
+  auto copy = parse_copy_step("[builder 3/6] COPY --chown=app:app pyproject.toml poetry.lock ./");
+  REQUIRE(copy);
+  CHECK(copy->instruction == "COPY --chown=app:app pyproject.toml poetry.lock ./");
+  CHECK(copy->sources == std::vector<std::string>{"pyproject.toml", "poetry.lock"});
+  auto json = parse_copy_step("[2/4] COPY [\"src/app.py\", \"./\"]");
+  REQUIRE(json);
+  CHECK(json->sources == std::vector<std::string>{"src/app.py"});
+  CHECK_FALSE(parse_copy_step("[stage-1 4/5] COPY --from=builder /wheels /wheels"));
+  CHECK_FALSE(parse_copy_step("[3/5] RUN cp a b"));
+  CHECK_FALSE(parse_copy_step("[2/3] ADD https://example.invalid/x.tar.gz /x"));
+  CHECK(parse_copy_step("[2/3] ADD ./vendor/ /v")->sources == std::vector<std::string>{"vendor"});
+}
+
+TEST_CASE("a copy reads a file named, under a folder, under '.', or matched by a glob") {
+  auto reads = [](const char* name, const char* file) {
+    return copy_reads(*parse_copy_step(name), file);
+  };
+  CHECK(reads("[1/2] COPY . .", "src/final/main.py"));
+  CHECK(reads("[1/2] COPY ./ /app", "requirements.txt"));
+  CHECK(reads("[1/2] COPY src/ ./src", "src/final/main.py"));
+  CHECK(reads("[1/2] COPY src/final ./src", "src/final/main.py"));
+  CHECK(reads("[1/2] COPY *.txt ./", "requirements.txt"));
+  CHECK(reads("[1/2] COPY s* ./", "src/final/main.py"));
+  CHECK_FALSE(reads("[1/2] COPY *.txt ./", "src/requirements.txt"));
+  CHECK_FALSE(reads("[1/2] COPY requirements.txt ./", "requirements-dev.txt"));
+  CHECK_FALSE(reads("[1/2] COPY srcx ./", "src/main.py"));
+}
+
+TEST_CASE("the contract of each cache state, with the reason a sample breaks it") {
+  std::vector<std::string> deps = {"requirements.txt"}, code = {"src/final/main.py"};
+  CHECK(contract_violation(CacheState::kWarmDeps, deps, final_steps(false, false)).empty());
+  CHECK(contract_violation(CacheState::kWarmDeps, deps, final_steps(true, true)) ==
+        "dependency edit did not invalidate `COPY requirements.txt ./`: served from cache");
+  CHECK(contract_violation(CacheState::kWarmCode, code, final_steps(true, false)).empty());
+  CHECK(contract_violation(CacheState::kWarmCode, code, final_steps(true, true)) ==
+        "code edit did not invalidate `COPY . .`: served from cache");
+  // The dependency file is read by COPY . . too: every step that reads it must have run.
+  CHECK(contract_violation(CacheState::kWarmDeps, deps, final_steps(false, true)) ==
+        "dependency edit did not invalidate `COPY . .`: served from cache");
+  auto nowhere = contract_violation(CacheState::kWarmCode, {"notes.txt"},
+                                    {step("[1/2] COPY app.py ./", true)});
+  CHECK(nowhere.find("code edit of `notes.txt` reached no step") == 0);
+
+  CHECK(contract_violation(CacheState::kWarmNoChange, {}, final_steps(true, true)).empty());
+  CHECK(contract_violation(CacheState::kWarmNoChange, {}, final_steps(true, false))
+            .find("warm-nochange rebuilt `COPY . .`") == 0);
+  auto cold = final_steps(false, false);
+  cold[2].cached = false;
+  CHECK(contract_violation(CacheState::kCold, {}, cold).empty());
+  CHECK(contract_violation(CacheState::kCold, {}, final_steps(false, false))
+            .find("cold build served `WORKDIR /app` from cache") == 0);
+}
+
+TEST_CASE("dependency formats: a comment where the format takes one, none where it does not") {
+  CHECK(*nonce_comment("requirements.txt", "7-ab") == "\n# buildbench dependency edit 7-ab\n");
+  CHECK(nonce_comment("poetry.lock", "t"));
+  CHECK(nonce_comment("pyproject.toml", "t"));
+  CHECK(nonce_comment("Cargo.lock", "t"));
+  CHECK(*nonce_comment("go.mod", "t") == "\n// buildbench dependency edit t\n");
+  CHECK(*nonce_comment("pom.xml", "t") == "\n<!-- buildbench dependency edit t -->\n");
+  CHECK_FALSE(nonce_comment("package-lock.json", "t"));
+  CHECK_FALSE(nonce_comment("go.sum", "t"));
+  CHECK_FALSE(nonce_comment("Pipfile.lock", "t"));
+}
