@@ -408,7 +408,7 @@ Examples:
       if (!stored) {
         throw UsageError(fmt::format("--resume {}: no such run in '{}'", resume_id, db_path));
       }
-      options = Runner::stored_options(*stored);
+      options = Runner::resumed_options(*stored, options);
       if (run->count("--suite") == 0) suite_path = stored->suite_path;
     }
     Suite suite = load_suite(suite_path, vars);

@@ -253,12 +253,28 @@ std::string try_text(const std::vector<std::string>& argv) {
 
 }  // namespace
 
+std::optional<std::string> embedded_buildkit(std::string_view engine_version) {
+  static const std::vector<std::pair<std::string, std::string>> lines = {
+      {"20.10.", "v0.8.x"}, {"23.0.", "v0.10.x"}, {"24.0.", "v0.11.x"},
+      {"25.0.", "v0.12.x"}, {"26.0.", "v0.13.x"}, {"26.1.", "v0.13.x"}};
+  for (const auto& [engine, buildkit] : lines) {
+    if (engine_version.rfind(engine, 0) == 0) return buildkit;
+  }
+  return std::nullopt;
+}
+
 nlohmann::json CliDockerEngine::fingerprint() {
   nlohmann::json fp;
   auto version = try_json(docker({"version", "--format", "{{json .}}"}));
   if (version.is_object()) {
     fp["docker_client"] = version["Client"].value("Version", "");
-    if (version["Server"].is_object()) fp["docker_server"] = version["Server"].value("Version", "");
+    if (version["Server"].is_object()) {
+      fp["docker_server"] = version["Server"].value("Version", "");
+      for (const auto& component : version["Server"].value("Components", nlohmann::json::array())) {
+        std::string name = component.value("Name", "");
+        if (name == "containerd" || name == "runc") fp[name] = component.value("Version", "");
+      }
+    }
   }
   auto info = try_json(docker({"info", "--format", "{{json .}}"}));
   if (info.is_object()) {
@@ -266,6 +282,15 @@ nlohmann::json CliDockerEngine::fingerprint() {
     fp["docker_os"] = info.value("OperatingSystem", "");
     fp["docker_ncpu"] = info.value("NCPU", 0);
     fp["docker_mem_bytes"] = info.value("MemTotal", std::int64_t{0});
+    // The containerd image store reports its snapshotter as the driver type.
+    bool containerd_store = false;
+    for (const auto& pair : info.value("DriverStatus", nlohmann::json::array())) {
+      if (pair.is_array() && pair.size() == 2 && pair[0] == "driver-type" &&
+          pair[1].get<std::string>().find("containerd.snapshotter") != std::string::npos) {
+        containerd_store = true;
+      }
+    }
+    fp["containerd_image_store"] = containerd_store;
   }
   fp["buildx"] = try_text({"docker", "buildx", "version"});
   std::string inspect = try_text(buildx({"inspect"}));
@@ -273,6 +298,14 @@ nlohmann::json CliDockerEngine::fingerprint() {
   fp["builder_driver"] = first_match(inspect, std::regex(R"(Driver:\s*(\S+))"));
   fp["buildkit"] =
       first_match(inspect, std::regex(R"(BuildKit(?: version)?:\s*(\S+))", std::regex::icase));
+  fp["buildkit_source"] = "builder";
+  if (fp["buildkit"] == "" || fp["buildkit"] == "v0.0.0+unknown") {
+    // Distribution builds (Debian's) are not stamped: name the release line the engine vendors.
+    if (auto derived = embedded_buildkit(fp.value("docker_server", ""))) {
+      fp["buildkit"] = *derived;
+      fp["buildkit_source"] = "derived from the engine version (moby's vendor.mod of that release)";
+    }
+  }
   struct utsname uts {};
   if (uname(&uts) == 0) {
     fp["kernel"] = fmt::format("{} {}", uts.sysname, uts.release);

@@ -1,10 +1,15 @@
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
 
 #include "docker/engine.hpp"
 
 namespace bb {
+
+// The BuildKit release line an engine version embeds, for engines whose builder reports
+// "v0.0.0+unknown" (distribution builds); nothing for versions not in the table.
+std::optional<std::string> embedded_buildkit(std::string_view engine_version);
 
 // DockerEngine over the docker CLI and its buildx plugin.
 class CliDockerEngine : public DockerEngine {

@@ -87,9 +87,10 @@ std::vector<StartupTask> plan_startup(const std::vector<Task>& builds, const Run
 }
 
 std::string image_tag(const Scenario& scenario) {
-  // Names are free text; the tag is derived, never interpreted.
-  std::size_t hash = std::hash<std::string>{}(scenario.name);
-  return fmt::format("buildbench/{}-{:08x}:latest", tag_safe(scenario.name), hash & 0xffffffff);
+  // Names are free text; the tag is derived, never interpreted, and the same with every
+  // toolchain (std::hash is not).
+  return fmt::format("buildbench/{}-{:08x}:latest", tag_safe(scenario.name),
+                     fnv1a64(scenario.name) & 0xffffffff);
 }
 
 Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
@@ -262,24 +263,27 @@ struct DaemonGone {
 };
 }  // namespace
 
-void Runner::check_daemon(std::int64_t, Sample& sample) {
+void Runner::check_daemon(Sample& sample) {
   if (engine_.ping()) return;
   sample.error = "the Docker daemon stopped answering: " + sample.error;
   throw DaemonGone{sample};
 }
 
-RunOptions Runner::stored_options(const RunRecord& run) {
+RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given) {
+  const RunOptions defaults;
   RunOptions options;
   const auto& o = run.options;
-  options.runs = o.value("runs", 3);
-  options.warmup = o.value("warmup", 0);
-  options.startup_runs = o.value("startup_runs", 20);
-  options.image_stats = o.value("image_stats", true);
+  options.runs = o.value("runs", defaults.runs);
+  options.warmup = o.value("warmup", defaults.warmup);
+  options.startup_runs = o.value("startup_runs", defaults.startup_runs);
+  options.image_stats = o.value("image_stats", defaults.image_stats);
+  options.secrets = given.secrets;  // never stored: the resuming command passes them again
   options.scenarios = o.value("scenarios", std::vector<std::string>{});
   for (const auto& name : o.value("states", std::vector<std::string>{})) {
     if (auto state = parse_cache_state(name)) options.states.push_back(*state);
   }
-  options.build_timeout = std::chrono::milliseconds(o.value("build_timeout_ms", 1800000LL));
+  options.build_timeout = std::chrono::milliseconds(
+      o.value("build_timeout_ms", static_cast<long long>(defaults.build_timeout.count())));
   if (o.contains("startup_timeout_ms")) {
     options.startup_timeout = std::chrono::milliseconds(o["startup_timeout_ms"].get<long long>());
   }
@@ -388,8 +392,6 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   fs::path scratch =
       fs::temp_directory_path() / fmt::format("buildbench-run{}-{}", run_id, getpid());
   std::map<std::string, ScratchScenario> copies;
-  std::string status = "complete";
-  std::map<std::string, nlohmann::json> base_images;
   try {
     fs::create_directories(scratch);
     int position = 0;
@@ -462,7 +464,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
         store_.add_sample(run_id, sample);
         throw Interrupted();
       }
-      if (sample.status != "ok") check_daemon(run_id, sample);
+      if (sample.status != "ok") check_daemon(sample);
       store_.add_sample(run_id, sample);
       progress_.done(sample);
       if (sample.status == "ok" && !sample.image_id.empty()) {
@@ -507,7 +509,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
             throw;
           }
         }
-        if (sample.status != "ok") check_daemon(run_id, sample);
+        if (sample.status != "ok") check_daemon(sample);
         store_.add_sample(run_id, sample);
         progress_.done(sample);
       }
@@ -537,7 +539,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     fs::remove_all(scratch, ignored);
     throw;
   }
-  store_.finish_run(run_id, status);
+  store_.finish_run(run_id, "complete");
   std::error_code ignored;
   fs::remove_all(scratch, ignored);
   return run_id;

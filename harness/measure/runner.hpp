@@ -62,8 +62,9 @@ class Runner {
   // Returns the run id. Throws Interrupted after marking the run interrupted, and
   // EnvironmentError (run marked failed) when the daemon stops answering.
   std::int64_t run(const Suite& suite, const RunOptions& options);
-  // The options a run was started with (for --resume).
-  static RunOptions stored_options(const RunRecord& run);
+  // The options a run was started with (for --resume), with what is never stored (the
+  // secrets) taken from the resuming command's `given` options.
+  static RunOptions resumed_options(const RunRecord& run, const RunOptions& given);
 
   // The part of the run that takes one sample (public for tests).
   Sample measure_build(const Task& task, const std::filesystem::path& scratch_context,
@@ -73,7 +74,7 @@ class Runner {
 
  private:
   nlohmann::json base_image_facts(const Suite& suite);
-  void check_daemon(std::int64_t run_id, Sample& sample);
+  void check_daemon(Sample& sample);
   void record_image(Sample& sample, const RunOptions& options);
 
   DockerEngine& engine_;

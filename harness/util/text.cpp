@@ -157,4 +157,13 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::uint64_t fnv1a64(std::string_view text) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 }  // namespace bb

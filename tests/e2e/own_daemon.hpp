@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -16,6 +17,51 @@
 #include "util/process.hpp"
 
 namespace bb::e2e {
+
+namespace proc {
+inline std::string read_first_line(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+inline pid_t parent_of(pid_t pid) {
+  // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after ')'.
+  std::string stat = read_first_line("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 1));
+  std::string state;
+  pid_t parent = 0;
+  rest >> state >> parent;
+  return parent;
+}
+}  // namespace proc
+
+// Whether a process named `name` runs (below `ancestor`, when given): how a test knows that
+// a build has reached its RUN step without sleeping a fixed time.
+inline bool process_running(const std::string& name, pid_t ancestor = 0) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string id = entry.path().filename().string();
+    if (id.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (proc::read_first_line(entry.path() / "comm") != name) continue;
+    if (ancestor == 0) return true;
+    for (pid_t p = std::stoi(id); p > 1; p = proc::parent_of(p)) {
+      if (p == ancestor) return true;
+    }
+  }
+  return false;
+}
+
+// Polls `condition` until it holds or `limit` passes; returns whether it held.
+inline bool wait_until(const std::function<bool()>& condition, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return true;
+}
 
 class OwnDaemon {
  public:
@@ -65,15 +111,7 @@ class OwnDaemon {
   }
   // Whether a process named `name` runs below this daemon (e.g. inside one of its builds).
   bool runs_descendant(const std::string& name) const {
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-      std::string id = entry.path().filename().string();
-      if (id.find_first_not_of("0123456789") != std::string::npos) continue;
-      if (read_first_line(entry.path() / "comm") != name) continue;
-      for (pid_t p = std::stoi(id); p > 1; p = parent_of(p)) {
-        if (p == child_.id()) return true;
-      }
-    }
-    return false;
+    return process_running(name, child_.id());
   }
   ProcessResult docker(std::vector<std::string> args) const {
     ProcessOptions options;
@@ -84,24 +122,6 @@ class OwnDaemon {
   }
 
  private:
-  static std::string read_first_line(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::string line;
-    std::getline(in, line);
-    return line;
-  }
-  static pid_t parent_of(pid_t pid) {
-    // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after ')'.
-    std::string stat = read_first_line("/proc/" + std::to_string(pid) + "/stat");
-    auto close = stat.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream rest(stat.substr(close + 1));
-    std::string state;
-    pid_t parent = 0;
-    rest >> state >> parent;
-    return parent;
-  }
-
   std::filesystem::path dir_;
   std::string host_;
   boost::process::child child_;

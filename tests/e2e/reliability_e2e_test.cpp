@@ -65,14 +65,23 @@ struct Background {
   }
 };
 
+// The machine's daemon (the tests' default engine), to find processes of its builds.
+pid_t machine_daemon_pid() {
+  std::ifstream in("/var/run/docker.pid");
+  pid_t pid = 0;
+  in >> pid;
+  return pid;
+}
+
 }  // namespace
 
 TEST_CASE("interrupt during a build: stops within seconds, run marked interrupted") {
   TempDb db;
   Background run({"run", "--suite", suite("hang"), "--scenario", "hangs", "--state", "cold",
                   "--runs", "1", "--startup-runs", "0", "--db", db.path.string()});
-  // The build hangs in its RUN step: wait until it is surely inside it.
-  std::this_thread::sleep_for(8s);
+  // The build hangs in its RUN step: wait until its `sleep` runs.
+  pid_t daemon = machine_daemon_pid();
+  REQUIRE(wait_until([&] { return process_running("sleep", daemon); }, 120s));
   int code = run.stop_with(
       SIGINT, [] { return true; }, 1s);
   auto took = std::chrono::steady_clock::now() - run.signalled;
@@ -202,10 +211,7 @@ TEST_CASE("the daemon dying mid-run stops the run with exit 3 and nothing stored
   while (run.child.running() && std::chrono::steady_clock::now() < deadline) {
     // Inside the second build: its RUN step's `sleep` runs under our daemon.
     if (!killed && stored_samples(db.path, "build") >= 1) {
-      auto inside = std::chrono::steady_clock::now() + 60s;
-      while (!daemon.runs_descendant("sleep") && std::chrono::steady_clock::now() < inside) {
-        std::this_thread::sleep_for(200ms);
-      }
+      wait_until([&] { return daemon.runs_descendant("sleep"); }, 60s);
       daemon.stop(SIGTERM);
       killed = true;
     }

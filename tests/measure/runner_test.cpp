@@ -295,7 +295,7 @@ TEST_CASE("resume takes only the samples an interrupted run is missing") {
   CHECK(before.size() == 3);  // the fake finishes the build during which Ctrl-C came
   h.engine.on_build = nullptr;
   int builds_before = h.engine.builds;
-  auto resumed = Runner::stored_options(run);
+  auto resumed = Runner::resumed_options(run, {});
   CHECK(resumed.runs == 2);
   CHECK(resumed.startup_runs == 1);
   REQUIRE(resumed.states.size() == 1);
@@ -331,4 +331,27 @@ TEST_CASE("a daemon that dies stops the run but earlier samples stay and the run
   CHECK(samples[0].sample.status == "ok");
   CHECK(samples[1].sample.status == "failed");
   CHECK(samples[1].sample.error.find("the Docker daemon stopped answering") == 0);
+}
+
+TEST_CASE("resume keeps the resuming command's secrets and the defaults of RunOptions") {
+  RunRecord run;
+  run.id = 7;
+  run.options = {{"runs", 2}};
+  RunOptions given;
+  given.secrets = {"id=token,src=/run/secrets/token"};
+  auto resumed = Runner::resumed_options(run, given);
+  CHECK(resumed.secrets == given.secrets);
+  CHECK(resumed.runs == 2);
+  CHECK(resumed.startup_runs == RunOptions{}.startup_runs);  // not a second default
+  CHECK(resumed.build_timeout == RunOptions{}.build_timeout);
+  CHECK(*resumed.resume == 7);
+}
+
+TEST_CASE("image tags are derived by a stable hash: the same with every toolchain") {
+  Scenario scenario;
+  scenario.name = "final";
+  // FNV-1a 64 of "final", low 32 bits: fixed, unlike std::hash.
+  CHECK(image_tag(scenario) == "buildbench/final-22a76537:latest");
+  scenario.name = "a b/c";
+  CHECK(image_tag(scenario).rfind("buildbench/a-b-c-", 0) == 0);
 }

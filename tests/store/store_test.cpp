@@ -195,14 +195,17 @@ TEST_CASE("store: a read-only location is a clear error") {
   TempDir dir;
   auto ro = dir.path / "ro";
   std::filesystem::create_directories(ro);
-  std::filesystem::permissions(
-      ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   if (::geteuid() == 0) {
-    // root ignores permissions; a read-only bind is what a root process meets instead.
-    std::filesystem::permissions(ro, std::filesystem::perms::owner_all);
-    SUCCEED("running as root: covered by the full-disk and read-only mount test");
+    // root ignores permission bits; a read-only mount is what stops a root process.
+    auto mounted = bb::run_process({{"mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs",
+                                     ro.string()}});
+    REQUIRE(mounted.exit_code == 0);
+    CHECK_THROWS_AS(Store(ro / "b.db", Store::Mode::kReadWrite), EnvironmentError);
+    bb::run_process({{"umount", ro.string()}});
     return;
   }
+  std::filesystem::permissions(
+      ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   CHECK_THROWS_AS(Store(ro / "b.db", Store::Mode::kReadWrite), EnvironmentError);
 }
 
