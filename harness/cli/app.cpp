@@ -139,7 +139,10 @@ int run_cli(int argc, char** argv) {
   int runs = 3, warmup = 0;
   std::string build_timeout = "30m";
   bool no_image_stats = false;
-  int startup_runs = 30;  // 20 left one group of 18 at a +-5.8% median interval here
+  const RunOptions run_defaults;
+  int startup_runs = run_defaults.startup_runs;
+  double precision = 0, startup_precision = 5;
+  int min_runs = run_defaults.min_runs, max_runs = run_defaults.max_runs;
   std::string startup_timeout;
   run->add_option("--suite", suite_path, "Suite manifest (suite.toml) or its folder")
       ->capture_default_str();
@@ -149,6 +152,20 @@ int run_cli(int argc, char** argv) {
                   "Cache state (repeatable; default: all): cold, warm-nochange, warm-code, "
                   "warm-deps");
   run->add_option("--runs", runs, "Measured repetitions per scenario and state")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  run->add_option("--precision", precision,
+                  "Adaptive design: repeat each build group until its median's 95% interval is "
+                  "within +-PCT percent (between --min-runs and --max-runs); replaces --runs")
+      ->check(CLI::Range(0.1, 100.0));
+  run->add_option("--startup-precision", startup_precision,
+                  "Adaptive design: the same for start-up groups (up to --startup-runs)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 100.0));
+  run->add_option("--min-runs", min_runs, "Adaptive design: fewest repetitions of a build group")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  run->add_option("--max-runs", max_runs, "Adaptive design: most repetitions of a build group")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   run->add_option("--warmup", warmup, "Unrecorded-in-statistics warm-up repetitions first")
@@ -193,8 +210,15 @@ Cache states:
   warm-deps      rebuild after an edit to the dependency list (edit.deps)
 Edits are made in a scratch copy of the context, never in your files.
 
+Repetitions: --runs N repeats every group N times (the fixed design). --precision PCT
+adapts: each group runs at least --min-runs times and stops once the 95% interval of its
+median is within +-PCT% or at --max-runs (start-ups: at least 8, within
++---startup-precision, at most --startup-runs). It stops on precision, never on
+significance, so the tests on its samples keep their meaning. Groups that a suite's claim
+compares on a time get at least 5 repetitions, so the claim is decidable.
+
 Start-up (after the builds, for each scenario with a [probe]): the image of its last good
-build is started --startup-runs times in each mode, interleaved:
+build is started in each mode, interleaved:
   bytecode  the image as built (Python reads whatever .pyc it has)
   none      PYTHONPYCACHEPREFIX=<empty> PYTHONDONTWRITEBYTECODE=1: every module compiled
 Each sample times `docker start` to the ready line (raw), a baseline container that exits at
@@ -204,6 +228,7 @@ own start to ready with how many modules came from .pyc and how many were compil
 Examples:
   buildbench run                                   # default suite, all states, 3 runs
   buildbench run --scenario final --state cold --runs 5 --warmup 1
+  buildbench run --precision 3 --max-runs 8         # adaptive: medians within +-3%
   buildbench run --label branch=main --label commit=$(git rev-parse --short HEAD)
 Prints the run id on stdout; progress goes to stderr.)");
 
@@ -383,6 +408,18 @@ Examples:
     }
     options.runs = runs;
     options.warmup = warmup;
+    if (run->count("--precision") > 0) {
+      if (run->count("--runs") > 0) {
+        throw UsageError("--runs fixes the count and --precision adapts it: give one of them");
+      }
+      if (min_runs > max_runs) {
+        throw UsageError(fmt::format("--min-runs {} exceeds --max-runs {}", min_runs, max_runs));
+      }
+      options.build_precision = precision / 100;
+      options.startup_precision = startup_precision / 100;
+      options.min_runs = min_runs;
+      options.max_runs = max_runs;
+    }
     options.labels = parse_labels(labels);
     options.secrets = secrets;
     auto timeout = parse_duration(build_timeout);

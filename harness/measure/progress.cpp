@@ -25,24 +25,57 @@ bool Progress::stderr_is_terminal() {
   return isatty(STDERR_FILENO) != 0;
 }
 
-void Progress::begin(std::size_t build_tasks, std::size_t startup_tasks) {
-  builds_total_ = build_tasks;
-  startups_total_ = startup_tasks;
-  total_ = build_tasks + startup_tasks;
+void Progress::begin() {
   start_ = std::chrono::steady_clock::now();
   task_start_ = start_;
 }
 
-std::string Progress::eta() const {
-  if (finished_ == 0) return "ETA --:--";
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  double remaining = elapsed / finished_ * (total_ - finished_);
-  return "ETA " + clock(remaining);
+void Progress::expect(const std::map<std::string, int>& remaining) {
+  remaining_ = remaining;
 }
 
-void Progress::task(std::size_t position, const std::string& what) {
+void Progress::prior(const std::map<std::string, double>& seconds) {
+  prior_ = seconds;
+}
+
+std::string Progress::eta() const {
+  double total = 0, all_seconds = 0;
+  int all_tasks = 0;
+  for (const auto& [kind, timed] : timed_) {
+    all_seconds += timed.first;
+    all_tasks += timed.second;
+  }
+  for (const auto& [kind, count] : remaining_) {
+    if (count == 0) continue;
+    auto timed = timed_.find(kind);
+    auto prior = prior_.find(kind);
+    if (timed != timed_.end()) {
+      total += count * timed->second.first / timed->second.second;
+    } else if (prior != prior_.end()) {
+      total += count * prior->second;
+    } else if (all_tasks > 0) {
+      total += count * all_seconds / all_tasks;  // no better guess yet
+    } else {
+      return "ETA --:--";
+    }
+  }
+  return "ETA " + clock(total);
+}
+
+std::size_t Progress::left_total() const {
+  int left = 0;
+  for (const auto& [kind, count] : remaining_) left += count;
+  return static_cast<std::size_t>(left);
+}
+
+std::string Progress::counter() const {
+  auto left = left_total();
+  // "~": the adaptive design decides the total as it goes.
+  return fmt::format("{}/~{}", left > 0 ? finished_ + 1 : finished_, finished_ + left);
+}
+
+void Progress::task(const std::string& what) {
   task_start_ = std::chrono::steady_clock::now();
-  position_ = position;
   what_ = what;
   detail_.clear();
   redraw();
@@ -61,7 +94,7 @@ void Progress::redraw() {
   if (!interactive_ || quiet_) return;
   last_draw_ = std::chrono::steady_clock::now();
   double elapsed = std::chrono::duration<double>(last_draw_ - start_).count();
-  std::string line = fmt::format("[{}/{}] {}  {}  elapsed {}  {}", position_, total_, what_,
+  std::string line = fmt::format("[{}] {}  {}  elapsed {}  {}", counter(), what_,
                                  printable(detail_), clock(elapsed), eta());
   if (line.size() > 160) line = line.substr(0, 157) + "...";
   fmt::print(out_, "\r\x1b[K{}", line);
@@ -72,13 +105,11 @@ void Progress::done(const Sample& sample) {
   ++finished_;
   double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start_).count();
-  if (sample.kind == "startup") {
-    ++startups_done_;
-    startup_seconds_ += took;
-  } else {
-    ++builds_done_;
-    build_seconds_ += took;
-  }
+  auto& [seconds, tasks] = timed_[sample.kind == "startup" ? "startup"
+                                  : sample.state == "cold" ? "cold"
+                                                           : "warm"];
+  seconds += took;
+  ++tasks;
   if (quiet_) return;
   std::string result;
   if (sample.status != "ok") {
@@ -94,9 +125,10 @@ void Progress::done(const Sample& sample) {
   }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string line =
-      fmt::format("[{}/{}] {} {} {} #{}{}: {}   [{} elapsed, {}]", position_, total_,
-                  printable(sample.scenario), sample.kind, sample.state, sample.repetition,
-                  sample.warmup ? " (warm-up)" : "", result, clock(elapsed), eta());
+      fmt::format("[{}/~{}] {} {} {} #{}{}: {}   [{} elapsed, {}]", finished_,
+                  std::max(finished_, finished_ + left_total() - 1), printable(sample.scenario),
+                  sample.kind, sample.state, sample.repetition, sample.warmup ? " (warm-up)" : "",
+                  result, clock(elapsed), eta());
   if (interactive_) {
     fmt::print(out_, "\r\x1b[K{}\n", line);
   } else {

@@ -3,6 +3,7 @@
 // line per sample otherwise (CI logs).
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "measure/sample.hpp"
@@ -13,10 +14,14 @@ class Progress {
  public:
   // interactive: rewrite one status line; otherwise print one line per finished sample.
   Progress(std::FILE* out, bool interactive, bool quiet = false);
-  // Builds and start-ups take very different times: the ETA averages each kind apart.
-  void begin(std::size_t build_tasks, std::size_t startup_tasks = 0);
-  void task(std::size_t position, const std::string& what);  // a task starts
-  void detail(const std::string& what);                      // e.g. the running build step
+  void begin();
+  // The work still expected, by kind ("cold", "warm", "startup"): kinds take very different
+  // times, so the ETA is the sum of each kind's remaining count times its mean task time.
+  void expect(const std::map<std::string, int>& remaining);
+  // Mean task time by kind from an earlier run, used until this run has timed that kind.
+  void prior(const std::map<std::string, double>& seconds);
+  void task(const std::string& what);    // a task starts
+  void detail(const std::string& what);  // e.g. the running build step
   void done(const Sample& sample);
   void message(const std::string& text);  // a line that stays
   void end();
@@ -26,15 +31,15 @@ class Progress {
  private:
   void redraw();
   std::string eta() const;
+  std::string counter() const;
+  std::size_t left_total() const;
   std::FILE* out_;
   bool interactive_;
   bool quiet_;
-  std::size_t total_ = 0;
-  std::size_t builds_total_ = 0, startups_total_ = 0;
-  std::size_t builds_done_ = 0, startups_done_ = 0;
-  double build_seconds_ = 0, startup_seconds_ = 0;
+  std::map<std::string, int> remaining_;
+  std::map<std::string, std::pair<double, int>> timed_;  // kind -> (seconds, tasks)
+  std::map<std::string, double> prior_;
   std::chrono::steady_clock::time_point task_start_;
-  std::size_t position_ = 0;
   std::size_t finished_ = 0;
   std::string what_;
   std::string detail_;

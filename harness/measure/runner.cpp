@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "docker/rawjson.hpp"
 #include "measure/metrics.hpp"
 #include "measure/package_index.hpp"
 #include "measure/state_contract.hpp"
@@ -56,31 +57,6 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
         tasks.push_back(
             {scenario, state, warmup ? repetition : repetition - options.warmup, warmup});
       }
-    }
-  }
-  return tasks;
-}
-
-std::vector<StartupTask> plan_startup(const std::vector<Task>& builds, const RunOptions& options) {
-  std::vector<const Scenario*> scenarios;
-  for (const auto& task : builds) {
-    if (task.scenario->probe.defined() &&
-        std::find(scenarios.begin(), scenarios.end(), task.scenario) == scenarios.end()) {
-      scenarios.push_back(task.scenario);
-    }
-  }
-  std::vector<StartupTask> tasks;
-  for (int repetition = 1; repetition <= options.startup_runs; ++repetition) {
-    auto order = scenarios;
-    if (!order.empty()) {
-      std::rotate(order.begin(), order.begin() + (repetition - 1) % order.size(), order.end());
-    }
-    for (auto* scenario : order) {
-      auto first = repetition % 2 == 1 ? BytecodeMode::kBytecode : BytecodeMode::kNone;
-      auto second =
-          first == BytecodeMode::kBytecode ? BytecodeMode::kNone : BytecodeMode::kBytecode;
-      tasks.push_back({scenario, first, repetition});
-      tasks.push_back({scenario, second, repetition});
     }
   }
   return tasks;
@@ -218,11 +194,6 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
 
 namespace {
 
-struct ScratchScenario {
-  fs::path context;
-  fs::path dockerfile;
-};
-
 std::string git_output(const fs::path& dir, std::vector<std::string> args) {
   std::vector<std::string> argv = {"git", "-C", dir.string()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -277,6 +248,10 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   options.warmup = o.value("warmup", defaults.warmup);
   options.startup_runs = o.value("startup_runs", defaults.startup_runs);
   options.image_stats = o.value("image_stats", defaults.image_stats);
+  options.build_precision = o.value("build_precision", defaults.build_precision);
+  options.startup_precision = o.value("startup_precision", defaults.startup_precision);
+  options.min_runs = o.value("min_runs", defaults.min_runs);
+  options.max_runs = o.value("max_runs", defaults.max_runs);
   options.secrets = given.secrets;  // never stored: the resuming command passes them again
   options.scenarios = o.value("scenarios", std::vector<std::string>{});
   for (const auto& name : o.value("states", std::vector<std::string>{})) {
@@ -328,205 +303,430 @@ nlohmann::json Runner::base_image_facts(const Suite& suite) {
   return facts;
 }
 
-std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
-  auto tasks = plan_tasks(suite, options);
-  if (tasks.empty()) {
-    throw UsageError("nothing to run: no selected scenario supports the selected --state");
-  }
+namespace {
 
-  RunRecord record;
-  record.suite_name = suite.name;
-  record.suite_path = fs::absolute(suite.manifest).string();
-  record.command = options.command;
-  record.labels = options.labels;
-  fs::path suite_dir = fs::absolute(suite.manifest).parent_path();
-  record.git_commit = git_output(suite_dir, {"rev-parse", "HEAD"});
-  record.git_dirty = !git_output(suite_dir, {"status", "--porcelain", "--", "."}).empty();
-  progress_.message("buildbench: collecting the host and tool fingerprint");
-  record.fingerprint = engine_.fingerprint();
-  record.fingerprint["base_images"] = base_image_facts(suite);
-  std::vector<std::string> state_names;
-  for (auto state : options.states) state_names.push_back(to_string(state));
-  record.options = {{"runs", options.runs},
-                    {"warmup", options.warmup},
-                    {"startup_runs", options.startup_runs},
-                    {"scenarios", options.scenarios},
-                    {"states", state_names},
-                    {"image_stats", options.image_stats},
-                    {"build_timeout_ms", options.build_timeout.count()}};
-  if (options.startup_timeout)
-    record.options["startup_timeout_ms"] = options.startup_timeout->count();
-  std::int64_t run_id = 0;
-  // What a resumed run already holds: (kind, scenario, state, repetition, warm-up).
-  std::set<std::tuple<std::string, std::string, std::string, int, bool>> done;
-  std::map<std::string, std::string> last_image;  // scenario -> image of its last good build
-  if (options.resume) {
-    run_id = *options.resume;
-    auto existing = store_.run(run_id);
-    if (!existing) throw UsageError(fmt::format("--resume {}: no such run", run_id));
-    if (existing->suite_name != suite.name) {
-      throw UsageError(
-          fmt::format("--resume {}: that run measured suite '{}', not '{}'; pass its "
-                      "--suite",
-                      run_id, existing->suite_name, suite.name));
+// The scratch folder of a run: scenario copies and the probe. Removed on every way out.
+class ScratchFolder {
+ public:
+  explicit ScratchFolder(fs::path path) : path_(std::move(path)) {}
+  ~ScratchFolder() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// A sample that records why a measurement did not happen.
+Sample unmeasured(const std::string& scenario, const std::string& kind, const std::string& state,
+                  int repetition, bool warmup, const std::string& status,
+                  const std::string& error) {
+  Sample sample;
+  sample.scenario = scenario;
+  sample.kind = kind;
+  sample.state = state;
+  sample.repetition = repetition;
+  sample.warmup = warmup;
+  sample.status = status;
+  sample.error = error;
+  sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+  return sample;
+}
+
+GroupTally::Key key_of(const Sample& s) {
+  return {s.scenario, s.kind, s.state};
+}
+
+// The progress kinds whose tasks take comparable time.
+std::string work_kind(const std::string& kind, const std::string& state) {
+  if (kind == "startup") return "startup";
+  return state == "cold" ? "cold" : "warm";
+}
+
+}  // namespace
+
+double Runner::figure_of(const Sample& sample) {
+  // The figure a group's precision is judged on: what the headline and the claims show.
+  if (sample.kind == "build") {
+    const double* seconds = sample.get(kBuildSeconds);
+    return seconds ? *seconds : 0;
+  }
+  const double* net = sample.get(kStartupNetSeconds);
+  const double* raw = sample.get(kStartupSeconds);
+  return net ? *net : raw ? *raw : 0;
+}
+
+GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) const {
+  const RunOptions& o = plan.options;
+  bool claimed = plan.claimed.count(key) > 0;
+  if (std::get<1>(key) == "startup") {
+    if (o.startup_precision <= 0) return {o.startup_runs, o.startup_runs, 0};
+    int min = std::min(o.startup_min_runs, o.startup_runs);
+    if (claimed) min = std::max(min, o.claim_min_runs);
+    return {min, std::max(o.startup_runs, min), o.startup_precision};
+  }
+  if (o.build_precision <= 0) return {o.runs, o.runs, 0};
+  int min = claimed ? std::max(o.min_runs, o.claim_min_runs) : o.min_runs;
+  return {min, std::max(o.max_runs, min), o.build_precision};
+}
+
+namespace {
+std::set<GroupTally::Key> claimed_groups(const Suite& suite) {
+  // Groups a claim compares on a time metric need enough samples to be decidable.
+  std::set<GroupTally::Key> groups;
+  for (const auto& claim : suite.claims) {
+    const MetricInfo* info = find_metric(claim.metric);
+    if (!info || info->kind != MetricKind::kTime || claim.state.empty()) continue;
+    std::string kind = parse_cache_state(claim.state) ? "build" : "startup";
+    groups.insert({claim.subject, kind, claim.state});
+    groups.insert({claim.baseline, kind, claim.state});
+  }
+  return groups;
+}
+}  // namespace
+
+void Runner::tell_progress(const RunPlan& plan) {
+  std::map<std::string, int> remaining;
+  for (const auto& [scenario, states] : plan.build_groups) {
+    for (auto state : states) {
+      GroupTally::Key key{scenario->name, "build", to_string(state)};
+      int more = expected_more(tally_.values(key), tally_.attempts(key), target_for(plan, key),
+                               prior_.count(key) ? prior_.at(key) : -1);
+      remaining[work_kind("build", to_string(state))] += more;
     }
-    if (existing->status == "complete") {
-      throw UsageError(fmt::format("--resume {}: the run is already complete", run_id));
-    }
-    store_.reopen_run(run_id);
-    for (const auto& stored : store_.samples({run_id}, false)) {
-      const Sample& s = stored.sample;
-      done.insert({s.kind, s.scenario, s.state, s.repetition, s.warmup});
-      if (s.kind == "build" && s.status == "ok" && !s.image_id.empty() &&
-          engine_.inspect_image(s.image_id)) {
-        last_image[s.scenario] = s.image_id;
+  }
+  if (plan.options.warmup > 0) {
+    for (const auto& [scenario, states] : plan.build_groups) {
+      for (auto state : states) {
+        for (int round = 1; round <= plan.options.warmup; ++round) {
+          if (!warmups_done_.count({scenario->name, to_string(state), round}))
+            ++remaining[work_kind("build", to_string(state))];
+        }
       }
     }
-    progress_.message(fmt::format("buildbench: resuming run {} ({} samples already stored)", run_id,
-                                  done.size()));
-  } else {
-    run_id = store_.begin_run(record);
   }
-
-  // Scratch copies: edits never touch the user's files.
-  fs::path scratch =
-      fs::temp_directory_path() / fmt::format("buildbench-run{}-{}", run_id, getpid());
-  std::map<std::string, ScratchScenario> copies;
-  try {
-    fs::create_directories(scratch);
-    int position = 0;
-    for (const auto& scenario : suite.scenarios) {
-      if (!options.resume) store_.add_scenario(run_id, scenario.name, position, describe(scenario));
-      ScratchScenario copy;
-      copy.context = scratch / std::to_string(position++);
-      fs::copy(scenario.context, copy.context, fs::copy_options::recursive);
-      auto relative = scenario.dockerfile.lexically_relative(scenario.context);
-      bool inside = !relative.empty() && *relative.begin() != "..";
-      copy.dockerfile = inside ? copy.context / relative : scenario.dockerfile;
-      copies[scenario.name] = copy;
+  for (const auto* scenario : plan.startup_scenarios) {
+    for (auto mode : {BytecodeMode::kBytecode, BytecodeMode::kNone}) {
+      GroupTally::Key key{scenario->name, "startup", to_string(mode)};
+      remaining["startup"] +=
+          expected_more(tally_.values(key), tally_.attempts(key), target_for(plan, key),
+                        prior_.count(key) ? prior_.at(key) : -1);
     }
+  }
+  progress_.expect(remaining);
+}
 
+void Runner::learn_from_last_run(const Suite& suite, std::int64_t this_run) {
+  // The suite's last complete run: how long each kind of task took, and how many
+  // repetitions each group needed. Seeds the ETA before this run has seen a task.
+  std::optional<RunRecord> last;
+  for (const auto& run : store_.runs()) {
+    if (run.suite_name == suite.name && run.status == "complete" && run.id != this_run) last = run;
+  }
+  if (!last) return;
+  auto samples = store_.samples({last->id}, false);
+  std::map<std::string, std::pair<double, int>> durations;
+  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
+    const Sample& s = samples[i].sample;
+    auto from = parse_rfc3339(s.started_at), to = parse_rfc3339(samples[i + 1].sample.started_at);
+    if (s.kind != samples[i + 1].sample.kind || !from || !to || *to < *from) continue;
+    auto& [total, count] = durations[work_kind(s.kind, s.state)];
+    total += *to - *from;
+    ++count;
+  }
+  std::map<std::string, double> seconds;
+  for (const auto& [kind, sum] : durations) seconds[kind] = sum.first / sum.second;
+  progress_.prior(seconds);
+  for (const auto& stored : samples) {
+    if (!stored.sample.warmup) ++prior_[key_of(stored.sample)];
+  }
+}
+
+RunOptions Runner::plan_options(const Suite& suite, const RunOptions& options, std::int64_t run_id,
+                                RunPlan& plan) {
+  plan.options = options;
+  plan.claimed = claimed_groups(suite);
+  auto tasks = plan_tasks(suite, options);
+  for (const auto& task : tasks) {
+    auto& states = plan.build_groups[task.scenario];
+    if (std::find(states.begin(), states.end(), task.state) == states.end())
+      states.push_back(task.state);
+    if (task.scenario->probe.defined() &&
+        std::find(plan.startup_scenarios.begin(), plan.startup_scenarios.end(), task.scenario) ==
+            plan.startup_scenarios.end() &&
+        options.startup_runs > 0) {
+      plan.startup_scenarios.push_back(task.scenario);
+    }
+  }
+  plan.states = options.states.empty() ? all_cache_states() : options.states;
+  learn_from_last_run(suite, run_id);
+  return options;
+}
+
+std::int64_t Runner::begin(const Suite& suite, const RunOptions& options) {
+  if (!options.resume) {
+    RunRecord record;
+    record.suite_name = suite.name;
+    record.suite_path = fs::absolute(suite.manifest).string();
+    record.command = options.command;
+    record.labels = options.labels;
+    fs::path suite_dir = fs::absolute(suite.manifest).parent_path();
+    record.git_commit = git_output(suite_dir, {"rev-parse", "HEAD"});
+    record.git_dirty = !git_output(suite_dir, {"status", "--porcelain", "--", "."}).empty();
+    progress_.message("buildbench: collecting the host and tool fingerprint");
+    record.fingerprint = engine_.fingerprint();
+    record.fingerprint["base_images"] = base_image_facts(suite);
+    record.options = stored_form(options);
+    return store_.begin_run(record);
+  }
+  std::int64_t run_id = *options.resume;
+  auto existing = store_.run(run_id);
+  if (!existing) throw UsageError(fmt::format("--resume {}: no such run", run_id));
+  if (existing->suite_name != suite.name) {
+    throw UsageError(
+        fmt::format("--resume {}: that run measured suite '{}', not '{}'; pass its --suite", run_id,
+                    existing->suite_name, suite.name));
+  }
+  if (existing->status == "complete") {
+    throw UsageError(fmt::format("--resume {}: the run is already complete", run_id));
+  }
+  store_.reopen_run(run_id);
+  auto stored = store_.samples({run_id}, false);
+  for (const auto& entry : stored) record_taken(entry.sample);
+  progress_.message(fmt::format("buildbench: resuming run {} ({} samples already stored)", run_id,
+                                stored.size()));
+  return run_id;
+}
+
+nlohmann::json Runner::stored_form(const RunOptions& options) {
+  std::vector<std::string> state_names;
+  for (auto state : options.states) state_names.push_back(to_string(state));
+  nlohmann::json json = {{"runs", options.runs},
+                         {"warmup", options.warmup},
+                         {"startup_runs", options.startup_runs},
+                         {"scenarios", options.scenarios},
+                         {"states", state_names},
+                         {"image_stats", options.image_stats},
+                         {"build_timeout_ms", options.build_timeout.count()},
+                         {"build_precision", options.build_precision},
+                         {"startup_precision", options.startup_precision},
+                         {"min_runs", options.min_runs},
+                         {"max_runs", options.max_runs}};
+  if (options.startup_timeout) json["startup_timeout_ms"] = options.startup_timeout->count();
+  return json;
+}
+
+void Runner::record_taken(const Sample& sample) {
+  // What the schedule counts: attempts (failed ones included) and good values per group.
+  if (sample.warmup) {
+    warmups_done_.insert({sample.scenario, sample.state, sample.repetition});
+    return;
+  }
+  tally_.add(key_of(sample), sample.status == "ok", figure_of(sample));
+  if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty() &&
+      (!options_resumed_ || engine_.inspect_image(sample.image_id))) {
+    last_image_[sample.scenario] = sample.image_id;
+  }
+}
+
+void Runner::store_sample(std::int64_t run_id, Sample& sample, const RunPlan& plan) {
+  if (sample.status == "interrupted") {
+    store_.add_sample(run_id, sample);
+    throw Interrupted();
+  }
+  if (sample.status != "ok") check_daemon(sample);
+  store_.add_sample(run_id, sample);
+  record_taken(sample);
+  progress_.done(sample);
+  tell_progress(plan);
+}
+
+std::map<std::string, std::string> Runner::build_args_for(const Scenario& scenario,
+                                                          const PackageIndexServer* index) {
+  const std::string token = "{index_url}";
+  std::map<std::string, std::string> args;
+  for (auto [key, value] : scenario.build_args) {
+    if (value.find(token) != std::string::npos && !index) {
+      throw UsageError(
+          fmt::format("{}: build arg '{}' uses {{index_url}} but the suite names no "
+                      "index; add index = \"DIR\" to the suite",
+                      scenario.manifest.string(), key));
+    }
+    for (auto pos = value.find(token); pos != std::string::npos; pos = value.find(token, pos)) {
+      value.replace(pos, token.size(), index->url());
+      pos += index->url().size();
+    }
+    args[key] = value;
+  }
+  return args;
+}
+
+std::vector<Task> Runner::next_round(const RunPlan& plan, int round) const {
+  bool warmup = round <= plan.options.warmup;
+  std::vector<Task> tasks;
+  for (auto state : plan.states) {
+    std::vector<const Scenario*> order;
+    for (const auto& [scenario, states] : plan.build_groups) {
+      if (std::find(states.begin(), states.end(), state) != states.end()) order.push_back(scenario);
+    }
+    std::sort(order.begin(), order.end(), [&](const Scenario* a, const Scenario* b) {
+      return plan.position.at(a) < plan.position.at(b);
+    });
+    if (!order.empty()) {
+      std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
+    }
+    for (const auto* scenario : order) {
+      if (warmup) {
+        if (!warmups_done_.count({scenario->name, to_string(state), round}))
+          tasks.push_back({scenario, state, round, true});
+        continue;
+      }
+      GroupTally::Key key{scenario->name, "build", to_string(state)};
+      if (needs_more(tally_.values(key), tally_.attempts(key), target_for(plan, key)))
+        tasks.push_back({scenario, state, tally_.attempts(key) + 1, false});
+    }
+  }
+  return tasks;
+}
+
+void Runner::run_builds(std::int64_t run_id, const RunPlan& plan,
+                        const std::map<std::string, ScratchScenario>& copies,
+                        const PackageIndexServer* index) {
+  for (int round = 1;; ++round) {
+    auto tasks = next_round(plan, round);
+    if (tasks.empty() && round > plan.options.warmup) return;
+    for (const auto& task : tasks) {
+      interrupt::throw_if_requested();
+      progress_.task(fmt::format("{} {} #{}{}", printable(task.scenario->name),
+                                 to_string(task.state), task.repetition,
+                                 task.warmup ? " (warm-up)" : ""));
+      auto args = build_args_for(*task.scenario, index);
+      const auto& copy = copies.at(task.scenario->name);
+      Sample sample;
+      try {
+        sample = measure_build(task, copy.context, copy.dockerfile, args, plan.options);
+      } catch (const Interrupted&) {
+        sample =
+            unmeasured(task.scenario->name, "build", to_string(task.state), task.repetition,
+                       task.warmup, "interrupted", "interrupted before the measurement finished");
+      }
+      store_sample(run_id, sample, plan);
+    }
+  }
+}
+
+std::vector<StartupTask> Runner::next_startup_round(const RunPlan& plan, int round) const {
+  std::vector<const Scenario*> order = plan.startup_scenarios;
+  if (!order.empty()) {
+    std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
+  }
+  std::vector<StartupTask> tasks;
+  for (const auto* scenario : order) {
+    // Both modes back to back, their order alternating (A B, B A): drift hits both alike.
+    auto first = round % 2 == 1 ? BytecodeMode::kBytecode : BytecodeMode::kNone;
+    for (auto mode : {first, first == BytecodeMode::kBytecode ? BytecodeMode::kNone
+                                                              : BytecodeMode::kBytecode}) {
+      GroupTally::Key key{scenario->name, "startup", to_string(mode)};
+      if (needs_more(tally_.values(key), tally_.attempts(key), target_for(plan, key)))
+        tasks.push_back({scenario, mode, tally_.attempts(key) + 1});
+    }
+  }
+  return tasks;
+}
+
+void Runner::run_startups(std::int64_t run_id, const RunPlan& plan, const fs::path& scratch) {
+  if (plan.startup_scenarios.empty()) return;
+  write_probe(scratch / "probe");
+  StartupMeasurer startup(engine_, scratch / "probe",
+                          fmt::format("buildbench-run{}-{}", run_id, getpid()));
+  for (int round = 1;; ++round) {
+    auto tasks = next_startup_round(plan, round);
+    if (tasks.empty()) return;
+    for (const auto& task : tasks) {
+      interrupt::throw_if_requested();
+      progress_.task(fmt::format("{} start-up {} #{}", printable(task.scenario->name),
+                                 to_string(task.mode), task.repetition));
+      auto image = last_image_.find(task.scenario->name);
+      Sample sample;
+      if (image == last_image_.end()) {
+        sample = unmeasured(task.scenario->name, "startup", to_string(task.mode), task.repetition,
+                            false, "failed",
+                            "no image to start: every build of this scenario in the run failed");
+      } else {
+        try {
+          sample = startup.measure(*task.scenario, image->second, task.mode, task.repetition,
+                                   plan.options.startup_timeout);
+        } catch (const Interrupted&) {
+          sample = unmeasured(task.scenario->name, "startup", to_string(task.mode), task.repetition,
+                              false, "interrupted", "interrupted before the measurement finished");
+        }
+      }
+      store_sample(run_id, sample, plan);
+    }
+  }
+}
+
+std::map<std::string, ScratchScenario> Runner::make_copies(const Suite& suite, std::int64_t run_id,
+                                                           bool resumed, const fs::path& scratch) {
+  // Scratch copies: edits never touch the user's files.
+  std::map<std::string, ScratchScenario> copies;
+  int position = 0;
+  for (const auto& scenario : suite.scenarios) {
+    if (!resumed) store_.add_scenario(run_id, scenario.name, position, describe(scenario));
+    ScratchScenario copy;
+    copy.context = scratch / std::to_string(position++);
+    fs::copy(scenario.context, copy.context, fs::copy_options::recursive);
+    auto relative = scenario.dockerfile.lexically_relative(scenario.context);
+    bool inside = !relative.empty() && *relative.begin() != "..";
+    copy.dockerfile = inside ? copy.context / relative : scenario.dockerfile;
+    copies[scenario.name] = copy;
+  }
+  return copies;
+}
+
+std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
+  if (plan_tasks(suite, options).empty()) {
+    throw UsageError("nothing to run: no selected scenario supports the selected --state");
+  }
+  tally_ = {};
+  warmups_done_.clear();
+  last_image_.clear();
+  prior_.clear();
+  options_resumed_ = options.resume.has_value();
+  std::int64_t run_id = begin(suite, options);
+  RunPlan plan;
+  plan_options(suite, options, run_id, plan);
+  int position = 0;
+  for (const auto& scenario : suite.scenarios) plan.position[&scenario] = position++;
+
+  ScratchFolder scratch(fs::temp_directory_path() /
+                        fmt::format("buildbench-run{}-{}", run_id, getpid()));
+  try {
+    fs::create_directories(scratch.path());
+    auto copies = make_copies(suite, run_id, options_resumed_, scratch.path());
     std::unique_ptr<PackageIndexServer> index;
     if (suite.index) {
       index = std::make_unique<PackageIndexServer>(*suite.index, suite.index_port);
       progress_.message(fmt::format("buildbench: serving the package index {} at {}",
                                     suite.index->string(), index->url()));
     }
-
-    auto startup_tasks = plan_startup(tasks, options);
-    std::erase_if(tasks, [&](const Task& t) {
-      return done.count({"build", t.scenario->name, to_string(t.state), t.repetition, t.warmup}) >
-             0;
-    });
-    std::erase_if(startup_tasks, [&](const StartupTask& t) {
-      return done.count({"startup", t.scenario->name, to_string(t.mode), t.repetition, false}) > 0;
-    });
-    progress_.begin(tasks.size(), startup_tasks.size());
-    std::size_t position_in_plan = 0;
-    for (const auto& task : tasks) {
-      interrupt::throw_if_requested();
-      ++position_in_plan;
-      progress_.task(position_in_plan, fmt::format("{} {} #{}{}", printable(task.scenario->name),
-                                                   to_string(task.state), task.repetition,
-                                                   task.warmup ? " (warm-up)" : ""));
-      std::map<std::string, std::string> args;
-      for (auto [key, value] : task.scenario->build_args) {
-        const std::string token = "{index_url}";
-        if (value.find(token) != std::string::npos) {
-          if (!index) {
-            throw UsageError(
-                fmt::format("{}: build arg '{}' uses {{index_url}} but the suite "
-                            "names no index; add index = \"DIR\" to the suite",
-                            task.scenario->manifest.string(), key));
-          }
-          for (auto pos = value.find(token); pos != std::string::npos;
-               pos = value.find(token, pos)) {
-            value.replace(pos, token.size(), index->url());
-            pos += index->url().size();
-          }
-        }
-        args[key] = value;
-      }
-      const auto& copy = copies.at(task.scenario->name);
-      Sample sample;
-      try {
-        sample = measure_build(task, copy.context, copy.dockerfile, args, options);
-      } catch (const Interrupted&) {
-        sample.scenario = task.scenario->name;
-        sample.state = to_string(task.state);
-        sample.repetition = task.repetition;
-        sample.warmup = task.warmup;
-        sample.status = "interrupted";
-        sample.error = "interrupted before the measurement finished";
-      }
-      if (sample.status == "interrupted") {
-        sample.started_at = iso8601_utc(std::chrono::system_clock::now());
-        store_.add_sample(run_id, sample);
-        throw Interrupted();
-      }
-      if (sample.status != "ok") check_daemon(sample);
-      store_.add_sample(run_id, sample);
-      progress_.done(sample);
-      if (sample.status == "ok" && !sample.image_id.empty()) {
-        last_image[sample.scenario] = sample.image_id;
-      }
-    }
-
-    // Start-up: the image of each scenario's last successful build in this run.
-    if (!startup_tasks.empty()) {
-      write_probe(scratch / "probe");
-      StartupMeasurer startup(engine_, scratch / "probe",
-                              fmt::format("buildbench-run{}-{}", run_id, getpid()));
-      for (const auto& task : startup_tasks) {
-        interrupt::throw_if_requested();
-        ++position_in_plan;
-        progress_.task(position_in_plan,
-                       fmt::format("{} start-up {} #{}", printable(task.scenario->name),
-                                   to_string(task.mode), task.repetition));
-        Sample sample;
-        auto image = last_image.find(task.scenario->name);
-        if (image == last_image.end()) {
-          sample.scenario = task.scenario->name;
-          sample.kind = "startup";
-          sample.state = to_string(task.mode);
-          sample.repetition = task.repetition;
-          sample.status = "failed";
-          sample.error = "no image to start: every build of this scenario in the run failed";
-          sample.started_at = iso8601_utc(std::chrono::system_clock::now());
-        } else {
-          try {
-            sample = startup.measure(*task.scenario, image->second, task.mode, task.repetition,
-                                     options.startup_timeout);
-          } catch (const Interrupted&) {
-            sample.scenario = task.scenario->name;
-            sample.kind = "startup";
-            sample.state = to_string(task.mode);
-            sample.repetition = task.repetition;
-            sample.status = "interrupted";
-            sample.error = "interrupted before the measurement finished";
-            sample.started_at = iso8601_utc(std::chrono::system_clock::now());
-            store_.add_sample(run_id, sample);
-            throw;
-          }
-        }
-        if (sample.status != "ok") check_daemon(sample);
-        store_.add_sample(run_id, sample);
-        progress_.done(sample);
-      }
-    }
+    progress_.begin();
+    tell_progress(plan);
+    run_builds(run_id, plan, copies, index.get());
+    run_startups(run_id, plan, scratch.path());
     progress_.end();
   } catch (const Interrupted&) {
     progress_.end();
     store_.finish_run(run_id, "interrupted");
-    std::error_code ignored;
-    fs::remove_all(scratch, ignored);
     throw;
   } catch (const DaemonGone& gone) {
     progress_.end();
     store_.add_sample(run_id, gone.sample);
     store_.finish_run(run_id, "failed");
-    std::error_code ignored;
-    fs::remove_all(scratch, ignored);
     throw EnvironmentError(fmt::format(
         "the Docker daemon stopped answering during run {}; the sample in flight is stored as "
         "failed and every earlier sample is kept. Restart the daemon (scripts/lab-dockerd) and "
@@ -535,13 +735,9 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   } catch (...) {
     progress_.end();
     store_.finish_run(run_id, "failed");
-    std::error_code ignored;
-    fs::remove_all(scratch, ignored);
     throw;
   }
   store_.finish_run(run_id, "complete");
-  std::error_code ignored;
-  fs::remove_all(scratch, ignored);
   return run_id;
 }
 

@@ -5,12 +5,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "docker/engine.hpp"
 #include "measure/edit.hpp"
 #include "measure/progress.hpp"
+#include "measure/schedule.hpp"
 #include "measure/startup.hpp"
 #include "scenario/scenario.hpp"
 #include "store/store.hpp"
@@ -20,17 +23,36 @@ namespace bb {
 struct RunOptions {
   std::vector<std::string> scenarios;  // empty: all of the suite
   std::vector<CacheState> states;      // empty: all each scenario supports
-  int runs = 3;
+  int runs = 3;                        // the fixed design: every build group this many times
+  // The adaptive design, on when build_precision > 0: each build group runs min_runs to
+  // max_runs times, until its median's 95% interval is within +-build_precision (relative);
+  // start-up groups startup_min_runs to startup_runs times within +-startup_precision.
+  // Groups that a claim compares on a time get at least claim_min_runs (5 against 5 lets an
+  // exact U test reach p = 0.008, so a claim is decidable).
+  double build_precision = 0;
+  double startup_precision = 0;
+  int min_runs = 3;
+  int max_runs = 6;
+  int startup_min_runs = 8;
+  int claim_min_runs = 5;
   int warmup = 0;
   std::map<std::string, std::string> labels;
   std::vector<std::string> secrets;  // --secret, passed through, never stored
   std::chrono::milliseconds build_timeout{std::chrono::minutes(30)};
   bool image_stats = true;  // sizes, gzip sizes and .pyc per layer
-  int startup_runs = 30;    // per bytecode mode and scenario; 0 measures no start-up
+  int startup_runs = 30;    // per mode and scenario (the maximum when adaptive); 0: none
   std::optional<std::chrono::milliseconds> startup_timeout;  // overrides each probe's
   std::string command;                 // the command line, to reproduce the run
   std::optional<std::int64_t> resume;  // complete the missing samples of this run
 };
+
+// A scenario's scratch copy, where edits are made.
+struct ScratchScenario {
+  std::filesystem::path context;
+  std::filesystem::path dockerfile;
+};
+
+class PackageIndexServer;
 
 // One planned sample.
 struct Task {
@@ -45,9 +67,6 @@ struct StartupTask {
   BytecodeMode mode;
   int repetition;
 };
-
-// Repetition, then scenarios rotated, then both modes, their order alternating (A B, B A).
-std::vector<StartupTask> plan_startup(const std::vector<Task>& builds, const RunOptions& options);
 
 // Interleaved order: repetition, then state, then scenarios rotated by repetition so
 // that drift on the machine spreads over every scenario.
@@ -73,6 +92,37 @@ class Runner {
                        const RunOptions& options);
 
  private:
+  // What a run measures: its groups, and which of them a claim compares.
+  struct RunPlan {
+    RunOptions options;
+    std::map<const Scenario*, std::vector<CacheState>> build_groups;
+    std::map<const Scenario*, int> position;  // order in the suite, for rotation
+    std::vector<CacheState> states;
+    std::vector<const Scenario*> startup_scenarios;
+    std::set<GroupTally::Key> claimed;
+  };
+
+  std::int64_t begin(const Suite& suite, const RunOptions& options);
+  RunOptions plan_options(const Suite& suite, const RunOptions& options, std::int64_t run_id,
+                          RunPlan& plan);
+  std::map<std::string, ScratchScenario> make_copies(const Suite& suite, std::int64_t run_id,
+                                                     bool resumed,
+                                                     const std::filesystem::path& scratch);
+  std::vector<Task> next_round(const RunPlan& plan, int round) const;
+  std::vector<StartupTask> next_startup_round(const RunPlan& plan, int round) const;
+  void run_builds(std::int64_t run_id, const RunPlan& plan,
+                  const std::map<std::string, ScratchScenario>& copies,
+                  const PackageIndexServer* index);
+  void run_startups(std::int64_t run_id, const RunPlan& plan, const std::filesystem::path& scratch);
+  void store_sample(std::int64_t run_id, Sample& sample, const RunPlan& plan);
+  void record_taken(const Sample& sample);
+  void tell_progress(const RunPlan& plan);
+  void learn_from_last_run(const Suite& suite, std::int64_t this_run);
+  GroupTarget target_for(const RunPlan& plan, const GroupTally::Key& key) const;
+  static double figure_of(const Sample& sample);
+  static nlohmann::json stored_form(const RunOptions& options);
+  static std::map<std::string, std::string> build_args_for(const Scenario& scenario,
+                                                           const PackageIndexServer* index);
   nlohmann::json base_image_facts(const Suite& suite);
   void check_daemon(Sample& sample);
   void record_image(Sample& sample, const RunOptions& options);
@@ -81,6 +131,11 @@ class Runner {
   Store& store_;
   Progress& progress_;
   EditMaker edits_;  // one nonce per runner: every run's edits are new to the builder
+  GroupTally tally_;
+  std::set<std::tuple<std::string, std::string, int>> warmups_done_;  // scenario, state, round
+  std::map<std::string, std::string> last_image_;  // scenario -> image of its last good build
+  std::map<GroupTally::Key, int> prior_;           // repetitions in the suite's last run
+  bool options_resumed_ = false;
 };
 
 }  // namespace bb

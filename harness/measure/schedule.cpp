@@ -1,0 +1,65 @@
+#include "measure/schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "stats/summary.hpp"
+
+namespace bb {
+
+double relative_half_width(const std::vector<double>& values) {
+  auto interval = stats::median_ci(values);
+  double median = stats::median(values);
+  if (!interval.available || !(median > 0)) return std::numeric_limits<double>::infinity();
+  return std::max(median - interval.low, interval.high - median) / median;
+}
+
+bool needs_more(const std::vector<double>& values, int attempts, const GroupTarget& target) {
+  if (attempts >= target.max_runs) return false;
+  if (attempts < target.min_runs) return true;
+  if (target.precision <= 0) return false;
+  return relative_half_width(values) > target.precision;
+}
+
+int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
+                  int prior) {
+  int due = std::max(target.min_runs - attempts, 0);
+  if (target.precision <= 0 || values.size() < 2) {
+    int planned = target.precision <= 0 ? target.min_runs
+                  : prior > 0           ? prior
+                                        : (target.min_runs + target.max_runs + 1) / 2;
+    planned = std::clamp(planned, target.min_runs, target.max_runs);
+    return std::max(planned - attempts, due);
+  }
+  double n = static_cast<double>(values.size());
+  double width = relative_half_width(values);
+  if (!std::isfinite(width)) {
+    // Too few values for an order-statistic interval: the median's normal-theory standard
+    // error (1.2533 sigma / sqrt(n)) stands in for the interval's half-width.
+    double median = stats::median(values);
+    width = median > 0 ? 1.96 * 1.2533 * stats::stddev(values) / median / std::sqrt(n) : 1.0;
+  }
+  double needed = n * std::pow(width / target.precision, 2);
+  int total = static_cast<int>(std::ceil(std::clamp(needed, static_cast<double>(target.min_runs),
+                                                    static_cast<double>(target.max_runs))));
+  return std::max(total - attempts, due);
+}
+
+void GroupTally::add(const Key& key, bool ok, double value) {
+  ++attempts_[key];
+  if (ok) values_[key].push_back(value);
+}
+
+const std::vector<double>& GroupTally::values(const Key& key) const {
+  static const std::vector<double> none;
+  auto it = values_.find(key);
+  return it == values_.end() ? none : it->second;
+}
+
+int GroupTally::attempts(const Key& key) const {
+  auto it = attempts_.find(key);
+  return it == attempts_.end() ? 0 : it->second;
+}
+
+}  // namespace bb

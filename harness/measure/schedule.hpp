@@ -1,0 +1,48 @@
+#pragma once
+// How many repetitions a group (scenario x cache state, or scenario x start-up mode) gets.
+// A fixed design runs every group `runs` times. The adaptive design runs each group at least
+// `min_runs` times and stops once the 95% interval of its median is within the target
+// half-width, or at `max_runs`: it stops on precision, never on significance, so the tests
+// run on its samples keep their meaning.
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace bb {
+
+struct GroupTarget {
+  int min_runs = 3;
+  int max_runs = 3;
+  double precision = 0;  // relative half-width of the median's 95% interval; 0: fixed count
+};
+
+// The relative half-width of the median's distribution-free 95% interval: the larger of
+// (median - low) and (high - median) over the median. Infinite when the interval is not
+// available (fewer than 6 values) or the median is 0.
+double relative_half_width(const std::vector<double>& values);
+
+// Whether a group with these values after `attempts` (failed ones included) needs another.
+bool needs_more(const std::vector<double>& values, int attempts, const GroupTarget& target);
+
+// Repetitions a group is expected to still take, for the ETA: the minimum still due, or for
+// the adaptive design n (h / target)^2 - n from the current spread (the half-width shrinks as
+// 1 / sqrt(n)), within [min_runs, max_runs]. Before two values exist, `prior` (what the group
+// took in the suite's last run, -1 when unknown) or the middle of the range stands in.
+int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
+                  int prior = -1);
+
+// Values and attempts per group, fed with each sample as it is stored.
+class GroupTally {
+ public:
+  using Key = std::tuple<std::string, std::string, std::string>;  // scenario, kind, state
+  void add(const Key& key, bool ok, double value);
+  const std::vector<double>& values(const Key& key) const;
+  int attempts(const Key& key) const;
+
+ private:
+  std::map<Key, std::vector<double>> values_;
+  std::map<Key, int> attempts_;
+};
+
+}  // namespace bb

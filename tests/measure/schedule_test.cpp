@@ -1,0 +1,97 @@
+#include "measure/schedule.hpp"
+
+#include <random>
+
+#include <catch2/catch.hpp>
+
+#include "stats/rank_tests.hpp"
+
+using namespace bb;
+
+namespace {
+
+// Draws until the stopping rule says enough: what the runner does for one group.
+std::vector<double> run_group(std::mt19937& rng, double median, double spread,
+                              const GroupTarget& target) {
+  std::lognormal_distribution<double> draw(std::log(median), spread);
+  std::vector<double> values;
+  int attempts = 0;
+  while (needs_more(values, attempts, target)) {
+    values.push_back(draw(rng));
+    ++attempts;
+  }
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("the interval's relative half-width: infinite below six values, exact above") {
+  CHECK(std::isinf(relative_half_width({1, 2, 3, 4, 5})));
+  // Six values: the 95% interval is [min, max] (coverage 96.9%); median 3.5.
+  CHECK(relative_half_width({1, 2, 3, 4, 5, 6}) == Approx(2.5 / 3.5));
+  CHECK(relative_half_width({10, 10, 10, 10, 10, 10}) == 0);
+}
+
+TEST_CASE("the stopping rule: the minimum first, then precision, never past the maximum") {
+  GroupTarget target{3, 10, 0.03};
+  CHECK(needs_more({}, 0, target));
+  CHECK(needs_more({1, 1, 1}, 3, target));                              // no interval yet at n = 3
+  CHECK_FALSE(needs_more({1, 1, 1, 1, 1, 1}, 6, target));               // narrow: stop
+  CHECK(needs_more({1, 2, 1, 2, 1, 2}, 6, target));                     // wide: go on
+  CHECK_FALSE(needs_more({1, 2, 1, 2, 1, 2, 1, 2, 1, 2}, 10, target));  // the maximum
+  // Failed attempts count: a group that keeps failing stops at the maximum too.
+  CHECK_FALSE(needs_more({}, 10, target));
+  // The fixed design: exactly min = max runs, whatever the spread.
+  GroupTarget fixed{3, 3, 0};
+  CHECK(needs_more({1, 5}, 2, fixed));
+  CHECK_FALSE(needs_more({1, 5, 9}, 3, fixed));
+}
+
+TEST_CASE("adaptive groups on simulated data: narrow ones stop early, none past the maximum") {
+  std::mt19937 rng(42);
+  GroupTarget target{3, 20, 0.03};
+  int quiet_total = 0, noisy_total = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    auto quiet = run_group(rng, 10.0, 0.005, target);  // CV 0.5%
+    auto noisy = run_group(rng, 10.0, 0.10, target);   // CV 10%
+    CHECK(quiet.size() >= 6);                          // an interval needs six values
+    CHECK(quiet.size() <= 20);
+    CHECK(noisy.size() <= 20);
+    if (quiet.size() < 20) CHECK(relative_half_width(quiet) <= 0.03);
+    quiet_total += static_cast<int>(quiet.size());
+    noisy_total += static_cast<int>(noisy.size());
+  }
+  CHECK(quiet_total == 6 * 200);  // always stops at the first chance
+  CHECK(noisy_total > 15 * 200);  // needs (nearly) the maximum
+}
+
+TEST_CASE("the design changes when to stop, not the test: p-values equal a fixed design's") {
+  std::mt19937 rng(7);
+  GroupTarget target{3, 12, 0.02};
+  auto a = run_group(rng, 10.0, 0.03, target);
+  auto b = run_group(rng, 10.5, 0.03, target);
+  // The same samples judged as if a fixed design of those sizes had taken them.
+  std::vector<double> fixed_a(a.begin(), a.end()), fixed_b(b.begin(), b.end());
+  CHECK(stats::mann_whitney(a, b).p_value == stats::mann_whitney(fixed_a, fixed_b).p_value);
+}
+
+TEST_CASE("expected repetitions for the ETA: minimum due, extrapolated spread, prior") {
+  GroupTarget fixed{3, 3, 0};
+  CHECK(expected_more({}, 0, fixed) == 3);
+  CHECK(expected_more({1}, 1, fixed) == 2);
+  GroupTarget adaptive{3, 9, 0.03};
+  CHECK(expected_more({}, 0, adaptive) == 6);     // middle of [3, 9] without a prior
+  CHECK(expected_more({}, 0, adaptive, 4) == 4);  // the suite's last run took 4
+  CHECK(expected_more({10, 10, 10, 10, 10, 10}, 6, adaptive) == 0);
+  CHECK(expected_more({8, 12, 8, 12, 8, 12}, 6, adaptive) == 3);  // wide: up to the maximum
+}
+
+TEST_CASE("a tally counts attempts and good values per group") {
+  GroupTally tally;
+  GroupTally::Key key{"final", "build", "cold"};
+  tally.add(key, true, 9.1);
+  tally.add(key, false, 0);
+  CHECK(tally.attempts(key) == 2);
+  CHECK(tally.values(key) == std::vector<double>{9.1});
+  CHECK(tally.attempts({"other", "build", "cold"}) == 0);
+}
