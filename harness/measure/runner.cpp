@@ -75,6 +75,14 @@ Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
 void Runner::record_image(Sample& sample, const RunOptions& options) {
   if (!options.image_stats || sample.image_id.empty()) return;
   std::optional<ImageRecord> image = store_.image(sample.image_id);
+  // docker save costs seconds per image and an edit changes a few bytes: layer statistics
+  // are taken once per scenario and state in a run; later new images get their size only.
+  bool measured = !layers_measured_.insert({sample.scenario, sample.state}).second;
+  if (!image && measured) {
+    auto info = engine_.inspect_image(sample.image_id);
+    if (info) sample.set(kImageBytes, static_cast<double>(info->size_bytes));
+    return;
+  }
   if (!image) {
     progress_.detail("measuring image layers (docker save, gzip)");
     ImageRecord record;
@@ -522,6 +530,7 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
 
 void Runner::record_taken(const Sample& sample) {
   // What the schedule counts: attempts (failed ones included) and good values per group.
+  if (sample.get(kImageCompressedBytes)) layers_measured_.insert({sample.scenario, sample.state});
   if (sample.warmup) {
     warmups_done_.insert({sample.scenario, sample.state, sample.repetition});
     return;
@@ -693,6 +702,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     throw UsageError("nothing to run: no selected scenario supports the selected --state");
   }
   tally_ = {};
+  layers_measured_.clear();
   warmups_done_.clear();
   last_image_.clear();
   prior_.clear();

@@ -136,6 +136,7 @@ class Runner {
   std::map<std::string, std::string> last_image_;  // scenario -> image of its last good build
   std::map<GroupTally::Key, int> prior_;           // repetitions in the suite's last run
   bool options_resumed_ = false;
+  std::set<std::pair<std::string, std::string>> layers_measured_;  // scenario, state
 };
 
 }  // namespace bb

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "compare/compare.hpp"
@@ -117,6 +118,72 @@ std::string date_of(const std::string& iso) {
 
 double scale_for(const std::string& unit) {
   return unit == "bytes" ? 1e-6 : unit == "s" ? 1000 : 1;
+}
+
+// "12 groups noisy (CV > 10%): a, b, ..." rather than a line per group; groups that a claim
+// compares come first, then the noisiest.
+std::vector<std::string> grouped_warnings(const Groups& groups,
+                                          const std::vector<ClaimResult>& claims) {
+  std::set<std::pair<std::string, std::string>> claimed;
+  for (const auto& c : claims) {
+    claimed.insert({c.claim.subject, c.claim.state});
+    claimed.insert({c.claim.baseline, c.claim.state});
+  }
+  std::vector<std::string> warnings;
+  if (!groups.failures.empty()) {
+    std::size_t total = 0;
+    std::vector<std::string> names;
+    for (const auto& [key, count] : groups.failures) {
+      total += count;
+      names.push_back(fmt::format("{} {} ({})", std::get<0>(key), std::get<1>(key), count));
+    }
+    warnings.push_back(
+        fmt::format("{} failed sample(s) in {} group(s): {}; each is stored with "
+                    "its reason, see 'buildbench export'",
+                    total, names.size(), fmt::join(names, ", ")));
+  }
+  struct Noisy {
+    bool claimed;
+    double cv;
+    std::string name;
+  };
+  std::vector<Noisy> noisy;
+  for (const auto& [key, values] : groups.values) {
+    const auto& metric = std::get<2>(key);
+    if (values.size() < 3 || (metric != "build_seconds" && metric != "startup_net_seconds"))
+      continue;
+    auto s = stats::summarize(values);
+    if (s.cv <= 0.10) continue;
+    bool is_claimed = claimed.count({std::get<0>(key), std::get<1>(key)}) > 0;
+    noisy.push_back({is_claimed, s.cv,
+                     fmt::format("{} {} {:.0f}%{}", std::get<0>(key), std::get<1>(key), s.cv * 100,
+                                 is_claimed ? " (a claim compares it)" : "")});
+  }
+  std::sort(noisy.begin(), noisy.end(), [](const Noisy& a, const Noisy& b) {
+    return std::tie(b.claimed, b.cv) < std::tie(a.claimed, a.cv);
+  });
+  if (!noisy.empty()) {
+    std::vector<std::string> names;
+    for (const auto& n : noisy) names.push_back(n.name);
+    warnings.push_back(
+        fmt::format("{} group(s) noisy (CV > 10%): {}; an adaptive run "
+                    "(--precision) repeats such groups until their medians are "
+                    "precise",
+                    noisy.size(), fmt::join(names, ", ")));
+  }
+  std::vector<std::string> thin;
+  for (const auto& c : claims) {
+    if (c.verdict == ClaimVerdict::kInconclusive && c.subject_count && c.subject_count < 5)
+      thin.push_back(
+          fmt::format("{} ({} against {})", c.claim.id, c.subject_count, c.baseline_count));
+  }
+  if (!thin.empty()) {
+    warnings.push_back(
+        fmt::format("{} claim(s) inconclusive on too few samples: {}; rerun with "
+                    "--precision or --runs 5 or more",
+                    thin.size(), fmt::join(thin, ", ")));
+  }
+  return warnings;
 }
 
 }  // namespace
@@ -433,30 +500,8 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
     d.paragraph("Reproduce:");
     d.code(input.reproduce);
   }
-  // Warnings.
-  std::vector<std::string> warnings;
-  for (const auto& [key, count] : groups.failures) {
-    warnings.push_back(fmt::format("{} {}: {} failed sample(s); see 'buildbench export'",
-                                   std::get<0>(key), std::get<1>(key), count));
-  }
-  for (const auto& [key, values] : groups.values) {
-    const MetricInfo* info = find_metric(std::get<2>(key));
-    if (!info || info->kind != MetricKind::kTime || values.size() < 3) continue;
-    if (std::get<2>(key) != "build_seconds" && std::get<2>(key) != "startup_net_seconds") continue;
-    auto s = stats::summarize(values);
-    if (s.cv > 0.10) {
-      warnings.push_back(fmt::format("{} {} {}: noisy (CV {:.0f}%); more --runs would narrow it",
-                                     std::get<0>(key), std::get<1>(key), std::get<2>(key),
-                                     s.cv * 100));
-    }
-  }
-  for (const auto& c : claims) {
-    if (c.verdict == ClaimVerdict::kInconclusive && c.subject_count && c.subject_count < 5) {
-      warnings.push_back(
-          fmt::format("claim {}: only {} samples per side; rerun with --runs 5 or more", c.claim.id,
-                      c.subject_count));
-    }
-  }
+  // Warnings: grouped, what a claim depends on first.
+  auto warnings = grouped_warnings(groups, claims);
   if (stand_in) warnings.push_back("results come from stand-in base images (scripts/lab-images)");
   if (!warnings.empty()) {
     d.heading(2, "Warnings");
