@@ -14,6 +14,7 @@
 #include <tuple>
 #include "cli/commands.hpp"
 #include "cli/doctor.hpp"
+#include "cli/init.hpp"
 #include "cli/nightly.hpp"
 #include "compare/compare.hpp"
 #include "docker/cli_engine.hpp"
@@ -373,6 +374,8 @@ Examples:
       "its CI, mean, stddev, MAD, min, max;\ntrends and nightly change-point "
       "detection read them. Example: buildbench prune-history --keep 60");
 
+  InitCommand init = add_init_command(app);
+
   // doctor
   auto* doctor = app.add_subcommand("doctor", "Check the engine, buildx, base images and database");
   doctor->add_option("--suite", suite_path, "Suite whose base images to check")
@@ -606,6 +609,7 @@ Examples:
   if (*doctor) {
     return run_doctor(suite_path, db_path);
   }
+  if (*init.app) return run_init(init);
   return kExitUsage;
 }
 
