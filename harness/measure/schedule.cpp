@@ -15,11 +15,20 @@ double relative_half_width(const std::vector<double>& values) {
   return std::max(median - interval.low, interval.high - median) / median;
 }
 
+double stopping_half_width(const std::vector<double>& values) {
+  double width = relative_half_width(values);
+  if (std::isfinite(width) || values.size() < 3) return width;
+  double median = stats::median(values);
+  if (!(median > 0)) return width;
+  return 1.96 * 1.2533 * stats::stddev(values) / median /
+         std::sqrt(static_cast<double>(values.size()));
+}
+
 bool needs_more(const std::vector<double>& values, int attempts, const GroupTarget& target) {
   if (attempts >= target.max_runs) return false;
   if (attempts < target.min_runs) return true;
   if (target.precision <= 0) return false;
-  return relative_half_width(values) > target.precision;
+  return stopping_half_width(values) > target.precision;
 }
 
 int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
@@ -33,10 +42,8 @@ int expected_more(const std::vector<double>& values, int attempts, const GroupTa
     return std::max(planned - attempts, due);
   }
   double n = static_cast<double>(values.size());
-  double width = relative_half_width(values);
+  double width = stopping_half_width(values);
   if (!std::isfinite(width)) {
-    // Too few values for an order-statistic interval: the median's normal-theory standard
-    // error (1.2533 sigma / sqrt(n)) stands in for the interval's half-width.
     double median = stats::median(values);
     width = median > 0 ? 1.96 * 1.2533 * stats::stddev(values) / median / std::sqrt(n) : 1.0;
   }

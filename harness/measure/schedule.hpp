@@ -22,6 +22,12 @@ struct GroupTarget {
 // available (fewer than 6 values) or the median is 0.
 double relative_half_width(const std::vector<double>& values);
 
+// The half-width the stopping rule judges: the interval's when it exists (six values or
+// more); below that, from three values on, the median's normal-theory standard error
+// (1.96 x 1.2533 sigma / sqrt(n), relative) stands in, so quiet groups need not run six times.
+// The report still shows no 95% interval for such a group and marks it.
+double stopping_half_width(const std::vector<double>& values);
+
 // Whether a group with these values after `attempts` (failed ones included) needs another.
 bool needs_more(const std::vector<double>& values, int attempts, const GroupTarget& target);
 

@@ -35,9 +35,11 @@ TEST_CASE("the interval's relative half-width: infinite below six values, exact 
 TEST_CASE("the stopping rule: the minimum first, then precision, never past the maximum") {
   GroupTarget target{3, 10, 0.03};
   CHECK(needs_more({}, 0, target));
-  CHECK(needs_more({1, 1, 1}, 3, target));                              // no interval yet at n = 3
-  CHECK_FALSE(needs_more({1, 1, 1, 1, 1, 1}, 6, target));               // narrow: stop
-  CHECK(needs_more({1, 2, 1, 2, 1, 2}, 6, target));                     // wide: go on
+  CHECK(needs_more({1, 1}, 2, target));                    // below the minimum
+  CHECK_FALSE(needs_more({10, 10.01, 9.99}, 3, target));   // quiet: the standard error suffices
+  CHECK(needs_more({9, 10, 11}, 3, target));               // CV 10%: go on
+  CHECK_FALSE(needs_more({1, 1, 1, 1, 1, 1}, 6, target));  // narrow: stop
+  CHECK(needs_more({1, 2, 1, 2, 1, 2}, 6, target));        // wide: go on
   CHECK_FALSE(needs_more({1, 2, 1, 2, 1, 2, 1, 2, 1, 2}, 10, target));  // the maximum
   // Failed attempts count: a group that keeps failing stops at the maximum too.
   CHECK_FALSE(needs_more({}, 10, target));
@@ -54,14 +56,14 @@ TEST_CASE("adaptive groups on simulated data: narrow ones stop early, none past 
   for (int trial = 0; trial < 200; ++trial) {
     auto quiet = run_group(rng, 10.0, 0.005, target);  // CV 0.5%
     auto noisy = run_group(rng, 10.0, 0.10, target);   // CV 10%
-    CHECK(quiet.size() >= 6);                          // an interval needs six values
+    CHECK(quiet.size() >= 3);
     CHECK(quiet.size() <= 20);
     CHECK(noisy.size() <= 20);
-    if (quiet.size() < 20) CHECK(relative_half_width(quiet) <= 0.03);
+    if (quiet.size() < 20) CHECK(stopping_half_width(quiet) <= 0.03);
     quiet_total += static_cast<int>(quiet.size());
     noisy_total += static_cast<int>(noisy.size());
   }
-  CHECK(quiet_total == 6 * 200);  // always stops at the first chance
+  CHECK(quiet_total == 3 * 200);  // always stops at the minimum
   CHECK(noisy_total > 15 * 200);  // needs (nearly) the maximum
 }
 
