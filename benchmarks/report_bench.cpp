@@ -3,7 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "history.hpp"
-#include "report/gather.hpp"
+#include "cli/gather.hpp"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "report/compare_report.hpp"
-#include "report/gather.hpp"
+#include "cli/gather.hpp"
 #include "stats/changepoint.hpp"
 #include "stats/summary.hpp"
 #include "util/error.hpp"

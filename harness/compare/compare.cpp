@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "stats/rank_tests.hpp"
 #include "util/text.hpp"
 

@@ -7,8 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/image.hpp"
+#include "model/run.hpp"
 #include "stats/summary.hpp"
-#include "store/store.hpp"
 
 namespace bb {
 

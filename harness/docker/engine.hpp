@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "docker/rawjson.hpp"
+#include "model/image.hpp"
 
 namespace bb {
 
@@ -73,15 +74,6 @@ struct StartOutcome {
   double seconds = 0;       // start to ready (or to exit)
   std::string inside_line;  // the probe's in-container report, when it printed one
   std::string tail;         // last lines of output, for failed samples
-};
-
-struct LayerStats {
-  int index = 0;
-  std::string created_by;  // the instruction that made the layer
-  std::int64_t size_bytes = 0;
-  std::int64_t compressed_bytes = 0;
-  std::int64_t pyc_count = 0;
-  std::int64_t pyc_bytes = 0;
 };
 
 class DockerEngine {

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "util/text.hpp"
 
 namespace bb {

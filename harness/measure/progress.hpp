@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "measure/sample.hpp"
+#include "model/sample.hpp"
 
 namespace bb {
 

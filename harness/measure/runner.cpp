@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "docker/rawjson.hpp"
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "measure/package_index.hpp"
 #include "measure/state_contract.hpp"
 #include "util/error.hpp"

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "docker/engine.hpp"
-#include "measure/sample.hpp"
+#include "model/sample.hpp"
 #include "scenario/scenario.hpp"
 
 namespace bb {

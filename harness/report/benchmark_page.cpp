@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compare/compare.hpp"
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "report/document.hpp"
 #include "report/export.hpp"
 #include "report/format.hpp"

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "model/image.hpp"
+#include "model/run.hpp"
 #include "scenario/scenario.hpp"
-#include "store/store.hpp"
 
 namespace bb {
 

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "stats/summary.hpp"
 
 #include <algorithm>

@@ -3,7 +3,8 @@
 #include <ostream>
 #include <vector>
 
-#include "store/store.hpp"
+#include "model/image.hpp"
+#include "model/run.hpp"
 
 namespace bb {
 

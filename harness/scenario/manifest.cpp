@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "scenario/edit_format.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "docker/engine.hpp"
-#include "measure/sample.hpp"
+#include "model/image.hpp"
+#include "model/run.hpp"
 
 namespace SQLite {
 class Database;
@@ -22,38 +22,6 @@ namespace bb {
 
 inline constexpr int kSchemaVersion = 2;
 inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
-
-struct RunRecord {
-  std::int64_t id = 0;
-  std::string started_at;
-  std::string finished_at;
-  std::string status = "running";  // running, complete, failed, interrupted
-  std::string suite_name;
-  std::string suite_path;
-  std::string command;
-  std::string git_commit;
-  bool git_dirty = false;
-  nlohmann::json fingerprint = nlohmann::json::object();
-  nlohmann::json options = nlohmann::json::object();
-  std::map<std::string, std::string> labels;
-  std::string uuid;     // stable across databases (merge)
-  bool pruned = false;  // raw samples thinned; summaries kept
-};
-
-struct StoredSample {
-  std::int64_t id = 0;
-  std::int64_t run_id = 0;
-  Sample sample;
-};
-
-struct ImageRecord {
-  std::string image_id;
-  std::int64_t size_bytes = 0;
-  std::int64_t compressed_bytes = 0;
-  std::int64_t pyc_count = 0;
-  std::int64_t pyc_bytes = 0;
-  std::vector<LayerStats> layers;
-};
 
 class Store {
  public:

@@ -4,7 +4,7 @@
 
 #include "docker/cli_engine.hpp"
 #include "e2e/helpers.hpp"
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "scenario/manifest.hpp"
 #include "store/store.hpp"
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "e2e/helpers.hpp"
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 #include "store/store.hpp"
 
 using namespace bb;

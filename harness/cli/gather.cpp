@@ -1,4 +1,4 @@
-#include "report/gather.hpp"
+#include "cli/gather.hpp"
 
 #include <filesystem>
 #include <set>

@@ -1,4 +1,4 @@
-#include "measure/metrics.hpp"
+#include "model/metrics.hpp"
 
 namespace bb {
 

@@ -5,8 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "docker/engine.hpp"
-#include "docker/rawjson.hpp"
+#include "model/build_step.hpp"
 
 namespace bb {
 

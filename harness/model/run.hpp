@@ -1,0 +1,36 @@
+#pragma once
+// A run and its stored samples, as plain records: what every layer above the store reads.
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/sample.hpp"
+
+namespace bb {
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string started_at;
+  std::string finished_at;
+  std::string status = "running";  // running, complete, failed, interrupted
+  std::string suite_name;
+  std::string suite_path;
+  std::string command;
+  std::string git_commit;
+  bool git_dirty = false;
+  nlohmann::json fingerprint = nlohmann::json::object();
+  nlohmann::json options = nlohmann::json::object();
+  std::map<std::string, std::string> labels;
+  std::string uuid;     // stable across databases (merge)
+  bool pruned = false;  // raw samples thinned; summaries kept
+};
+
+struct StoredSample {
+  std::int64_t id = 0;
+  std::int64_t run_id = 0;
+  Sample sample;
+};
+
+}  // namespace bb
