@@ -1,5 +1,7 @@
 #include "cli/gather.hpp"
 
+#include "model/metrics.hpp"
+
 #include <filesystem>
 #include <set>
 
@@ -76,8 +78,7 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
   }
   if (history_ids.size() >= 2) {
     std::map<std::int64_t, std::map<std::string, std::vector<double>>> values;
-    for (const auto& v : store.metric_series(
-             history_ids, {{"cold", "build_seconds"}, {"bytecode", "startup_net_seconds"}})) {
+    for (const auto& v : store.metric_series_of(history_ids, tracked_metric_names())) {
       values[v.run_id][v.scenario + "|" + v.state + "|" + v.metric].push_back(v.value);
     }
     for (auto id : history_ids) {

@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/gather.hpp"
 #include "model/metrics.hpp"
 #include "report/compare_report.hpp"
-#include "cli/gather.hpp"
 #include "stats/changepoint.hpp"
 #include "stats/summary.hpp"
 #include "util/error.hpp"
@@ -96,12 +96,8 @@ int run_nightly(const NightlyArgs& args) {
   // Lasting shifts over the nightly history.
   std::vector<std::int64_t> ids;
   for (const auto& r : nightlies) ids.push_back(r.id);
-  std::vector<std::pair<std::string, std::string>> series_keys = {
-      {"cold", "build_seconds"},           {"warm-nochange", "build_seconds"},
-      {"warm-code", "build_seconds"},      {"warm-deps", "build_seconds"},
-      {"bytecode", "startup_net_seconds"}, {"none", "startup_net_seconds"}};
   std::map<std::string, std::map<std::int64_t, std::vector<double>>> values;
-  for (const auto& v : store.metric_series(ids, series_keys)) {
+  for (const auto& v : store.metric_series_of(ids, tracked_metric_names())) {
     values[v.scenario + " " + v.state + " " + v.metric][v.run_id].push_back(v.value);
   }
   std::vector<std::string> shifts;

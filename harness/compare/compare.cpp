@@ -35,12 +35,7 @@ std::size_t Comparison::count(Verdict verdict) const {
 }
 
 const std::vector<std::string>& compared_metrics() {
-  static const std::vector<std::string> metrics = {
-      std::string(kBuildSeconds),      std::string(kStepsCached),
-      std::string(kImageBytes),        std::string(kImageCompressedBytes),
-      std::string(kPycBytes),          std::string(kStartupSeconds),
-      std::string(kStartupNetSeconds), std::string(kInterpreterReadySeconds),
-      std::string(kModulesCompiled)};
+  static const std::vector<std::string> metrics = compared_metric_names();
   return metrics;
 }
 
@@ -51,25 +46,14 @@ double threshold_for(const CompareOptions& options, const std::string& scenario,
   }
   if (auto it = options.thresholds.find(metric); it != options.thresholds.end()) return it->second;
   const MetricInfo* info = find_metric(metric);
-  if (!info) return 5;
-  switch (info->kind) {
-    case MetricKind::kTime:
-      return 5;
-    case MetricKind::kSize:
-      return 1;
-    case MetricKind::kCount:
-      return 0;
-  }
-  return 5;
+  return info ? info->threshold_percent : 5;
 }
 
 namespace {
 
 std::string metric_kind_of(const std::string& metric) {
-  static const std::set<std::string> build = {
-      std::string(kBuildSeconds), std::string(kStepsCached), std::string(kImageBytes),
-      std::string(kImageCompressedBytes), std::string(kPycBytes)};
-  return build.count(metric) ? "build" : "startup";
+  const MetricInfo* info = find_metric(metric);
+  return std::string(to_string(info ? info->sample_kind : SampleKind::kBuild));
 }
 
 using Key =

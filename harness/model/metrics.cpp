@@ -2,34 +2,64 @@
 
 namespace bb {
 
+std::string_view to_string(SampleKind kind) {
+  return kind == SampleKind::kBuild ? "build" : "startup";
+}
+
 const std::vector<MetricInfo>& metric_catalog() {
+  using K = MetricKind;
+  constexpr auto B = SampleKind::kBuild, S = SampleKind::kStartup;
+  // name, unit, kind, deterministic, lower is better, description, sample kind, compared,
+  // tracked, threshold (%): times 5% (noise), sizes 1%, counts exact.
   static const std::vector<MetricInfo> catalog = {
-      {kBuildSeconds, "s", MetricKind::kTime, false, true, "wall time of docker buildx build"},
-      {kStepsCached, "count", MetricKind::kCount, true, false, "build steps served from cache"},
-      {kStepsTotal, "count", MetricKind::kCount, true, true, "build steps"},
-      {kImageBytes, "bytes", MetricKind::kSize, true, true, "image size, uncompressed"},
-      {kImageCompressedBytes, "bytes", MetricKind::kSize, true, true,
-       "image size, each layer gzip-compressed as a registry stores it"},
-      {kPycCount, "count", MetricKind::kCount, true, true, ".pyc files in the image"},
-      {kPycBytes, "bytes", MetricKind::kSize, true, true, "bytes of .pyc files in the image"},
-      {kContextBytes, "bytes", MetricKind::kSize, true, true, "build context sent to the builder"},
-      {kLoadSeconds, "s", MetricKind::kTime, false, true,
-       "loading the image from a non-docker builder into the engine (part of the build time)"},
-      {kStartupSeconds, "s", MetricKind::kTime, false, true,
-       "container start to ready (raw, includes docker's start overhead)"},
-      {kStartupNetSeconds, "s", MetricKind::kTime, false, true,
-       "start to ready minus the paired baseline container's start to exit"},
-      {kBaselineStartSeconds, "s", MetricKind::kTime, false, true,
-       "start to exit of a container that exits at once (docker's overhead)"},
-      {kCreateSeconds, "s", MetricKind::kTime, false, true, "docker create, outside start-up"},
-      {kInterpreterReadySeconds, "s", MetricKind::kTime, false, true,
-       "inside the container: interpreter start to ready"},
-      {kModulesFromPyc, "count", MetricKind::kCount, false, false,
-       "modules loaded from a valid stored .pyc up to ready"},
-      {kModulesCompiled, "count", MetricKind::kCount, false, true,
-       "modules compiled from source up to ready"},
+      {kBuildSeconds, "s", K::kTime, false, true, "wall time of docker buildx build", B, true, true,
+       5},
+      {kStepsCached, "count", K::kCount, true, false, "build steps served from cache", B, true,
+       false, 0},
+      {kStepsTotal, "count", K::kCount, true, true, "build steps", B, false, false, 0},
+      {kImageBytes, "bytes", K::kSize, true, true, "image size, uncompressed", B, true, false, 1},
+      {kImageCompressedBytes, "bytes", K::kSize, true, true,
+       "image size, each layer gzip-compressed as a registry stores it", B, true, false, 1},
+      {kPycCount, "count", K::kCount, true, true, ".pyc files in the image", B, false, false, 0},
+      {kPycBytes, "bytes", K::kSize, true, true, "bytes of .pyc files in the image", B, true, false,
+       1},
+      {kContextBytes, "bytes", K::kSize, true, true, "build context sent to the builder", B, false,
+       false, 1},
+      {kLoadSeconds, "s", K::kTime, false, true,
+       "loading the image from a non-docker builder into the engine (part of the build time)", B,
+       false, false, 5},
+      {kStartupSeconds, "s", K::kTime, false, true,
+       "container start to ready (raw, includes docker's start overhead)", S, true, false, 5},
+      {kStartupNetSeconds, "s", K::kTime, false, true,
+       "start to ready minus the paired baseline container's start to exit", S, true, true, 5},
+      {kBaselineStartSeconds, "s", K::kTime, false, true,
+       "start to exit of a container that exits at once (docker's overhead)", S, false, false, 5},
+      {kCreateSeconds, "s", K::kTime, false, true, "docker create, outside start-up", S, false,
+       false, 5},
+      {kInterpreterReadySeconds, "s", K::kTime, false, true,
+       "inside the container: interpreter start to ready", S, true, false, 5},
+      {kModulesFromPyc, "count", K::kCount, false, false,
+       "modules loaded from a valid stored .pyc up to ready", S, false, false, 0},
+      {kModulesCompiled, "count", K::kCount, false, true,
+       "modules compiled from source up to ready", S, true, false, 0},
   };
   return catalog;
+}
+
+std::vector<std::string> compared_metric_names() {
+  std::vector<std::string> names;
+  for (const auto& info : metric_catalog()) {
+    if (info.compared) names.emplace_back(info.name);
+  }
+  return names;
+}
+
+std::vector<std::string> tracked_metric_names() {
+  std::vector<std::string> names;
+  for (const auto& info : metric_catalog()) {
+    if (info.tracked) names.emplace_back(info.name);
+  }
+  return names;
 }
 
 const MetricInfo* find_metric(std::string_view name) {

@@ -9,6 +9,12 @@ namespace bb {
 
 enum class MetricKind { kTime, kSize, kCount };
 
+// Which samples carry a metric: builds or start-ups.
+enum class SampleKind { kBuild, kStartup };
+std::string_view to_string(SampleKind kind);  // "build", "startup" (as stored)
+
+// Everything a layer needs to know about a metric. This catalog is the only list: compare,
+// its thresholds, nightly's trends and the report's charts derive from it.
 struct MetricInfo {
   std::string_view name;
   std::string_view unit;  // "s", "bytes", "count"
@@ -16,7 +22,16 @@ struct MetricInfo {
   bool deterministic;  // same inputs give the same value: compared exactly, without a test
   bool lower_is_better;
   std::string_view description;
+  SampleKind sample_kind = SampleKind::kBuild;
+  bool compared = false;  // `compare` judges it
+  bool tracked = false;   // nightly's lasting-shift detection and the report's trends follow it
+  double threshold_percent = 5;  // default change that counts as a regression
 };
+
+// The metrics `compare` judges, in catalog order.
+std::vector<std::string> compared_metric_names();
+// The metrics nightly and the trend charts follow.
+std::vector<std::string> tracked_metric_names();
 
 const std::vector<MetricInfo>& metric_catalog();
 const MetricInfo* find_metric(std::string_view name);

@@ -1,5 +1,9 @@
 #include "store/store.hpp"
 
+#include <set>
+
+#include "model/metrics.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <cmath>
@@ -594,6 +598,30 @@ std::vector<Store::SeriesValue> Store::metric_series(
     }
   }
   return out;
+}
+
+std::vector<Store::SeriesValue> Store::metric_series_of(const std::vector<std::int64_t>& run_ids,
+                                                        const std::vector<std::string>& metrics) {
+  // Pairs only where a state's samples can carry the metric (builds or start-ups).
+  std::set<std::pair<std::string, std::string>> pairs;
+  SQLite::Statement states(*db_,
+                           "SELECT DISTINCT kind, state FROM samples WHERE run_id = ? UNION "
+                           "SELECT DISTINCT '', state FROM summaries WHERE run_id = ?");
+  for (auto run_id : run_ids) {
+    states.reset();
+    states.bind(1, run_id);
+    states.bind(2, run_id);
+    while (states.executeStep()) {
+      std::string kind = states.getColumn(0).getString();
+      for (const auto& metric : metrics) {
+        const MetricInfo* info = find_metric(metric);
+        if (kind.empty() || !info || to_string(info->sample_kind) == kind)
+          pairs.insert({states.getColumn(1).getString(), metric});
+      }
+    }
+  }
+  return metric_series(
+      run_ids, std::vector<std::pair<std::string, std::string>>(pairs.begin(), pairs.end()));
 }
 
 nlohmann::json Store::scenario_manifest(std::int64_t run_id, const std::string& name) {

@@ -80,6 +80,9 @@ class Store {
   std::vector<SeriesValue> metric_series(
       const std::vector<std::int64_t>& run_ids,
       const std::vector<std::pair<std::string, std::string>>& pairs);
+  // The same for these metrics in every state their samples (or summaries) have.
+  std::vector<SeriesValue> metric_series_of(const std::vector<std::int64_t>& run_ids,
+                                            const std::vector<std::string>& metrics);
   std::vector<std::pair<std::string, int>> scenarios(std::int64_t run_id);
 
   const std::filesystem::path& path() const { return path_; }

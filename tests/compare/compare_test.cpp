@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "model/metrics.hpp"
 #include "report/compare_report.hpp"
 
 using namespace bb;
@@ -159,4 +160,39 @@ TEST_CASE("compare renderers: json has a schema version, markdown escapes names"
   CHECK(md.str().find("<script>") == std::string::npos);
   CHECK(md.str().find("a\\|b&lt;script&gt;") != std::string::npos);
   CHECK(md.str().find("### Changes") < md.str().find("<details>"));
+}
+
+TEST_CASE("the catalog is the only list: every compared metric reaches compare's output") {
+  // Samples that carry every metric of the catalog: whatever the catalog marks compared must
+  // come out as a row, and its threshold is the catalog's.
+  auto every_metric = [](int id) {
+    std::vector<StoredSample> out;
+    for (auto kind : {SampleKind::kBuild, SampleKind::kStartup}) {
+      for (int repetition = 1; repetition <= 3; ++repetition) {
+        StoredSample stored;
+        stored.run_id = id;
+        stored.sample.scenario = "s";
+        stored.sample.kind = std::string(to_string(kind));
+        stored.sample.state = kind == SampleKind::kBuild ? "cold" : "as-built";
+        stored.sample.repetition = repetition;
+        for (const auto& info : metric_catalog()) {
+          if (info.sample_kind == kind) stored.sample.set(info.name, 1.0 + repetition);
+        }
+        out.push_back(stored);
+      }
+    }
+    return out;
+  };
+  auto c = compare({run(1)}, every_metric(1), {run(2)}, every_metric(2), {});
+  for (const auto& info : metric_catalog()) {
+    if (!info.compared) continue;
+    INFO(info.name);
+    const auto& row = row_for(c, std::string(info.name));
+    CHECK(row.kind == to_string(info.sample_kind));
+    CHECK(row.threshold_percent == info.threshold_percent);
+  }
+  for (const auto& row : c.rows) {
+    INFO(row.metric);
+    CHECK(find_metric(row.metric)->compared);  // and nothing the catalog does not list
+  }
 }
