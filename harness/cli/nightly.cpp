@@ -97,9 +97,9 @@ int run_nightly(const NightlyArgs& args) {
   std::vector<std::int64_t> ids;
   for (const auto& r : nightlies) ids.push_back(r.id);
   std::vector<std::pair<std::string, std::string>> series_keys = {
-      {"cold", "build_seconds"},           {"warm-nochange", "build_seconds"},
-      {"warm-code", "build_seconds"},      {"warm-deps", "build_seconds"},
-      {"bytecode", "startup_net_seconds"}, {"none", "startup_net_seconds"}};
+      {"cold", "build_seconds"},      {"warm-nochange", "build_seconds"},
+      {"warm-code", "build_seconds"}, {"warm-deps", "build_seconds"},
+      {"as-built", "ready_seconds"},  {"no-bytecode", "ready_seconds"}};
   std::map<std::string, std::map<std::int64_t, std::vector<double>>> values;
   for (const auto& v : store.metric_series(ids, series_keys)) {
     values[v.scenario + " " + v.state + " " + v.metric][v.run_id].push_back(v.value);

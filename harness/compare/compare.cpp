@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "measure/metrics.hpp"
+#include "scenario/scenario.hpp"
 #include "stats/rank_tests.hpp"
 #include "util/text.hpp"
 
@@ -35,12 +36,16 @@ std::size_t Comparison::count(Verdict verdict) const {
 }
 
 const std::vector<std::string>& compared_metrics() {
-  static const std::vector<std::string> metrics = {
-      std::string(kBuildSeconds),      std::string(kStepsCached),
-      std::string(kImageBytes),        std::string(kImageCompressedBytes),
-      std::string(kPycBytes),          std::string(kStartupSeconds),
-      std::string(kStartupNetSeconds), std::string(kInterpreterReadySeconds),
-      std::string(kModulesCompiled)};
+  static const std::vector<std::string> metrics = {std::string(kBuildSeconds),
+                                                   std::string(kStepsCached),
+                                                   std::string(kImageBytes),
+                                                   std::string(kImageCompressedBytes),
+                                                   std::string(kPycBytes),
+                                                   std::string(kReadySeconds),
+                                                   std::string(kStartupSeconds),
+                                                   std::string(kStartupNetSeconds),
+                                                   std::string(kInterpreterReadySeconds),
+                                                   std::string(kModulesCompiled)};
   return metrics;
 }
 
@@ -259,8 +264,8 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
     return std::find(order.begin(), order.end(), scenario) - order.begin();
   };
   auto state_rank = [](const std::string& s) {
-    static const std::vector<std::string> ranks = {"cold",      "warm-nochange", "warm-code",
-                                                   "warm-deps", "bytecode",      "none"};
+    static const std::vector<std::string> ranks = {"cold", "warm-nochange", "warm-code",
+                                                   "warm-deps", std::string(kAsBuilt)};
     return std::find(ranks.begin(), ranks.end(), s) - ranks.begin();
   };
   auto metric_rank = [](const std::string& m) {
@@ -269,9 +274,9 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
   };
   std::sort(sorted.begin(), sorted.end(), [&](const Key& a, const Key& b) {
     return std::make_tuple(position(std::get<0>(a)), std::get<1>(a), state_rank(std::get<2>(a)),
-                           metric_rank(std::get<3>(a))) <
+                           std::get<2>(a), metric_rank(std::get<3>(a))) <
            std::make_tuple(position(std::get<0>(b)), std::get<1>(b), state_rank(std::get<2>(b)),
-                           metric_rank(std::get<3>(b)));
+                           std::get<2>(b), metric_rank(std::get<3>(b)));
   });
   std::vector<std::string> too_few, noisy;
   for (const auto& key : sorted) {

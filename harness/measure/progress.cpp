@@ -33,6 +33,11 @@ void Progress::begin(std::size_t build_tasks, std::size_t startup_tasks) {
   task_start_ = start_;
 }
 
+void Progress::set_startup_tasks(std::size_t startup_tasks) {
+  total_ = total_ - startups_total_ + startup_tasks;
+  startups_total_ = startup_tasks;
+}
+
 std::string Progress::eta() const {
   if (finished_ == 0) return "ETA --:--";
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -89,6 +94,9 @@ void Progress::done(const Sample& sample) {
     auto cached = sample.get(kStepsCached);
     auto total = sample.get(kStepsTotal);
     if (cached && total) result += fmt::format(" ({:.0f}/{:.0f} steps cached)", *cached, *total);
+  } else if (auto ready = sample.get(kReadySeconds)) {
+    result = fmt::format("ready {} (docker start to ready {})", format_seconds(*ready),
+                         format_seconds(*sample.get(kStartupSeconds)));
   } else if (auto startup = sample.get(kStartupSeconds)) {
     result = format_seconds(*startup);
   }

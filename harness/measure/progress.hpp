@@ -15,6 +15,8 @@ class Progress {
   Progress(std::FILE* out, bool interactive, bool quiet = false);
   // Builds and start-ups take very different times: the ETA averages each kind apart.
   void begin(std::size_t build_tasks, std::size_t startup_tasks = 0);
+  // Start-up modes found by detection change the number of start-up tasks.
+  void set_startup_tasks(std::size_t startup_tasks);
   void task(std::size_t position, const std::string& what);  // a task starts
   void detail(const std::string& what);                      // e.g. the running build step
   void done(const Sample& sample);

@@ -61,26 +61,36 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
   return tasks;
 }
 
-std::vector<StartupTask> plan_startup(const std::vector<Task>& builds, const RunOptions& options) {
-  std::vector<const Scenario*> scenarios;
+std::vector<ScenarioModes> startup_scenarios(const std::vector<Task>& builds) {
+  std::vector<ScenarioModes> scenarios;
   for (const auto& task : builds) {
-    if (task.scenario->probe.defined() &&
-        std::find(scenarios.begin(), scenarios.end(), task.scenario) == scenarios.end()) {
-      scenarios.push_back(task.scenario);
+    const Scenario* scenario = task.scenario;
+    if (!scenario->probe.defined() ||
+        std::any_of(scenarios.begin(), scenarios.end(),
+                    [&](const ScenarioModes& s) { return s.scenario == scenario; })) {
+      continue;
     }
+    bool python = std::any_of(scenario->startup_modes.begin(), scenario->startup_modes.end(),
+                              [](const StartupMode& mode) { return mode.python; });
+    scenarios.push_back({scenario, scenario->startup_modes, python});
   }
+  return scenarios;
+}
+
+std::vector<StartupTask> plan_startup(const std::vector<ScenarioModes>& scenarios,
+                                      int startup_runs) {
   std::vector<StartupTask> tasks;
-  for (int repetition = 1; repetition <= options.startup_runs; ++repetition) {
+  for (int repetition = 1; repetition <= startup_runs; ++repetition) {
     auto order = scenarios;
     if (!order.empty()) {
       std::rotate(order.begin(), order.begin() + (repetition - 1) % order.size(), order.end());
     }
-    for (auto* scenario : order) {
-      auto first = repetition % 2 == 1 ? BytecodeMode::kBytecode : BytecodeMode::kNone;
-      auto second =
-          first == BytecodeMode::kBytecode ? BytecodeMode::kNone : BytecodeMode::kBytecode;
-      tasks.push_back({scenario, first, repetition});
-      tasks.push_back({scenario, second, repetition});
+    for (auto& entry : order) {
+      auto modes = entry.modes;
+      std::rotate(modes.begin(), modes.begin() + (repetition - 1) % modes.size(), modes.end());
+      for (const auto& mode : modes) {
+        tasks.push_back({entry.scenario, mode, entry.python, repetition});
+      }
     }
   }
   return tasks;
@@ -328,6 +338,74 @@ nlohmann::json Runner::base_image_facts(const Suite& suite) {
   return facts;
 }
 
+namespace {
+Sample unmeasured_startup(const StartupTask& task, std::string status, std::string error) {
+  Sample sample;
+  sample.scenario = task.scenario->name;
+  sample.kind = "startup";
+  sample.state = task.mode.name;
+  sample.repetition = task.repetition;
+  sample.status = std::move(status);
+  sample.error = std::move(error);
+  sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+  return sample;
+}
+}  // namespace
+
+void Runner::measure_startups(std::int64_t run_id, const fs::path& scratch,
+                              std::vector<ScenarioModes> scenarios,
+                              const std::map<std::string, std::string>& last_image,
+                              const Done& done, const RunOptions& options,
+                              std::size_t position_in_plan) {
+  // Start-up: the image of each scenario's last successful build in this run.
+  write_startup_tools(scratch / "startup-tools");
+  StartupMeasurer startup(engine_, scratch / "startup-tools",
+                          fmt::format("buildbench-run{}-{}", run_id, getpid()));
+  for (auto& entry : scenarios) {
+    auto image = last_image.find(entry.scenario->name);
+    if (!entry.scenario->detect_python || image == last_image.end()) continue;
+    progress_.detail(fmt::format("{}: is the service a Python program? (one start, not measured)",
+                                 printable(entry.scenario->name)));
+    if (startup.runs_python(*entry.scenario, image->second, options.startup_timeout)) {
+      entry.python = true;
+      for (const auto& mode : builtin_startup_modes()) {
+        if (mode.python) entry.modes.push_back(mode);
+      }
+    }
+  }
+  auto tasks = plan_startup(scenarios, options.startup_runs);
+  progress_.set_startup_tasks(tasks.size());
+  std::erase_if(tasks, [&](const StartupTask& t) {
+    return done.count({"startup", t.scenario->name, t.mode.name, t.repetition, false}) > 0;
+  });
+  for (const auto& task : tasks) {
+    interrupt::throw_if_requested();
+    progress_.task(++position_in_plan,
+                   fmt::format("{} start-up {} #{}", printable(task.scenario->name), task.mode.name,
+                               task.repetition));
+    Sample sample;
+    auto image = last_image.find(task.scenario->name);
+    if (image == last_image.end()) {
+      sample = unmeasured_startup(task, "failed",
+                                  "no image to start: every build of this scenario in the run "
+                                  "failed");
+    } else {
+      try {
+        sample = startup.measure(*task.scenario, image->second, task.mode, task.python,
+                                 task.repetition, options.startup_timeout);
+      } catch (const Interrupted&) {
+        store_.add_sample(run_id, unmeasured_startup(task, "interrupted",
+                                                     "interrupted before the measurement "
+                                                     "finished"));
+        throw;
+      }
+    }
+    if (sample.status != "ok") check_daemon(sample);
+    store_.add_sample(run_id, sample);
+    progress_.done(sample);
+  }
+}
+
 std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   auto tasks = plan_tasks(suite, options);
   if (tasks.empty()) {
@@ -358,7 +436,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     record.options["startup_timeout_ms"] = options.startup_timeout->count();
   std::int64_t run_id = 0;
   // What a resumed run already holds: (kind, scenario, state, repetition, warm-up).
-  std::set<std::tuple<std::string, std::string, std::string, int, bool>> done;
+  Done done;
   std::map<std::string, std::string> last_image;  // scenario -> image of its last good build
   if (options.resume) {
     run_id = *options.resume;
@@ -413,15 +491,13 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
                                     suite.index->string(), index->url()));
     }
 
-    auto startup_tasks = plan_startup(tasks, options);
+    auto startups = startup_scenarios(tasks);
+    std::size_t planned_startups = plan_startup(startups, options.startup_runs).size();
     std::erase_if(tasks, [&](const Task& t) {
       return done.count({"build", t.scenario->name, to_string(t.state), t.repetition, t.warmup}) >
              0;
     });
-    std::erase_if(startup_tasks, [&](const StartupTask& t) {
-      return done.count({"startup", t.scenario->name, to_string(t.mode), t.repetition, false}) > 0;
-    });
-    progress_.begin(tasks.size(), startup_tasks.size());
+    progress_.begin(tasks.size(), planned_startups);
     std::size_t position_in_plan = 0;
     for (const auto& task : tasks) {
       interrupt::throw_if_requested();
@@ -472,47 +548,8 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
       }
     }
 
-    // Start-up: the image of each scenario's last successful build in this run.
-    if (!startup_tasks.empty()) {
-      write_probe(scratch / "probe");
-      StartupMeasurer startup(engine_, scratch / "probe",
-                              fmt::format("buildbench-run{}-{}", run_id, getpid()));
-      for (const auto& task : startup_tasks) {
-        interrupt::throw_if_requested();
-        ++position_in_plan;
-        progress_.task(position_in_plan,
-                       fmt::format("{} start-up {} #{}", printable(task.scenario->name),
-                                   to_string(task.mode), task.repetition));
-        Sample sample;
-        auto image = last_image.find(task.scenario->name);
-        if (image == last_image.end()) {
-          sample.scenario = task.scenario->name;
-          sample.kind = "startup";
-          sample.state = to_string(task.mode);
-          sample.repetition = task.repetition;
-          sample.status = "failed";
-          sample.error = "no image to start: every build of this scenario in the run failed";
-          sample.started_at = iso8601_utc(std::chrono::system_clock::now());
-        } else {
-          try {
-            sample = startup.measure(*task.scenario, image->second, task.mode, task.repetition,
-                                     options.startup_timeout);
-          } catch (const Interrupted&) {
-            sample.scenario = task.scenario->name;
-            sample.kind = "startup";
-            sample.state = to_string(task.mode);
-            sample.repetition = task.repetition;
-            sample.status = "interrupted";
-            sample.error = "interrupted before the measurement finished";
-            sample.started_at = iso8601_utc(std::chrono::system_clock::now());
-            store_.add_sample(run_id, sample);
-            throw;
-          }
-        }
-        if (sample.status != "ok") check_daemon(sample);
-        store_.add_sample(run_id, sample);
-        progress_.done(sample);
-      }
+    if (options.startup_runs > 0 && !startups.empty()) {
+      measure_startups(run_id, scratch, startups, last_image, done, options, position_in_plan);
     }
     progress_.end();
   } catch (const Interrupted&) {

@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "docker/engine.hpp"
@@ -40,14 +42,27 @@ struct Task {
   bool warmup;
 };
 
+// A scenario's start-up modes, as-built first; python: the service is a Python program
+// (named Python modes, or found by the probe), so its samples carry the probe's report.
+struct ScenarioModes {
+  const Scenario* scenario;
+  std::vector<StartupMode> modes;
+  bool python;
+};
+
 struct StartupTask {
   const Scenario* scenario;
-  BytecodeMode mode;
+  StartupMode mode;
+  bool python;
   int repetition;
 };
 
-// Repetition, then scenarios rotated, then both modes, their order alternating (A B, B A).
-std::vector<StartupTask> plan_startup(const std::vector<Task>& builds, const RunOptions& options);
+// Scenarios with a probe among the planned builds, in order, with their named modes.
+std::vector<ScenarioModes> startup_scenarios(const std::vector<Task>& builds);
+
+// Repetition, then scenarios rotated, then each scenario's modes rotated (A B, B A).
+std::vector<StartupTask> plan_startup(const std::vector<ScenarioModes>& scenarios,
+                                      int startup_runs);
 
 // Interleaved order: repetition, then state, then scenarios rotated by repetition so
 // that drift on the machine spreads over every scenario.
@@ -74,6 +89,12 @@ class Runner {
 
  private:
   nlohmann::json base_image_facts(const Suite& suite);
+  // Every start-up sample of the run, stored as taken; `done` holds those already stored.
+  using Done = std::set<std::tuple<std::string, std::string, std::string, int, bool>>;
+  void measure_startups(std::int64_t run_id, const std::filesystem::path& scratch,
+                        std::vector<ScenarioModes> scenarios,
+                        const std::map<std::string, std::string>& last_image, const Done& done,
+                        const RunOptions& options, std::size_t position_in_plan);
   void check_daemon(Sample& sample);
   void record_image(Sample& sample, const RunOptions& options);
 
