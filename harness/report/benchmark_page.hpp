@@ -25,6 +25,9 @@ struct ReportInput {
   std::map<std::string, std::string> descriptions;
   std::map<std::string, std::string> differs;
   std::vector<Claim> claims;
+  std::vector<StartupMode> modes;  // known start-up modes: labels and notes for the page
+  std::string claims_title = "Claims";
+  std::string differs_title = "Notes";
   std::vector<RunRecord> runs;
   std::vector<StoredSample> samples;
   std::map<std::string, ImageRecord> images;  // scenario -> image of its last good build

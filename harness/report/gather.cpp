@@ -39,9 +39,13 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
   }
   for (const auto& [name, position] : store.scenarios(run.id)) input.scenario_order.push_back(name);
   input.suite_name = run.suite_name;
+  input.modes = builtin_startup_modes();
   if (suite) {
     input.suite_description = suite->description;
     input.claims = suite->claims;
+    input.modes = suite->modes;
+    input.claims_title = suite->claims_title;
+    input.differs_title = suite->differs_title;
     for (const auto& sc : suite->scenarios) {
       input.descriptions[sc.name] = sc.description;
       input.differs[sc.name] = sc.differs;
@@ -77,7 +81,7 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
   if (history_ids.size() >= 2) {
     std::map<std::int64_t, std::map<std::string, std::vector<double>>> values;
     for (const auto& v : store.metric_series(
-             history_ids, {{"cold", "build_seconds"}, {"bytecode", "startup_net_seconds"}})) {
+             history_ids, {{"cold", "build_seconds"}, {"as-built", "ready_seconds"}})) {
       values[v.run_id][v.scenario + "|" + v.state + "|" + v.metric].push_back(v.value);
     }
     for (auto id : history_ids) {
