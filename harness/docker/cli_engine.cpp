@@ -187,12 +187,14 @@ std::optional<ImageInfo> CliDockerEngine::inspect_image(const std::string& ref) 
   info.size_bytes = json.value("Size", std::int64_t{0});
   const auto& config = json.value("Config", nlohmann::json::object());
   if (!config.is_object()) return info;
-  for (const auto& [key, value] : config.value("Labels", nlohmann::json::object()).items()) {
+  // Named copies: a range-for over a temporary's items() would outlive the temporary.
+  const auto labels = config.value("Labels", nlohmann::json::object());
+  for (const auto& [key, value] : labels.items()) {
     if (value.is_string()) info.labels[key] = value.get<std::string>();
   }
   auto strings = [&](const char* key) {
     std::vector<std::string> values;
-    const auto& array = config.value(key, nlohmann::json::array());
+    const auto array = config.value(key, nlohmann::json::array());
     if (!array.is_array()) return values;
     for (const auto& value : array) {
       if (value.is_string()) values.push_back(value.get<std::string>());
