@@ -411,9 +411,10 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   // Image size.
   d.heading(2, "Image size");
   doc::Table sizes;
-  // Bytecode columns only where bytecode is a subject: a Python mode ran or an image has .pyc.
-  bool show_pyc = std::any_of(modes.begin(), modes.end(), [](const auto& m) { return m.python; });
-  for (const auto& [scenario, img] : input.images) show_pyc = show_pyc || img.pyc_count > 0;
+  // Bytecode columns only where bytecode is a subject: the suite names a Python mode or one ran
+  // (base images may hold .pyc of their own tools; that alone says nothing about the suite).
+  bool show_pyc = input.python_suite || std::any_of(modes.begin(), modes.end(),
+                                                    [](const auto& m) { return m.python; });
   sizes.header = {"Scenario", "Image", "Compressed"};
   if (show_pyc)
     sizes.header.insert(sizes.header.end(), {".pyc files", ".pyc bytes", "Share of image"});

@@ -47,6 +47,7 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
     input.claims_title = suite->claims_title;
     input.differs_title = suite->differs_title;
     for (const auto& sc : suite->scenarios) {
+      for (const auto& mode : sc.startup_modes) input.python_suite |= mode.python;
       input.descriptions[sc.name] = sc.description;
       input.differs[sc.name] = sc.differs;
     }
