@@ -413,8 +413,8 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   doc::Table sizes;
   // Bytecode columns only where bytecode is a subject: the suite names a Python mode or one ran
   // (base images may hold .pyc of their own tools; that alone says nothing about the suite).
-  bool show_pyc = input.python_suite || std::any_of(modes.begin(), modes.end(),
-                                                    [](const auto& m) { return m.python; });
+  bool show_pyc = input.python_suite ||
+                  std::any_of(modes.begin(), modes.end(), [](const auto& m) { return m.python; });
   sizes.header = {"Scenario", "Image", "Compressed"};
   if (show_pyc)
     sizes.header.insert(sizes.header.end(), {".pyc files", ".pyc bytes", "Share of image"});
