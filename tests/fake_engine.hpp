@@ -67,11 +67,13 @@ class FakeDockerEngine : public DockerEngine {
     return all;
   }
   void remove_image(const std::string& ref) override { calls.push_back("rmi " + ref); }
+  std::vector<std::string> image_cmd = {"python", "app.py"};  // Config.Cmd of every image
   std::optional<ImageInfo> inspect_image(const std::string& ref) override {
     calls.push_back("inspect " + ref);
     ImageInfo info;
     info.id = ref;
     info.size_bytes = 1000;
+    info.cmd = image_cmd;
     return info;
   }
   std::vector<LayerStats> layer_stats(const std::string& ref) override {
@@ -87,20 +89,24 @@ class FakeDockerEngine : public DockerEngine {
   bool daemon_alive = true;
   bool ping() override { return daemon_alive; }
 
-  // Containers: start-up takes `startup_seconds`, the baseline `baseline_seconds`.
+  // Containers: docker start to ready takes `startup_seconds`; the container's own process
+  // printed its start stamp `ready_seconds` before the ready line. A Python service answers
+  // the probe when it is mounted.
   double startup_seconds = 0.5;
-  double baseline_seconds = 0.1;
+  double ready_seconds = 0.3;
+  bool python_service = true;
   bool never_ready = false;
   std::vector<ContainerSpec> created;
+  std::vector<StartWatch> watches;
   std::vector<std::string> removed;
   CreateOutcome create_container(const ContainerSpec& spec) override {
     created.push_back(spec);
     calls.push_back("create " + spec.name);
     return {true, spec.name, 0.05, ""};
   }
-  StartOutcome start_until_line(const std::string& id, const std::string&, const std::string&,
-                                std::chrono::milliseconds) override {
+  StartOutcome start_until_ready(const std::string& id, const StartWatch& watch) override {
     calls.push_back("start " + id);
+    watches.push_back(watch);
     StartOutcome outcome;
     if (never_ready) {
       outcome.timed_out = true;
@@ -109,19 +115,17 @@ class FakeDockerEngine : public DockerEngine {
     }
     outcome.ready = true;
     outcome.seconds = startup_seconds;
-    outcome.inside_line = "buildbench-inside: ready_ns=400000000 from_pyc=90 compiled=10";
+    outcome.ready_tick = std::chrono::steady_clock::now();
+    outcome.ready_at = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+    for (const auto& marker : watch.markers) {
+      if (marker == "buildbench-start:") {
+        long long stamp = 1'700'000'000'000'000'000LL - static_cast<long long>(ready_seconds * 1e9);
+        outcome.marked[marker] = "buildbench-start: " + std::to_string(stamp);
+      } else if (marker == "buildbench-inside:" && python_service) {
+        outcome.marked[marker] = "buildbench-inside: ready_ns=400000000 from_pyc=90 compiled=10";
+      }
+    }
     return outcome;
-  }
-  StartOutcome start_until_exit(const std::string& id, std::chrono::milliseconds) override {
-    calls.push_back("start-exit " + id);
-    StartOutcome outcome;
-    outcome.ready = true;
-    outcome.seconds = baseline_seconds;
-    return outcome;
-  }
-  StartOutcome start_until_command(const std::string& id, const std::vector<std::string>&,
-                                   std::chrono::milliseconds timeout) override {
-    return start_until_line(id, "", "", timeout);
   }
   void remove_container(const std::string& id) override { removed.push_back(id); }
   std::pair<int, std::string> exec(const std::string&, const std::vector<std::string>&) override {

@@ -14,16 +14,16 @@
 #include <tuple>
 #include "cli/commands.hpp"
 #include "cli/doctor.hpp"
+#include "cli/gather.hpp"
 #include "cli/init.hpp"
 #include "cli/nightly.hpp"
 #include "compare/compare.hpp"
 #include "docker/cli_engine.hpp"
-#include "model/metrics.hpp"
 #include "measure/runner.hpp"
+#include "model/metrics.hpp"
 #include "report/benchmark_page.hpp"
 #include "report/compare_report.hpp"
 #include "report/export.hpp"
-#include "cli/gather.hpp"
 #include "scenario/manifest.hpp"
 #include "stats/summary.hpp"
 #include "store/merge.hpp"
@@ -180,7 +180,7 @@ int run_cli(int argc, char** argv) {
                   "Kill a build after this long and store it as failed (e.g. 90s, 30m)")
       ->capture_default_str();
   run->add_option("--startup-runs", startup_runs,
-                  "Start-up repetitions per scenario and bytecode mode (0: no start-up)")
+                  "Start-up repetitions per scenario and start-up mode (0: no start-up)")
       ->capture_default_str()
       ->check(CLI::Range(0, 10000));
   run->add_option("--startup-timeout", startup_timeout,
@@ -219,12 +219,17 @@ significance, so the tests on its samples keep their meaning. Groups that a suit
 compares on a time get at least 5 repetitions, so the claim is decidable.
 
 Start-up (after the builds, for each scenario with a [probe]): the image of its last good
-build is started in each mode, interleaved:
-  bytecode  the image as built (Python reads whatever .pyc it has)
-  none      PYTHONPYCACHEPREFIX=<empty> PYTHONDONTWRITEBYTECODE=1: every module compiled
-Each sample times `docker start` to the ready line (raw), a baseline container that exits at
-once (net = raw - baseline), docker create apart, and, inside the container, the interpreter's
-own start to ready with how many modules came from .pyc and how many were compiled.
+build is started --startup-runs times in each of the scenario's start-up modes, interleaved:
+  as-built     the image as built (always)
+  no-bytecode  Python only: PYTHONPYCACHEPREFIX=<empty> PYTHONDONTWRITEBYTECODE=1
+  NAME         a suite's own [mode.NAME]: environment variables and read-only mounts
+A scenario names its modes with [startup] modes = [...]; without that, one unmeasured start
+asks the in-container Python probe whether the service is a Python program, and only then are
+the Python modes added. Each sample times, from the container's own process start (a stamp it
+prints before running the image's entrypoint) to the ready line (ready_seconds), docker start
+to the ready line (startup_seconds), docker create apart; the container is then killed at once
+(SIGKILL). For Python services the probe adds the interpreter's own start to ready and how many
+modules came from .pyc and how many were compiled.
 
 Examples:
   buildbench run                                   # default suite, all states, 3 runs

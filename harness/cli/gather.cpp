@@ -41,10 +41,15 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
   }
   for (const auto& [name, position] : store.scenarios(run.id)) input.scenario_order.push_back(name);
   input.suite_name = run.suite_name;
+  input.modes = builtin_startup_modes();
   if (suite) {
     input.suite_description = suite->description;
     input.claims = suite->claims;
+    input.modes = suite->modes;
+    input.claims_title = suite->claims_title;
+    input.differs_title = suite->differs_title;
     for (const auto& sc : suite->scenarios) {
+      for (const auto& mode : sc.startup_modes) input.python_suite |= mode.python;
       input.descriptions[sc.name] = sc.description;
       input.differs[sc.name] = sc.differs;
     }

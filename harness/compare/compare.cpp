@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "model/metrics.hpp"
+#include "scenario/scenario.hpp"
 #include "stats/rank_tests.hpp"
 #include "util/text.hpp"
 
@@ -243,8 +244,8 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
     return std::find(order.begin(), order.end(), scenario) - order.begin();
   };
   auto state_rank = [](const std::string& s) {
-    static const std::vector<std::string> ranks = {"cold",      "warm-nochange", "warm-code",
-                                                   "warm-deps", "bytecode",      "none"};
+    static const std::vector<std::string> ranks = {"cold", "warm-nochange", "warm-code",
+                                                   "warm-deps", std::string(kAsBuilt)};
     return std::find(ranks.begin(), ranks.end(), s) - ranks.begin();
   };
   auto metric_rank = [](const std::string& m) {
@@ -253,9 +254,9 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
   };
   std::sort(sorted.begin(), sorted.end(), [&](const Key& a, const Key& b) {
     return std::make_tuple(position(std::get<0>(a)), std::get<1>(a), state_rank(std::get<2>(a)),
-                           metric_rank(std::get<3>(a))) <
+                           std::get<2>(a), metric_rank(std::get<3>(a))) <
            std::make_tuple(position(std::get<0>(b)), std::get<1>(b), state_rank(std::get<2>(b)),
-                           metric_rank(std::get<3>(b)));
+                           std::get<2>(b), metric_rank(std::get<3>(b)));
   });
   std::vector<std::string> too_few, noisy;
   for (const auto& key : sorted) {

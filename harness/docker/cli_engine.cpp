@@ -185,12 +185,25 @@ std::optional<ImageInfo> CliDockerEngine::inspect_image(const std::string& ref) 
   ImageInfo info;
   info.id = json.value("Id", "");
   info.size_bytes = json.value("Size", std::int64_t{0});
-  if (json.contains("Config") && json["Config"].is_object() && json["Config"].contains("Labels") &&
-      json["Config"]["Labels"].is_object()) {
-    for (const auto& [key, value] : json["Config"]["Labels"].items()) {
-      if (value.is_string()) info.labels[key] = value.get<std::string>();
-    }
+  const auto& config = json.value("Config", nlohmann::json::object());
+  if (!config.is_object()) return info;
+  // Named copies: a range-for over a temporary's items() would outlive the temporary.
+  const auto labels = config.value("Labels", nlohmann::json::object());
+  for (const auto& [key, value] : labels.items()) {
+    if (value.is_string()) info.labels[key] = value.get<std::string>();
   }
+  auto strings = [&](const char* key) {
+    std::vector<std::string> values;
+    const auto array = config.value(key, nlohmann::json::array());
+    if (!array.is_array()) return values;
+    for (const auto& value : array) {
+      if (value.is_string()) values.push_back(value.get<std::string>());
+    }
+    return values;
+  };
+  info.env = strings("Env");
+  info.entrypoint = strings("Entrypoint");
+  info.cmd = strings("Cmd");
   return info;
 }
 
@@ -371,67 +384,80 @@ StartOutcome from_process(const ProcessResult& result, std::chrono::milliseconds
 }
 }  // namespace
 
-StartOutcome CliDockerEngine::start_until_line(const std::string& id, const std::string& ready_line,
-                                               const std::string& inside_marker,
-                                               std::chrono::milliseconds timeout) {
-  std::regex pattern(ready_line);
-  std::optional<std::chrono::steady_clock::time_point> ready_at;
-  std::string inside;
-  auto watch = [&](std::string_view line) {
-    if (!ready_at && std::regex_search(line.begin(), line.end(), pattern)) {
-      ready_at = std::chrono::steady_clock::now();
-      if (inside_marker.empty()) return LineAction::kStop;
+namespace {
+// Keeps lines that start with a marker; true when `line` was one (never a ready line).
+bool keep_marked(std::string_view line, const StartWatch& watch, StartOutcome& outcome) {
+  for (const auto& marker : watch.markers) {
+    if (line.rfind(marker, 0) == 0) {
+      outcome.marked.try_emplace(marker, line);
+      return true;
     }
-    if (!inside_marker.empty() && line.rfind(inside_marker, 0) == 0) {
-      inside = std::string(line);
-      if (ready_at) return LineAction::kStop;
+  }
+  return false;
+}
+
+bool all_marked(const StartWatch& watch, const StartOutcome& outcome) {
+  return outcome.marked.size() == watch.markers.size();
+}
+
+void mark_ready(StartOutcome& outcome) {
+  outcome.ready = true;
+  outcome.ready_tick = std::chrono::steady_clock::now();
+  outcome.ready_at = std::chrono::system_clock::now();
+}
+}  // namespace
+
+StartOutcome CliDockerEngine::start_until_ready(const std::string& id, const StartWatch& watch) {
+  return watch.command.empty() ? start_attached(id, watch) : start_and_poll(id, watch);
+}
+
+StartOutcome CliDockerEngine::start_attached(const std::string& id, const StartWatch& watch) {
+  std::regex pattern(watch.ready_line);
+  StartOutcome outcome;
+  auto on_line = [&](std::string_view line) {
+    if (!keep_marked(line, watch, outcome) && !outcome.ready &&
+        std::regex_search(line.begin(), line.end(), pattern)) {
+      mark_ready(outcome);
     }
-    return LineAction::kContinue;
+    if (!outcome.ready) return LineAction::kContinue;
+    // Ready: nothing left to learn once every marker is in; never wait for more output.
+    return all_marked(watch, outcome) ? LineAction::kStop : LineAction::kStopSoon;
   };
   ProcessOptions options;
   options.argv = docker({"container", "start", "--attach", id});
-  options.timeout = timeout;
-  options.on_stdout_line = watch;
-  options.on_stderr_line = watch;
+  options.timeout = watch.timeout;
+  options.linger = watch.linger;
+  options.on_stdout_line = on_line;
+  options.on_stderr_line = on_line;
   auto result = run_process(options);
-  StartOutcome outcome = from_process(result, timeout);
-  outcome.inside_line = inside;
-  if (ready_at) {
+  auto marked = std::move(outcome.marked);
+  auto ready = outcome;
+  outcome = from_process(result, watch.timeout);
+  outcome.marked = std::move(marked);
+  if (ready.ready) {
     outcome.ready = true;
     outcome.timed_out = false;
-    outcome.seconds = std::chrono::duration<double>(*ready_at - result.started).count();
+    outcome.ready_at = ready.ready_at;
+    outcome.ready_tick = ready.ready_tick;
+    outcome.seconds = std::chrono::duration<double>(ready.ready_tick - result.started).count();
   } else if (!result.timed_out && !result.interrupted) {
     outcome.tail = fmt::format("container exited ({}) before a line matched '{}'; last output:\n{}",
-                               result.exit_code, ready_line, outcome.tail);
+                               result.exit_code, watch.ready_line, outcome.tail);
   }
   return outcome;
 }
 
-StartOutcome CliDockerEngine::start_until_exit(const std::string& id,
-                                               std::chrono::milliseconds timeout) {
-  ProcessOptions options;
-  options.argv = docker({"container", "start", "--attach", id});
-  options.timeout = timeout;
-  auto result = run_process(options);
-  StartOutcome outcome = from_process(result, timeout);
-  outcome.ready = result.ok();
-  outcome.seconds = result.seconds();
-  return outcome;
-}
-
-StartOutcome CliDockerEngine::start_until_command(const std::string& id,
-                                                  const std::vector<std::string>& command,
-                                                  std::chrono::milliseconds timeout) {
+StartOutcome CliDockerEngine::start_and_poll(const std::string& id, const StartWatch& watch) {
   auto started = std::chrono::steady_clock::now();
-  auto deadline = started + timeout;
+  auto deadline = started + watch.timeout;
   StartOutcome outcome;
   ProcessOptions start;
   start.argv = docker({"container", "start", id});
-  start.timeout = timeout;
+  start.timeout = watch.timeout;
   auto started_result = run_process(start);
-  if (!started_result.ok()) return from_process(started_result, timeout);
+  if (!started_result.ok()) return from_process(started_result, watch.timeout);
   std::vector<std::string> argv = docker({"container", "exec", id});
-  argv.insert(argv.end(), command.begin(), command.end());
+  argv.insert(argv.end(), watch.command.begin(), watch.command.end());
   while (std::chrono::steady_clock::now() < deadline) {
     ProcessOptions probe;
     probe.argv = argv;
@@ -443,21 +469,28 @@ StartOutcome CliDockerEngine::start_until_command(const std::string& id,
       return outcome;
     }
     if (result.ok()) {
-      outcome.ready = true;
-      outcome.seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      return outcome;
+      mark_ready(outcome);
+      outcome.seconds = std::chrono::duration<double>(outcome.ready_tick - started).count();
+      break;
     }
     outcome.tail = result.tail_text();
   }
-  outcome.timed_out = true;
+  // The markers (and, when never ready, the service's last words) are in its log.
   ProcessOptions logs;
-  logs.argv = docker({"container", "logs", "--tail", "20", id});
-  logs.timeout = 30s;
+  logs.argv = docker({"container", "logs", "--tail", "200", id});
+  logs.timeout = std::chrono::seconds(30);
+  logs.on_stdout_line = [&](std::string_view line) {
+    keep_marked(line, watch, outcome);
+    return LineAction::kContinue;
+  };
+  logs.on_stderr_line = logs.on_stdout_line;
+  logs.tail_lines = 20;
   auto log_result = run_process(logs);
-  outcome.tail =
-      fmt::format("probe command never succeeded within {}; last output:\n{}{}",
-                  format_seconds(timeout.count() / 1000.0), log_result.tail_text(), outcome.tail);
+  if (outcome.ready) return outcome;
+  outcome.timed_out = true;
+  outcome.tail = fmt::format("probe command never succeeded within {}; last output:\n{}{}",
+                             format_seconds(watch.timeout.count() / 1000.0), log_result.tail_text(),
+                             outcome.tail);
   return outcome;
 }
 

@@ -23,12 +23,7 @@ class CliDockerEngine : public DockerEngine {
   nlohmann::json fingerprint() override;
   bool ping() override;
   CreateOutcome create_container(const ContainerSpec& spec) override;
-  StartOutcome start_until_line(const std::string& id, const std::string& ready_line,
-                                const std::string& inside_marker,
-                                std::chrono::milliseconds timeout) override;
-  StartOutcome start_until_exit(const std::string& id, std::chrono::milliseconds timeout) override;
-  StartOutcome start_until_command(const std::string& id, const std::vector<std::string>& command,
-                                   std::chrono::milliseconds timeout) override;
+  StartOutcome start_until_ready(const std::string& id, const StartWatch& watch) override;
   void remove_container(const std::string& id) override;
   std::pair<int, std::string> exec(const std::string& id,
                                    const std::vector<std::string>& command) override;
@@ -38,6 +33,8 @@ class CliDockerEngine : public DockerEngine {
                                       const std::string& metadata_file) const;
 
  private:
+  StartOutcome start_attached(const std::string& id, const StartWatch& watch);
+  StartOutcome start_and_poll(const std::string& id, const StartWatch& watch);
   std::vector<std::string> buildx(std::initializer_list<std::string> args) const;
   std::vector<std::string> docker(std::initializer_list<std::string> args) const;
   std::string builder_;

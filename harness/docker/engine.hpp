@@ -45,7 +45,9 @@ struct ImageInfo {
   std::string id;
   std::int64_t size_bytes = 0;
   std::map<std::string, std::string> labels;
-  std::vector<std::string> env;  // KEY=VALUE from the image config
+  std::vector<std::string> env;         // KEY=VALUE from the image config
+  std::vector<std::string> entrypoint;  // Config.Entrypoint
+  std::vector<std::string> cmd;         // Config.Cmd
 };
 
 struct ContainerSpec {
@@ -65,15 +67,28 @@ struct CreateOutcome {
   std::string error;
 };
 
+// What a start waits for: a line matching `ready_line`, or `command` (run in the container)
+// succeeding. Lines starting with one of `markers` are kept; once ready, the start waits at
+// most `linger` for markers not yet seen, then stops.
+struct StartWatch {
+  std::string ready_line;
+  std::vector<std::string> command;
+  std::vector<std::string> markers;
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds linger{std::chrono::milliseconds(500)};
+};
+
 // How a started container ended for the measurement.
 struct StartOutcome {
-  bool ready = false;  // ready line seen / command succeeded / exited (baseline)
+  bool ready = false;  // ready line seen / command succeeded
   bool timed_out = false;
   bool interrupted = false;
   int exit_code = -1;
-  double seconds = 0;       // start to ready (or to exit)
-  std::string inside_line;  // the probe's in-container report, when it printed one
-  std::string tail;         // last lines of output, for failed samples
+  double seconds = 0;                                // docker start to ready
+  std::chrono::system_clock::time_point ready_at;    // wall clock when ready was seen
+  std::chrono::steady_clock::time_point ready_tick;  // the same instant, for durations
+  std::map<std::string, std::string> marked;         // marker -> first line starting with it
+  std::string tail;                                  // last lines of output, for failed samples
 };
 
 class DockerEngine {
@@ -93,19 +108,11 @@ class DockerEngine {
 
   // Containers (start-up measurement). Created with no network.
   virtual CreateOutcome create_container(const ContainerSpec& spec) = 0;
-  // Starts attached; ready when a line matches `ready_line`, then waits briefly for a
-  // line starting with `inside_marker`.
-  virtual StartOutcome start_until_line(const std::string& id, const std::string& ready_line,
-                                        const std::string& inside_marker,
-                                        std::chrono::milliseconds timeout) = 0;
-  // Starts attached; ready when the container exits (baseline containers).
-  virtual StartOutcome start_until_exit(const std::string& id,
-                                        std::chrono::milliseconds timeout) = 0;
-  // Starts detached; ready when `command`, run in the container, first succeeds.
-  virtual StartOutcome start_until_command(const std::string& id,
-                                           const std::vector<std::string>& command,
-                                           std::chrono::milliseconds timeout) = 0;
-  virtual void remove_container(const std::string& id) = 0;  // force; absent: no error
+  // Starts the container and watches it until ready, timed out or exited; never stops it
+  // (remove_container does, at once).
+  virtual StartOutcome start_until_ready(const std::string& id, const StartWatch& watch) = 0;
+  // SIGKILL and remove, never a graceful stop; absent: no error.
+  virtual void remove_container(const std::string& id) = 0;
   // Runs a command in a running container; returns exit code and output.
   virtual std::pair<int, std::string> exec(const std::string& id,
                                            const std::vector<std::string>& command) = 0;

@@ -120,6 +120,9 @@ void Progress::done(const Sample& sample) {
     auto cached = sample.get(kStepsCached);
     auto total = sample.get(kStepsTotal);
     if (cached && total) result += fmt::format(" ({:.0f}/{:.0f} steps cached)", *cached, *total);
+  } else if (auto ready = sample.get(kReadySeconds)) {
+    result = fmt::format("ready {} (docker start to ready {})", format_seconds(*ready),
+                         format_seconds(*sample.get(kStartupSeconds)));
   } else if (auto startup = sample.get(kStartupSeconds)) {
     result = format_seconds(*startup);
   }

@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 
 #include "docker/rawjson.hpp"
-#include "model/metrics.hpp"
 #include "measure/package_index.hpp"
 #include "measure/state_contract.hpp"
+#include "model/metrics.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 #include "util/process.hpp"
@@ -60,6 +60,22 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
     }
   }
   return tasks;
+}
+
+std::vector<ScenarioModes> startup_scenarios(const std::vector<Task>& builds) {
+  std::vector<ScenarioModes> scenarios;
+  for (const auto& task : builds) {
+    const Scenario* scenario = task.scenario;
+    if (!scenario->probe.defined() ||
+        std::any_of(scenarios.begin(), scenarios.end(),
+                    [&](const ScenarioModes& s) { return s.scenario == scenario; })) {
+      continue;
+    }
+    bool python = std::any_of(scenario->startup_modes.begin(), scenario->startup_modes.end(),
+                              [](const StartupMode& mode) { return mode.python; });
+    scenarios.push_back({scenario, scenario->startup_modes, python});
+  }
+  return scenarios;
 }
 
 std::string image_tag(const Scenario& scenario) {
@@ -363,9 +379,9 @@ double Runner::figure_of(const Sample& sample) {
     const double* seconds = sample.get(kBuildSeconds);
     return seconds ? *seconds : 0;
   }
-  const double* net = sample.get(kStartupNetSeconds);
+  const double* ready = sample.get(kReadySeconds);
   const double* raw = sample.get(kStartupSeconds);
-  return net ? *net : raw ? *raw : 0;
+  return ready ? *ready : raw ? *raw : 0;
 }
 
 GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) const {
@@ -417,9 +433,9 @@ void Runner::tell_progress(const RunPlan& plan) {
       }
     }
   }
-  for (const auto* scenario : plan.startup_scenarios) {
-    for (auto mode : {BytecodeMode::kBytecode, BytecodeMode::kNone}) {
-      GroupTally::Key key{scenario->name, "startup", to_string(mode)};
+  for (const auto& entry : plan.startup_scenarios) {
+    for (const auto& mode : entry.modes) {
+      GroupTally::Key key{entry.scenario->name, "startup", mode.name};
       remaining["startup"] +=
           expected_more(tally_.values(key), tally_.attempts(key), target_for(plan, key),
                         prior_.count(key) ? prior_.at(key) : -1);
@@ -463,13 +479,8 @@ RunOptions Runner::plan_options(const Suite& suite, const RunOptions& options, s
     auto& states = plan.build_groups[task.scenario];
     if (std::find(states.begin(), states.end(), task.state) == states.end())
       states.push_back(task.state);
-    if (task.scenario->probe.defined() &&
-        std::find(plan.startup_scenarios.begin(), plan.startup_scenarios.end(), task.scenario) ==
-            plan.startup_scenarios.end() &&
-        options.startup_runs > 0) {
-      plan.startup_scenarios.push_back(task.scenario);
-    }
   }
+  if (options.startup_runs > 0) plan.startup_scenarios = startup_scenarios(tasks);
   plan.states = options.states.empty() ? all_cache_states() : options.states;
   learn_from_last_run(suite, run_id);
   return options;
@@ -629,48 +640,67 @@ void Runner::run_builds(std::int64_t run_id, const RunPlan& plan,
 }
 
 std::vector<StartupTask> Runner::next_startup_round(const RunPlan& plan, int round) const {
-  std::vector<const Scenario*> order = plan.startup_scenarios;
+  auto order = plan.startup_scenarios;
   if (!order.empty()) {
     std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
   }
   std::vector<StartupTask> tasks;
-  for (const auto* scenario : order) {
-    // Both modes back to back, their order alternating (A B, B A): drift hits both alike.
-    auto first = round % 2 == 1 ? BytecodeMode::kBytecode : BytecodeMode::kNone;
-    for (auto mode : {first, first == BytecodeMode::kBytecode ? BytecodeMode::kNone
-                                                              : BytecodeMode::kBytecode}) {
-      GroupTally::Key key{scenario->name, "startup", to_string(mode)};
+  for (auto& entry : order) {
+    // A scenario's modes back to back, their order rotating (A B, B A): drift hits all alike.
+    auto modes = entry.modes;
+    std::rotate(modes.begin(), modes.begin() + (round - 1) % modes.size(), modes.end());
+    for (const auto& mode : modes) {
+      GroupTally::Key key{entry.scenario->name, "startup", mode.name};
       if (needs_more(tally_.values(key), tally_.attempts(key), target_for(plan, key)))
-        tasks.push_back({scenario, mode, tally_.attempts(key) + 1});
+        tasks.push_back({entry.scenario, mode, entry.python, tally_.attempts(key) + 1});
     }
   }
   return tasks;
 }
 
-void Runner::run_startups(std::int64_t run_id, const RunPlan& plan, const fs::path& scratch) {
+void Runner::detect_python(RunPlan& plan, StartupMeasurer& startup) {
+  // Scenarios that name no modes: one unmeasured start asks the probe whether the service is
+  // a Python program; only then are the Python modes measured.
+  for (auto& entry : plan.startup_scenarios) {
+    auto image = last_image_.find(entry.scenario->name);
+    if (!entry.scenario->detect_python || image == last_image_.end()) continue;
+    progress_.detail(fmt::format("{}: is the service a Python program? (one start, not measured)",
+                                 printable(entry.scenario->name)));
+    if (startup.runs_python(*entry.scenario, image->second, plan.options.startup_timeout)) {
+      entry.python = true;
+      for (const auto& mode : builtin_startup_modes()) {
+        if (mode.python) entry.modes.push_back(mode);
+      }
+    }
+  }
+  tell_progress(plan);
+}
+
+void Runner::run_startups(std::int64_t run_id, RunPlan& plan, const fs::path& scratch) {
   if (plan.startup_scenarios.empty()) return;
-  write_probe(scratch / "probe");
-  StartupMeasurer startup(engine_, scratch / "probe",
+  write_startup_tools(scratch / "startup-tools");
+  StartupMeasurer startup(engine_, scratch / "startup-tools",
                           fmt::format("buildbench-run{}-{}", run_id, getpid()));
+  detect_python(plan, startup);
   for (int round = 1;; ++round) {
     auto tasks = next_startup_round(plan, round);
     if (tasks.empty()) return;
     for (const auto& task : tasks) {
       interrupt::throw_if_requested();
       progress_.task(fmt::format("{} start-up {} #{}", printable(task.scenario->name),
-                                 to_string(task.mode), task.repetition));
+                                 task.mode.name, task.repetition));
       auto image = last_image_.find(task.scenario->name);
       Sample sample;
       if (image == last_image_.end()) {
-        sample = unmeasured(task.scenario->name, "startup", to_string(task.mode), task.repetition,
-                            false, "failed",
+        sample = unmeasured(task.scenario->name, "startup", task.mode.name, task.repetition, false,
+                            "failed",
                             "no image to start: every build of this scenario in the run failed");
       } else {
         try {
-          sample = startup.measure(*task.scenario, image->second, task.mode, task.repetition,
-                                   plan.options.startup_timeout);
+          sample = startup.measure(*task.scenario, image->second, task.mode, task.python,
+                                   task.repetition, plan.options.startup_timeout);
         } catch (const Interrupted&) {
-          sample = unmeasured(task.scenario->name, "startup", to_string(task.mode), task.repetition,
+          sample = unmeasured(task.scenario->name, "startup", task.mode.name, task.repetition,
                               false, "interrupted", "interrupted before the measurement finished");
         }
       }

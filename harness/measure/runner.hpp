@@ -62,11 +62,23 @@ struct Task {
   bool warmup;
 };
 
+// A scenario's start-up modes, as-built first; python: the service is a Python program
+// (named Python modes, or found by the probe), so its samples carry the probe's report.
+struct ScenarioModes {
+  const Scenario* scenario;
+  std::vector<StartupMode> modes;
+  bool python;
+};
+
 struct StartupTask {
   const Scenario* scenario;
-  BytecodeMode mode;
+  StartupMode mode;
+  bool python;
   int repetition;
 };
+
+// Scenarios with a probe among the planned builds, in order, with their named modes.
+std::vector<ScenarioModes> startup_scenarios(const std::vector<Task>& builds);
 
 // Interleaved order: repetition, then state, then scenarios rotated by repetition so
 // that drift on the machine spreads over every scenario.
@@ -98,7 +110,7 @@ class Runner {
     std::map<const Scenario*, std::vector<CacheState>> build_groups;
     std::map<const Scenario*, int> position;  // order in the suite, for rotation
     std::vector<CacheState> states;
-    std::vector<const Scenario*> startup_scenarios;
+    std::vector<ScenarioModes> startup_scenarios;
     std::set<GroupTally::Key> claimed;
   };
 
@@ -110,10 +122,11 @@ class Runner {
                                                      const std::filesystem::path& scratch);
   std::vector<Task> next_round(const RunPlan& plan, int round) const;
   std::vector<StartupTask> next_startup_round(const RunPlan& plan, int round) const;
+  void detect_python(RunPlan& plan, StartupMeasurer& startup);
   void run_builds(std::int64_t run_id, const RunPlan& plan,
                   const std::map<std::string, ScratchScenario>& copies,
                   const PackageIndexServer* index);
-  void run_startups(std::int64_t run_id, const RunPlan& plan, const std::filesystem::path& scratch);
+  void run_startups(std::int64_t run_id, RunPlan& plan, const std::filesystem::path& scratch);
   void store_sample(std::int64_t run_id, Sample& sample, const RunPlan& plan);
   void record_taken(const Sample& sample);
   void tell_progress(const RunPlan& plan);
@@ -124,6 +137,12 @@ class Runner {
   static std::map<std::string, std::string> build_args_for(const Scenario& scenario,
                                                            const PackageIndexServer* index);
   nlohmann::json base_image_facts(const Suite& suite);
+  // Every start-up sample of the run, stored as taken; `done` holds those already stored.
+  using Done = std::set<std::tuple<std::string, std::string, std::string, int, bool>>;
+  void measure_startups(std::int64_t run_id, const std::filesystem::path& scratch,
+                        std::vector<ScenarioModes> scenarios,
+                        const std::map<std::string, std::string>& last_image, const Done& done,
+                        const RunOptions& options, std::size_t position_in_plan);
   void check_daemon(Sample& sample);
   void record_image(Sample& sample, const RunOptions& options);
 

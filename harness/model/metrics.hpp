@@ -48,10 +48,13 @@ inline constexpr std::string_view kPycBytes = "pyc_bytes";
 inline constexpr std::string_view kContextBytes = "context_bytes";
 inline constexpr std::string_view kLoadSeconds = "load_seconds";
 // Start-up metrics
+inline constexpr std::string_view kReadySeconds = "ready_seconds";  // the start-up figure
 inline constexpr std::string_view kStartupSeconds = "startup_seconds";
+inline constexpr std::string_view kCreateSeconds = "create_seconds";
+inline constexpr std::string_view kStopSeconds = "stop_seconds";
+// Stored by runs before ready_seconds; kept so that their data still reads.
 inline constexpr std::string_view kStartupNetSeconds = "startup_net_seconds";
 inline constexpr std::string_view kBaselineStartSeconds = "baseline_start_seconds";
-inline constexpr std::string_view kCreateSeconds = "create_seconds";
 inline constexpr std::string_view kInterpreterReadySeconds = "interpreter_ready_seconds";
 inline constexpr std::string_view kModulesFromPyc = "modules_from_pyc";
 inline constexpr std::string_view kModulesCompiled = "modules_compiled";

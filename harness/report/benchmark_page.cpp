@@ -150,8 +150,7 @@ std::vector<std::string> grouped_warnings(const Groups& groups,
   std::vector<Noisy> noisy;
   for (const auto& [key, values] : groups.values) {
     const auto& metric = std::get<2>(key);
-    if (values.size() < 3 || (metric != "build_seconds" && metric != "startup_net_seconds"))
-      continue;
+    if (values.size() < 3 || (metric != kBuildSeconds && metric != kReadySeconds)) continue;
     auto s = stats::summarize(values);
     if (s.cv <= 0.10) continue;
     bool is_claimed = claimed.count({std::get<0>(key), std::get<1>(key)}) > 0;
@@ -184,6 +183,59 @@ std::vector<std::string> grouped_warnings(const Groups& groups,
                     thin.size(), fmt::join(thin, ", ")));
   }
   return warnings;
+}
+
+// A start-up mode measured in the reported samples, as the page names it.
+struct ModeColumn {
+  std::string name;
+  std::string label;
+  std::string description;
+  bool python = false;
+};
+
+// as-built first, then in the order the samples were taken.
+std::vector<ModeColumn> measured_modes(const ReportInput& input) {
+  std::vector<std::string> names = {std::string(kAsBuilt)};
+  bool any = false;
+  for (const auto& stored : input.samples) {
+    if (stored.sample.kind != "startup") continue;
+    any = true;
+    if (std::find(names.begin(), names.end(), stored.sample.state) == names.end())
+      names.push_back(stored.sample.state);
+  }
+  std::vector<ModeColumn> columns;
+  if (!any) return columns;
+  for (const auto& name : names) {
+    ModeColumn column{name, name, "", false};
+    for (const auto& mode : input.modes) {
+      if (mode.name != name) continue;
+      column = {name, mode.label, mode.description, mode.python};
+    }
+    columns.push_back(column);
+  }
+  return columns;
+}
+
+// "python:3.11, python:3.11-slim": the base images of the run that were stand-ins.
+std::vector<std::string> stand_in_images(const RunRecord* run) {
+  std::vector<std::string> refs;
+  if (!run || !run->fingerprint.contains("base_images")) return refs;
+  for (const auto& [ref, fact] : run->fingerprint["base_images"].items()) {
+    if (fact.value("stand_in", false)) refs.push_back(ref);
+  }
+  return refs;
+}
+
+std::string startup_note(const std::vector<ModeColumn>& modes) {
+  if (modes.empty()) return "";
+  std::string note =
+      " Start-up is from the container's own main process start (stamped inside the container) "
+      "to the moment buildbench reads the service's ready line; docker's create and start are "
+      "outside it (startup_seconds, from docker start, has them).";
+  for (const auto& mode : modes) {
+    if (mode.name != kAsBuilt && !mode.description.empty()) note += " " + mode.description + ".";
+  }
+  return note;
 }
 
 }  // namespace
@@ -252,19 +304,18 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   intro.push_back({fmt::format("Measured by buildbench, run {} ({}).", fmt::join(run_ids, ", "),
                                run ? date_of(run->started_at) : "?")});
   d.paragraph(intro);
-  bool stand_in = false;
-  if (run && run->fingerprint.contains("base_images")) {
-    for (const auto& [ref, fact] : run->fingerprint["base_images"].items()) {
-      stand_in = stand_in || fact.value("stand_in", false);
-    }
-  }
+  auto stand_ins = stand_in_images(run);
+  bool stand_in = !stand_ins.empty();
   if (stand_in) {
     d.paragraph({{"Note:", true},
                  {" "},
-                 {"measured on stand-in base images built from Debian packages (no registry "
-                  "access), not the official python images; compare steps with each other, not "
-                  "these absolute numbers with yours."}});
+                 {fmt::format("measured on stand-in base images ({}) built from Debian packages "
+                              "(no registry access), not the official images of those names; "
+                              "compare scenarios with each other, not these absolute numbers "
+                              "with yours.",
+                              fmt::join(stand_ins, ", "))}});
   }
+  auto modes = measured_modes(input);
 
   // Headline table.
   d.heading(2, "Results");
@@ -275,11 +326,7 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
                      "Rebuild after code edit",
                      "Rebuild after dependency edit",
                      "Image size",
-                     "Compressed",
-                     "Start-up, with .pyc",
-                     "Start-up, no .pyc"};
-  headline.align = {doc::Align::kLeft};
-  for (int i = 0; i < 8; ++i) headline.align.push_back(doc::Align::kRight);
+                     "Compressed"};
   struct Column {
     std::string state, metric;
   };
@@ -288,9 +335,14 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
                                  {"warm-code", "build_seconds"},
                                  {"warm-deps", "build_seconds"},
                                  {"", "image_bytes"},
-                                 {"", "image_compressed_bytes"},
-                                 {"bytecode", "startup_net_seconds"},
-                                 {"none", "startup_net_seconds"}};
+                                 {"", "image_compressed_bytes"}};
+  for (const auto& mode : modes) {
+    headline.header.push_back(modes.size() == 1 ? "Start-up" : "Start-up, " + mode.label);
+    columns.push_back({mode.name, std::string(kReadySeconds)});
+  }
+  headline.align = {doc::Align::kLeft};
+  while (headline.align.size() < headline.header.size())
+    headline.align.push_back(doc::Align::kRight);
   std::string previous;
   for (const auto& scenario : input.scenario_order) {
     std::vector<std::string> row = {scenario};
@@ -308,18 +360,17 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   d.paragraph(
       "Medians ± scaled MAD. ▲/▼: a change against the previous row that is significant "
       "(Mann-Whitney U, p < 0.05) and beyond 5% for times or 1% for sizes; sizes are compared "
-      "exactly. Start-up is from docker start to the service's ready line, net of a baseline "
-      "container's start; \"no .pyc\" runs the same image with PYTHONPYCACHEPREFIX pointing at an "
-      "empty folder.");
+      "exactly." +
+      startup_note(modes));
   d.image("build-time.svg", "Build time per scenario and cache state");
-  d.image("startup.svg", "Start-up time per scenario, with and without bytecode");
+  if (!modes.empty()) d.image("startup.svg", "Start-up time per scenario and start-up mode");
   d.image("image-size.svg", "Image size per scenario");
 
   // Claims.
   auto claims = check_claims(input);
   std::vector<nlohmann::ordered_json> claims_json;
   if (!claims.empty()) {
-    d.heading(2, "The tutorial's claims");
+    d.heading(2, input.claims_title);
     doc::Table t;
     t.header = {"Claim", "Verdict", "Subject", "Compared with", "Change [95% CI]", "p", "Why"};
     t.align = {doc::Align::kLeft,  doc::Align::kLeft,  doc::Align::kRight, doc::Align::kRight,
@@ -426,34 +477,50 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   // Image size.
   d.heading(2, "Image size");
   doc::Table sizes;
-  sizes.header = {"Scenario", "Image", "Compressed", ".pyc files", ".pyc bytes", "Share of image"};
-  sizes.align = {doc::Align::kLeft,  doc::Align::kRight, doc::Align::kRight,
-                 doc::Align::kRight, doc::Align::kRight, doc::Align::kRight};
+  // Bytecode columns only where bytecode is a subject: the suite names a Python mode or one ran
+  // (base images may hold .pyc of their own tools; that alone says nothing about the suite).
+  bool show_pyc = input.python_suite ||
+                  std::any_of(modes.begin(), modes.end(), [](const auto& m) { return m.python; });
+  sizes.header = {"Scenario", "Image", "Compressed"};
+  if (show_pyc)
+    sizes.header.insert(sizes.header.end(), {".pyc files", ".pyc bytes", "Share of image"});
+  sizes.align = {doc::Align::kLeft};
+  while (sizes.align.size() < sizes.header.size()) sizes.align.push_back(doc::Align::kRight);
   for (const auto& scenario : input.scenario_order) {
     auto it = input.images.find(scenario);
     if (it == input.images.end()) continue;
     const auto& img = it->second;
-    sizes.rows.push_back(
-        {scenario, format_bytes(img.size_bytes), format_bytes(img.compressed_bytes),
-         std::to_string(img.pyc_count), format_bytes(img.pyc_bytes),
-         img.size_bytes ? fmt::format("{:.1f}%", 100.0 * img.pyc_bytes / img.size_bytes) : "–"});
+    std::vector<std::string> row = {scenario, format_bytes(img.size_bytes),
+                                    format_bytes(img.compressed_bytes)};
+    if (show_pyc) {
+      row.insert(
+          row.end(),
+          {std::to_string(img.pyc_count), format_bytes(img.pyc_bytes),
+           img.size_bytes ? fmt::format("{:.1f}%", 100.0 * img.pyc_bytes / img.size_bytes) : "–"});
+    }
+    sizes.rows.push_back(row);
   }
   d.table(sizes);
-  d.paragraph(
-      "The bytes that bytecode adds are the .pyc files; per layer below (the image of each "
-      "scenario's last successful build).");
+  d.paragraph(show_pyc ? "The bytes that bytecode adds are the .pyc files; per layer below (the "
+                         "image of each scenario's last successful build)."
+                       : "Per layer below (the image of each scenario's last successful build).");
   for (const auto& scenario : input.scenario_order) {
     auto it = input.images.find(scenario);
     if (it == input.images.end()) continue;
     d.details_begin(fmt::format("{}: layers", scenario));
     doc::Table t;
-    t.header = {"#", "Instruction", "Size", "Compressed", ".pyc files", ".pyc bytes"};
-    t.align = {doc::Align::kRight, doc::Align::kLeft,  doc::Align::kRight,
-               doc::Align::kRight, doc::Align::kRight, doc::Align::kRight};
+    t.header = {"#", "Instruction", "Size", "Compressed"};
+    if (show_pyc) t.header.insert(t.header.end(), {".pyc files", ".pyc bytes"});
+    t.align = {doc::Align::kRight, doc::Align::kLeft};
+    while (t.align.size() < t.header.size()) t.align.push_back(doc::Align::kRight);
     for (const auto& layer : it->second.layers) {
-      t.rows.push_back({std::to_string(layer.index), clean_instruction(layer.created_by),
-                        format_bytes(layer.size_bytes), format_bytes(layer.compressed_bytes),
-                        std::to_string(layer.pyc_count), format_bytes(layer.pyc_bytes)});
+      std::vector<std::string> row = {
+          std::to_string(layer.index), clean_instruction(layer.created_by),
+          format_bytes(layer.size_bytes), format_bytes(layer.compressed_bytes)};
+      if (show_pyc) {
+        row.insert(row.end(), {std::to_string(layer.pyc_count), format_bytes(layer.pyc_bytes)});
+      }
+      t.rows.push_back(row);
     }
     d.table(t);
     d.details_end();
@@ -464,7 +531,7 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   if (have_history) {
     d.heading(2, "History");
     d.image("trend-build.svg", "Cold build time over time");
-    d.image("trend-startup.svg", "Start-up time over time");
+    if (!modes.empty()) d.image("trend-startup.svg", "Start-up time over time");
   }
 
   // Environment.
@@ -514,12 +581,15 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   // Scenario notes.
   d.heading(2, "Scenarios");
   doc::Table notes;
-  notes.header = {"Scenario", "What it does", "How it differs from the published step"};
+  bool any_differs = std::any_of(input.differs.begin(), input.differs.end(),
+                                 [](const auto& entry) { return !entry.second.empty(); });
+  notes.header = {"Scenario", "What it does"};
+  if (any_differs) notes.header.push_back(input.differs_title);
   for (const auto& scenario : input.scenario_order) {
     auto desc = input.descriptions.find(scenario);
     auto diff = input.differs.find(scenario);
-    notes.rows.push_back({scenario, desc == input.descriptions.end() ? "" : desc->second,
-                          diff == input.differs.end() ? "" : diff->second});
+    notes.rows.push_back({scenario, desc == input.descriptions.end() ? "" : desc->second});
+    if (any_differs) notes.rows.back().push_back(diff == input.differs.end() ? "" : diff->second);
   }
   d.table(notes);
 
@@ -567,14 +637,17 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
       "the samples allow one.";
   files["build-time.svg"] = svg::render(build);
 
-  svg::BarChart startup;
-  startup.title = "Start-up to ready, net of docker's own start";
-  startup.y_label = "start-up time (ms)";
-  startup.categories = input.scenario_order;
-  startup.series.push_back(ci_series("with .pyc (as built)", "bytecode", "startup_net_seconds"));
-  startup.series.push_back(ci_series("no .pyc (all compiled)", "none", "startup_net_seconds"));
-  startup.note = build.note;
-  files["startup.svg"] = svg::render(startup);
+  if (!modes.empty()) {
+    svg::BarChart startup;
+    startup.title = "Start-up: container process start to ready line";
+    startup.y_label = "start-up time (ms)";
+    startup.categories = input.scenario_order;
+    for (const auto& mode : modes) {
+      startup.series.push_back(ci_series(mode.label, mode.name, std::string(kReadySeconds)));
+    }
+    startup.note = build.note;
+    files["startup.svg"] = svg::render(startup);
+  }
 
   svg::BarChart size;
   size.title = "Image size per scenario";
@@ -611,8 +684,11 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
     };
     files["trend-build.svg"] =
         trend("Cold build time, median per run", "build time (s)", "cold", "build_seconds", 1);
-    files["trend-startup.svg"] = trend("Start-up with .pyc, median per run", "start-up time (ms)",
-                                       "bytecode", "startup_net_seconds", 1000);
+    if (!modes.empty()) {
+      files["trend-startup.svg"] =
+          trend("Start-up (" + modes.front().label + "), median per run", "start-up time (ms)",
+                modes.front().name, std::string(kReadySeconds), 1000);
+    }
   }
 
   // Data.

@@ -279,11 +279,40 @@ Probe parse_probe(const Fields& parent) {
   return probe;
 }
 
+// [startup] modes = [...]: as-built always comes first; naming modes turns detection off.
+void parse_startup(const Fields& parent, const std::vector<StartupMode>& known,
+                   Scenario& scenario) {
+  scenario.startup_modes = {known.front()};
+  const toml::table* table = parent.table("startup");
+  if (!table) return;
+  Fields fields(*table, parent.file(), parent.child("startup"));
+  fields.allow_only({"modes"});
+  if (!fields.has("modes")) return;
+  scenario.detect_python = false;
+  std::vector<std::string> names;
+  for (const auto& mode : known) names.push_back(mode.name);
+  for (const auto& given : fields.string_array("modes")) {
+    std::string name = current_mode_name(given);
+    auto found = std::find(names.begin(), names.end(), name);
+    if (found == names.end()) {
+      fields.fail("modes", fmt::format("unknown mode '{}'{}; define it in the suite as "
+                                       "[mode.{}] or use one of {}",
+                                       printable(given), did_you_mean_suffix(given, names),
+                                       printable(given), fmt::join(names, ", ")));
+    }
+    const StartupMode& mode = known[found - names.begin()];
+    bool listed = std::any_of(scenario.startup_modes.begin(), scenario.startup_modes.end(),
+                              [&](const StartupMode& m) { return m.name == name; });
+    if (!listed) scenario.startup_modes.push_back(mode);
+  }
+}
+
 Scenario parse_scenario(const toml::table& table, const fs::path& file, const std::string& prefix,
-                        const fs::path& base, const ManifestVars& vars) {
+                        const fs::path& base, const ManifestVars& vars,
+                        const std::vector<StartupMode>& modes) {
   Fields fields(table, file, prefix);
   fields.allow_only({"name", "description", "differs", "dockerfile", "context", "target", "network",
-                     "build_args", "edit", "probe", "path"});
+                     "build_args", "edit", "probe", "startup", "path"});
   Scenario scenario;
   scenario.manifest = file;
   scenario.name = fields.nonempty_string("name");
@@ -321,10 +350,12 @@ Scenario parse_scenario(const toml::table& table, const fs::path& file, const st
   scenario.code_edit = parse_edit(fields, "code", scenario.context);
   scenario.deps_edit = parse_edit(fields, "deps", scenario.context);
   scenario.probe = parse_probe(fields);
+  parse_startup(fields, modes, scenario);
   return scenario;
 }
 
-Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario_names) {
+Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario_names,
+                  const std::vector<StartupMode>& modes) {
   fields.allow_only({"id", "text", "subject", "baseline", "metric", "state", "relation"});
   Claim claim;
   claim.id = fields.nonempty_string("id");
@@ -332,7 +363,7 @@ Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario
   claim.subject = fields.nonempty_string("subject");
   claim.baseline = fields.nonempty_string("baseline");
   claim.metric = fields.nonempty_string("metric");
-  claim.state = fields.string("state").value_or("");
+  claim.state = current_mode_name(fields.string("state").value_or(""));
   claim.relation = fields.nonempty_string("relation");
   for (auto* key : {"subject", "baseline"}) {
     const std::string& name = std::string(key) == "subject" ? claim.subject : claim.baseline;
@@ -347,8 +378,7 @@ Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario
                                       did_you_mean_suffix(claim.metric, metric_names())));
   }
   std::vector<std::string> states = cache_state_names();
-  states.push_back("bytecode");
-  states.push_back("none");
+  for (const auto& mode : modes) states.push_back(mode.name);
   if (!claim.state.empty() &&
       std::find(states.begin(), states.end(), claim.state) == states.end()) {
     fields.fail("state",
@@ -361,12 +391,76 @@ Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario
   return claim;
 }
 
+StartupMode parse_mode(const Fields& fields, const std::string& name, const fs::path& base,
+                       const ManifestVars& vars) {
+  fields.allow_only({"label", "description", "env", "mounts"});
+  StartupMode mode;
+  mode.name = name;
+  mode.label = fields.string("label").value_or(name);
+  mode.description = fields.string("description").value_or("");
+  mode.env = fields.string_map("env");
+  for (const auto& [target, source] : fields.string_map("mounts")) {
+    fs::path host = resolve_path(fields, "mounts." + target, source, base, vars);
+    if (!path_exists(host)) {
+      fields.fail("mounts." + target, fmt::format("'{}' does not exist; name a file or folder "
+                                                  "relative to the suite",
+                                                  host.string()));
+    }
+    if (target.empty() || target[0] != '/') {
+      fields.fail("mounts." + target, "the container path must be absolute");
+    }
+    mode.mounts[target] = host.string();
+  }
+  if (mode.description.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& [key, value] : mode.env) parts.push_back(key + "=" + value);
+    for (const auto& [target, source] : mode.mounts) parts.push_back(target + " mounted");
+    mode.description =
+        fmt::format("\"{}\" starts the same image with {}", mode.label,
+                    parts.empty() ? "nothing changed" : fmt::format("{}", fmt::join(parts, ", ")));
+  }
+  return mode;
+}
+
+// The built-in modes, then the suite's own [mode.NAME] tables.
+std::vector<StartupMode> parse_modes(const Fields& fields, const fs::path& base,
+                                     const ManifestVars& vars) {
+  std::vector<StartupMode> modes = builtin_startup_modes();
+  const toml::table* table = fields.table("mode");
+  if (!table) return modes;
+  static const std::regex valid("[a-z0-9][a-z0-9-]*");
+  for (const auto& [key, node] : *table) {
+    std::string name(key.str());
+    if (!node.is_table()) fields.fail("mode." + name, "must be a table ([mode." + name + "])");
+    Fields mode_fields(*node.as_table(), fields.file(), fields.child("mode") + name + ".");
+    if (!std::regex_match(name, valid)) {
+      fields.fail("mode." + name, "a mode name is lower-case letters, digits and '-'");
+    }
+    if (current_mode_name(name) != name ||
+        std::any_of(modes.begin(), modes.end(), [&](const auto& m) { return m.name == name; })) {
+      fields.fail("mode." + name, "is a built-in mode; give yours another name");
+    }
+    modes.push_back(parse_mode(mode_fields, name, base, vars));
+  }
+  return modes;
+}
+
+void parse_report_wording(const Fields& fields, Suite& suite) {
+  const toml::table* table = fields.table("report");
+  if (!table) return;
+  Fields report(*table, fields.file(), fields.child("report"));
+  report.allow_only({"claims_title", "differs_title"});
+  suite.claims_title = report.string("claims_title").value_or(suite.claims_title);
+  suite.differs_title = report.string("differs_title").value_or(suite.differs_title);
+}
+
 }  // namespace
 
 Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVars& vars) {
   toml::table root = parse_toml(text, file);
   Fields fields(root, file, "");
-  fields.allow_only({"name", "description", "index", "index_port", "scenario", "claim"});
+  fields.allow_only(
+      {"name", "description", "index", "index_port", "scenario", "claim", "mode", "report"});
   Suite suite;
   suite.manifest = file;
   suite.name = fields.nonempty_string("name");
@@ -381,6 +475,8 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
     }
     suite.index_port = static_cast<int>(**port->as_integer());
   }
+  suite.modes = parse_modes(fields, base, vars);
+  parse_report_wording(fields, suite);
   const toml::array* scenarios = fields.array_of_tables("scenario");
   if (!scenarios || scenarios->empty()) {
     fields.fail("scenario", "the suite lists no scenarios; add [[scenario]] tables");
@@ -404,9 +500,9 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
       (void)path;
       toml::table scenario_table =
           parse_toml(read_file(scenario_file, "scenario manifest"), scenario_file);
-      scenario = parse_scenario(scenario_table, scenario_file, "", folder, vars);
+      scenario = parse_scenario(scenario_table, scenario_file, "", folder, vars, suite.modes);
     } else {
-      scenario = parse_scenario(table, file, prefix, base, vars);
+      scenario = parse_scenario(table, file, prefix, base, vars, suite.modes);
     }
     if (!seen.insert(scenario.name).second) {
       throw UsageError(
@@ -420,7 +516,7 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
     std::size_t n = 0;
     for (const auto& node : *claims) {
       Fields claim_fields(*node.as_table(), file, fmt::format("claim[{}].", n++));
-      suite.claims.push_back(parse_claim(claim_fields, suite.names()));
+      suite.claims.push_back(parse_claim(claim_fields, suite.names(), suite.modes));
     }
   }
   return suite;

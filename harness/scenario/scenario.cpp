@@ -35,6 +35,28 @@ std::vector<std::string> cache_state_names() {
   return names;
 }
 
+const std::vector<StartupMode>& builtin_startup_modes() {
+  static const std::vector<StartupMode> modes = {
+      {std::string(kAsBuilt), "as built", "the image as built, nothing added", {}, {}, false},
+      // A folder that never exists: Python then finds no stored bytecode at all.
+      {"no-bytecode",
+       "no .pyc",
+       "\"no .pyc\" starts the same image with PYTHONPYCACHEPREFIX pointing at an empty folder "
+       "and PYTHONDONTWRITEBYTECODE=1, so every module is compiled at start-up",
+       {{"PYTHONPYCACHEPREFIX", "/nonexistent/buildbench-empty-pycache"},
+        {"PYTHONDONTWRITEBYTECODE", "1"}},
+       {},
+       true},
+  };
+  return modes;
+}
+
+std::string current_mode_name(std::string_view name) {
+  if (name == "bytecode") return std::string(kAsBuilt);
+  if (name == "none") return "no-bytecode";
+  return std::string(name);
+}
+
 std::vector<CacheState> Scenario::supported_states() const {
   std::vector<CacheState> states = {CacheState::kCold, CacheState::kWarmNoChange};
   if (code_edit) states.push_back(CacheState::kWarmCode);
@@ -45,6 +67,13 @@ std::vector<CacheState> Scenario::supported_states() const {
 const Scenario* Suite::find(std::string_view name) const {
   for (const auto& scenario : scenarios) {
     if (scenario.name == name) return &scenario;
+  }
+  return nullptr;
+}
+
+const StartupMode* Suite::find_mode(std::string_view name) const {
+  for (const auto& mode : modes) {
+    if (mode.name == name) return &mode;
   }
   return nullptr;
 }

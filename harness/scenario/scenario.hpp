@@ -35,6 +35,23 @@ struct Probe {
   bool defined() const { return !ready_line.empty() || !command.empty(); }
 };
 
+// A named way to start a scenario's image for start-up measurement: the image as built,
+// plus environment variables and read-only mounts. Its name is the start-up sample's state.
+struct StartupMode {
+  std::string name;
+  std::string label;        // the page's column heading, e.g. "no .pyc"
+  std::string description;  // one sentence for the page's notes
+  std::map<std::string, std::string> env;
+  std::map<std::string, std::string> mounts;  // container path -> host path, read-only
+  bool python = false;  // a Python mode: the in-container probe adds the interpreter's side
+};
+
+inline constexpr std::string_view kAsBuilt = "as-built";
+// as-built (always measured) and no-bytecode (Python: no stored .pyc is read or written).
+const std::vector<StartupMode>& builtin_startup_modes();
+// Names stored before modes existed: "bytecode" is as-built, "none" is no-bytecode.
+std::string current_mode_name(std::string_view name);
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -48,6 +65,10 @@ struct Scenario {
   std::optional<FileEdit> code_edit;
   std::optional<FileEdit> deps_edit;
   Probe probe;
+  // Start-up modes, as-built first. detect_python: none were named, so the Python modes are
+  // added when the probe finds that the service is a Python program.
+  std::vector<StartupMode> startup_modes;
+  bool detect_python = true;
 
   std::vector<CacheState> supported_states() const;
 };
@@ -71,8 +92,13 @@ struct Suite {
   int index_port = 3141;
   std::vector<Scenario> scenarios;
   std::vector<Claim> claims;
+  std::vector<StartupMode> modes;  // the built-in ones and the suite's own [mode.NAME]
+  // The page's wording, the suite's own (e.g. "The tutorial's claims").
+  std::string claims_title = "Claims";
+  std::string differs_title = "Notes";
 
   const Scenario* find(std::string_view name) const;
+  const StartupMode* find_mode(std::string_view name) const;
   std::vector<std::string> names() const;
 };
 

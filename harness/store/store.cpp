@@ -116,9 +116,18 @@ CREATE TABLE summaries (
 );
 )sql";
 
+// v3: start-up modes are named by the suite; the two of the Python-only days get the names
+// of the built-in modes ("bytecode" is the image as built, "none" is no-bytecode).
+const char* kSchemaV3 = R"sql(
+UPDATE samples SET state = 'as-built' WHERE kind = 'startup' AND state = 'bytecode';
+UPDATE samples SET state = 'no-bytecode' WHERE kind = 'startup' AND state = 'none';
+UPDATE summaries SET state = 'as-built' WHERE kind = 'startup' AND state = 'bytecode';
+UPDATE summaries SET state = 'no-bytecode' WHERE kind = 'startup' AND state = 'none';
+)sql";
+
 // Forward migrations: entry i takes a database from version i to i + 1.
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> list = {kSchemaV1, kSchemaV2};
+  static const std::vector<const char*> list = {kSchemaV1, kSchemaV2, kSchemaV3};
   return list;
 }
 

@@ -20,7 +20,7 @@ class Database;
 
 namespace bb {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
 
 class Store {

@@ -25,7 +25,7 @@ class LineReader {
  public:
   LineReader(bp::async_pipe& pipe, std::string& capture, std::size_t limit,
              std::function<LineAction(std::string_view)> callback,
-             std::function<void(std::string_view)> tail, std::function<void()> stop)
+             std::function<void(std::string_view)> tail, std::function<void(LineAction)> stop)
       : pipe_(pipe),
         capture_(capture),
         limit_(limit),
@@ -45,6 +45,7 @@ class LineReader {
                             if (ec) {
                               if (!partial_.empty()) emit(partial_);
                               partial_.clear();
+                              if (on_done_) on_done_();
                               return;
                             }
                             read();
@@ -66,10 +67,11 @@ class LineReader {
   void emit(std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     tail_(line);
-    if (callback_ && !stopped_ && callback_(line) == LineAction::kStop) {
-      stopped_ = true;
-      stop_();
-    }
+    if (!callback_ || stopped_) return;
+    auto action = callback_(line);
+    if (action == LineAction::kContinue) return;
+    stopped_ = action == LineAction::kStop;
+    stop_(action);
   }
 
   bp::async_pipe& pipe_;
@@ -77,7 +79,7 @@ class LineReader {
   std::size_t limit_;
   std::function<LineAction(std::string_view)> callback_;
   std::function<void(std::string_view)> tail_;
-  std::function<void()> stop_;
+  std::function<void(LineAction)> stop_;
   std::array<char, 16384> chunk_{};
   std::string partial_;
   bool stopped_ = false;
@@ -121,7 +123,9 @@ ProcessResult run_process(const ProcessOptions& options) {
   asio::steady_timer deadline(io);
   asio::steady_timer poll(io);
   asio::steady_timer drain(io);
+  asio::steady_timer linger(io);
   std::error_code launch_error;
+  int readers_open = 2;
   result.started = std::chrono::steady_clock::now();
   bp::child child(program, bp::args(args), bp::std_out > out_pipe, bp::std_err > err_pipe,
                   bp::std_in < bp::null, env, io, bp::on_exit([&](int, const std::error_code&) {
@@ -129,9 +133,11 @@ ProcessResult run_process(const ProcessOptions& options) {
                     exited = true;
                     deadline.cancel();
                     poll.cancel();
+                    linger.cancel();
                     // A killed child's own children may hold the pipes open: read what is
                     // already there, then stop waiting for them.
-                    if (result.stopped_by_callback || result.timed_out || result.interrupted) {
+                    if (readers_open > 0 &&
+                        (result.stopped_by_callback || result.timed_out || result.interrupted)) {
                       drain.expires_after(std::chrono::milliseconds(300));
                       drain.async_wait([&](boost::system::error_code ec) {
                         if (ec) return;
@@ -155,17 +161,27 @@ ProcessResult run_process(const ProcessOptions& options) {
     result.tail.emplace_back(line);
     while (result.tail.size() > options.tail_lines) result.tail.pop_front();
   };
-  auto stop = [&] {
+  auto stop_now = [&] {
+    if (result.stopped_by_callback) return;
     result.stopped_by_callback = true;
     result.stopped_at = std::chrono::steady_clock::now();
     kill();
+  };
+  bool lingering = false;
+  auto stop = [&](LineAction action) {
+    if (action == LineAction::kStop) return stop_now();
+    if (lingering || exited) return;
+    lingering = true;
+    linger.expires_after(options.linger);
+    linger.async_wait([&](boost::system::error_code ec) {
+      if (!ec && !exited) stop_now();
+    });
   };
   LineReader out_reader(out_pipe, result.out, options.capture_limit_bytes, options.on_stdout_line,
                         add_tail, stop);
   LineReader err_reader(err_pipe, result.err, options.capture_limit_bytes, options.on_stderr_line,
                         add_tail, stop);
   if (options.on_stdout_bytes) out_reader.set_raw(options.on_stdout_bytes);
-  int readers_open = 2;
   auto reader_done = [&] {
     if (--readers_open == 0) drain.cancel();  // nothing left to wait for
   };

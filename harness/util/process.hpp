@@ -12,7 +12,8 @@
 
 namespace bb {
 
-enum class LineAction { kContinue, kStop };
+// kStopSoon: stop after ProcessOptions::linger unless a later line says kStop first.
+enum class LineAction { kContinue, kStop, kStopSoon };
 
 struct ProcessOptions {
   std::vector<std::string> argv;  // argv[0]: a path, or a name looked up on PATH
@@ -20,6 +21,7 @@ struct ProcessOptions {
   // Called for each complete line; kStop kills the process (used by probes).
   std::function<LineAction(std::string_view)> on_stdout_line;
   std::function<LineAction(std::string_view)> on_stderr_line;
+  std::chrono::milliseconds linger{0};  // how long kStopSoon waits
   // Raw stdout bytes (for large binary output such as `docker save`); disables capture.
   std::function<void(std::string_view)> on_stdout_bytes;
   std::map<std::string, std::string> env;  // added to the inherited environment

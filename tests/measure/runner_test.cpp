@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "fake_engine.hpp"
+#include "measure/start_helper.hpp"
 #include "scenario/manifest.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
@@ -211,59 +212,134 @@ TEST_CASE("a warm sample served from cache is stored as failed with the reason")
   CHECK(samples[0].sample.error == "code edit did not invalidate `COPY . .`: served from cache");
 }
 
-TEST_CASE("start-up: both modes interleaved, baseline paired, containers removed") {
-  Harness h;
-  RunOptions options;
-  options.runs = 1;
-  options.states = {CacheState::kCold};
-  options.startup_runs = 2;
-  auto run_id = h.runner.run(basic_suite(), options);
+std::vector<Sample> startup_samples(Harness& h, std::int64_t run_id) {
   std::vector<Sample> startup;
   for (auto& s : h.store.samples({run_id})) {
     if (s.sample.kind == "startup") startup.push_back(s.sample);
   }
+  return startup;
+}
+
+RunOptions startup_options(int runs) {
+  RunOptions options;
+  options.runs = 1;
+  options.states = {CacheState::kCold};
+  options.startup_runs = runs;
+  return options;
+}
+
+TEST_CASE("start-up: a Python service (found by the probe) gets both modes, interleaved") {
+  Harness h;
+  auto run_id = h.runner.run(basic_suite(), startup_options(2));
+  auto startup = startup_samples(h, run_id);
   REQUIRE(startup.size() == 8);  // 2 scenarios x 2 modes x 2 repetitions
-  CHECK(startup[0].state == "bytecode");
-  CHECK(startup[1].state == "none");
-  CHECK(startup[4].state == "none");  // second repetition starts with the other mode
+  CHECK(startup[0].state == "as-built");
+  CHECK(startup[1].state == "no-bytecode");
+  CHECK(startup[4].state == "no-bytecode");  // second repetition starts with the other mode
   for (const auto& s : startup) {
     CHECK(s.status == "ok");
     CHECK(*s.get("startup_seconds") == 0.5);
-    CHECK(*s.get("startup_net_seconds") == Approx(0.4));
+    CHECK(*s.get("ready_seconds") == Approx(0.3));   // stamp to ready line, not a difference
+    CHECK(s.get("startup_net_seconds") == nullptr);  // no baseline container any more
     CHECK(*s.get("interpreter_ready_seconds") == Approx(0.4));
     CHECK(*s.get("modules_compiled") == 10);
+    CHECK(*s.get("stop_seconds") < 1);
   }
-  // the none mode hides every stored .pyc; the bytecode mode leaves the image alone
-  int none = 0;
+  // One unmeasured start per scenario asked the probe; then 8 measured ones.
+  REQUIRE(h.engine.created.size() == 10);
+  int hidden = 0;
   for (const auto& spec : h.engine.created) {
-    if (spec.entrypoint == "true") continue;
-    bool hidden =
-        spec.env.count("PYTHONPYCACHEPREFIX") && spec.env.count("PYTHONDONTWRITEBYTECODE");
-    none += hidden;
+    // The stamp runs first, then the image's own command.
+    CHECK(spec.entrypoint == "/opt/buildbench-start/buildbench-start");
+    CHECK(spec.command == std::vector<std::string>{"python", "app.py"});
     CHECK(spec.env.at("PYTHONPATH").rfind("/opt/buildbench-probe", 0) == 0);
+    hidden += spec.env.count("PYTHONPYCACHEPREFIX") && spec.env.count("PYTHONDONTWRITEBYTECODE");
   }
-  CHECK(none == 4);
+  CHECK(hidden == 4);
+  for (const auto& watch : h.engine.watches) {
+    CHECK(watch.linger == std::chrono::milliseconds(500));  // never until the timeout
+    CHECK(watch.markers == std::vector<std::string>{"buildbench-start:", "buildbench-inside:"});
+  }
   CHECK(h.engine.removed.size() == h.engine.created.size());
+}
+
+TEST_CASE("start-up: a service that is not Python is measured as built only, without the probe") {
+  Harness h;
+  h.engine.python_service = false;
+  auto run_id = h.runner.run(basic_suite(), startup_options(2));
+  auto startup = startup_samples(h, run_id);
+  REQUIRE(startup.size() == 4);  // 2 scenarios x as-built x 2 repetitions
+  for (const auto& s : startup) {
+    CHECK(s.state == "as-built");
+    CHECK(*s.get("ready_seconds") == Approx(0.3));
+    CHECK(s.get("interpreter_ready_seconds") == nullptr);
+  }
+  REQUIRE(h.engine.created.size() == 6);
+  for (std::size_t i = 2; i < h.engine.created.size(); ++i) {  // after the two detections
+    CHECK(h.engine.created[i].env.count("PYTHONPATH") == 0);
+    CHECK(h.engine.created[i].readonly_mounts.size() == 1);  // the stamp only
+    CHECK(h.engine.watches[i].markers == std::vector<std::string>{"buildbench-start:"});
+  }
+}
+
+TEST_CASE("start-up: modes named by the scenario are used as given, with the suite's own") {
+  Harness h;
+  Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/modes");
+  auto run_id = h.runner.run(suite, startup_options(2));
+  auto startup = startup_samples(h, run_id);
+  REQUIRE(startup.size() == 4);
+  CHECK(startup[0].state == "as-built");
+  CHECK(startup[1].state == "debug-off");
+  CHECK(startup[2].state == "debug-off");
+  REQUIRE(h.engine.created.size() == 4);  // nothing detected: no unmeasured start
+  const auto& debug_off = h.engine.created[1];
+  CHECK(debug_off.env.at("APP_DEBUG") == "0");
+  CHECK(debug_off.env.count("PYTHONPATH") == 0);
+  bool mounted = false;
+  for (const auto& [host, target] : debug_off.readonly_mounts) {
+    mounted |= target == "/etc/app.conf" && fs::path(host).filename() == "app.conf";
+  }
+  CHECK(mounted);
 }
 
 TEST_CASE("start-up: a container that never gets ready is a failed sample with its output") {
   Harness h;
   h.engine.never_ready = true;
-  RunOptions options;
-  options.runs = 1;
+  RunOptions options = startup_options(1);
   options.scenarios = {"one"};
-  options.states = {CacheState::kCold};
-  options.startup_runs = 1;
   auto run_id = h.runner.run(basic_suite(), options);
-  int failed = 0;
-  for (auto& s : h.store.samples({run_id})) {
-    if (s.sample.kind != "startup") continue;
-    CHECK(s.sample.status == "failed");
-    CHECK(s.sample.error.find("Booting worker") != std::string::npos);
-    ++failed;
-  }
-  CHECK(failed == 2);
+  auto startup = startup_samples(h, run_id);
+  REQUIRE(startup.size() == 1);  // never ready, so the probe could not say Python
+  CHECK(startup[0].status == "failed");
+  CHECK(startup[0].error.find("Booting worker") != std::string::npos);
   CHECK(h.engine.removed.size() == h.engine.created.size());
+}
+
+TEST_CASE("ready time: from the container's start stamp to the ready line, same clock") {
+  StartOutcome outcome;
+  outcome.ready = true;
+  outcome.ready_at =
+      std::chrono::system_clock::time_point(std::chrono::nanoseconds(1'700'000'000'250'000'000LL));
+  CHECK_FALSE(ready_after_stamp(outcome));  // no stamp: no figure
+  outcome.marked["buildbench-start:"] = "buildbench-start: 1700000000247000000";
+  CHECK(*ready_after_stamp(outcome) == Approx(0.003));  // a service ready in 3 ms
+  outcome.marked["buildbench-start:"] = "buildbench-start: 17000000x";
+  CHECK_FALSE(ready_after_stamp(outcome));
+  CHECK(parse_start_line("buildbench-start: 12") == 12);
+  CHECK_FALSE(parse_start_line("buildbench-start: -12"));
+  CHECK_FALSE(parse_start_line("buildbench-inside: 12"));
+}
+
+TEST_CASE("ready time: a stamp after the ready line (a clock step) fails the sample") {
+  Harness h;
+  h.engine.ready_seconds = -0.002;
+  RunOptions options = startup_options(1);
+  options.scenarios = {"one"};
+  auto startup = startup_samples(h, h.runner.run(basic_suite(), options));
+  REQUIRE_FALSE(startup.empty());
+  CHECK(startup[0].status == "failed");
+  CHECK(startup[0].error.find("clock was stepped") != std::string::npos);
+  CHECK(startup[0].get("ready_seconds") == nullptr);
 }
 
 TEST_CASE("inside reports parse, and malformed ones are ignored") {

@@ -73,15 +73,15 @@ fs::path make_fixture_db(const fs::path& dir) {
           }
           store.add_sample(id, s);
         }
-        for (const char* mode : {"bytecode", "none"}) {
+        for (const char* mode : {"as-built", "no-bytecode"}) {
           Sample s;
           s.scenario = scenario;
           s.kind = "startup";
           s.state = mode;
           s.repetition = i + 1;
-          double startup = (mode[0] == 'b' ? 0.30 : 0.70) - position * 0.05 + 0.001 * i;
-          s.set("startup_seconds", startup + 0.15);
-          s.set("startup_net_seconds", startup);
+          double ready = (mode[0] == 'a' ? 0.30 : 0.70) - position * 0.05 + 0.001 * i;
+          s.set("startup_seconds", ready + 0.15);
+          s.set("ready_seconds", ready);
           store.add_sample(id, s);
         }
       }
@@ -268,4 +268,84 @@ TEST_CASE("report: the page renders in headless Chromium") {
   CHECK(fs::file_size(shot) > 60000);
   if (const char* keep = std::getenv("BUILDBENCH_KEEP_SCREENSHOT"))
     fs::copy_file(shot, keep, fs::copy_options::overwrite_existing);
+}
+
+namespace {
+// A suite that is not Python: one mode (as built), images without .pyc.
+ReportInput service_input(bool stand_in) {
+  ReportInput input;
+  input.suite_name = "service";
+  input.scenario_order = {"one-stage", "two-stage"};
+  input.modes = builtin_startup_modes();
+  input.claims = {
+      Claim{"c", "two-stage is smaller", "two-stage", "one-stage", "image_bytes", "", "less"}};
+  RunRecord run;
+  run.started_at = "2026-11-25T02:00:00Z";
+  if (stand_in) {
+    run.fingerprint["base_images"] = {{"gcc:12", {{"id", "sha256:1"}, {"stand_in", true}}},
+                                      {"debian:12", {{"id", "sha256:2"}, {"stand_in", false}}}};
+  }
+  input.runs = {run};
+  for (const auto& scenario : input.scenario_order) {
+    double size = scenario == "one-stage" ? 4e8 : 1e8;
+    for (int i = 0; i < 5; ++i) {
+      StoredSample build, start;
+      build.sample.scenario = start.sample.scenario = scenario;
+      build.sample.state = "cold";
+      build.sample.set("build_seconds", 10 + i * 0.1);
+      build.sample.set("image_bytes", size);
+      start.sample.kind = "startup";
+      start.sample.state = "as-built";
+      start.sample.set("ready_seconds", 0.004 + i * 0.0001);
+      start.sample.set("startup_seconds", 0.09 + i * 0.001);
+      input.samples.push_back(build);
+      input.samples.push_back(start);
+    }
+    ImageRecord image;
+    image.size_bytes = static_cast<std::int64_t>(size);
+    image.pyc_count = 12;  // the base image's own tools: not the suite's subject
+    image.pyc_bytes = 9000;
+    image.layers = {{0, "COPY /out/service /usr/local/bin/service # buildkit", 1000, 500, 0, 0}};
+    input.images[scenario] = image;
+  }
+  return input;
+}
+
+std::string lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+}  // namespace
+
+TEST_CASE("report: a suite that is not Python reads in its own words") {
+  auto page = build_report(service_input(false)).at("benchmark.md");
+  INFO(page);
+  for (const char* word : {"python", "pyc", "bytecode", "tutorial", "stand-in"}) {
+    CHECK(lower(page).find(word) == std::string::npos);
+  }
+  CHECK(page.find("| Start-up |") != std::string::npos);  // one mode: one column
+  CHECK(page.find("## Claims") != std::string::npos);
+  CHECK(page.find("4.2 ms") != std::string::npos);
+}
+
+TEST_CASE("report: the stand-in note names the stand-in images actually used") {
+  auto page = build_report(service_input(true)).at("benchmark.md");
+  CHECK(page.find("stand-in base images (gcc:12)") != std::string::npos);
+  CHECK(page.find("debian:12 (stand-in)") == std::string::npos);
+}
+
+TEST_CASE("report: the suite's own title for its claims and a column per measured mode") {
+  auto input = service_input(false);
+  input.claims_title = "What the guide says";
+  input.modes.push_back({"no-jit", "JIT off", "\"JIT off\" sets JIT=0", {}, {}, false});
+  StoredSample s;
+  s.sample.scenario = "one-stage";
+  s.sample.kind = "startup";
+  s.sample.state = "no-jit";
+  s.sample.set("ready_seconds", 0.02);
+  input.samples.push_back(s);
+  auto page = build_report(input).at("benchmark.md");
+  CHECK(page.find("## What the guide says") != std::string::npos);
+  CHECK(page.find("| Start-up, as built | Start-up, JIT off |") != std::string::npos);
+  CHECK(page.find("\"JIT off\" sets JIT=0.") != std::string::npos);
 }

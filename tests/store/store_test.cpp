@@ -133,6 +133,35 @@ TEST_CASE("store: a newer schema version is refused and left untouched") {
   CHECK(file_bytes(path) == before);
 }
 
+TEST_CASE("store: a version 2 database's start-up states take the built-in mode names") {
+  TempDir dir;
+  auto path = dir.path / "v2.db";
+  {
+    Store store(path, Store::Mode::kReadWrite);
+    RunRecord run;
+    run.suite_name = "s";
+    auto id = store.begin_run(run);
+    for (const char* state : {"bytecode", "none"}) {
+      Sample s = build_sample("a", 1.0);
+      s.kind = "startup";
+      s.state = state;
+      store.add_sample(id, s);
+    }
+    store.add_sample(id, build_sample("b", 2.0));
+  }
+  {
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA user_version = 2");  // as written before start-up modes had names
+  }
+  Store store(path, Store::Mode::kReadOnly);  // a read migrates forward
+  std::vector<std::string> states;
+  for (const auto& stored : store.samples(store.select_runs("latest"))) {
+    states.push_back(stored.sample.kind + ":" + stored.sample.state);
+  }
+  CHECK(states ==
+        std::vector<std::string>{"startup:as-built", "startup:no-bytecode", "build:cold"});
+}
+
 TEST_CASE("store: read-only mode never creates a file") {
   TempDir dir;
   CHECK_THROWS_AS(Store(dir.path / "missing.db", Store::Mode::kReadOnly), UsageError);
@@ -197,8 +226,8 @@ TEST_CASE("store: a read-only location is a clear error") {
   std::filesystem::create_directories(ro);
   if (::geteuid() == 0) {
     // root ignores permission bits; a read-only mount is what stops a root process.
-    auto mounted = bb::run_process({{"mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs",
-                                     ro.string()}});
+    auto mounted =
+        bb::run_process({{"mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro.string()}});
     REQUIRE(mounted.exit_code == 0);
     CHECK_THROWS_AS(Store(ro / "b.db", Store::Mode::kReadWrite), EnvironmentError);
     bb::run_process({{"umount", ro.string()}});

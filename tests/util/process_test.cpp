@@ -68,3 +68,38 @@ TEST_CASE("a missing program is an environment error") {
   options.argv = {"buildbench-no-such-program"};
   CHECK_THROWS_AS(run_process(options), EnvironmentError);
 }
+
+TEST_CASE("stop-soon lingers for a later line, then stops; never until the timeout") {
+  ProcessOptions options;
+  options.argv = {"sh", "-c", "echo ready; sleep 0.1; echo report; sleep 30"};
+  options.timeout = 20s;
+  options.linger = 2s;
+  std::vector<std::string> seen;
+  options.on_stdout_line = [&](std::string_view line) {
+    seen.emplace_back(line);
+    return line == "report" ? LineAction::kStop : LineAction::kStopSoon;
+  };
+  auto result = run_process(options);
+  CHECK(result.stopped_by_callback);
+  CHECK(seen == std::vector<std::string>{"ready", "report"});
+  CHECK(result.seconds() < 1.0);  // stopped by the report, not by the linger
+
+  options.argv = {"sh", "-c", "echo ready; sleep 30"};  // the report never comes
+  options.linger = 300ms;
+  seen.clear();
+  auto wall_start = std::chrono::steady_clock::now();
+  result = run_process(options);
+  CHECK(result.stopped_by_callback);
+  CHECK_FALSE(result.timed_out);
+  CHECK(std::chrono::steady_clock::now() - wall_start < 1500ms);
+}
+
+TEST_CASE("a stopped process returns as soon as its pipes close, without a drain pause") {
+  ProcessOptions options;
+  options.argv = {"sh", "-c", "echo ready; exec sleep 30"};  // no grandchild holds the pipes
+  options.on_stdout_line = [](std::string_view) { return LineAction::kStop; };
+  auto wall_start = std::chrono::steady_clock::now();
+  auto result = run_process(options);
+  CHECK(result.stopped_by_callback);
+  CHECK(std::chrono::steady_clock::now() - wall_start < 250ms);
+}
