@@ -36,11 +36,13 @@ std::size_t Comparison::count(Verdict verdict) const {
 
 const std::vector<std::string>& compared_metrics() {
   static const std::vector<std::string> metrics = {
-      std::string(kBuildSeconds),      std::string(kStepsCached),
-      std::string(kImageBytes),        std::string(kImageCompressedBytes),
-      std::string(kPycBytes),          std::string(kStartupSeconds),
-      std::string(kStartupNetSeconds), std::string(kInterpreterReadySeconds),
-      std::string(kModulesCompiled)};
+      std::string(kBuildSeconds),       std::string(kStepsCached),
+      std::string(kImageBytes),         std::string(kImageCompressedBytes),
+      std::string(kPycBytes),           std::string(kStartupSeconds),
+      std::string(kStartupNetSeconds),  std::string(kInterpreterReadySeconds),
+      std::string(kModulesCompiled),    std::string(kCacheExportSeconds),
+      std::string(kCacheImportSeconds), std::string(kPushSeconds),
+      std::string(kPullSeconds),        std::string(kRegistryBytes)};
   return metrics;
 }
 
@@ -67,8 +69,11 @@ namespace {
 
 std::string metric_kind_of(const std::string& metric) {
   static const std::set<std::string> build = {
-      std::string(kBuildSeconds), std::string(kStepsCached), std::string(kImageBytes),
-      std::string(kImageCompressedBytes), std::string(kPycBytes)};
+      std::string(kBuildSeconds),       std::string(kStepsCached),
+      std::string(kImageBytes),         std::string(kImageCompressedBytes),
+      std::string(kPycBytes),           std::string(kCacheExportSeconds),
+      std::string(kCacheImportSeconds), std::string(kPushSeconds),
+      std::string(kPullSeconds),        std::string(kRegistryBytes)};
   return build.count(metric) ? "build" : "startup";
 }
 
