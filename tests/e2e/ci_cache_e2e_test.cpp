@@ -29,8 +29,9 @@ bool ready_for_ci_states() {
     return false;
   }
   if (!containerd_store()) {
-    WARN("skipped: DOCKER_HOST's engine lacks the containerd image store "
-         "(scripts/lab-dockerd --engine containerd-store)");
+    WARN(
+        "skipped: DOCKER_HOST's engine lacks the containerd image store "
+        "(scripts/lab-dockerd --engine containerd-store)");
     return false;
   }
   return true;
@@ -61,7 +62,9 @@ bool has_step(const Sample& sample, const std::string& prefix) {
   return false;
 }
 
-std::string suite() { return (source_dir() / "tests/fixtures/suites/e2e").string(); }
+std::string suite() {
+  return (source_dir() / "tests/fixtures/suites/e2e").string();
+}
 
 }  // namespace
 
@@ -69,11 +72,31 @@ TEST_CASE("ci-registry and the export states on small: contracts, push, pull, st
   if (!ready_for_ci_states()) return;
   OwnDaemon puller({});  // empty: the pull fetches every layer
   TempDb db;
-  auto result = buildbench({"run", "--suite", suite(), "--scenario", "small", "--state", "cold",
-                            "--state", "warm-code", "--state", "ci-registry", "--state",
-                            "export-min", "--state", "export-max", "--runs", "1",
-                            "--startup-runs", "0", "--registry", kRegistry, "--pull-engine",
-                            puller.host(), "--db", db.path.string()});
+  auto result = buildbench({"run",
+                            "--suite",
+                            suite(),
+                            "--scenario",
+                            "small",
+                            "--state",
+                            "cold",
+                            "--state",
+                            "warm-code",
+                            "--state",
+                            "ci-registry",
+                            "--state",
+                            "export-min",
+                            "--state",
+                            "export-max",
+                            "--runs",
+                            "1",
+                            "--startup-runs",
+                            "0",
+                            "--registry",
+                            kRegistry,
+                            "--pull-engine",
+                            puller.host(),
+                            "--db",
+                            db.path.string()});
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   Store store(db.path, Store::Mode::kReadOnly);
@@ -88,7 +111,8 @@ TEST_CASE("ci-registry and the export states on small: contracts, push, pull, st
   CHECK(contract_violation(CacheState::kCiRegistry, {"app.py"}, ci.steps) == "");
   CHECK(has_step(ci, "importing cache manifest from 127.0.0.1:5000/buildbench/small-"));
   for (const auto& step : ci.steps) {
-    if (step.is_instruction()) CHECK(step.cached == (step.name.find("app.py") == std::string::npos));
+    if (step.is_instruction())
+      CHECK(step.cached == (step.name.find("app.py") == std::string::npos));
   }
   for (auto state : {"export-min", "export-max"}) {
     CHECK(has_step(sample_of(samples, state), "exporting cache to registry"));
@@ -114,9 +138,8 @@ TEST_CASE("a registry on another loopback port (the shaping proxy's) takes pushe
   }
   TempDb db;
   auto result = buildbench({"run", "--suite", suite(), "--scenario", "small", "--state", "cold",
-                            "--runs", "1", "--startup-runs", "0", "--no-image-stats",
-                            "--registry", kRegistry, "--network-profile", "ci", "--db",
-                            db.path.string()});
+                            "--runs", "1", "--startup-runs", "0", "--no-image-stats", "--registry",
+                            kRegistry, "--network-profile", "ci", "--db", db.path.string()});
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   CHECK(result.err.find("reached through 127.0.0.1:") != std::string::npos);
@@ -145,8 +168,8 @@ TEST_CASE("bad CI configuration: clear errors and exit codes") {
     CHECK(result.err.find("scripts/lab-registry") != std::string::npos);
   }
   SECTION("an unknown network profile") {
-    auto result = buildbench({"run", "--suite", suite(), "--network-profile", "lan", "--db",
-                              db.path.string()});
+    auto result = buildbench(
+        {"run", "--suite", suite(), "--network-profile", "lan", "--db", db.path.string()});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("loopback, ci, home") != std::string::npos);
   }
