@@ -277,6 +277,9 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   if (o.contains("startup_timeout_ms")) {
     options.startup_timeout = std::chrono::milliseconds(o["startup_timeout_ms"].get<long long>());
   }
+  options.registry = o.value("registry", given.registry);
+  options.pull_engine = o.value("pull_engine", given.pull_engine);
+  options.network_profile = o.value("network_profile", given.network_profile);
   options.labels = run.labels;
   options.command = run.command;
   options.resume = run.id;
@@ -531,7 +534,10 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
                          {"build_precision", options.build_precision},
                          {"startup_precision", options.startup_precision},
                          {"min_runs", options.min_runs},
-                         {"max_runs", options.max_runs}};
+                         {"max_runs", options.max_runs},
+                         {"registry", options.registry},
+                         {"pull_engine", options.pull_engine},
+                         {"network_profile", options.network_profile}};
   if (options.startup_timeout) json["startup_timeout_ms"] = options.startup_timeout->count();
   return json;
 }
@@ -539,6 +545,7 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
 void Runner::record_taken(const Sample& sample) {
   // What the schedule counts: attempts (failed ones included) and good values per group.
   if (sample.get(kImageCompressedBytes)) layers_measured_.insert({sample.scenario, sample.state});
+  if (sample.get(kPushSeconds)) registry_measured_.insert(sample.scenario);
   if (sample.warmup) {
     warmups_done_.insert({sample.scenario, sample.state, sample.repetition});
     return;

@@ -186,3 +186,15 @@ TEST_CASE("CI states are opt-in: not in the default plan, planned when named") {
   options.states = {CacheState::kCiRegistry};
   CHECK(plan_tasks(h.suite, options).size() == 3);
 }
+
+TEST_CASE("a resumed run keeps its registry, pull engine and profile") {
+  RunRecord record;
+  record.id = 7;
+  record.options = {{"registry", "127.0.0.1:5000"},
+                    {"pull_engine", "unix:///var/run/buildbench-pull.sock"},
+                    {"network_profile", "home"}};
+  auto options = Runner::resumed_options(record, RunOptions{});
+  CHECK(options.registry == "127.0.0.1:5000");
+  CHECK(options.pull_engine == "unix:///var/run/buildbench-pull.sock");
+  CHECK(options.network_profile == "home");
+}
