@@ -24,7 +24,10 @@ class FakeDockerEngine : public DockerEngine {
 
   BuildOutcome build(const BuildRequest& request) override {
     ++builds;
-    calls.push_back("build " + request.tag);
+    std::string call = "build " + request.tag;
+    for (const auto& from : request.cache_from) call += " --cache-from " + from;
+    for (const auto& to : request.cache_to) call += " --cache-to " + to;
+    calls.push_back(call);
     if (!watch_file.empty()) {
       std::ifstream in(request.context / watch_file);
       std::stringstream text;
@@ -38,14 +41,47 @@ class FakeDockerEngine : public DockerEngine {
     outcome.seconds = 1.0;
     // Like a builder: content seen since the last prune is served from cache.
     bool cached = !seen.insert(context_digest(request.context)).second || always_cached;
-    for (const char* name : {"[1/2] COPY . .", "[2/2] RUN something"}) {
-      BuildStep step;
-      step.name = name;
-      step.cached = cached;
-      outcome.steps.push_back(step);
+    // An imported cache serves the step before the COPY, as a registry cache would.
+    bool imported = !request.cache_from.empty() && !ignore_cache_from;
+    if (imported) outcome.steps.push_back(named("importing cache manifest from fake", false));
+    outcome.steps.push_back(named("[1/3] WORKDIR /app", cached || imported));
+    for (const char* name : {"[2/3] COPY . .", "[3/3] RUN something"}) {
+      outcome.steps.push_back(named(name, cached));
     }
+    if (!request.cache_to.empty() && request.cache_to[0] != "type=inline")
+      outcome.steps.push_back(named("exporting cache to registry", false));
     if (fail_builds) outcome.error = "step '[2/2] RUN something' failed: exit code: 3";
     if (!fail_builds) outcome.image_id = "sha256:image" + std::to_string(builds);
+    return outcome;
+  }
+  bool ignore_cache_from = false;  // a cache import that finds nothing
+  static BuildStep named(const std::string& name, bool cached) {
+    BuildStep step;
+    step.name = name;
+    step.cached = cached;
+    step.started = 0;
+    step.completed = 0.25;
+    return step;
+  }
+  // Pushes and pulls: what was pushed, and scripted outcomes.
+  std::vector<std::string> pushed;
+  bool fail_push = false;
+  double push_seconds = 2.0, pull_seconds = 3.0;
+  TransferOutcome push_image(const std::string& image, const std::string& remote_ref) override {
+    calls.push_back("push " + image + " " + remote_ref);
+    pushed.push_back(remote_ref);
+    TransferOutcome outcome;
+    outcome.ok = !fail_push;
+    outcome.seconds = push_seconds;
+    outcome.uploaded = {"aaaaaaaaaaaa"};
+    if (fail_push) outcome.error = "docker push " + remote_ref + " failed: connection refused";
+    return outcome;
+  }
+  TransferOutcome pull_image(const std::string& remote_ref) override {
+    calls.push_back("pull " + remote_ref);
+    TransferOutcome outcome;
+    outcome.ok = true;
+    outcome.seconds = pull_seconds;
     return outcome;
   }
   void prune_build_cache() override {
@@ -85,7 +121,8 @@ class FakeDockerEngine : public DockerEngine {
     layer.pyc_bytes = 50;
     return {layer};
   }
-  nlohmann::json fingerprint() override { return {{"host", "fake"}}; }
+  nlohmann::json fingerprint_facts = {{"host", "fake"}};
+  nlohmann::json fingerprint() override { return fingerprint_facts; }
   bool daemon_alive = true;
   bool ping() override { return daemon_alive; }
 

@@ -19,6 +19,7 @@
 #include "cli/nightly.hpp"
 #include "compare/compare.hpp"
 #include "docker/cli_engine.hpp"
+#include "measure/run_network.hpp"
 #include "measure/runner.hpp"
 #include "model/metrics.hpp"
 #include "report/benchmark_page.hpp"
@@ -150,8 +151,9 @@ int run_cli(int argc, char** argv) {
   run->add_option("--source", source, "Checkout that a published suite describes ({source})");
   run->add_option("--scenario", scenarios, "Scenario to run (repeatable; default: all)");
   run->add_option("--state", states,
-                  "Cache state (repeatable; default: all): cold, warm-nochange, warm-code, "
-                  "warm-deps");
+                  "Cache state (repeatable; default: cold, warm-nochange, warm-code, warm-deps); "
+                  "opt-in CI states: ci-registry, ci-local, ci-inline, export-min, export-max, "
+                  "export-local, export-inline");
   run->add_option("--runs", runs, "Measured repetitions per scenario and state")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
@@ -193,6 +195,17 @@ int run_cli(int argc, char** argv) {
   run->add_option("--builder", builder,
                   "buildx builder to build on (any driver: docker, docker-container, remote, "
                   "kubernetes); every buildx call, prune included, targets it");
+  std::string registry, pull_engine, network_profile = "loopback";
+  run->add_option("--registry", registry,
+                  "Loopback registry (e.g. 127.0.0.1:5000): push/pull time and stored bytes of "
+                  "each scenario's cold image, and the registry CI cache states");
+  run->add_option("--pull-engine", pull_engine,
+                  "DOCKER_HOST of a second engine that pulls the pushed images (pull_seconds), "
+                  "e.g. unix:///var/run/buildbench-pull.sock");
+  run->add_option("--network-profile", network_profile,
+                  "loopback, ci or home: the package index and registry traffic go through a "
+                  "shaping proxy with this bandwidth and round trip")
+      ->capture_default_str();
   run->add_flag("--no-wait", no_wait,
                 "Refuse, instead of waiting, when another run holds the Docker daemon");
   run->add_flag("--no-image-stats", no_image_stats,
@@ -209,6 +222,14 @@ Cache states:
   warm-nochange  rebuild with nothing changed
   warm-code      rebuild after an edit to application code (edit.code in the manifest)
   warm-deps      rebuild after an edit to the dependency list (edit.deps)
+CI cache states (only with --state; ci-registry, ci-inline and export-min/max need --registry;
+all but the inline ones need the containerd image store on the docker driver):
+  ci-registry    previous build exported its cache (mode=max); builder emptied (prune -af);
+                 code edit; measured build imports it (--cache-from type=registry)
+  ci-local       the same through a local folder (type=local)
+  ci-inline      the same through the previous image, pushed with inline cache metadata
+  export-min     warm-code's build with --cache-to type=registry,mode=min
+  export-max     the same with mode=max;  export-local, export-inline: type=local, type=inline
 Edits are made in a scratch copy of the context, never in your files.
 
 Repetitions: --runs N repeats every group N times (the fixed design). --precision PCT
@@ -445,6 +466,12 @@ Examples:
                                      printable(startup_timeout)));
       }
       options.startup_timeout = *parsed;
+    }
+    options.registry = registry;
+    options.pull_engine = pull_engine;
+    options.network_profile = network_profile_named(network_profile).name;
+    if (!pull_engine.empty() && registry.empty()) {
+      throw UsageError("--pull-engine pulls what --registry pushed: add --registry 127.0.0.1:5000");
     }
     options.command = command_line(argc, argv);
     if (resume_id != 0) {

@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -26,6 +27,17 @@ std::int64_t execute_run(const Suite& suite, const RunOptions& options, const st
   CliDockerEngine engine(builder);
   Progress progress(stderr, Progress::stderr_is_terminal());
   Runner runner(engine, store, progress);
+  std::optional<CliDockerEngine> pull_engine;
+  if (!options.pull_engine.empty()) {
+    pull_engine.emplace("", options.pull_engine);
+    if (!pull_engine->ping()) {
+      throw EnvironmentError(fmt::format(
+          "--pull-engine {}: no Docker engine answers there; start one (scripts/lab-dockerd "
+          "--engine pull)",
+          options.pull_engine));
+    }
+    runner.use_pull_engine(&*pull_engine);
+  }
   std::int64_t run_id = runner.run(suite, options);
   auto samples = store.samples({run_id}, false);
   std::size_t failed = 0;

@@ -21,7 +21,8 @@ namespace bb {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-CliDockerEngine::CliDockerEngine(std::string builder) : builder_(std::move(builder)) {
+CliDockerEngine::CliDockerEngine(std::string builder, std::string host)
+    : builder_(std::move(builder)), host_(std::move(host)) {
   if (builder_.empty()) return;
   ProcessOptions options;
   options.argv = {"docker", "buildx", "inspect", "--builder", builder_};
@@ -44,6 +45,7 @@ std::vector<std::string> CliDockerEngine::docker(std::initializer_list<std::stri
   std::vector<std::string> argv = {"docker"};
   // A docker-driver builder is a daemon reached through its context: every call goes there.
   if (!context_.empty()) argv.insert(argv.end(), {"--context", context_});
+  if (!host_.empty()) argv.insert(argv.end(), {"--host", host_});
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }
@@ -83,6 +85,8 @@ std::vector<std::string> CliDockerEngine::build_argv(const BuildRequest& request
     argv.push_back("--secret");
     argv.push_back(secret);
   }
+  for (const auto& from : request.cache_from) argv.insert(argv.end(), {"--cache-from", from});
+  for (const auto& to : request.cache_to) argv.insert(argv.end(), {"--cache-to", to});
   argv.push_back("--tag");
   argv.push_back(request.tag);
   if (!builder_.empty() && context_.empty()) argv.push_back("--load");  // non-docker drivers
@@ -230,6 +234,48 @@ std::vector<LayerStats> CliDockerEngine::layer_stats(const std::string& ref) {
     throw EnvironmentError(fmt::format("cannot read docker save output: {}", stream_error));
   }
   return stats.finish();
+}
+
+namespace {
+
+TransferOutcome transfer(const std::vector<std::string>& argv, const std::string& what) {
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = std::chrono::minutes(30);
+  auto result = run_process(options);
+  TransferOutcome outcome;
+  outcome.ok = result.ok();
+  outcome.interrupted = result.interrupted;
+  outcome.seconds = result.seconds();
+  // Non-terminal output: one "<12 hex>: Pushed" line per layer the registry did not hold.
+  static const std::regex pushed(R"(^([0-9a-f]{12}): Pushed\s*$)");
+  for (const auto& line : split(result.out, '\n')) {
+    std::smatch match;
+    if (std::regex_match(line, match, pushed)) outcome.uploaded.push_back(match[1]);
+  }
+  if (!outcome.ok) {
+    outcome.error = fmt::format("{} failed: {}", what,
+                                trim(result.err.empty() ? result.tail_text() : result.err));
+  }
+  return outcome;
+}
+
+}  // namespace
+
+TransferOutcome CliDockerEngine::push_image(const std::string& image,
+                                            const std::string& remote_ref) {
+  run_checked(docker({"image", "tag", image, remote_ref}), std::chrono::minutes(1));
+  auto outcome = transfer(docker({"image", "push", remote_ref}), "docker push " + remote_ref);
+  ProcessOptions untag;
+  untag.argv = docker({"image", "rm", remote_ref});  // the image itself stays
+  untag.timeout = std::chrono::minutes(1);
+  untag.ignore_interrupt = true;
+  run_process(untag);
+  return outcome;
+}
+
+TransferOutcome CliDockerEngine::pull_image(const std::string& remote_ref) {
+  return transfer(docker({"image", "pull", remote_ref}), "docker pull " + remote_ref);
 }
 
 namespace {

@@ -14,12 +14,15 @@ std::optional<std::string> embedded_buildkit(std::string_view engine_version);
 // DockerEngine over the docker CLI and its buildx plugin.
 class CliDockerEngine : public DockerEngine {
  public:
-  explicit CliDockerEngine(std::string builder = "");
+  // `host` (a DOCKER_HOST value) selects another daemon than the environment's: a pull engine.
+  explicit CliDockerEngine(std::string builder = "", std::string host = "");
   BuildOutcome build(const BuildRequest& request) override;
   void prune_build_cache() override;
   void remove_image(const std::string& ref) override;
   std::optional<ImageInfo> inspect_image(const std::string& ref) override;
   std::vector<LayerStats> layer_stats(const std::string& ref) override;
+  TransferOutcome push_image(const std::string& image, const std::string& remote_ref) override;
+  TransferOutcome pull_image(const std::string& remote_ref) override;
   nlohmann::json fingerprint() override;
   bool ping() override;
   CreateOutcome create_container(const ContainerSpec& spec) override;
@@ -39,6 +42,7 @@ class CliDockerEngine : public DockerEngine {
   std::vector<std::string> docker(std::initializer_list<std::string> args) const;
   std::string builder_;
   std::string context_;
+  std::string host_;
   std::map<std::string, LayerStats> layer_cache_;
 };
 

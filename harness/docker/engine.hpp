@@ -24,7 +24,9 @@ struct BuildRequest {
   std::string tag;
   std::string network;  // passed as --network when not empty
   std::map<std::string, std::string> build_args;
-  std::vector<std::string> secrets;  // passed through as --secret, never stored
+  std::vector<std::string> secrets;     // passed through as --secret, never stored
+  std::vector<std::string> cache_from;  // each passed as --cache-from (type=registry,ref=...)
+  std::vector<std::string> cache_to;    // each passed as --cache-to
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};
   std::function<void(const RawJsonParser&)> on_progress;
 };
@@ -91,6 +93,16 @@ struct StartOutcome {
   std::string tail;                                  // last lines of output, for failed samples
 };
 
+// A push or a pull, timed.
+struct TransferOutcome {
+  bool ok = false;
+  bool interrupted = false;
+  double seconds = 0;
+  // Push: short ids (12 hex digits) of the layers it uploaded, not those the registry held.
+  std::vector<std::string> uploaded;
+  std::string error;
+};
+
 class DockerEngine {
  public:
   virtual ~DockerEngine() = default;
@@ -101,6 +113,10 @@ class DockerEngine {
   virtual std::optional<ImageInfo> inspect_image(const std::string& ref) = 0;
   // Per layer: size, gzip size, .pyc files (streams `docker save`).
   virtual std::vector<LayerStats> layer_stats(const std::string& ref) = 0;
+  // Tags `image` as `remote_ref` and pushes it (the tag is removed afterwards).
+  virtual TransferOutcome push_image(const std::string& image, const std::string& remote_ref) = 0;
+  // Pulls `remote_ref`; the caller makes sure the engine lacks it.
+  virtual TransferOutcome pull_image(const std::string& remote_ref) = 0;
   // Does the daemon answer? (Asked after a failure: a dead daemon stops the run.)
   virtual bool ping() = 0;
   // Host and tool facts that explain the numbers.

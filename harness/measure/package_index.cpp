@@ -92,7 +92,7 @@ PackageIndexServer::~PackageIndexServer() {
 }
 
 std::string PackageIndexServer::url() const {
-  return fmt::format("http://127.0.0.1:{}/simple", port_);
+  return fmt::format("http://127.0.0.1:{}/simple", advertised_port_ ? advertised_port_ : port_);
 }
 
 }  // namespace bb

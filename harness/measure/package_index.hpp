@@ -14,13 +14,16 @@ class PackageIndexServer {
   ~PackageIndexServer();
   PackageIndexServer(const PackageIndexServer&) = delete;
   PackageIndexServer& operator=(const PackageIndexServer&) = delete;
-  std::string url() const;  // http://127.0.0.1:PORT/simple
+  std::string url() const;  // http://127.0.0.1:PORT/simple (the advertised port, when set)
   int port() const { return port_; }
+  // Builds reach the index through a shaping proxy on this port (see RunNetwork).
+  void advertise(int port) { advertised_port_ = port; }
 
  private:
   struct Child;
   std::unique_ptr<Child> child_;
   int port_ = 0;
+  int advertised_port_ = 0;
 };
 
 }  // namespace bb

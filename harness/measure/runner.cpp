@@ -11,7 +11,9 @@
 #include <fmt/format.h>
 
 #include "docker/rawjson.hpp"
+#include "measure/ci_cache.hpp"
 #include "measure/package_index.hpp"
+#include "measure/run_network.hpp"
 #include "measure/state_contract.hpp"
 #include "model/metrics.hpp"
 #include "util/error.hpp"
@@ -44,10 +46,7 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
     for (auto state : states) {
       std::vector<const Scenario*> order;
       for (auto* scenario : selected) {
-        auto supported = scenario->supported_states();
-        if (std::find(supported.begin(), supported.end(), state) != supported.end()) {
-          order.push_back(scenario);
-        }
+        if (scenario->supports(state)) order.push_back(scenario);
       }
       if (!order.empty()) {
         std::rotate(order.begin(), order.begin() + (repetition - 1) % order.size(), order.end());
@@ -154,6 +153,8 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     progress_.detail("pruning build cache");
     engine_.prune_build_cache();
     engine_.remove_image(request.tag);
+  } else if (is_ci_cache_state(task.state)) {
+    if (!prepare_ci_state(task, request, scratch_context, sample)) return sample;
   } else {
     progress_.detail("priming build (not measured)");
     auto prime = engine_.build(request);
@@ -198,13 +199,18 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     }
   }
   if (loaded) sample.set(kLoadSeconds, load);
+  if (reports_cache_export(outcome.steps))
+    sample.set(kCacheExportSeconds, cache_export_seconds(outcome.steps));
+  if (reports_cache_import(outcome.steps))
+    sample.set(kCacheImportSeconds, cache_import_seconds(outcome.steps));
   if (!outcome.ok) {
     sample.status = "failed";
     sample.error = outcome.error;
     return sample;
   }
   std::vector<std::string> edited;
-  if (task.state == CacheState::kWarmCode) edited = edited_files(*scenario.code_edit);
+  if (task.state == CacheState::kWarmCode || is_ci_cache_state(task.state))
+    edited = edited_files(*scenario.code_edit);
   if (task.state == CacheState::kWarmDeps) edited = edited_files(*scenario.deps_edit);
   if (auto broken = contract_violation(task.state, edited, outcome.steps); !broken.empty()) {
     // Not a measurement of its state: the numbers stay with it for diagnosis only.
@@ -213,6 +219,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     return sample;
   }
   record_image(sample, options);
+  record_registry(task, sample);
   return sample;
 }
 
@@ -286,6 +293,9 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   if (o.contains("startup_timeout_ms")) {
     options.startup_timeout = std::chrono::milliseconds(o["startup_timeout_ms"].get<long long>());
   }
+  options.registry = o.value("registry", given.registry);
+  options.pull_engine = o.value("pull_engine", given.pull_engine);
+  options.network_profile = o.value("network_profile", given.network_profile);
   options.labels = run.labels;
   options.command = run.command;
   options.resume = run.id;
@@ -499,6 +509,7 @@ std::int64_t Runner::begin(const Suite& suite, const RunOptions& options) {
     progress_.message("buildbench: collecting the host and tool fingerprint");
     record.fingerprint = engine_.fingerprint();
     record.fingerprint["base_images"] = base_image_facts(suite);
+    record.fingerprint["network"] = network_facts(options);
     record.options = stored_form(options);
     return store_.begin_run(record);
   }
@@ -534,7 +545,10 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
                          {"build_precision", options.build_precision},
                          {"startup_precision", options.startup_precision},
                          {"min_runs", options.min_runs},
-                         {"max_runs", options.max_runs}};
+                         {"max_runs", options.max_runs},
+                         {"registry", options.registry},
+                         {"pull_engine", options.pull_engine},
+                         {"network_profile", options.network_profile}};
   if (options.startup_timeout) json["startup_timeout_ms"] = options.startup_timeout->count();
   return json;
 }
@@ -542,6 +556,7 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
 void Runner::record_taken(const Sample& sample) {
   // What the schedule counts: attempts (failed ones included) and good values per group.
   if (sample.get(kImageCompressedBytes)) layers_measured_.insert({sample.scenario, sample.state});
+  if (sample.get(kPushSeconds)) registry_measured_.insert(sample.scenario);
   if (sample.warmup) {
     warmups_done_.insert({sample.scenario, sample.state, sample.repetition});
     return;
@@ -731,8 +746,10 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   if (plan_tasks(suite, options).empty()) {
     throw UsageError("nothing to run: no selected scenario supports the selected --state");
   }
+  check_ci_setup(options);
   tally_ = {};
   layers_measured_.clear();
+  registry_measured_.clear();
   warmups_done_.clear();
   last_image_.clear();
   prior_.clear();
@@ -748,15 +765,12 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   try {
     fs::create_directories(scratch.path());
     auto copies = make_copies(suite, run_id, options_resumed_, scratch.path());
-    std::unique_ptr<PackageIndexServer> index;
-    if (suite.index) {
-      index = std::make_unique<PackageIndexServer>(*suite.index, suite.index_port);
-      progress_.message(fmt::format("buildbench: serving the package index {} at {}",
-                                    suite.index->string(), index->url()));
-    }
+    RunNetwork network(suite, options, progress_);
+    registry_ = network.registry();
+    registry_direct_ = options.registry;
     progress_.begin();
     tell_progress(plan);
-    run_builds(run_id, plan, copies, index.get());
+    run_builds(run_id, plan, copies, network.index());
     run_startups(run_id, plan, scratch.path());
     progress_.end();
   } catch (const Interrupted&) {

@@ -44,6 +44,11 @@ struct RunOptions {
   std::optional<std::chrono::milliseconds> startup_timeout;  // overrides each probe's
   std::string command;                 // the command line, to reproduce the run
   std::optional<std::int64_t> resume;  // complete the missing samples of this run
+  // A loopback registry ("127.0.0.1:5000"): push/pull metrics of each scenario's cold image
+  // and the CI cache states that use it. Empty: neither.
+  std::string registry;
+  std::string network_profile = "loopback";  // harness/net: index and registry traffic
+  std::string pull_engine;  // DOCKER_HOST of the engine that pulls (pull_seconds); empty: none
 };
 
 // A scenario's scratch copy, where edits are made.
@@ -96,6 +101,8 @@ class Runner {
   // The options a run was started with (for --resume), with what is never stored (the
   // secrets) taken from the resuming command's `given` options.
   static RunOptions resumed_options(const RunRecord& run, const RunOptions& given);
+  // The engine that pulls the pushed images (pull_seconds); it must not hold them.
+  void use_pull_engine(DockerEngine* engine) { pull_engine_ = engine; }
 
   // The part of the run that takes one sample (public for tests).
   Sample measure_build(const Task& task, const std::filesystem::path& scratch_context,
@@ -145,6 +152,12 @@ class Runner {
                         const RunOptions& options, std::size_t position_in_plan);
   void check_daemon(Sample& sample);
   void record_image(Sample& sample, const RunOptions& options);
+  // CI cache states and registry metrics (runner_ci.cpp).
+  void check_ci_setup(const RunOptions& options);
+  bool prepare_ci_state(const Task& task, BuildRequest& request,
+                        const std::filesystem::path& scratch_context, Sample& sample);
+  void record_registry(const Task& task, Sample& sample);
+  nlohmann::json network_facts(const RunOptions& options) const;
 
   DockerEngine& engine_;
   Store& store_;
@@ -156,6 +169,10 @@ class Runner {
   std::map<GroupTally::Key, int> prior_;           // repetitions in the suite's last run
   bool options_resumed_ = false;
   std::set<std::pair<std::string, std::string>> layers_measured_;  // scenario, state
+  DockerEngine* pull_engine_ = nullptr;
+  std::string registry_;                     // as builds reach it (a shaping proxy's address)
+  std::string registry_direct_;              // the registry itself, for reading its API
+  std::set<std::string> registry_measured_;  // scenarios
 };
 
 }  // namespace bb

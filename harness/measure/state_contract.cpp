@@ -2,10 +2,14 @@
 
 #include <fnmatch.h>
 
+#include <map>
+#include <regex>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
+#include "measure/ci_cache.hpp"
 #include "util/text.hpp"
 
 namespace bb {
@@ -39,6 +43,66 @@ bool matches(const std::string& pattern, const std::string& path) {
 
 std::string describe_edit(CacheState state) {
   return state == CacheState::kWarmDeps ? "dependency edit" : "code edit";
+}
+
+// "[builder 3/6] COPY ..." -> {"builder", 3}; nothing for steps without a position.
+std::optional<std::pair<std::string, int>> stage_position(const std::string& name) {
+  static const std::regex position(R"(^\[(.*?) ?(\d+)/\d+\] )");
+  std::smatch match;
+  if (!std::regex_search(name, match, position)) return std::nullopt;
+  return std::make_pair(match[1].str(), std::stoi(match[2].str()));
+}
+
+// In each stage holding an edited COPY: the instructions before it, which the imported
+// cache must have served. Empty when they were all cached.
+std::string uncached_before_edit(const std::vector<BuildStep>& steps,
+                                 const std::vector<std::string>& edited) {
+  std::map<std::string, int> first_edited;  // stage -> position of its first edited COPY
+  for (const auto& step : steps) {
+    auto copy = parse_copy_step(step.name);
+    auto at = stage_position(step.name);
+    if (!step.is_instruction() || !copy || !at) continue;
+    for (const auto& file : edited) {
+      if (!copy_reads(*copy, file)) continue;
+      auto [it, inserted] = first_edited.emplace(at->first, at->second);
+      if (!inserted) it->second = std::min(it->second, at->second);
+    }
+  }
+  for (const auto& step : steps) {
+    auto at = stage_position(step.name);
+    if (!step.is_instruction() || step.cached || !at) continue;
+    auto edit = first_edited.find(at->first);
+    if (edit != first_edited.end() && at->second < edit->second) return step.name;
+  }
+  return "";
+}
+
+std::string ci_contract_violation(CacheState state, const std::vector<std::string>& edited,
+                                  const std::vector<BuildStep>& steps) {
+  if (auto broken = contract_violation(CacheState::kWarmCode, edited, steps); !broken.empty()) {
+    return broken;
+  }
+  std::string name = to_string(state);
+  if (needs_cache_export(state) && !imports_cache(state) && !reports_cache_export(steps)) {
+    return fmt::format(
+        "{} reported no cache export step (`exporting cache to ...`): the "
+        "--cache-to did not run",
+        name);
+  }
+  if (!imports_cache(state)) return "";
+  if (!reports_cache_import(steps)) {
+    return fmt::format(
+        "{} reported no cache import step (`importing cache manifest from ...`): "
+        "the --cache-from did not run",
+        name);
+  }
+  if (auto ran = uncached_before_edit(steps, edited); !ran.empty()) {
+    return fmt::format(
+        "{} ran `{}`, which comes before the edited COPY: the imported cache did "
+        "not serve it (did the previous build export it?)",
+        name, printable(ran));
+  }
+  return "";
 }
 
 }  // namespace
@@ -109,6 +173,7 @@ std::vector<std::string> edited_files(const FileEdit& edit) {
 
 std::string contract_violation(CacheState state, const std::vector<std::string>& edited,
                                const std::vector<BuildStep>& steps) {
+  if (is_ci_cache_state(state)) return ci_contract_violation(state, edited, steps);
   std::vector<const BuildStep*> instructions;
   for (const auto& step : steps) {
     if (step.is_instruction()) instructions.push_back(&step);

@@ -47,6 +47,14 @@ inline constexpr std::string_view kPycCount = "pyc_count";
 inline constexpr std::string_view kPycBytes = "pyc_bytes";
 inline constexpr std::string_view kContextBytes = "context_bytes";
 inline constexpr std::string_view kLoadSeconds = "load_seconds";
+inline constexpr std::string_view kCacheExportSeconds = "cache_export_seconds";
+inline constexpr std::string_view kCacheImportSeconds = "cache_import_seconds";
+// Registry metrics (--registry): once per scenario and run, on the first good cold image.
+inline constexpr std::string_view kPushSeconds = "push_seconds";
+inline constexpr std::string_view kPushUploadedBytes = "push_uploaded_bytes";
+inline constexpr std::string_view kPullSeconds = "pull_seconds";
+inline constexpr std::string_view kRegistryBytes = "registry_bytes";
+inline constexpr std::string_view kRegistryVsGzipPercent = "registry_vs_gzip_percent";
 // Start-up metrics
 inline constexpr std::string_view kReadySeconds = "ready_seconds";  // the start-up figure
 inline constexpr std::string_view kStartupSeconds = "startup_seconds";

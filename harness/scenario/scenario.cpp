@@ -1,10 +1,29 @@
 #include "scenario/scenario.hpp"
 
+#include <algorithm>
+
 namespace bb {
 
 const std::vector<CacheState>& all_cache_states() {
   static const std::vector<CacheState> states = {CacheState::kCold, CacheState::kWarmNoChange,
                                                  CacheState::kWarmCode, CacheState::kWarmDeps};
+  return states;
+}
+
+const std::vector<CacheState>& ci_cache_states() {
+  static const std::vector<CacheState> states = {CacheState::kCiRegistry,  CacheState::kCiLocal,
+                                                 CacheState::kCiInline,    CacheState::kExportMin,
+                                                 CacheState::kExportMax,   CacheState::kExportLocal,
+                                                 CacheState::kExportInline};
+  return states;
+}
+
+const std::vector<CacheState>& every_cache_state() {
+  static const std::vector<CacheState> states = [] {
+    std::vector<CacheState> all = all_cache_states();
+    all.insert(all.end(), ci_cache_states().begin(), ci_cache_states().end());
+    return all;
+  }();
   return states;
 }
 
@@ -18,12 +37,26 @@ std::string to_string(CacheState state) {
       return "warm-code";
     case CacheState::kWarmDeps:
       return "warm-deps";
+    case CacheState::kCiRegistry:
+      return "ci-registry";
+    case CacheState::kCiLocal:
+      return "ci-local";
+    case CacheState::kCiInline:
+      return "ci-inline";
+    case CacheState::kExportMin:
+      return "export-min";
+    case CacheState::kExportMax:
+      return "export-max";
+    case CacheState::kExportLocal:
+      return "export-local";
+    case CacheState::kExportInline:
+      return "export-inline";
   }
   return "?";
 }
 
 std::optional<CacheState> parse_cache_state(std::string_view text) {
-  for (auto state : all_cache_states()) {
+  for (auto state : every_cache_state()) {
     if (to_string(state) == text) return state;
   }
   return std::nullopt;
@@ -31,7 +64,7 @@ std::optional<CacheState> parse_cache_state(std::string_view text) {
 
 std::vector<std::string> cache_state_names() {
   std::vector<std::string> names;
-  for (auto state : all_cache_states()) names.push_back(to_string(state));
+  for (auto state : every_cache_state()) names.push_back(to_string(state));
   return names;
 }
 
@@ -62,6 +95,13 @@ std::vector<CacheState> Scenario::supported_states() const {
   if (code_edit) states.push_back(CacheState::kWarmCode);
   if (deps_edit) states.push_back(CacheState::kWarmDeps);
   return states;
+}
+
+bool Scenario::supports(CacheState state) const {
+  auto states = supported_states();
+  if (std::find(states.begin(), states.end(), state) != states.end()) return true;
+  const auto& ci = ci_cache_states();
+  return code_edit && std::find(ci.begin(), ci.end(), state) != ci.end();
 }
 
 const Scenario* Suite::find(std::string_view name) const {

@@ -10,8 +10,27 @@
 
 namespace bb {
 
-enum class CacheState { kCold, kWarmNoChange, kWarmCode, kWarmDeps };
+enum class CacheState {
+  kCold,
+  kWarmNoChange,
+  kWarmCode,
+  kWarmDeps,
+  // What CI runners live in (opt-in with --state, see measure/ci_cache.hpp): an empty builder
+  // that imports the previous build's cache, and the same code edit built with a cache export.
+  kCiRegistry,
+  kCiLocal,
+  kCiInline,
+  kExportMin,
+  kExportMax,
+  kExportLocal,
+  kExportInline,
+};
+// The states `run` measures by default.
 const std::vector<CacheState>& all_cache_states();
+// The CI cache states: measured only when named with --state.
+const std::vector<CacheState>& ci_cache_states();
+// Both lists: every name --state accepts.
+const std::vector<CacheState>& every_cache_state();
 std::string to_string(CacheState state);
 std::optional<CacheState> parse_cache_state(std::string_view text);
 std::vector<std::string> cache_state_names();
@@ -71,6 +90,8 @@ struct Scenario {
   bool detect_python = true;
 
   std::vector<CacheState> supported_states() const;
+  // supported_states() or, for the CI cache states (built after a code edit), a code edit.
+  bool supports(CacheState state) const;
 };
 
 struct Claim {

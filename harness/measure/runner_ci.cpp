@@ -1,0 +1,143 @@
+// The Runner's CI parts: producing the CI cache states, and the registry metrics (push,
+// pull, stored bytes) taken once per scenario and run on its first good cold image.
+#include <fmt/format.h>
+
+#include "measure/ci_cache.hpp"
+#include "measure/run_network.hpp"
+#include "measure/runner.hpp"
+#include "model/metrics.hpp"
+#include "net/registry.hpp"
+#include "util/error.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+namespace {
+
+// "buildbench/<name>-<hash>": the image's repository, at the registry as locally.
+std::string repository_of(const Scenario& scenario) {
+  std::string tag = image_tag(scenario);
+  return tag.substr(0, tag.rfind(':'));
+}
+
+bool failed_before_measuring(Sample& sample, std::string error) {
+  sample.status = "failed";
+  sample.error = std::move(error);
+  sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+  return false;
+}
+
+// Bytes of the layers the push uploaded ("<12 hex>: Pushed"), out of what the registry stores.
+std::int64_t uploaded_bytes(const net::StoredImage& stored,
+                            const std::vector<std::string>& uploaded) {
+  std::int64_t bytes = 0;
+  for (const auto& [digest, size] : stored.layers) {
+    auto hex = digest.substr(digest.find(':') + 1, 12);
+    if (std::find(uploaded.begin(), uploaded.end(), hex) != uploaded.end()) bytes += size;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+void Runner::check_ci_setup(const RunOptions& options) {
+  network_profile_named(options.network_profile);
+  std::vector<std::string> need_registry;
+  for (auto state : options.states) {
+    if (needs_registry(state)) need_registry.push_back(to_string(state));
+  }
+  if (!need_registry.empty() && options.registry.empty()) {
+    throw UsageError(
+        fmt::format("--state {} needs a registry: add --registry 127.0.0.1:5000 "
+                    "(scripts/lab-registry starts one)",
+                    fmt::join(need_registry, ", ")));
+  }
+  if (!options.registry.empty())
+    net::require_registry(net::parse_registry_address(options.registry));
+  if (std::any_of(options.states.begin(), options.states.end(), needs_cache_export)) {
+    require_cache_support(engine_.fingerprint(), options.states);
+  }
+}
+
+bool Runner::prepare_ci_state(const Task& task, BuildRequest& request,
+                              const fs::path& scratch_context, Sample& sample) {
+  const Scenario& scenario = *task.scenario;
+  CacheLocations where{
+      registry_, repository_of(scenario),
+      scratch_context.parent_path() / ("cache-" + scratch_context.filename().string())};
+  CiCachePlan plan = ci_cache_plan(task.state, where);
+  progress_.detail("priming build: the previous CI build (not measured)");
+  BuildRequest prime = request;
+  prime.cache_to = plan.prime_cache_to;
+  auto primed = engine_.build(prime);
+  if (primed.interrupted) throw Interrupted();
+  if (!primed.ok) {
+    return failed_before_measuring(sample,
+                                   "priming build before the measured one failed: " + primed.error);
+  }
+  if (!plan.push_primed_as.empty()) {
+    auto pushed = engine_.push_image(request.tag, plan.push_primed_as);
+    if (pushed.interrupted) throw Interrupted();
+    if (!pushed.ok) {
+      return failed_before_measuring(
+          sample, "pushing the primed image (the inline cache) failed: " + pushed.error);
+    }
+  }
+  if (plan.empty_builder) {
+    progress_.detail("emptying the builder, as on a fresh CI runner");
+    engine_.prune_build_cache();
+    engine_.remove_image(request.tag);
+  }
+  edits_.apply(*scenario.code_edit, scratch_context);
+  request.cache_from = plan.cache_from;
+  request.cache_to = plan.cache_to;
+  return true;
+}
+
+void Runner::record_registry(const Task& task, Sample& sample) {
+  const Scenario& scenario = *task.scenario;
+  if (registry_.empty() || task.state != CacheState::kCold || task.warmup ||
+      !registry_measured_.insert(scenario.name).second) {
+    return;
+  }
+  std::string repository = repository_of(scenario);
+  std::string remote = fmt::format("{}/{}:latest", registry_, repository);
+  progress_.detail("pushing the image to " + registry_);
+  auto pushed = engine_.push_image(image_tag(scenario), remote);
+  if (pushed.interrupted) throw Interrupted();
+  if (!pushed.ok) throw EnvironmentError(pushed.error + "; is the registry still running?");
+  sample.set(kPushSeconds, pushed.seconds);
+  // Read from the registry itself, not through the shaping proxy: not part of any timing.
+  auto stored =
+      net::stored_image(net::parse_registry_address(registry_direct_), repository, "latest");
+  auto total = static_cast<double>(stored.total_bytes());
+  sample.set(kRegistryBytes, total);
+  sample.set(kPushUploadedBytes, static_cast<double>(uploaded_bytes(stored, pushed.uploaded)));
+  if (const double* gzip = sample.get(kImageCompressedBytes)) {
+    sample.set(kRegistryVsGzipPercent, net::percent_difference(total, *gzip));
+  }
+  if (!pull_engine_) return;
+  progress_.detail("pulling the image into the pull engine");
+  pull_engine_->remove_image(remote);
+  auto pulled = pull_engine_->pull_image(remote);
+  if (pulled.interrupted) throw Interrupted();
+  if (!pulled.ok) throw EnvironmentError(pulled.error + " (on the pull engine)");
+  sample.set(kPullSeconds, pulled.seconds);
+  pull_engine_->remove_image(remote);  // the next pull starts from an engine without it
+}
+
+nlohmann::json Runner::network_facts(const RunOptions& options) const {
+  const auto& profile = network_profile_named(options.network_profile);
+  nlohmann::json facts = {{"profile", profile.name},
+                          {"bits_per_second", profile.bits_per_second},
+                          {"round_trip_ms", profile.round_trip.count() / 1000.0},
+                          {"source", profile.source},
+                          {"shaped", "package index; registry pushes, pulls, cache import/export"}};
+  if (!options.registry.empty()) facts["registry"] = options.registry;
+  facts["pull_engine"] =
+      options.pull_engine.empty() ? "none (no pull_seconds)" : options.pull_engine;
+  return facts;
+}
+
+}  // namespace bb
