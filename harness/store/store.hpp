@@ -1,6 +1,7 @@
 #pragma once
 // The SQLite store: runs, scenarios, samples (with metrics and build steps),
-// images and their layers. Every sample is committed as soon as it is taken.
+// images and their layers, and the pairs of A/B sessions. Every sample is committed as
+// soon as it is taken.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -20,7 +21,7 @@ class Database;
 
 namespace bb {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
 
 struct RunRecord {
@@ -44,6 +45,14 @@ struct StoredSample {
   std::int64_t id = 0;
   std::int64_t run_id = 0;
   Sample sample;
+};
+
+// A baseline sample and the candidate sample taken next to it (`buildbench ab`).
+struct PairRecord {
+  std::string ab_id;  // the A/B session, also the runs' label ab=<id>
+  std::int64_t baseline_sample_id = 0;
+  std::int64_t candidate_sample_id = 0;
+  std::string first;  // "baseline" or "candidate": which of the two ran first
 };
 
 struct ImageRecord {
@@ -113,6 +122,12 @@ class Store {
       const std::vector<std::int64_t>& run_ids,
       const std::vector<std::pair<std::string, std::string>>& pairs);
   std::vector<std::pair<std::string, int>> scenarios(std::int64_t run_id);
+  void add_pair(const PairRecord& pair);
+  // Pairs whose baseline sample is in one of `baseline_runs` and candidate sample in one of
+  // `candidate_runs`, in the order they were taken.
+  std::vector<PairRecord> pairs(const std::vector<std::int64_t>& baseline_runs,
+                                const std::vector<std::int64_t>& candidate_runs);
+  std::vector<PairRecord> all_pairs();
 
   const std::filesystem::path& path() const { return path_; }
   SQLite::Database& database();
