@@ -266,7 +266,7 @@ std::int64_t AbRunner::keep(Side& side, Sample& sample) {
   if (gone) throw DaemonGone{};
   if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty())
     side.last_image[sample.scenario] = sample.image_id;
-  progress_.done(sample);
+  progress_.done(sample, side.name);
   return id;
 }
 
@@ -283,9 +283,12 @@ void AbRunner::run_pair(const PairTask& task, Side& baseline, Side& candidate) {
   progress_.task(fmt::format("{} ({} first): {}", what, first.name, first.name));
   Sample first_sample = measure(task, first);
   std::int64_t first_id = keep(first, first_sample);
+  in_flight_ = task.kind == "startup" ? "startup" : task.state == "cold" ? "cold" : "warm";
+  tell_progress();
   progress_.task(fmt::format("{} ({} first): {}", what, first.name, second.name));
   Sample second_sample = measure(task, second);
   std::int64_t second_id = keep(second, second_sample);
+  in_flight_.clear();
   store_.add_pair({ab_id_, baseline_first ? first_id : second_id,
                    baseline_first ? second_id : first_id,
                    baseline_first ? "baseline" : "candidate"});
@@ -316,6 +319,8 @@ void AbRunner::tell_progress() const {
       remaining["startup"] += 2 * std::max(0, target_pairs(key) - tally_.attempts(key));
     }
   }
+  // The pair in flight has one sample stored already.
+  if (!in_flight_.empty() && remaining[in_flight_] > 0) --remaining[in_flight_];
   progress_.expect(remaining);
 }
 

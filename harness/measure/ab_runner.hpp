@@ -111,6 +111,7 @@ class AbRunner {
   GroupTally tally_;                        // per group: attempts and log ratios of good pairs
   std::map<GroupTally::Key, int> decided_;  // --detect: pairs chosen after the pilot
   std::size_t pairs_ = 0;
+  std::string in_flight_;  // work kind of a pair with one sample stored, for the ETA
 };
 
 }  // namespace bb
