@@ -39,7 +39,7 @@ std::string median_text(const stats::Summary& s, const std::string& unit) {
 std::string pairing_text(const Comparison& c) {
   if (!c.paired) return "";
   std::string pairs = c.fewest_pairs == c.most_pairs
-                          ? fmt::format("{} pairs", c.most_pairs)
+                          ? fmt::format("{} pair{}", c.most_pairs, c.most_pairs == 1 ? "" : "s")
                           : fmt::format("{} to {} pairs", c.fewest_pairs, c.most_pairs);
   return fmt::format("paired, {}, order randomized{}", pairs,
                      c.pair_order.empty() ? "" : " (" + c.pair_order + ")");
