@@ -21,6 +21,7 @@ class FakeDockerEngine : public DockerEngine {
   bool always_cached = false;  // a builder that ignores edits
   int builds = 0;
   std::function<void()> on_build;
+  std::function<double(const BuildRequest&)> seconds_for;  // build time; 1 s when unset
 
   BuildOutcome build(const BuildRequest& request) override {
     ++builds;
@@ -38,7 +39,7 @@ class FakeDockerEngine : public DockerEngine {
     BuildOutcome outcome;
     outcome.ok = !fail_builds;
     outcome.exit_code = fail_builds ? 1 : 0;
-    outcome.seconds = 1.0;
+    outcome.seconds = seconds_for ? seconds_for(request) : 1.0;
     // Like a builder: content seen since the last prune is served from cache.
     bool cached = !seen.insert(context_digest(request.context)).second || always_cached;
     // An imported cache serves the step before the COPY, as a registry cache would.

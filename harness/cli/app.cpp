@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <tuple>
+#include "cli/ab.hpp"
 #include "cli/commands.hpp"
 #include "cli/doctor.hpp"
 #include "cli/gather.hpp"
@@ -120,6 +121,116 @@ void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions
   }
 }
 
+// Flags that `run` and `ab` share.
+struct MeasureFlags {
+  std::vector<std::string> scenarios, states, labels, secrets;
+  int warmup = 0;
+  std::string build_timeout = "30m";
+  bool no_image_stats = false;
+  int startup_runs = RunOptions{}.startup_runs;
+  std::string startup_timeout;
+  std::string builder;
+  bool no_wait = false;
+  std::string registry, pull_engine, network_profile = "loopback";
+};
+
+void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_path,
+                       const std::string& startup_help) {
+  command->add_option("--scenario", flags.scenarios, "Scenario to run (repeatable; default: all)");
+  command->add_option("--state", flags.states,
+                      "Cache state (repeatable; default: cold, warm-nochange, warm-code, "
+                      "warm-deps); opt-in CI states: ci-registry, ci-local, ci-inline, "
+                      "export-min, export-max, export-local, export-inline");
+  command
+      ->add_option("--warmup", flags.warmup, "Unrecorded-in-statistics warm-up repetitions first")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  command->add_option("--label", flags.labels,
+                      "KEY=VALUE stored with the run (repeatable), e.g. branch=main");
+  command->add_option("--secret", flags.secrets,
+                      "Passed to buildx as --secret (id=...,src=...); never stored or printed");
+  command
+      ->add_option("--build-timeout", flags.build_timeout,
+                   "Kill a build after this long and store it as failed (e.g. 90s, 30m)")
+      ->capture_default_str();
+  command->add_option("--startup-runs", flags.startup_runs, startup_help + " (0: no start-up)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  command->add_option("--startup-timeout", flags.startup_timeout,
+                      "Kill a container not ready after this long (default: each probe's timeout)");
+  command->add_option("--builder", flags.builder,
+                      "buildx builder to build on (any driver: docker, docker-container, remote, "
+                      "kubernetes); every buildx call, prune included, targets it");
+  command->add_option("--registry", flags.registry,
+                      "Loopback registry (e.g. 127.0.0.1:5000): push/pull time and stored bytes "
+                      "of each scenario's cold image, and the registry CI cache states");
+  command->add_option("--pull-engine", flags.pull_engine,
+                      "DOCKER_HOST of a second engine that pulls the pushed images "
+                      "(pull_seconds), e.g. unix:///var/run/buildbench-pull.sock");
+  command
+      ->add_option("--network-profile", flags.network_profile,
+                   "loopback, ci or home: the package index and registry traffic go through a "
+                   "shaping proxy with this bandwidth and round trip")
+      ->capture_default_str();
+  command->add_flag("--no-wait", flags.no_wait,
+                    "Refuse, instead of waiting, when another run holds the Docker daemon");
+  command->add_flag("--no-image-stats", flags.no_image_stats,
+                    "Skip per-layer sizes, gzip sizes and .pyc counts (docker save)");
+  command->add_option("--db", db_path, "SQLite database file")->capture_default_str();
+}
+
+std::chrono::milliseconds positive_duration(const std::string& flag, const std::string& text,
+                                            const char* example) {
+  auto parsed = parse_duration(text);
+  if (!parsed || parsed->count() <= 0) {
+    throw UsageError(
+        fmt::format("{} '{}' is not a duration; write e.g. {}", flag, printable(text), example));
+  }
+  return *parsed;
+}
+
+RunOptions measure_options(const MeasureFlags& flags) {
+  RunOptions options;
+  options.scenarios = flags.scenarios;
+  for (const auto& name : flags.states) {
+    auto state = parse_cache_state(name);
+    if (!state) {
+      throw UsageError(fmt::format("--state '{}' is not a cache state{}; use one of {}",
+                                   printable(name), did_you_mean_suffix(name, cache_state_names()),
+                                   fmt::join(cache_state_names(), ", ")));
+    }
+    options.states.push_back(*state);
+  }
+  options.warmup = flags.warmup;
+  options.labels = parse_labels(flags.labels);
+  options.secrets = flags.secrets;
+  options.build_timeout = positive_duration("--build-timeout", flags.build_timeout, "30m");
+  options.image_stats = !flags.no_image_stats;
+  options.startup_runs = flags.startup_runs;
+  if (!flags.startup_timeout.empty()) {
+    options.startup_timeout = positive_duration("--startup-timeout", flags.startup_timeout, "60s");
+  }
+  options.registry = flags.registry;
+  options.pull_engine = flags.pull_engine;
+  options.network_profile = network_profile_named(flags.network_profile).name;
+  if (!flags.pull_engine.empty() && flags.registry.empty()) {
+    throw UsageError("--pull-engine pulls what --registry pushed: add --registry 127.0.0.1:5000");
+  }
+  return options;
+}
+
+// "5", "5%" or "0.5%" -> 0.05, 0.005.
+double parse_percent(const std::string& flag, std::string text) {
+  if (!text.empty() && text.back() == '%') text.pop_back();
+  try {
+    std::size_t used = 0;
+    double value = std::stod(text, &used);
+    if (used == text.size() && value > 0 && value < 100) return value / 100;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("{} '{}': write a percentage, e.g. 5%", flag, printable(text)));
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -137,23 +248,14 @@ int run_cli(int argc, char** argv) {
   // run
   auto* run =
       app.add_subcommand("run", "Build each scenario under each cache state; store samples");
-  std::vector<std::string> scenarios, states, labels, secrets;
-  int runs = 3, warmup = 0;
-  std::string build_timeout = "30m";
-  bool no_image_stats = false;
-  const RunOptions run_defaults;
-  int startup_runs = run_defaults.startup_runs;
+  MeasureFlags measure;
+  int runs = 3;
   double precision = 0, startup_precision = 5;
+  const RunOptions run_defaults;
   int min_runs = run_defaults.min_runs, max_runs = run_defaults.max_runs;
-  std::string startup_timeout;
   run->add_option("--suite", suite_path, "Suite manifest (suite.toml) or its folder")
       ->capture_default_str();
   run->add_option("--source", source, "Checkout that a published suite describes ({source})");
-  run->add_option("--scenario", scenarios, "Scenario to run (repeatable; default: all)");
-  run->add_option("--state", states,
-                  "Cache state (repeatable; default: cold, warm-nochange, warm-code, warm-deps); "
-                  "opt-in CI states: ci-registry, ci-local, ci-inline, export-min, export-max, "
-                  "export-local, export-inline");
   run->add_option("--runs", runs, "Measured repetitions per scenario and state")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
@@ -171,46 +273,10 @@ int run_cli(int argc, char** argv) {
   run->add_option("--max-runs", max_runs, "Adaptive design: most repetitions of a build group")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  run->add_option("--warmup", warmup, "Unrecorded-in-statistics warm-up repetitions first")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 100));
-  run->add_option("--label", labels,
-                  "KEY=VALUE stored with the run (repeatable), e.g. branch=main");
-  run->add_option("--secret", secrets,
-                  "Passed to buildx as --secret (id=...,src=...); never stored or printed");
-  run->add_option("--build-timeout", build_timeout,
-                  "Kill a build after this long and store it as failed (e.g. 90s, 30m)")
-      ->capture_default_str();
-  run->add_option("--startup-runs", startup_runs,
-                  "Start-up repetitions per scenario and start-up mode (0: no start-up)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 10000));
-  run->add_option("--startup-timeout", startup_timeout,
-                  "Kill a container not ready after this long (default: each probe's timeout)");
+  add_measure_flags(run, measure, db_path, "Start-up repetitions per scenario and bytecode mode");
   std::int64_t resume_id = 0;
-  bool no_wait = false;
   run->add_option("--resume", resume_id,
                   "Complete the missing samples of an interrupted or failed run (its own options)");
-  std::string builder;
-  run->add_option("--builder", builder,
-                  "buildx builder to build on (any driver: docker, docker-container, remote, "
-                  "kubernetes); every buildx call, prune included, targets it");
-  std::string registry, pull_engine, network_profile = "loopback";
-  run->add_option("--registry", registry,
-                  "Loopback registry (e.g. 127.0.0.1:5000): push/pull time and stored bytes of "
-                  "each scenario's cold image, and the registry CI cache states");
-  run->add_option("--pull-engine", pull_engine,
-                  "DOCKER_HOST of a second engine that pulls the pushed images (pull_seconds), "
-                  "e.g. unix:///var/run/buildbench-pull.sock");
-  run->add_option("--network-profile", network_profile,
-                  "loopback, ci or home: the package index and registry traffic go through a "
-                  "shaping proxy with this bandwidth and round trip")
-      ->capture_default_str();
-  run->add_flag("--no-wait", no_wait,
-                "Refuse, instead of waiting, when another run holds the Docker daemon");
-  run->add_flag("--no-image-stats", no_image_stats,
-                "Skip per-layer sizes, gzip sizes and .pyc counts (docker save)");
-  run->add_option("--db", db_path, "SQLite database file")->capture_default_str();
   run->footer(R"(
 Reliability: every sample is committed as it is taken. Ctrl-C (or SIGTERM) stops within
 seconds, removes the containers and scratch folders, and marks the run 'interrupted';
@@ -259,6 +325,61 @@ Examples:
   buildbench run --label branch=main --label commit=$(git rev-parse --short HEAD)
 Prints the run id on stdout; progress goes to stderr.)");
 
+  // ab
+  auto* ab = app.add_subcommand(
+      "ab", "Measure a baseline and a candidate version side by side, pair by pair");
+  AbArgs ab_args;
+  MeasureFlags ab_measure;
+  ab_measure.startup_runs = 20;
+  int pairs = 10, max_pairs = AbOptions{}.max_pairs;
+  std::string detect, order = "abba";
+  std::uint32_t seed = 0;
+  ab->add_option("--baseline", ab_args.baseline_dir, "The baseline's suite (folder or suite.toml)");
+  ab->add_option("--candidate", ab_args.candidate_dir,
+                 "The candidate's suite (default: --suite as it is)");
+  ab->add_option("--baseline-rev", ab_args.baseline_rev,
+                 "The baseline is this revision of the repository holding --suite (e.g. main)");
+  ab->add_option("--candidate-rev", ab_args.candidate_rev,
+                 "The candidate is this revision (e.g. HEAD); checked out apart, never in place");
+  ab->add_option("--suite", suite_path, "The suite in your checkout (for revisions and default)")
+      ->capture_default_str();
+  ab->add_option("--source", source, "Checkout that a published suite describes ({source})");
+  ab->add_option("--pairs", pairs, "Pairs per scenario and state")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  ab->add_option("--detect", detect,
+                 "Choose the pairs from a 3-pair pilot: enough to detect this change (e.g. 5%) "
+                 "with 80% power; replaces --pairs");
+  ab->add_option("--max-pairs", max_pairs, "Most pairs per group with --detect")
+      ->capture_default_str()
+      ->check(CLI::Range(kFewestPairs, 1000));
+  ab->add_option("--order", order, "Order within pairs: abba (balanced blocks) or coin")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"abba", "coin"}));
+  ab->add_option("--seed", seed, "Seed of the order (default: drawn, stored with the runs)");
+  add_measure_flags(ab, ab_measure, db_path, "Start-up pairs per scenario and bytecode mode");
+  ab->footer(R"(
+Both versions run in one session: for each scenario, cache state and repetition, the baseline
+and the candidate build back to back under the same cache-state protocol as 'run', in an
+order drawn per pair and stored (abba: blocks of two pairs, AB-BA or BA-AB by a coin;
+coin: a coin per pair). Start-ups are paired the same way. The two sides get their own image
+tags, so they never share an image. Each side is stored as a run (labels ab=ID, side=...,
+rev=...), and each pair with its order: 'buildbench compare' on the two runs then uses
+paired statistics (Wilcoxon signed-rank on per-pair log ratios). Drift of the machine
+between runs cannot pass for a change, and drift within the session hits both sides alike.
+
+Sample size: --pairs N (default 10), or --detect 5% picks, per build group, the pairs a
+two-sided 5% test needs for 80% power from a 3-pair pilot's spread of log ratios
+(the pilot pairs count), within [6, --max-pairs]; fewer than 6 pairs can never reach p<0.05.
+
+Prints "BASELINE_RUN CANDIDATE_RUN" on stdout.
+
+Examples:
+  buildbench ab --baseline-rev main --candidate-rev HEAD --state cold --state warm-code
+  buildbench ab --baseline-rev origin/main --scenario final --detect 5%   # candidate: checkout
+  buildbench ab --baseline old-suite/ --candidate new-suite/ --pairs 12 --startup-runs 0
+  buildbench compare --baseline 12 --candidate 13                          # the two runs)");
+
   // list
   auto* list =
       app.add_subcommand("list", "List a suite's scenarios and the cache states each supports");
@@ -296,18 +417,32 @@ Examples:
   cmp->add_option("--format", cmp_format, "console, markdown or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"console", "markdown", "json"}));
-  cmp->add_option("--alpha", alpha, "Significance level of the Mann-Whitney U test")
+  cmp->add_option(
+         "--alpha", alpha,
+         "Significance level of the test (Mann-Whitney U; Wilcoxon signed-rank when paired)")
       ->capture_default_str()
       ->check(CLI::Range(1e-6, 0.5));
   cmp->add_option("--threshold", thresholds,
                   "METRIC=PERCENT or SCENARIO:METRIC=PERCENT (repeatable); defaults 5 for times, "
                   "1 for sizes, 0 for counts");
   cmp->add_flag("--strict", strict, "Refuse to compare runs from different hosts or tool versions");
+  bool paired_flag = false, unpaired_flag = false;
+  auto* paired_option =
+      cmp->add_flag("--paired", paired_flag,
+                    "Require pairs (the two runs of one 'buildbench ab'); the default pairs them "
+                    "whenever they are");
+  cmp->add_flag("--unpaired", unpaired_flag,
+                "Ignore pairs: compare as two independent groups (Mann-Whitney U)")
+      ->excludes(paired_option);
   cmp->add_option("--output", summary_file, "Also write the markdown summary to this file");
   cmp->add_option("--db", db_path, "SQLite database file")->capture_default_str();
   cmp->footer(R"(
 A regression needs both significance (p < alpha, two-sided Mann-Whitney U, exact for small
-samples without ties) and a change beyond the metric's threshold. Deterministic metrics (image
+samples without ties) and a change beyond the metric's threshold. The two runs of one
+'buildbench ab' are compared pair by pair instead: the change is the Hodges-Lehmann estimate
+over the Walsh averages of the per-pair log ratios, with its distribution-free interval, and
+p comes from the Wilcoxon signed-rank test; verdicts and thresholds are the same. A group
+whose values trend over the order they were taken in (Mann-Kendall) is named in a warning. Deterministic metrics (image
 sizes, cached steps) are compared exactly. Verdicts: regression, improvement, no change,
 inconclusive (not significant and the interval reaches beyond the threshold), failed.
 
@@ -424,19 +559,8 @@ Examples:
   if (!source.empty()) vars.source = fs::absolute(source);
 
   if (*run) {
-    RunOptions options;
-    options.scenarios = scenarios;
-    for (const auto& name : states) {
-      auto state = parse_cache_state(name);
-      if (!state) {
-        throw UsageError(fmt::format(
-            "--state '{}' is not a cache state{}; use one of {}", printable(name),
-            did_you_mean_suffix(name, cache_state_names()), fmt::join(cache_state_names(), ", ")));
-      }
-      options.states.push_back(*state);
-    }
+    RunOptions options = measure_options(measure);
     options.runs = runs;
-    options.warmup = warmup;
     if (run->count("--precision") > 0) {
       if (run->count("--runs") > 0) {
         throw UsageError("--runs fixes the count and --precision adapts it: give one of them");
@@ -449,30 +573,6 @@ Examples:
       options.min_runs = min_runs;
       options.max_runs = max_runs;
     }
-    options.labels = parse_labels(labels);
-    options.secrets = secrets;
-    auto timeout = parse_duration(build_timeout);
-    if (!timeout || timeout->count() <= 0) {
-      throw UsageError(fmt::format("--build-timeout '{}' is not a duration; write e.g. 30m",
-                                   printable(build_timeout)));
-    }
-    options.build_timeout = *timeout;
-    options.image_stats = !no_image_stats;
-    options.startup_runs = startup_runs;
-    if (!startup_timeout.empty()) {
-      auto parsed = parse_duration(startup_timeout);
-      if (!parsed || parsed->count() <= 0) {
-        throw UsageError(fmt::format("--startup-timeout '{}' is not a duration; write e.g. 60s",
-                                     printable(startup_timeout)));
-      }
-      options.startup_timeout = *parsed;
-    }
-    options.registry = registry;
-    options.pull_engine = pull_engine;
-    options.network_profile = network_profile_named(network_profile).name;
-    if (!pull_engine.empty() && registry.empty()) {
-      throw UsageError("--pull-engine pulls what --registry pushed: add --registry 127.0.0.1:5000");
-    }
     options.command = command_line(argc, argv);
     if (resume_id != 0) {
       Store store(db_path, Store::Mode::kReadWrite);
@@ -484,9 +584,30 @@ Examples:
       if (run->count("--suite") == 0) suite_path = stored->suite_path;
     }
     Suite suite = load_suite(suite_path, vars);
-    std::int64_t run_id = execute_run(suite, options, db_path, no_wait, builder);
+    std::int64_t run_id = execute_run(suite, options, db_path, measure.no_wait, measure.builder);
     fmt::print("{}\n", run_id);
     return kExitOk;
+  }
+  if (*ab) {
+    ab_args.suite_path = suite_path;
+    ab_args.vars = vars;
+    ab_args.db_path = db_path;
+    ab_args.builder = ab_measure.builder;
+    ab_args.no_wait = ab_measure.no_wait;
+    AbOptions& options = ab_args.options;
+    options.run = measure_options(ab_measure);
+    options.run.runs = pairs;
+    options.run.command = command_line(argc, argv);
+    options.order = order == "coin" ? PairOrder::kCoin : PairOrder::kAbba;
+    options.max_pairs = max_pairs;
+    if (!detect.empty()) {
+      if (ab->count("--pairs") > 0) {
+        throw UsageError("--pairs fixes the count and --detect chooses it: give one of them");
+      }
+      options.detect = parse_percent("--detect", detect);
+    }
+    if (ab->count("--seed") > 0) options.seed = seed;
+    return run_ab(ab_args);
   }
   if (*list) {
     Suite suite = load_suite(suite_path, vars);
@@ -523,6 +644,8 @@ Examples:
   if (*cmp) {
     CompareOptions options;
     options.alpha = alpha;
+    if (paired_flag) options.pairing = CompareOptions::Pairing::kPaired;
+    if (unpaired_flag) options.pairing = CompareOptions::Pairing::kUnpaired;
     parse_thresholds(thresholds, options);
     Store store(db_path, Store::Mode::kReadOnly);
     auto base_ids = store.select_runs(baseline_sel);

@@ -12,17 +12,21 @@
 namespace bb {
 namespace fs = std::filesystem;
 
+namespace {
+void tell_waiting(const std::string& holder) {
+  fmt::print(stderr,
+             "buildbench: another run holds the Docker daemon ({}); waiting for it (Ctrl-C to "
+             "stop, --no-wait to refuse)\n",
+             holder);
+}
+}  // namespace
+
 std::int64_t execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
                          bool no_wait, const std::string& builder) {
   plan_tasks(suite, options);  // validates --scenario before touching docker
   require_engine();
   // Two runs on one daemon spoil each other's timings and cache states.
-  FileLock daemon_lock(daemon_lock_path(), !no_wait, [](const std::string& holder) {
-    fmt::print(stderr,
-               "buildbench: another run holds the Docker daemon ({}); waiting for it "
-               "(Ctrl-C to stop, --no-wait to refuse)\n",
-               holder);
-  });
+  FileLock daemon_lock(daemon_lock_path(), !no_wait, tell_waiting);
   Store store(db_path, Store::Mode::kReadWrite);
   CliDockerEngine engine(builder);
   Progress progress(stderr, Progress::stderr_is_terminal());
@@ -44,7 +48,40 @@ std::int64_t execute_run(const Suite& suite, const RunOptions& options, const st
   for (const auto& s : samples) failed += s.sample.status != "ok";
   fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", run_id,
              fs::absolute(db_path).string(), samples.size(), failed);
+  print_drift(samples);
   return run_id;
+}
+
+void print_drift(const std::vector<StoredSample>& samples) {
+  for (const auto& drift : find_drift(samples, CompareOptions{})) {
+    fmt::print(stderr,
+               "buildbench: warning: drift within the run: {}; the machine changed while it "
+               "ran (other work, throttling, a filling disk); 'buildbench ab' pairs the sides "
+               "so that both see the same drift\n",
+               describe_drift(drift));
+  }
+}
+
+AbResult execute_ab(const Suite& baseline, const Suite& candidate, const AbOptions& options,
+                    const std::string& db_path, bool no_wait, const std::string& builder) {
+  require_engine();
+  FileLock daemon_lock(daemon_lock_path(), !no_wait, tell_waiting);
+  Store store(db_path, Store::Mode::kReadWrite);
+  CliDockerEngine engine(builder);
+  Progress progress(stderr, Progress::stderr_is_terminal());
+  AbRunner runner(engine, store, progress);
+  AbResult result = runner.run(baseline, candidate, options);
+  auto samples = store.samples({result.baseline_run, result.candidate_run}, false);
+  std::size_t failed = 0;
+  for (const auto& s : samples) failed += s.sample.status != "ok";
+  fmt::print(stderr,
+             "buildbench: A/B session {} stored in {}: baseline run {}, candidate run {} ({} "
+             "pairs, {} failed samples); compare them with 'buildbench compare --baseline {} "
+             "--candidate {}'\n",
+             result.ab_id, fs::absolute(db_path).string(), result.baseline_run,
+             result.candidate_run, result.pairs, failed, result.baseline_run, result.candidate_run);
+  print_drift(samples);
+  return result;
 }
 
 Comparison compare_selections(Store& store, const std::vector<std::int64_t>& base_ids,
@@ -57,8 +94,17 @@ Comparison compare_selections(Store& store, const std::vector<std::int64_t>& bas
       options.scenario_order.push_back(name);
     }
   }
+  std::vector<PairRecord> pairs;
+  if (options.pairing != CompareOptions::Pairing::kUnpaired)
+    pairs = store.pairs(base_ids, cand_ids);
+  if (options.pairing == CompareOptions::Pairing::kPaired && pairs.empty()) {
+    throw UsageError(fmt::format(
+        "--paired: no sample of the baseline (run {}) is paired with one of the candidate (run "
+        "{}); pairs come from 'buildbench ab', whose two runs are its baseline and candidate",
+        fmt::join(base_ids, ", "), fmt::join(cand_ids, ", ")));
+  }
   return compare(base_runs, store.samples(base_ids, false), cand_runs,
-                 store.samples(cand_ids, false), options);
+                 store.samples(cand_ids, false), options, pairs);
 }
 
 int compare_exit_code(const Comparison& comparison) {

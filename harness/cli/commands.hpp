@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compare/compare.hpp"
+#include "measure/ab_runner.hpp"
 #include "measure/runner.hpp"
 #include "scenario/scenario.hpp"
 
@@ -15,7 +16,15 @@ namespace bb {
 std::int64_t execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
                          bool no_wait, const std::string& builder);
 
-// Compares two run selections from the store.
+// The same for `buildbench ab`: both sides measured pair by pair.
+AbResult execute_ab(const Suite& baseline, const Suite& candidate, const AbOptions& options,
+                    const std::string& db_path, bool no_wait, const std::string& builder);
+
+// Warns on stderr about groups that drift within their run (Mann-Kendall).
+void print_drift(const std::vector<StoredSample>& samples);
+
+// Compares two run selections from the store: paired when they hold pairs (and
+// options.pairing allows), unpaired otherwise.
 Comparison compare_selections(Store& store, const std::vector<std::int64_t>& base_ids,
                               const std::vector<std::int64_t>& cand_ids, CompareOptions options);
 

@@ -9,6 +9,7 @@
 
 #include "model/metrics.hpp"
 #include "scenario/scenario.hpp"
+#include "stats/paired.hpp"
 #include "stats/rank_tests.hpp"
 #include "util/text.hpp"
 
@@ -97,8 +98,103 @@ double percent(double from, double to) {
   return (to - from) / std::fabs(from) * 100;
 }
 
-void judge(ComparisonRow& row, const Group& base, const Group& cand,
-           const CompareOptions& options) {
+using ValuePairs = std::vector<std::pair<double, double>>;  // (baseline, candidate)
+
+double to_percent(double shift, bool log_scale, double scale) {
+  return log_scale ? (std::exp(shift) - 1) * 100 : shift / scale * 100;
+}
+
+// Two independent groups: Mann-Whitney U, and the Hodges-Lehmann shift of log values (a
+// ratio with its interval).
+void estimate_unpaired(ComparisonRow& row, const Group& base, const Group& cand) {
+  auto test = stats::mann_whitney(base.values, cand.values);
+  row.p_value = test.p_value;
+  row.exact_test = test.exact;
+  auto positive = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
+  };
+  bool log_scale = positive(base.values) && positive(cand.values);
+  std::vector<double> x = base.values, y = cand.values;
+  if (log_scale) {
+    for (auto* values : {&x, &y}) {
+      for (double& v : *values) v = std::log(v);
+    }
+  }
+  double scale = std::fabs(row.baseline.median) > 0 ? std::fabs(row.baseline.median) : 1;
+  auto shift = stats::hodges_lehmann(x, y);
+  row.change_percent = to_percent(shift.estimate, log_scale, scale);
+  row.ci_low_percent = to_percent(shift.low, log_scale, scale);
+  row.ci_high_percent = to_percent(shift.high, log_scale, scale);
+  row.ci_available = shift.interval_available;
+}
+
+// Pairs taken side by side: per-pair log ratios (differences when a value is not positive),
+// the Hodges-Lehmann shift over their Walsh averages with its distribution-free interval, and
+// the Wilcoxon signed-rank test.
+void estimate_paired(ComparisonRow& row, const ValuePairs& pairs) {
+  std::vector<double> base, cand;
+  for (const auto& [b, c] : pairs) {
+    base.push_back(b);
+    cand.push_back(c);
+  }
+  bool log_scale = std::all_of(pairs.begin(), pairs.end(),
+                               [](const auto& p) { return p.first > 0 && p.second > 0; });
+  std::vector<double> differences;
+  if (log_scale) {
+    differences = stats::log_ratios(base, cand);
+  } else {
+    for (const auto& [b, c] : pairs) differences.push_back(c - b);
+  }
+  double scale = std::fabs(row.baseline.median) > 0 ? std::fabs(row.baseline.median) : 1;
+  auto test = stats::wilcoxon_signed_rank(differences);
+  auto shift = stats::walsh_hodges_lehmann(differences);
+  row.p_value = test.p_value;
+  row.exact_test = test.exact;
+  row.pairs = pairs.size();
+  row.change_percent = to_percent(shift.estimate, log_scale, scale);
+  row.ci_low_percent = to_percent(shift.low, log_scale, scale);
+  row.ci_high_percent = to_percent(shift.high, log_scale, scale);
+  row.ci_available = shift.interval_available;
+}
+
+// The smallest p-value the row's test could give at all with its sample sizes.
+double smallest_p(const ComparisonRow& row) {
+  if (row.pairs > 0) return std::min(1.0, std::ldexp(1.0, 1 - static_cast<int>(row.pairs)));
+  return stats::smallest_p_value(static_cast<int>(row.baseline.count),
+                                 static_cast<int>(row.candidate.count));
+}
+
+// Significance and a change beyond the threshold, the same rule paired or not.
+void decide(ComparisonRow& row, bool lower_is_better, const CompareOptions& options) {
+  double t = row.threshold_percent;
+  bool significant = row.p_value < options.alpha;
+  bool beyond = std::fabs(row.change_percent) >= t && row.change_percent != 0;
+  bool worse = lower_is_better ? row.change_percent > 0 : row.change_percent < 0;
+  if (significant && beyond) {
+    row.verdict = worse ? Verdict::kRegression : Verdict::kImprovement;
+    row.note = fmt::format("significant (p={:.3g}) and beyond {:g}%", row.p_value, t);
+  } else if (significant) {
+    row.verdict = Verdict::kNoChange;
+    row.note = fmt::format("significant but within {:g}%", t);
+  } else if (row.ci_available && row.ci_low_percent > -t && row.ci_high_percent < t) {
+    row.verdict = Verdict::kNoChange;
+    row.note = fmt::format("interval within +/-{:g}%", t);
+  } else if (smallest_p(row) >= options.alpha) {
+    row.verdict = Verdict::kInconclusive;
+    row.note = row.pairs > 0 ? fmt::format("{} pairs cannot reach p<{:g}; use more --pairs",
+                                           row.pairs, options.alpha)
+                             : fmt::format("{} vs {} samples cannot reach p<{:g}; use more --runs",
+                                           row.baseline.count, row.candidate.count, options.alpha);
+  } else {
+    row.verdict = Verdict::kInconclusive;
+    row.note =
+        fmt::format("not significant (p={:.3g}), interval reaches beyond {:g}%", row.p_value, t);
+  }
+}
+
+// `pairs`: the group's pairs when the comparison is paired, else null.
+void judge(ComparisonRow& row, const Group& base, const Group& cand, const CompareOptions& options,
+           const ValuePairs* pairs = nullptr) {
   const MetricInfo* info = find_metric(row.metric);
   bool lower_is_better = info ? info->lower_is_better : true;
   row.baseline = stats::summarize(base.values, base.failures);
@@ -110,14 +206,13 @@ void judge(ComparisonRow& row, const Group& base, const Group& cand,
     return;
   }
   row.change_percent = percent(row.baseline.median, row.candidate.median);
-  auto worse = [&](double change) { return lower_is_better ? change > 0 : change < 0; };
-  double t = row.threshold_percent;
   if (row.deterministic) {
     // Same inputs give the same value: compared exactly, no test.
     row.ci_low_percent = row.ci_high_percent = row.change_percent;
     row.p_value = row.change_percent == 0 ? 1 : 0;
-    if (std::fabs(row.change_percent) > t && row.change_percent != 0) {
-      row.verdict = worse(row.change_percent) ? Verdict::kRegression : Verdict::kImprovement;
+    bool worse = lower_is_better ? row.change_percent > 0 : row.change_percent < 0;
+    if (std::fabs(row.change_percent) > row.threshold_percent && row.change_percent != 0) {
+      row.verdict = worse ? Verdict::kRegression : Verdict::kImprovement;
       row.note = "deterministic, compared exactly";
     } else {
       row.verdict = Verdict::kNoChange;
@@ -125,51 +220,43 @@ void judge(ComparisonRow& row, const Group& base, const Group& cand,
     }
     return;
   }
-  auto test = stats::mann_whitney(base.values, cand.values);
-  row.p_value = test.p_value;
-  row.exact_test = test.exact;
-  // Change in percent from the Hodges-Lehmann shift of log values: a ratio with its interval.
-  bool positive =
-      std::all_of(base.values.begin(), base.values.end(), [](double v) { return v > 0; }) &&
-      std::all_of(cand.values.begin(), cand.values.end(), [](double v) { return v > 0; });
-  if (positive) {
-    std::vector<double> lx, ly;
-    for (double v : base.values) lx.push_back(std::log(v));
-    for (double v : cand.values) ly.push_back(std::log(v));
-    auto shift = stats::hodges_lehmann(lx, ly);
-    row.change_percent = (std::exp(shift.estimate) - 1) * 100;
-    row.ci_low_percent = (std::exp(shift.low) - 1) * 100;
-    row.ci_high_percent = (std::exp(shift.high) - 1) * 100;
-    row.ci_available = shift.interval_available;
-  } else {
-    auto shift = stats::hodges_lehmann(base.values, cand.values);
-    double scale = std::fabs(row.baseline.median) > 0 ? std::fabs(row.baseline.median) : 1;
-    row.change_percent = shift.estimate / scale * 100;
-    row.ci_low_percent = shift.low / scale * 100;
-    row.ci_high_percent = shift.high / scale * 100;
-    row.ci_available = shift.interval_available;
-  }
-  bool significant = row.p_value < options.alpha;
-  bool beyond = std::fabs(row.change_percent) >= t && row.change_percent != 0;
-  int m = static_cast<int>(base.values.size()), n = static_cast<int>(cand.values.size());
-  if (significant && beyond) {
-    row.verdict = worse(row.change_percent) ? Verdict::kRegression : Verdict::kImprovement;
-    row.note = fmt::format("significant (p={:.3g}) and beyond {:g}%", row.p_value, t);
-  } else if (significant) {
-    row.verdict = Verdict::kNoChange;
-    row.note = fmt::format("significant but within {:g}%", t);
-  } else if (row.ci_available && row.ci_low_percent > -t && row.ci_high_percent < t) {
-    row.verdict = Verdict::kNoChange;
-    row.note = fmt::format("interval within +/-{:g}%", t);
-  } else if (stats::smallest_p_value(m, n) >= options.alpha) {
+  if (pairs && pairs->empty()) {
     row.verdict = Verdict::kInconclusive;
-    row.note =
-        fmt::format("{} vs {} samples cannot reach p<{:g}; use more --runs", m, n, options.alpha);
-  } else {
-    row.verdict = Verdict::kInconclusive;
-    row.note =
-        fmt::format("not significant (p={:.3g}), interval reaches beyond {:g}%", row.p_value, t);
+    row.note = "no pair with both samples successful";
+    return;
   }
+  if (pairs) {
+    estimate_paired(row, *pairs);
+  } else {
+    estimate_unpaired(row, base, cand);
+  }
+  decide(row, lower_is_better, options);
+}
+
+// The value pairs of each group, from the stored pairs whose two samples both succeeded.
+std::map<Key, ValuePairs> pair_values(const std::vector<StoredSample>& baseline,
+                                      const std::vector<StoredSample>& candidate,
+                                      const std::vector<PairRecord>& pairs,
+                                      const CompareOptions& options) {
+  std::map<std::int64_t, const Sample*> base_by_id, cand_by_id;
+  for (const auto& s : baseline) base_by_id[s.id] = &s.sample;
+  for (const auto& s : candidate) cand_by_id[s.id] = &s.sample;
+  std::map<Key, ValuePairs> result;
+  for (const auto& pair : pairs) {
+    auto b = base_by_id.find(pair.baseline_sample_id);
+    auto c = cand_by_id.find(pair.candidate_sample_id);
+    if (b == base_by_id.end() || c == cand_by_id.end()) continue;
+    const Sample& base = *b->second;
+    const Sample& cand = *c->second;
+    if (base.warmup && !options.include_warmup) continue;
+    if (base.status != "ok" || cand.status != "ok") continue;
+    for (const auto& metric : compared_metrics()) {
+      const double* bv = base.get(metric);
+      const double* cv = cand.get(metric);
+      if (bv && cv) result[{base.scenario, base.kind, base.state, metric}].push_back({*bv, *cv});
+    }
+  }
+  return result;
 }
 
 std::string flatten(const nlohmann::json& value) {
@@ -221,16 +308,11 @@ std::vector<FingerprintDifference> fingerprint_differences(const std::vector<Run
   return differences;
 }
 
-Comparison compare(const std::vector<RunRecord>& baseline_runs,
-                   const std::vector<StoredSample>& baseline,
-                   const std::vector<RunRecord>& candidate_runs,
-                   const std::vector<StoredSample>& candidate, const CompareOptions& options) {
-  Comparison result;
-  for (const auto& r : baseline_runs) result.baseline_runs.push_back(r.id);
-  for (const auto& r : candidate_runs) result.candidate_runs.push_back(r.id);
-  std::vector<std::string> order = options.scenario_order;
-  auto base = group(baseline, options, nullptr);
-  auto cand = group(candidate, options, &order);
+namespace {
+
+// Scenario order (the suite's, then as they appear), kind, state, metric.
+std::vector<Key> sorted_keys(const std::map<Key, Group>& base, const std::map<Key, Group>& cand,
+                             std::vector<std::string> order) {
   for (const auto& [key, g] : base) {
     if (std::find(order.begin(), order.end(), std::get<0>(key)) == order.end()) {
       order.push_back(std::get<0>(key));
@@ -240,92 +322,111 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
   for (const auto& [k, g] : base) keys.insert(k);
   for (const auto& [k, g] : cand) keys.insert(k);
   std::vector<Key> sorted(keys.begin(), keys.end());
-  auto position = [&](const std::string& scenario) {
-    return std::find(order.begin(), order.end(), scenario) - order.begin();
+  auto rank = [&](const Key& k) {
+    // Cache states in protocol order, then start-up modes (as-built first, others by name).
+    static const std::vector<std::string> states = {"cold", "warm-nochange", "warm-code",
+                                                    "warm-deps", std::string(kAsBuilt)};
+    const auto& metrics = compared_metrics();
+    return std::make_tuple(
+        std::find(order.begin(), order.end(), std::get<0>(k)) - order.begin(), std::get<1>(k),
+        std::find(states.begin(), states.end(), std::get<2>(k)) - states.begin(), std::get<2>(k),
+        std::find(metrics.begin(), metrics.end(), std::get<3>(k)) - metrics.begin());
   };
-  auto state_rank = [](const std::string& s) {
-    static const std::vector<std::string> ranks = {"cold", "warm-nochange", "warm-code",
-                                                   "warm-deps", std::string(kAsBuilt)};
-    return std::find(ranks.begin(), ranks.end(), s) - ranks.begin();
-  };
-  auto metric_rank = [](const std::string& m) {
-    const auto& list = compared_metrics();
-    return std::find(list.begin(), list.end(), m) - list.begin();
-  };
-  std::sort(sorted.begin(), sorted.end(), [&](const Key& a, const Key& b) {
-    return std::make_tuple(position(std::get<0>(a)), std::get<1>(a), state_rank(std::get<2>(a)),
-                           std::get<2>(a), metric_rank(std::get<3>(a))) <
-           std::make_tuple(position(std::get<0>(b)), std::get<1>(b), state_rank(std::get<2>(b)),
-                           std::get<2>(b), metric_rank(std::get<3>(b)));
-  });
-  std::vector<std::string> too_few, noisy;
-  for (const auto& key : sorted) {
-    const Group& b = base[key];
-    const Group& c = cand[key];
-    if (b.values.empty() && c.values.empty() && b.failures == 0 && c.failures == 0) continue;
-    ComparisonRow row;
-    std::tie(row.scenario, row.kind, row.state, row.metric) = key;
-    const MetricInfo* info = find_metric(row.metric);
-    row.unit = info ? std::string(info->unit) : "";
-    row.deterministic = info && info->deterministic;
-    row.threshold_percent = threshold_for(options, row.scenario, row.metric);
-    judge(row, b, c, options);
-    result.rows.push_back(row);
+  std::sort(sorted.begin(), sorted.end(),
+            [&](const Key& a, const Key& b) { return rank(a) < rank(b); });
+  return sorted;
+}
 
-    // Warnings that say what to do.
-    std::string where = fmt::format("{} {} {}", printable(row.scenario), row.state, row.metric);
-    if (b.failures + c.failures > 0 &&
-        row.metric ==
-            (row.kind == "build" ? std::string(kBuildSeconds) : std::string(kStartupSeconds))) {
-      result.warnings.push_back(fmt::format(
-          "{}: {} failed sample(s) ({} baseline, {} candidate); see 'buildbench export' for the "
-          "errors",
-          where, b.failures + c.failures, b.failures, c.failures));
-    }
-    if (!row.deterministic && row.verdict == Verdict::kInconclusive &&
-        stats::smallest_p_value(static_cast<int>(b.values.size()),
-                                static_cast<int>(c.values.size())) >= options.alpha) {
-      too_few.push_back(fmt::format("{} ({} vs {})", where, b.values.size(), c.values.size()));
-    }
-    if (!row.deterministic && info && info->kind == MetricKind::kTime) {
-      for (const auto* summary : {&row.baseline, &row.candidate}) {
-        if (summary->count >= 3 && summary->cv > options.noisy_cv) {
-          noisy.push_back(fmt::format("{} {} (CV {:.0f}%)", where,
-                                      summary == &row.baseline ? "baseline" : "candidate",
-                                      summary->cv * 100));
-        }
-      }
-      for (const auto* group_of : {&b, &c}) {
-        if (group_of->values.size() >= 3 && group_of->first_repetition.size() == 1) {
-          double first = group_of->first_repetition.front();
-          if (first > 1.5 * stats::median(group_of->values)) {
-            result.warnings.push_back(fmt::format(
-                "{}: the first run of the {} is much slower than the rest (caches filling?); "
-                "use --warmup 1",
-                where, group_of == &b ? "baseline" : "candidate"));
-          }
-        }
-      }
-    }
-  }
-  auto listing = [](const std::vector<std::string>& items) {
-    std::string text = fmt::format(
-        "{}",
-        fmt::join(items.begin(), items.begin() + std::min<std::size_t>(items.size(), 3), "; "));
-    if (items.size() > 3) text += fmt::format("; and {} more", items.size() - 3);
-    return text;
-  };
-  if (!too_few.empty()) {
+// Findings about one row that go into the warnings, collected over all rows.
+struct RowFindings {
+  std::vector<std::string> too_few, noisy;
+};
+
+void note_row(Comparison& result, RowFindings& findings, const ComparisonRow& row, const Group& b,
+              const Group& c, const CompareOptions& options) {
+  std::string where = fmt::format("{} {} {}", printable(row.scenario), row.state, row.metric);
+  if (b.failures + c.failures > 0 &&
+      row.metric ==
+          (row.kind == "build" ? std::string(kBuildSeconds) : std::string(kStartupSeconds))) {
     result.warnings.push_back(fmt::format(
-        "{} comparison(s) have too few samples to ever reach p<{:g}: {}; rerun with --runs 5 or "
-        "more (--startup-runs for start-up)",
-        too_few.size(), options.alpha, listing(too_few)));
+        "{}: {} failed sample(s) ({} baseline, {} candidate); see 'buildbench export' for the "
+        "errors",
+        where, b.failures + c.failures, b.failures, c.failures));
   }
-  if (!noisy.empty()) {
+  if (!row.deterministic && row.verdict == Verdict::kInconclusive &&
+      smallest_p(row) >= options.alpha) {
+    findings.too_few.push_back(
+        row.pairs > 0 ? fmt::format("{} ({} pairs)", where, row.pairs)
+                      : fmt::format("{} ({} vs {})", where, b.values.size(), c.values.size()));
+  }
+  const MetricInfo* info = find_metric(row.metric);
+  if (row.deterministic || !info || info->kind != MetricKind::kTime) return;
+  for (const auto* summary : {&row.baseline, &row.candidate}) {
+    if (summary->count >= 3 && summary->cv > options.noisy_cv) {
+      findings.noisy.push_back(fmt::format("{} {} (CV {:.0f}%)", where,
+                                           summary == &row.baseline ? "baseline" : "candidate",
+                                           summary->cv * 100));
+    }
+  }
+  for (const auto* group_of : {&b, &c}) {
+    if (group_of->values.size() >= 3 && group_of->first_repetition.size() == 1 &&
+        group_of->first_repetition.front() > 1.5 * stats::median(group_of->values)) {
+      result.warnings.push_back(fmt::format(
+          "{}: the first run of the {} is much slower than the rest (caches filling?); use "
+          "--warmup 1",
+          where, group_of == &b ? "baseline" : "candidate"));
+    }
+  }
+}
+
+std::string listing(const std::vector<std::string>& items) {
+  std::string text = fmt::format(
+      "{}", fmt::join(items.begin(), items.begin() + std::min<std::size_t>(items.size(), 3), "; "));
+  if (items.size() > 3) text += fmt::format("; and {} more", items.size() - 3);
+  return text;
+}
+
+void add_findings(Comparison& result, const RowFindings& findings, const CompareOptions& options) {
+  if (!findings.too_few.empty()) {
+    result.warnings.push_back(
+        fmt::format("{} comparison(s) have too few samples to ever reach p<{:g}: {}; {}",
+                    findings.too_few.size(), options.alpha, listing(findings.too_few),
+                    result.paired ? "rerun 'buildbench ab' with --pairs 6 or more"
+                                  : "rerun with --runs 5 or more (--startup-runs for start-up)"));
+  }
+  if (!findings.noisy.empty()) {
     result.warnings.push_back(fmt::format(
         "{} noisy group(s): {}; close other work on the machine, add --warmup, or raise --runs",
-        noisy.size(), listing(noisy)));
+        findings.noisy.size(), listing(findings.noisy)));
   }
+  for (const auto& drift : result.drift) {
+    result.warnings.push_back(fmt::format(
+        "drift within a run: {}; {}", describe_drift(drift),
+        result.paired ? "the pairs cancel what both sides share, but look for other work or "
+                        "throttling on the machine"
+                      : "drift widens the spread and, between runs, passes for a change; "
+                        "compare side by side with 'buildbench ab'"));
+  }
+}
+
+void describe_pairing(Comparison& result, const std::vector<RunRecord>& runs) {
+  std::set<std::string> orders;
+  for (const auto& run : runs) {
+    if (run.options.is_object() && run.options.contains("ab"))
+      orders.insert(run.options["ab"].value("order", std::string()));
+  }
+  orders.erase("");
+  result.pair_order = fmt::format("{}", fmt::join(orders, ", "));
+  for (const auto& row : result.rows) {
+    if (row.pairs == 0) continue;
+    result.fewest_pairs =
+        result.fewest_pairs ? std::min(result.fewest_pairs, row.pairs) : row.pairs;
+    result.most_pairs = std::max(result.most_pairs, row.pairs);
+  }
+}
+
+void note_environment(Comparison& result, const std::vector<RunRecord>& baseline_runs,
+                      const std::vector<RunRecord>& candidate_runs) {
   result.fingerprint_differences = fingerprint_differences(baseline_runs, candidate_runs);
   for (const auto* runs : {&baseline_runs, &candidate_runs}) {
     for (const auto& run : *runs) {
@@ -340,10 +441,91 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
         "results come from stand-in base images (scripts/lab-images), not the official ones; "
         "absolute numbers differ from what users of the official images see");
   }
+}
+
+}  // namespace
+
+Comparison compare(const std::vector<RunRecord>& baseline_runs,
+                   const std::vector<StoredSample>& baseline,
+                   const std::vector<RunRecord>& candidate_runs,
+                   const std::vector<StoredSample>& candidate, const CompareOptions& options,
+                   const std::vector<PairRecord>& pairs) {
+  Comparison result;
+  for (const auto& r : baseline_runs) result.baseline_runs.push_back(r.id);
+  for (const auto& r : candidate_runs) result.candidate_runs.push_back(r.id);
+  result.paired = options.pairing != CompareOptions::Pairing::kUnpaired && !pairs.empty();
+  std::map<Key, ValuePairs> paired;
+  if (result.paired) paired = pair_values(baseline, candidate, pairs, options);
+  std::vector<std::string> order = options.scenario_order;
+  auto base = group(baseline, options, nullptr);
+  auto cand = group(candidate, options, &order);
+  RowFindings findings;
+  for (const auto& key : sorted_keys(base, cand, order)) {
+    const Group& b = base[key];
+    const Group& c = cand[key];
+    if (b.values.empty() && c.values.empty() && b.failures == 0 && c.failures == 0) continue;
+    ComparisonRow row;
+    std::tie(row.scenario, row.kind, row.state, row.metric) = key;
+    const MetricInfo* info = find_metric(row.metric);
+    row.unit = info ? std::string(info->unit) : "";
+    row.deterministic = info && info->deterministic;
+    row.threshold_percent = threshold_for(options, row.scenario, row.metric);
+    judge(row, b, c, options, result.paired ? &paired[key] : nullptr);
+    result.rows.push_back(row);
+    note_row(result, findings, row, b, c, options);
+  }
+  if (result.paired) describe_pairing(result, candidate_runs);
+  result.drift = find_drift(baseline, options);
+  for (auto& drift : find_drift(candidate, options)) result.drift.push_back(drift);
+  add_findings(result, findings, options);
+  note_environment(result, baseline_runs, candidate_runs);
   std::sort(result.warnings.begin(), result.warnings.end());
   result.warnings.erase(std::unique(result.warnings.begin(), result.warnings.end()),
                         result.warnings.end());
   return result;
+}
+
+std::vector<Drift> find_drift(const std::vector<StoredSample>& samples,
+                              const CompareOptions& options) {
+  // Per run and group, the headline time in the order the samples were taken.
+  std::vector<const StoredSample*> ordered;
+  for (const auto& s : samples) ordered.push_back(&s);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->run_id, a->id) < std::tie(b->run_id, b->id);
+  });
+  std::map<std::tuple<std::int64_t, std::string, std::string, std::string>, std::vector<double>>
+      series;
+  for (const auto* stored : ordered) {
+    const Sample& s = stored->sample;
+    if (s.warmup || s.status != "ok") continue;
+    const double* value = s.get(s.kind == "build" ? kBuildSeconds : kStartupSeconds);
+    if (value) series[{stored->run_id, s.scenario, s.kind, s.state}].push_back(*value);
+  }
+  std::vector<Drift> found;
+  for (const auto& [key, values] : series) {
+    if (values.size() < 4) continue;
+    Drift drift;
+    std::tie(drift.run_id, drift.scenario, drift.kind, drift.state) = key;
+    drift.metric =
+        drift.kind == "build" ? std::string(kBuildSeconds) : std::string(kStartupSeconds);
+    auto trend = stats::mann_kendall(values, options.alpha);
+    double median = stats::median(values);
+    drift.count = values.size();
+    drift.p_value = trend.p_value;
+    drift.sen_slope = trend.sen_slope;
+    drift.total_percent = median > 0 ? trend.sen_slope * (values.size() - 1) / median * 100 : 0;
+    double threshold = threshold_for(options, drift.scenario, drift.metric);
+    if (trend.trending && std::fabs(drift.total_percent) >= threshold) found.push_back(drift);
+  }
+  return found;
+}
+
+std::string describe_drift(const Drift& d) {
+  return fmt::format(
+      "{} {} {} (run {}): {:+.1f}% from first to last of {} repetitions (Mann-Kendall p={:.3g}, "
+      "Sen's slope {:+.3g} s per repetition)",
+      printable(d.scenario), d.state, d.metric, d.run_id, d.total_percent, d.count, d.p_value,
+      d.sen_slope);
 }
 
 }  // namespace bb

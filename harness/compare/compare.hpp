@@ -1,6 +1,9 @@
 #pragma once
 // Baseline against candidate: per scenario x state x metric, medians, the change with
-// its confidence interval, a Mann-Whitney p-value and a verdict. No formatting here.
+// its confidence interval, a p-value and a verdict. Two sides measured apart are compared
+// unpaired (Hodges-Lehmann shift, Mann-Whitney U); the two sides of a `buildbench ab`
+// session pair by pair (per-pair log ratios: Walsh-average Hodges-Lehmann, Wilcoxon
+// signed-rank). Drift within a run is found with a Mann-Kendall test. No formatting here.
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +27,8 @@ struct CompareOptions {
   bool include_warmup = false;
   double noisy_cv = 0.10;                   // warn above this coefficient of variation
   std::vector<std::string> scenario_order;  // suite order; others follow as they appear
+  // auto: paired when the two sides hold pairs; paired: require them; unpaired: ignore them.
+  enum class Pairing { kAuto, kPaired, kUnpaired } pairing = Pairing::kAuto;
 };
 
 struct ComparisonRow {
@@ -41,6 +46,7 @@ struct ComparisonRow {
   bool ci_available = false;
   double p_value = 1;
   bool exact_test = false;
+  std::size_t pairs = 0;  // paired comparison: good pairs it rests on; 0: unpaired
   double threshold_percent = 0;
   Verdict verdict = Verdict::kInconclusive;
   std::string note;  // why, in a few words
@@ -52,6 +58,16 @@ struct FingerprintDifference {
   std::string candidate;
 };
 
+// A group whose values move with the order they were taken in (Mann-Kendall), within one run.
+struct Drift {
+  std::int64_t run_id = 0;
+  std::string scenario, kind, state, metric;
+  std::size_t count = 0;
+  double p_value = 1;
+  double sen_slope = 0;      // metric units per repetition
+  double total_percent = 0;  // the slope over the whole run, against the median
+};
+
 struct Comparison {
   std::vector<std::int64_t> baseline_runs;
   std::vector<std::int64_t> candidate_runs;
@@ -59,6 +75,11 @@ struct Comparison {
   std::vector<FingerprintDifference> fingerprint_differences;
   std::vector<std::string> warnings;
   bool stand_in_images = false;
+  // Paired: the pairs per compared group (fewest, most) and how their order was drawn.
+  bool paired = false;
+  std::size_t fewest_pairs = 0, most_pairs = 0;
+  std::string pair_order;  // abba, coin
+  std::vector<Drift> drift;
 
   std::size_t count(Verdict verdict) const;
 };
@@ -69,10 +90,19 @@ const std::vector<std::string>& compared_metrics();
 double threshold_for(const CompareOptions& options, const std::string& scenario,
                      const std::string& metric);
 
+// `pairs` (from Store::pairs) make the comparison paired, unless options say unpaired.
 Comparison compare(const std::vector<RunRecord>& baseline_runs,
                    const std::vector<StoredSample>& baseline,
                    const std::vector<RunRecord>& candidate_runs,
-                   const std::vector<StoredSample>& candidate, const CompareOptions& options);
+                   const std::vector<StoredSample>& candidate, const CompareOptions& options,
+                   const std::vector<PairRecord>& pairs = {});
+
+// Groups (per run; build time and start-up time) that trend over the order they were taken
+// in: Mann-Kendall p < alpha and a change over the run of at least the metric's threshold,
+// so that a tiny but steady slope on a quiet machine is not called drift.
+std::vector<Drift> find_drift(const std::vector<StoredSample>& samples,
+                              const CompareOptions& options);
+std::string describe_drift(const Drift& drift);
 
 // One comparison of two groups of values of a metric (used for step-to-step changes and
 // claims in reports).

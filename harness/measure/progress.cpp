@@ -101,7 +101,7 @@ void Progress::redraw() {
   std::fflush(out_);
 }
 
-void Progress::done(const Sample& sample) {
+void Progress::done(const Sample& sample, const std::string& side) {
   ++finished_;
   double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start_).count();
@@ -128,10 +128,10 @@ void Progress::done(const Sample& sample) {
   }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string line =
-      fmt::format("[{}/~{}] {} {} {} #{}{}: {}   [{} elapsed, {}]", finished_,
+      fmt::format("[{}/~{}] {} {} {} #{}{}{}: {}   [{} elapsed, {}]", finished_,
                   std::max(finished_, finished_ + left_total() - 1), printable(sample.scenario),
                   sample.kind, sample.state, sample.repetition, sample.warmup ? " (warm-up)" : "",
-                  result, clock(elapsed), eta());
+                  side.empty() ? "" : " " + side, result, clock(elapsed), eta());
   if (interactive_) {
     fmt::print(out_, "\r\x1b[K{}\n", line);
   } else {

@@ -20,10 +20,10 @@ class Progress {
   void expect(const std::map<std::string, int>& remaining);
   // Mean task time by kind from an earlier run, used until this run has timed that kind.
   void prior(const std::map<std::string, double>& seconds);
-  void task(const std::string& what);    // a task starts
-  void detail(const std::string& what);  // e.g. the running build step
-  void done(const Sample& sample);
-  void message(const std::string& text);  // a line that stays
+  void task(const std::string& what);                             // a task starts
+  void detail(const std::string& what);                           // e.g. the running build step
+  void done(const Sample& sample, const std::string& side = "");  // side: ab's baseline/candidate
+  void message(const std::string& text);                          // a line that stays
   void end();
 
   static bool stderr_is_terminal();

@@ -19,6 +19,7 @@
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 #include "util/process.hpp"
+#include "util/scratch_folder.hpp"
 #include "util/text.hpp"
 
 namespace bb {
@@ -77,11 +78,12 @@ std::vector<ScenarioModes> startup_scenarios(const std::vector<Task>& builds) {
   return scenarios;
 }
 
-std::string image_tag(const Scenario& scenario) {
+std::string image_tag(const Scenario& scenario, std::string_view variant) {
   // Names are free text; the tag is derived, never interpreted, and the same with every
   // toolchain (std::hash is not).
-  return fmt::format("buildbench/{}-{:08x}:latest", tag_safe(scenario.name),
-                     fnv1a64(scenario.name) & 0xffffffff);
+  return fmt::format("buildbench/{}-{:08x}{}:latest", tag_safe(scenario.name),
+                     fnv1a64(scenario.name) & 0xffffffff,
+                     variant.empty() ? "" : "-" + tag_safe(std::string(variant)));
 }
 
 Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
@@ -135,7 +137,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   request.context = scratch_context;
   request.dockerfile = dockerfile;
   request.target = scenario.target;
-  request.tag = image_tag(scenario);
+  request.tag = image_tag(scenario, options.image_variant);
   // Builds are hermetic unless the manifest asks: "default" passes no --network at all.
   request.network = scenario.network.empty()        ? "none"
                     : scenario.network == "default" ? ""
@@ -239,7 +241,9 @@ std::string git_output(const fs::path& dir, std::vector<std::string> args) {
   }
 }
 
-nlohmann::json describe(const Scenario& scenario) {
+}  // namespace
+
+nlohmann::json describe_scenario(const Scenario& scenario) {
   nlohmann::json json;
   json["name"] = scenario.name;
   json["description"] = scenario.description;
@@ -255,8 +259,6 @@ nlohmann::json describe(const Scenario& scenario) {
   json["build_arg_names"] = args;
   return json;
 }
-
-}  // namespace
 
 namespace {
 // Carries the failed sample out of the loop when the daemon is gone.
@@ -337,25 +339,6 @@ nlohmann::json Runner::base_image_facts(const Suite& suite) {
   return facts;
 }
 
-namespace {
-
-// The scratch folder of a run: scenario copies and the probe. Removed on every way out.
-class ScratchFolder {
- public:
-  explicit ScratchFolder(fs::path path) : path_(std::move(path)) {}
-  ~ScratchFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// A sample that records why a measurement did not happen.
 Sample unmeasured(const std::string& scenario, const std::string& kind, const std::string& state,
                   int repetition, bool warmup, const std::string& status,
                   const std::string& error) {
@@ -370,6 +353,8 @@ Sample unmeasured(const std::string& scenario, const std::string& kind, const st
   sample.started_at = iso8601_utc(std::chrono::system_clock::now());
   return sample;
 }
+
+namespace {
 
 GroupTally::Key key_of(const Sample& s) {
   return {s.scenario, s.kind, s.state};
@@ -496,21 +481,31 @@ RunOptions Runner::plan_options(const Suite& suite, const RunOptions& options, s
   return options;
 }
 
-std::int64_t Runner::begin(const Suite& suite, const RunOptions& options) {
-  if (!options.resume) {
-    RunRecord record;
-    record.suite_name = suite.name;
-    record.suite_path = fs::absolute(suite.manifest).string();
-    record.command = options.command;
-    record.labels = options.labels;
-    fs::path suite_dir = fs::absolute(suite.manifest).parent_path();
-    record.git_commit = git_output(suite_dir, {"rev-parse", "HEAD"});
-    record.git_dirty = !git_output(suite_dir, {"status", "--porcelain", "--", "."}).empty();
+RunRecord Runner::describe_run(const Suite& suite, const RunOptions& options,
+                               const nlohmann::json* host) {
+  RunRecord record;
+  record.suite_name = suite.name;
+  record.suite_path = fs::absolute(suite.manifest).string();
+  record.command = options.command;
+  record.labels = options.labels;
+  fs::path suite_dir = fs::absolute(suite.manifest).parent_path();
+  record.git_commit = git_output(suite_dir, {"rev-parse", "HEAD"});
+  record.git_dirty = !git_output(suite_dir, {"status", "--porcelain", "--", "."}).empty();
+  if (host) {
+    record.fingerprint = *host;
+  } else {
     progress_.message("buildbench: collecting the host and tool fingerprint");
     record.fingerprint = engine_.fingerprint();
-    record.fingerprint["base_images"] = base_image_facts(suite);
-    record.fingerprint["network"] = network_facts(options);
-    record.options = stored_form(options);
+  }
+  record.fingerprint["base_images"] = base_image_facts(suite);
+  record.fingerprint["network"] = network_facts(options);
+  record.options = stored_form(options);
+  return record;
+}
+
+std::int64_t Runner::begin(const Suite& suite, const RunOptions& options) {
+  if (!options.resume) {
+    RunRecord record = describe_run(suite, options);
     return store_.begin_run(record);
   }
   std::int64_t run_id = *options.resume;
@@ -550,6 +545,7 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
                          {"pull_engine", options.pull_engine},
                          {"network_profile", options.network_profile}};
   if (options.startup_timeout) json["startup_timeout_ms"] = options.startup_timeout->count();
+  if (!options.image_variant.empty()) json["image_variant"] = options.image_variant;
   return json;
 }
 
@@ -580,8 +576,8 @@ void Runner::store_sample(std::int64_t run_id, Sample& sample, const RunPlan& pl
   tell_progress(plan);
 }
 
-std::map<std::string, std::string> Runner::build_args_for(const Scenario& scenario,
-                                                          const PackageIndexServer* index) {
+std::map<std::string, std::string> build_args_for(const Scenario& scenario,
+                                                  const PackageIndexServer* index) {
   const std::string token = "{index_url}";
   std::map<std::string, std::string> args;
   for (auto [key, value] : scenario.build_args) {
@@ -724,20 +720,24 @@ void Runner::run_startups(std::int64_t run_id, RunPlan& plan, const fs::path& sc
   }
 }
 
+ScratchScenario copy_scenario(const Scenario& scenario, const fs::path& to) {
+  ScratchScenario copy;
+  copy.context = to;
+  fs::copy(scenario.context, copy.context, fs::copy_options::recursive);
+  auto relative = scenario.dockerfile.lexically_relative(scenario.context);
+  bool inside = !relative.empty() && *relative.begin() != "..";
+  copy.dockerfile = inside ? copy.context / relative : scenario.dockerfile;
+  return copy;
+}
+
 std::map<std::string, ScratchScenario> Runner::make_copies(const Suite& suite, std::int64_t run_id,
                                                            bool resumed, const fs::path& scratch) {
   // Scratch copies: edits never touch the user's files.
   std::map<std::string, ScratchScenario> copies;
   int position = 0;
   for (const auto& scenario : suite.scenarios) {
-    if (!resumed) store_.add_scenario(run_id, scenario.name, position, describe(scenario));
-    ScratchScenario copy;
-    copy.context = scratch / std::to_string(position++);
-    fs::copy(scenario.context, copy.context, fs::copy_options::recursive);
-    auto relative = scenario.dockerfile.lexically_relative(scenario.context);
-    bool inside = !relative.empty() && *relative.begin() != "..";
-    copy.dockerfile = inside ? copy.context / relative : scenario.dockerfile;
-    copies[scenario.name] = copy;
+    if (!resumed) store_.add_scenario(run_id, scenario.name, position, describe_scenario(scenario));
+    copies[scenario.name] = copy_scenario(scenario, scratch / std::to_string(position++));
   }
   return copies;
 }

@@ -42,7 +42,8 @@ struct RunOptions {
   bool image_stats = true;  // sizes, gzip sizes and .pyc per layer
   int startup_runs = 30;    // per mode and scenario (the maximum when adaptive); 0: none
   std::optional<std::chrono::milliseconds> startup_timeout;  // overrides each probe's
-  std::string command;                 // the command line, to reproduce the run
+  std::string image_variant;  // added to the image tags (ab: the candidate's images differ)
+  std::string command;        // the command line, to reproduce the run
   std::optional<std::int64_t> resume;  // complete the missing samples of this run
   // A loopback registry ("127.0.0.1:5000"): push/pull metrics of each scenario's cold image
   // and the CI cache states that use it. Empty: neither.
@@ -89,8 +90,20 @@ std::vector<ScenarioModes> startup_scenarios(const std::vector<Task>& builds);
 // that drift on the machine spreads over every scenario.
 std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options);
 
-// Tag the runner gives a scenario's image ("buildbench/<name>:latest"-like, always valid).
-std::string image_tag(const Scenario& scenario);
+// Tag the runner gives a scenario's image ("buildbench/<name>:latest"-like, always valid);
+// a variant gives another tag for the same scenario.
+std::string image_tag(const Scenario& scenario, std::string_view variant = "");
+
+// Copies a scenario's context to `to`, where edits are made.
+ScratchScenario copy_scenario(const Scenario& scenario, const std::filesystem::path& to);
+// What the store keeps of a scenario's manifest (build-arg names, never their values).
+nlohmann::json describe_scenario(const Scenario& scenario);
+// The scenario's build args with {index_url} replaced by the index being served.
+std::map<std::string, std::string> build_args_for(const Scenario& scenario,
+                                                  const PackageIndexServer* index);
+// A sample that records why a measurement did not happen.
+Sample unmeasured(const std::string& scenario, const std::string& kind, const std::string& state,
+                  int repetition, bool warmup, const std::string& status, const std::string& error);
 
 class Runner {
  public:
@@ -104,7 +117,12 @@ class Runner {
   // The engine that pulls the pushed images (pull_seconds); it must not hold them.
   void use_pull_engine(DockerEngine* engine) { pull_engine_ = engine; }
 
-  // The part of the run that takes one sample (public for tests).
+  // A new run's record: suite, git commit, labels, options, and the host fingerprint
+  // (`host`, when given, is used instead of collecting it again).
+  RunRecord describe_run(const Suite& suite, const RunOptions& options,
+                         const nlohmann::json* host = nullptr);
+
+  // The part of the run that takes one sample (public for tests and `ab`).
   Sample measure_build(const Task& task, const std::filesystem::path& scratch_context,
                        const std::filesystem::path& dockerfile,
                        const std::map<std::string, std::string>& build_args,
@@ -141,8 +159,6 @@ class Runner {
   GroupTarget target_for(const RunPlan& plan, const GroupTally::Key& key) const;
   static double figure_of(const Sample& sample);
   static nlohmann::json stored_form(const RunOptions& options);
-  static std::map<std::string, std::string> build_args_for(const Scenario& scenario,
-                                                           const PackageIndexServer* index);
   nlohmann::json base_image_facts(const Suite& suite);
   // Every start-up sample of the run, stored as taken; `done` holds those already stored.
   using Done = std::set<std::tuple<std::string, std::string, std::string, int, bool>>;

@@ -33,4 +33,12 @@ struct StoredSample {
   Sample sample;
 };
 
+// A baseline sample and the candidate sample taken next to it (`buildbench ab`).
+struct PairRecord {
+  std::string ab_id;  // the A/B session, also the runs' label ab=<id>
+  std::int64_t baseline_sample_id = 0;
+  std::int64_t candidate_sample_id = 0;
+  std::string first;  // "baseline" or "candidate": which of the two ran first
+};
+
 }  // namespace bb

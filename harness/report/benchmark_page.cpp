@@ -569,6 +569,11 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   }
   // Warnings: grouped, what a claim depends on first.
   auto warnings = grouped_warnings(groups, claims);
+  for (const auto& drift : find_drift(input.samples, CompareOptions{})) {
+    warnings.push_back(
+        fmt::format("drift within a run: {}; look for other work or throttling on the machine",
+                    describe_drift(drift)));
+  }
   if (stand_in) warnings.push_back("results come from stand-in base images (scripts/lab-images)");
   if (!warnings.empty()) {
     d.heading(2, "Warnings");

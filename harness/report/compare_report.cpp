@@ -35,6 +35,16 @@ std::string median_text(const stats::Summary& s, const std::string& unit) {
   return format_value(s.median, unit);
 }
 
+// "paired, 10 pairs, order randomized (abba)", or "" for an unpaired comparison.
+std::string pairing_text(const Comparison& c) {
+  if (!c.paired) return "";
+  std::string pairs = c.fewest_pairs == c.most_pairs
+                          ? fmt::format("{} pair{}", c.most_pairs, c.most_pairs == 1 ? "" : "s")
+                          : fmt::format("{} to {} pairs", c.fewest_pairs, c.most_pairs);
+  return fmt::format("paired, {}, order randomized{}", pairs,
+                     c.pair_order.empty() ? "" : " (" + c.pair_order + ")");
+}
+
 bool is_change(Verdict v) {
   return v == Verdict::kRegression || v == Verdict::kImprovement || v == Verdict::kFailed;
 }
@@ -42,8 +52,8 @@ bool is_change(Verdict v) {
 }  // namespace
 
 void render_compare_console(std::ostream& out, const Comparison& c, bool color) {
-  out << fmt::format("Comparing baseline ({}) with candidate ({})\n", runs_text(c.baseline_runs),
-                     runs_text(c.candidate_runs));
+  out << fmt::format("Comparing baseline ({}) with candidate ({}){}\n", runs_text(c.baseline_runs),
+                     runs_text(c.candidate_runs), c.paired ? ": " + pairing_text(c) : "");
   if (!c.fingerprint_differences.empty()) {
     out << (color ? "\x1b[1;33m" : "")
         << "WARNING: the two sides ran on different hosts or tools:" << (color ? "\x1b[0m" : "")
@@ -75,8 +85,8 @@ void render_compare_console(std::ostream& out, const Comparison& c, bool color) 
 
 void render_compare_markdown(std::ostream& out, const Comparison& c) {
   out << "## buildbench comparison\n\n";
-  out << fmt::format("Baseline: {} · Candidate: {}\n\n", runs_text(c.baseline_runs),
-                     runs_text(c.candidate_runs));
+  out << fmt::format("Baseline: {} · Candidate: {}{}\n\n", runs_text(c.baseline_runs),
+                     runs_text(c.candidate_runs), c.paired ? " · " + pairing_text(c) : "");
   out << fmt::format(
       "**{} regression(s)**, {} improvement(s), {} no change, {} inconclusive, {} failed.\n\n",
       c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
@@ -122,9 +132,17 @@ void render_compare_markdown(std::ostream& out, const Comparison& c) {
     out << "\n### Warnings\n\n";
     for (const auto& w : c.warnings) out << "- " << markdown_escape(w) << "\n";
   }
-  out << "\nMedians; change is the Hodges-Lehmann estimate of candidate/baseline with its 95% "
-         "confidence interval; p from a two-sided Mann-Whitney U test. Deterministic metrics "
-         "(sizes, cached steps) are compared exactly.\n";
+  if (c.paired) {
+    out << "\nMedians; the two sides ran side by side, pair by pair; change is the "
+           "Hodges-Lehmann estimate of candidate/baseline over the Walsh averages of the "
+           "per-pair log ratios, with its distribution-free 95% confidence interval; p from a "
+           "two-sided Wilcoxon signed-rank test. Deterministic metrics (sizes, cached steps) are "
+           "compared exactly.\n";
+  } else {
+    out << "\nMedians; change is the Hodges-Lehmann estimate of candidate/baseline with its 95% "
+           "confidence interval; p from a two-sided Mann-Whitney U test. Deterministic metrics "
+           "(sizes, cached steps) are compared exactly.\n";
+  }
 }
 
 void render_compare_json(std::ostream& out, const Comparison& c) {
@@ -132,6 +150,11 @@ void render_compare_json(std::ostream& out, const Comparison& c) {
   doc["schema_version"] = kCompareSchemaVersion;
   doc["baseline_runs"] = c.baseline_runs;
   doc["candidate_runs"] = c.candidate_runs;
+  doc["paired"] = c.paired;
+  if (c.paired) {
+    doc["pairing"] = {
+        {"fewest_pairs", c.fewest_pairs}, {"most_pairs", c.most_pairs}, {"order", c.pair_order}};
+  }
   doc["summary"] = {{"regression", c.count(Verdict::kRegression)},
                     {"improvement", c.count(Verdict::kImprovement)},
                     {"no_change", c.count(Verdict::kNoChange)},
@@ -176,6 +199,7 @@ void render_compare_json(std::ostream& out, const Comparison& c) {
                        : nlohmann::ordered_json();
     row["p_value"] = r.deterministic ? nlohmann::ordered_json() : num(r.p_value);
     row["exact_test"] = r.exact_test;
+    if (c.paired) row["pairs"] = r.pairs;
     row["threshold_percent"] = r.threshold_percent;
     row["verdict"] = to_string(r.verdict);
     row["note"] = r.note;
@@ -186,6 +210,18 @@ void render_compare_json(std::ostream& out, const Comparison& c) {
     diffs.push_back({{"key", d.key}, {"baseline", d.baseline}, {"candidate", d.candidate}});
   }
   doc["stand_in_images"] = c.stand_in_images;
+  auto& drift = doc["drift"] = nlohmann::ordered_json::array();
+  for (const auto& d : c.drift) {
+    drift.push_back({{"run", d.run_id},
+                     {"scenario", d.scenario},
+                     {"kind", d.kind},
+                     {"state", d.state},
+                     {"metric", d.metric},
+                     {"count", d.count},
+                     {"p_value", d.p_value},
+                     {"sen_slope", d.sen_slope},
+                     {"total_percent", d.total_percent}});
+  }
   doc["warnings"] = c.warnings;
   out << doc.dump(2) << "\n";
 }

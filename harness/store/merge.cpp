@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -36,6 +37,7 @@ MergeResult merge_database(Store& target, const std::filesystem::path& source) {
   MergeResult result;
   std::set<std::string> present;
   for (const auto& run : target.runs()) present.insert(run.uuid);
+  std::map<std::int64_t, std::int64_t> sample_ids;  // in `from` -> in the target
   for (auto run : from.runs()) {
     if (present.count(run.uuid)) {
       ++result.skipped;
@@ -50,7 +52,7 @@ MergeResult merge_database(Store& target, const std::filesystem::path& source) {
       target.add_scenario(run.id, name, position, from.scenario_manifest(old_id, name));
     }
     for (const auto& stored : samples) {
-      target.add_sample_in_transaction(run.id, stored.sample);
+      sample_ids[stored.id] = target.add_sample_in_transaction(run.id, stored.sample);
       if (!stored.sample.image_id.empty() && !target.has_image(stored.sample.image_id)) {
         if (auto image = from.image(stored.sample.image_id))
           target.add_image_in_transaction(*image);
@@ -61,6 +63,17 @@ MergeResult merge_database(Store& target, const std::filesystem::path& source) {
     transaction.commit();
     ++result.imported;
   }
+  // Pairs span two runs: copied once both of their samples are in.
+  SQLite::Transaction transaction(target.database(), SQLite::TransactionBehavior::IMMEDIATE);
+  for (auto pair : from.all_pairs()) {
+    auto base = sample_ids.find(pair.baseline_sample_id);
+    auto cand = sample_ids.find(pair.candidate_sample_id);
+    if (base == sample_ids.end() || cand == sample_ids.end()) continue;
+    pair.baseline_sample_id = base->second;
+    pair.candidate_sample_id = cand->second;
+    target.add_pair(pair);
+  }
+  transaction.commit();
   return result;
 }
 

@@ -125,9 +125,22 @@ UPDATE summaries SET state = 'as-built' WHERE kind = 'startup' AND state = 'byte
 UPDATE summaries SET state = 'no-bytecode' WHERE kind = 'startup' AND state = 'none';
 )sql";
 
+// v4: the pairs of an A/B session (`buildbench ab`): which baseline sample goes with which
+// candidate sample, and which of the two ran first.
+const char* kSchemaV4 = R"sql(
+CREATE TABLE pairs (
+  ab_id TEXT NOT NULL,
+  baseline_sample_id INTEGER NOT NULL REFERENCES samples(id),
+  candidate_sample_id INTEGER NOT NULL REFERENCES samples(id),
+  first TEXT NOT NULL CHECK (first IN ('baseline', 'candidate')),
+  PRIMARY KEY (baseline_sample_id, candidate_sample_id)
+);
+CREATE INDEX pairs_by_candidate ON pairs(candidate_sample_id);
+)sql";
+
 // Forward migrations: entry i takes a database from version i to i + 1.
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> list = {kSchemaV1, kSchemaV2, kSchemaV3};
+  static const std::vector<const char*> list = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
   return list;
 }
 
@@ -278,7 +291,11 @@ void Store::finish_run(std::int64_t run_id, const std::string& status) {
 
 void Store::reopen_run(std::int64_t run_id) {
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  for (const char* sql : {"DELETE FROM metrics WHERE sample_id IN (SELECT id FROM samples WHERE "
+  // A pair needs both of its samples: one cut short takes its pair along (?1 is the run).
+  for (const char* sql : {"DELETE FROM pairs WHERE baseline_sample_id IN (SELECT id FROM samples "
+                          "WHERE run_id = ?1 AND status = 'interrupted') OR candidate_sample_id IN "
+                          "(SELECT id FROM samples WHERE run_id = ?1 AND status = 'interrupted')",
+                          "DELETE FROM metrics WHERE sample_id IN (SELECT id FROM samples WHERE "
                           "run_id = ? AND status = 'interrupted')",
                           "DELETE FROM steps WHERE sample_id IN (SELECT id FROM samples WHERE "
                           "run_id = ? AND status = 'interrupted')",
@@ -710,7 +727,9 @@ std::size_t Store::prune_run(std::int64_t run_id, const std::vector<SummaryRow>&
   count.executeStep();
   std::size_t removed = count.getColumn(0).getInt64();
   for (const char* sql :
-       {"DELETE FROM metrics WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?)",
+       {"DELETE FROM pairs WHERE baseline_sample_id IN (SELECT id FROM samples WHERE run_id = ?1) "
+        "OR candidate_sample_id IN (SELECT id FROM samples WHERE run_id = ?1)",
+        "DELETE FROM metrics WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?)",
         "DELETE FROM steps WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?)",
         "DELETE FROM samples WHERE run_id = ?", "UPDATE runs SET pruned = 1 WHERE id = ?"}) {
     SQLite::Statement statement(*db_, sql);
@@ -719,6 +738,51 @@ std::size_t Store::prune_run(std::int64_t run_id, const std::vector<SummaryRow>&
   }
   transaction.commit();
   return removed;
+}
+
+void Store::add_pair(const PairRecord& pair) {
+  SQLite::Statement insert(*db_,
+                           "INSERT INTO pairs (ab_id, baseline_sample_id, candidate_sample_id, "
+                           "first) VALUES (?,?,?,?)");
+  insert.bind(1, pair.ab_id);
+  insert.bind(2, pair.baseline_sample_id);
+  insert.bind(3, pair.candidate_sample_id);
+  insert.bind(4, pair.first);
+  insert.exec();
+}
+
+std::vector<PairRecord> Store::pairs(const std::vector<std::int64_t>& baseline_runs,
+                                     const std::vector<std::int64_t>& candidate_runs) {
+  std::vector<PairRecord> result;
+  SQLite::Statement query(*db_,
+                          "SELECT p.ab_id, p.baseline_sample_id, p.candidate_sample_id, p.first "
+                          "FROM pairs p JOIN samples b ON b.id = p.baseline_sample_id JOIN "
+                          "samples c ON c.id = p.candidate_sample_id WHERE b.run_id = ? AND "
+                          "c.run_id = ? ORDER BY p.baseline_sample_id");
+  for (auto base : baseline_runs) {
+    for (auto cand : candidate_runs) {
+      query.reset();
+      query.bind(1, base);
+      query.bind(2, cand);
+      while (query.executeStep()) {
+        result.push_back({query.getColumn(0).getString(), query.getColumn(1).getInt64(),
+                          query.getColumn(2).getInt64(), query.getColumn(3).getString()});
+      }
+    }
+  }
+  return result;
+}
+
+std::vector<PairRecord> Store::all_pairs() {
+  std::vector<PairRecord> result;
+  SQLite::Statement query(*db_,
+                          "SELECT ab_id, baseline_sample_id, candidate_sample_id, first FROM "
+                          "pairs ORDER BY baseline_sample_id");
+  while (query.executeStep()) {
+    result.push_back({query.getColumn(0).getString(), query.getColumn(1).getInt64(),
+                      query.getColumn(2).getInt64(), query.getColumn(3).getString()});
+  }
+  return result;
 }
 
 std::vector<std::pair<std::string, int>> Store::scenarios(std::int64_t run_id) {

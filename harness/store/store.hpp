@@ -1,6 +1,7 @@
 #pragma once
 // The SQLite store: runs, scenarios, samples (with metrics and build steps),
-// images and their layers. Every sample is committed as soon as it is taken.
+// images and their layers, and the pairs of A/B sessions. Every sample is committed as
+// soon as it is taken.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -20,7 +21,7 @@ class Database;
 
 namespace bb {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
 
 class Store {
@@ -84,6 +85,12 @@ class Store {
   std::vector<SeriesValue> metric_series_of(const std::vector<std::int64_t>& run_ids,
                                             const std::vector<std::string>& metrics);
   std::vector<std::pair<std::string, int>> scenarios(std::int64_t run_id);
+  void add_pair(const PairRecord& pair);
+  // Pairs whose baseline sample is in one of `baseline_runs` and candidate sample in one of
+  // `candidate_runs`, in the order they were taken.
+  std::vector<PairRecord> pairs(const std::vector<std::int64_t>& baseline_runs,
+                                const std::vector<std::int64_t>& candidate_runs);
+  std::vector<PairRecord> all_pairs();
 
   const std::filesystem::path& path() const { return path_; }
   SQLite::Database& database();

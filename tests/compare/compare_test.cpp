@@ -1,5 +1,6 @@
 #include "compare/compare.hpp"
 
+#include <cmath>
 #include <random>
 #include <sstream>
 
@@ -7,6 +8,7 @@
 
 #include "model/metrics.hpp"
 #include "report/compare_report.hpp"
+#include "stats/paired.hpp"
 
 using namespace bb;
 
@@ -195,4 +197,137 @@ TEST_CASE("the catalog is the only list: every compared metric reaches compare's
     INFO(row.metric);
     CHECK(find_metric(row.metric)->compared);  // and nothing the catalog does not list
   }
+}
+
+namespace {
+
+// Pairs taken side by side: each pair shares a machine factor (drift, noise of the moment),
+// the candidate is `ratio` times the baseline, times a small noise of its own.
+struct PairedData {
+  std::vector<StoredSample> base, cand;
+  std::vector<PairRecord> pairs;
+};
+
+PairedData paired(int n, double ratio, double machine_cv, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> machine(1, machine_cv), own(1, 0.005);
+  PairedData data;
+  for (int i = 0; i < n; ++i) {
+    double factor = machine(rng);
+    for (auto* side : {&data.base, &data.cand}) {
+      StoredSample stored;
+      stored.id = 2 * i + (side == &data.cand) + 1;
+      stored.run_id = side == &data.base ? 1 : 2;
+      stored.sample.scenario = "s";
+      stored.sample.state = "cold";
+      stored.sample.repetition = i + 1;
+      double seconds = 10 * factor * own(rng) * (side == &data.cand ? ratio : 1);
+      stored.sample.set("build_seconds", seconds);
+      side->push_back(stored);
+    }
+    data.pairs.push_back({"ab1", 2 * i + 1, 2 * i + 2, i % 2 ? "candidate" : "baseline"});
+  }
+  return data;
+}
+
+RunRecord ab_run(std::int64_t id) {
+  RunRecord r = run(id);
+  r.options = {{"ab", {{"order", "abba"}}}};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("paired: a noisy machine hides a 6% slowdown from the unpaired test, not the paired") {
+  auto d = paired(10, 1.06, 0.15, 3);
+  auto unpaired = compare({run(1)}, d.base, {run(2)}, d.cand, {});
+  auto with_pairs = compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, {}, d.pairs);
+  CHECK(row_for(unpaired, "build_seconds").verdict != Verdict::kRegression);
+  const auto& row = row_for(with_pairs, "build_seconds");
+  CHECK(row.verdict == Verdict::kRegression);
+  CHECK(row.pairs == 10);
+  CHECK(row.exact_test);
+  CHECK(row.change_percent == Approx(6).margin(1));
+  CHECK(row.ci_low_percent < row.change_percent);
+  CHECK(row.ci_high_percent > row.change_percent);
+  CHECK(with_pairs.paired);
+  CHECK_FALSE(unpaired.paired);
+}
+
+TEST_CASE("paired: the same code on both sides is no change, however the machine wanders") {
+  auto d = paired(10, 1.0, 0.2, 11);
+  auto c = compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, {}, d.pairs);
+  const auto& row = row_for(c, "build_seconds");
+  CHECK(row.verdict == Verdict::kNoChange);
+  CHECK(row.note == "interval within +/-5%");
+  CompareOptions unpaired;
+  unpaired.pairing = CompareOptions::Pairing::kUnpaired;
+  CHECK_FALSE(compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, unpaired, d.pairs).paired);
+}
+
+TEST_CASE("paired: the change and p are the Walsh-average shift and Wilcoxon of log ratios") {
+  auto d = paired(8, 1.0, 0.1, 5);
+  auto c = compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, {}, d.pairs);
+  std::vector<double> b, x;
+  for (int i = 0; i < 8; ++i) {
+    b.push_back(*d.base[i].sample.get("build_seconds"));
+    x.push_back(*d.cand[i].sample.get("build_seconds"));
+  }
+  auto ratios = stats::log_ratios(b, x);
+  auto shift = stats::walsh_hodges_lehmann(ratios);
+  const auto& row = row_for(c, "build_seconds");
+  CHECK(row.change_percent == Approx((std::exp(shift.estimate) - 1) * 100).epsilon(1e-12));
+  CHECK(row.ci_low_percent == Approx((std::exp(shift.low) - 1) * 100).epsilon(1e-12));
+  CHECK(row.p_value == Approx(stats::wilcoxon_signed_rank(ratios).p_value).epsilon(1e-12));
+}
+
+TEST_CASE("paired: too few pairs to decide say so; failed pairs are left out") {
+  auto d = paired(5, 1.2, 0.01, 2);
+  d.cand[0].sample.status = "failed";
+  auto c = compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, {}, d.pairs);
+  const auto& row = row_for(c, "build_seconds");
+  CHECK(row.pairs == 4);
+  CHECK(row.verdict == Verdict::kInconclusive);
+  CHECK(row.note == "4 pairs cannot reach p<0.05; use more --pairs");
+  bool advised = false;
+  for (const auto& w : c.warnings) advised |= w.find("--pairs 6 or more") != std::string::npos;
+  CHECK(advised);
+}
+
+TEST_CASE("paired: the markdown summary says what was done") {
+  auto d = paired(10, 1.0, 0.05, 9);
+  auto c = compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, {}, d.pairs);
+  std::ostringstream md, console, json;
+  render_compare_markdown(md, c);
+  render_compare_console(console, c, false);
+  render_compare_json(json, c);
+  CHECK(md.str().find("paired, 10 pairs, order randomized (abba)") != std::string::npos);
+  CHECK(md.str().find("Wilcoxon signed-rank") != std::string::npos);
+  CHECK(console.str().find("paired, 10 pairs, order randomized") != std::string::npos);
+  auto doc = nlohmann::json::parse(json.str());
+  CHECK(doc["paired"] == true);
+  CHECK(doc["pairing"]["most_pairs"] == 10);
+  CHECK(doc["rows"][0]["pairs"] == 10);
+}
+
+TEST_CASE("drift: a steady climb within a run is named; noise and a tiny slope are not") {
+  std::vector<double> climbing, tiny;
+  std::mt19937 rng(4);
+  auto noise = draw(rng, 10, 10, 0.05);
+  for (int i = 0; i < 10; ++i) {
+    climbing.push_back(10 + 0.2 * i);  // +1.8 s over the run
+    tiny.push_back(10 + 0.005 * i);    // steady, but +0.45% in all
+  }
+  auto all = samples("climbing", climbing);
+  for (auto& s : samples("noisy", noise)) all.push_back(s);
+  for (auto& s : samples("tiny", tiny)) all.push_back(s);
+  auto drift = find_drift(all, {});
+  REQUIRE(drift.size() == 1);
+  CHECK(drift[0].scenario == "climbing");
+  CHECK(drift[0].total_percent == Approx(1.8 / 10.9 * 100));  // against the median
+  CHECK(describe_drift(drift[0]).find("Mann-Kendall") != std::string::npos);
+  auto c = compare({run(1)}, all, {run(2)}, samples("climbing", {10, 10, 10, 10}), {});
+  bool warned = false;
+  for (const auto& w : c.warnings) warned |= w.rfind("drift within a run: climbing", 0) == 0;
+  CHECK(warned);
 }

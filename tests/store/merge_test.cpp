@@ -175,3 +175,29 @@ TEST_CASE("export: Google Benchmark JSON reads back in its compare.py and hyperf
   CHECK(h["results"][0]["times"].size() == 6);
   CHECK(h["results"][0]["median"].get<double>() == Approx(12.025));
 }
+
+TEST_CASE("merge: the pairs of an A/B session come along, on the imported samples") {
+  Dir dir;
+  fs::path from_path = dir.path / "ab-from.db", into_path = dir.path / "ab-into.db";
+  {
+    Store from(from_path, Store::Mode::kReadWrite);
+    add_run(from, "2026-11-01", 10, "a");
+    add_run(from, "2026-11-01", 11, "a");
+    auto samples = from.samples({1, 2}, false);
+    for (int i = 0; i < 6; ++i) from.add_pair({"s1", samples[i].id, samples[i + 6].id, "baseline"});
+    Store into(into_path, Store::Mode::kReadWrite);
+    add_run(into, "2026-10-01", 9, "b");  // shifts every id
+  }
+  auto result = bb_cli({"merge", "--from", from_path.string(), "--db", into_path.string()});
+  REQUIRE(result.exit_code == 0);
+  Store into(into_path, Store::Mode::kReadOnly);
+  auto pairs = into.pairs({2}, {3});
+  REQUIRE(pairs.size() == 6);
+  auto samples = into.samples({2, 3}, false);
+  CHECK(pairs[0].baseline_sample_id == samples[0].id);
+  CHECK(pairs[0].candidate_sample_id == samples[6].id);
+  // Merging again imports nothing, pairs included.
+  REQUIRE(bb_cli({"merge", "--from", from_path.string(), "--db", into_path.string()}).exit_code ==
+          0);
+  CHECK(Store(into_path, Store::Mode::kReadOnly).all_pairs().size() == 6);
+}

@@ -151,7 +151,9 @@ TEST_CASE("store: a version 2 database's start-up states take the built-in mode 
   }
   {
     SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA user_version = 2");  // as written before start-up modes had names
+    // As written before start-up modes had names (and before A/B pairs).
+    db.exec("DROP TABLE pairs");
+    db.exec("PRAGMA user_version = 2");
   }
   Store store(path, Store::Mode::kReadOnly);  // a read migrates forward
   std::vector<std::string> states;
@@ -274,4 +276,33 @@ TEST_CASE("store: a full disk is a clear error and leaves no partial rows") {
     for (const auto& s : samples) CHECK(s.sample.metrics.size() == 1);
   }
   bb::run_process({{"umount", mount_point.string()}});
+}
+
+TEST_CASE("store: pairs round-trip; a cut-short sample or a pruned run takes its pairs along") {
+  TempDir dir;
+  Store store(dir.path / "p.db", Store::Mode::kReadWrite);
+  CHECK(store.database().execAndGet("PRAGMA user_version").getInt() == kSchemaVersion);
+  RunRecord base, cand;
+  base.suite_name = cand.suite_name = "s";
+  store.begin_run(base);
+  store.begin_run(cand);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(store.add_sample(base.id, build_sample("a", 10)));
+    ids.push_back(store.add_sample(cand.id, build_sample("a", 11, i == 2 ? "interrupted" : "ok")));
+    store.add_pair({"x1", ids[2 * i], ids[2 * i + 1], i % 2 ? "candidate" : "baseline"});
+  }
+  auto pairs = store.pairs({base.id}, {cand.id});
+  REQUIRE(pairs.size() == 3);
+  CHECK(pairs[1].ab_id == "x1");
+  CHECK(pairs[1].baseline_sample_id == ids[2]);
+  CHECK(pairs[1].candidate_sample_id == ids[3]);
+  CHECK(pairs[1].first == "candidate");
+  CHECK(store.pairs({cand.id}, {base.id}).empty());  // sides matter
+  CHECK_THROWS(store.add_pair({"x1", ids[0], ids[1], "both"}));
+
+  store.reopen_run(cand.id);  // the interrupted sample goes, and its pair with it
+  CHECK(store.pairs({base.id}, {cand.id}).size() == 2);
+  store.prune_run(base.id, {});
+  CHECK(store.all_pairs().empty());
 }
