@@ -2,8 +2,8 @@
 // over 400 runs). Target: under one second.
 #include <benchmark/benchmark.h>
 
-#include "history.hpp"
 #include "cli/gather.hpp"
+#include "history.hpp"
 
 namespace {
 

@@ -2,12 +2,36 @@
 
 #include <unistd.h>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
+#include "docker/rawjson.hpp"
 #include "model/metrics.hpp"
 #include "util/text.hpp"
 
 namespace bb {
+
+std::string work_kind(const std::string& kind, const std::string& state) {
+  if (kind == "startup") return "startup";
+  return state == "cold" ? "cold" : "warm";
+}
+
+std::map<std::string, double> mean_task_seconds(const std::vector<StoredSample>& samples) {
+  std::map<std::string, std::pair<double, int>> durations;
+  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
+    const Sample& s = samples[i].sample;
+    auto from = parse_rfc3339(s.started_at), to = parse_rfc3339(samples[i + 1].sample.started_at);
+    // Between kinds the gap holds other work (the start-up tools, detection): left out.
+    if (s.kind != samples[i + 1].sample.kind || !from || !to || *to < *from) continue;
+    auto& [total, count] = durations[work_kind(s.kind, s.state)];
+    total += *to - *from;
+    ++count;
+  }
+  std::map<std::string, double> seconds;
+  for (const auto& [kind, sum] : durations) seconds[kind] = sum.first / sum.second;
+  return seconds;
+}
 
 namespace {
 std::string clock(double seconds) {
@@ -38,7 +62,7 @@ void Progress::prior(const std::map<std::string, double>& seconds) {
   prior_ = seconds;
 }
 
-std::string Progress::eta() const {
+double Progress::eta_seconds() const {
   double total = 0, all_seconds = 0;
   int all_tasks = 0;
   for (const auto& [kind, timed] : timed_) {
@@ -56,10 +80,15 @@ std::string Progress::eta() const {
     } else if (all_tasks > 0) {
       total += count * all_seconds / all_tasks;  // no better guess yet
     } else {
-      return "ETA --:--";
+      return std::nan("");
     }
   }
-  return "ETA " + clock(total);
+  return total;
+}
+
+std::string Progress::eta() const {
+  double seconds = eta_seconds();
+  return std::isnan(seconds) ? "ETA --:--" : "ETA " + clock(seconds);
 }
 
 std::size_t Progress::left_total() const {

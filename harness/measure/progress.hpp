@@ -5,10 +5,19 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "model/run.hpp"
 #include "model/sample.hpp"
 
 namespace bb {
+
+// The kinds of work whose tasks take comparable time: "cold", "warm" (builds), "startup".
+std::string work_kind(const std::string& kind, const std::string& state);
+
+// Mean seconds a task of each kind took in a recorded run: the time from one sample's start
+// to the next one's (what the next task waited for), samples in the order they were taken.
+std::map<std::string, double> mean_task_seconds(const std::vector<StoredSample>& samples);
 
 class Progress {
  public:
@@ -20,7 +29,10 @@ class Progress {
   void expect(const std::map<std::string, int>& remaining);
   // Mean task time by kind from an earlier run, used until this run has timed that kind.
   void prior(const std::map<std::string, double>& seconds);
-  void task(const std::string& what);                             // a task starts
+  void task(const std::string& what);  // a task starts
+  // Seconds of work left: each kind's remaining count times its mean task time (this run's,
+  // else the prior); NaN while a kind with work left has no time to go by.
+  double eta_seconds() const;
   void detail(const std::string& what);                           // e.g. the running build step
   void done(const Sample& sample, const std::string& side = "");  // side: ab's baseline/candidate
   void message(const std::string& text);                          // a line that stays

@@ -360,12 +360,6 @@ GroupTally::Key key_of(const Sample& s) {
   return {s.scenario, s.kind, s.state};
 }
 
-// The progress kinds whose tasks take comparable time.
-std::string work_kind(const std::string& kind, const std::string& state) {
-  if (kind == "startup") return "startup";
-  return state == "cold" ? "cold" : "warm";
-}
-
 }  // namespace
 
 double Runner::figure_of(const Sample& sample) {
@@ -448,18 +442,7 @@ void Runner::learn_from_last_run(const Suite& suite, std::int64_t this_run) {
   }
   if (!last) return;
   auto samples = store_.samples({last->id}, false);
-  std::map<std::string, std::pair<double, int>> durations;
-  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
-    const Sample& s = samples[i].sample;
-    auto from = parse_rfc3339(s.started_at), to = parse_rfc3339(samples[i + 1].sample.started_at);
-    if (s.kind != samples[i + 1].sample.kind || !from || !to || *to < *from) continue;
-    auto& [total, count] = durations[work_kind(s.kind, s.state)];
-    total += *to - *from;
-    ++count;
-  }
-  std::map<std::string, double> seconds;
-  for (const auto& [kind, sum] : durations) seconds[kind] = sum.first / sum.second;
-  progress_.prior(seconds);
+  progress_.prior(mean_task_seconds(samples));
   for (const auto& stored : samples) {
     if (!stored.sample.warmup) ++prior_[key_of(stored.sample)];
   }

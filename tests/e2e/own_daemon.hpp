@@ -110,9 +110,7 @@ class OwnDaemon {
     child_.wait();
   }
   // Whether a process named `name` runs below this daemon (e.g. inside one of its builds).
-  bool runs_descendant(const std::string& name) const {
-    return process_running(name, child_.id());
-  }
+  bool runs_descendant(const std::string& name) const { return process_running(name, child_.id()); }
   ProcessResult docker(std::vector<std::string> args) const {
     ProcessOptions options;
     options.argv = {"docker", "-H", host_};

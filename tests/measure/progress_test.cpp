@@ -1,0 +1,55 @@
+#include "measure/progress.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+using namespace bb;
+
+namespace {
+
+// A recorded run: cold builds every 12 s, warm builds every 3 s, start-ups every 1 s.
+std::vector<StoredSample> recorded_run() {
+  std::vector<StoredSample> samples;
+  int clock = 0;
+  auto add = [&](const char* kind, const char* state, int seconds) {
+    StoredSample stored;
+    stored.sample.kind = kind;
+    stored.sample.state = state;
+    stored.sample.started_at =
+        fmt::format("2026-11-25T20:{:02}:{:02}Z", clock / 60 % 60, clock % 60);
+    clock += seconds;
+    samples.push_back(stored);
+  };
+  for (int i = 0; i < 3; ++i) add("build", "cold", 12);
+  for (int i = 0; i < 4; ++i) add("build", "warm-code", 3);
+  for (int i = 0; i < 6; ++i) add("startup", "as-built", 1);
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("ETA from a recorded run: each kind's mean task time times its remaining count") {
+  auto seconds = mean_task_seconds(recorded_run());
+  CHECK(seconds.at("cold") == Approx(12));
+  // The last warm build is followed by a start-up: that gap is left out (other work).
+  CHECK(seconds.at("warm") == Approx(3));
+  CHECK(seconds.at("startup") == Approx(1));
+
+  Progress progress(stderr, false, true);
+  progress.begin();
+  progress.expect({{"cold", 5}, {"warm", 10}, {"startup", 20}});
+  CHECK(std::isnan(progress.eta_seconds()));  // nothing timed yet, no prior: no guess
+  progress.prior(seconds);
+  CHECK(progress.eta_seconds() == Approx(5 * 12 + 10 * 3 + 20 * 1));
+  progress.expect({{"cold", 0}, {"warm", 0}, {"startup", 3}});
+  CHECK(progress.eta_seconds() == Approx(3));
+}
+
+TEST_CASE("work kinds: cold builds, warm builds and start-ups apart") {
+  CHECK(work_kind("build", "cold") == "cold");
+  CHECK(work_kind("build", "warm-deps") == "warm");
+  CHECK(work_kind("build", "ci-registry") == "warm");
+  CHECK(work_kind("startup", "as-built") == "startup");
+}
