@@ -281,7 +281,7 @@ TEST_CASE("paired: the change and p are the Walsh-average shift and Wilcoxon of 
   CHECK(row.p_value == Approx(stats::wilcoxon_signed_rank(ratios).p_value).epsilon(1e-12));
 }
 
-TEST_CASE("paired: too few pairs to decide say so; failed pairs are left out") {
+TEST_CASE("paired: too few pairs to decide say so, failed pairs are left out") {
   auto d = paired(5, 1.2, 0.01, 2);
   d.cand[0].sample.status = "failed";
   auto c = compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, {}, d.pairs);
@@ -310,7 +310,7 @@ TEST_CASE("paired: the markdown summary says what was done") {
   CHECK(doc["rows"][0]["pairs"] == 10);
 }
 
-TEST_CASE("drift: a steady climb within a run is named; noise and a tiny slope are not") {
+TEST_CASE("drift: a steady climb within a run is named, noise and a tiny slope are not") {
   std::vector<double> climbing, tiny;
   std::mt19937 rng(4);
   auto noise = draw(rng, 10, 10, 0.05);

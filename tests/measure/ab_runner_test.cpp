@@ -60,7 +60,7 @@ TEST_CASE("ab: pairs needed to detect a change follow the power formula, within 
   CHECK(pairs_to_detect(0.01, 0.05, 4) == kFewestPairs);  // never fewer than can reach p < 0.05
 }
 
-TEST_CASE("ab: abba orders every block of two pairs both ways; the seed decides which first") {
+TEST_CASE("ab: abba orders every block of two pairs both ways, the seed decides which first") {
   PairOrderer orderer(PairOrder::kAbba, 42), again(PairOrder::kAbba, 42);
   GroupTally::Key a{"s", "build", "cold"}, b{"s", "build", "warm-code"};
   std::vector<bool> firsts;
@@ -120,7 +120,7 @@ TEST_CASE("ab: each pair runs back to back, in its recorded order, on its own im
   CHECK(candidate_tags == 8);
 }
 
-TEST_CASE("ab: rounds interleave scenarios and states; start-ups are paired too") {
+TEST_CASE("ab: rounds interleave scenarios and states, start-ups are paired too") {
   Harness h;
   AbOptions options = cold_pairs(2);
   options.run.states = {CacheState::kCold, CacheState::kWarmCode};
@@ -145,7 +145,7 @@ TEST_CASE("ab: rounds interleave scenarios and states; start-ups are paired too"
   for (const auto& s : samples) CHECK(s.sample.status == "ok");
 }
 
-TEST_CASE("ab: a scenario on one side only is left out; none in common is a usage error") {
+TEST_CASE("ab: a scenario on one side only is left out, none in common is a usage error") {
   Harness h;
   Suite candidate = basic_suite();
   candidate.scenarios.pop_back();  // "two" only in the baseline

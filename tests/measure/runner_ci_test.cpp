@@ -60,7 +60,7 @@ struct Harness {
 
 }  // namespace
 
-TEST_CASE("ci-registry: export, empty builder, edit, import; the contract holds") {
+TEST_CASE("ci-registry: export, empty builder, edit, import, the contract holds") {
   Harness h;
   auto samples = h.run({CacheState::kCiRegistry});
   std::string ref = h.registry.address() + "/" + h.repository() + ":cache-ci-registry";

@@ -278,7 +278,7 @@ TEST_CASE("store: a full disk is a clear error and leaves no partial rows") {
   bb::run_process({{"umount", mount_point.string()}});
 }
 
-TEST_CASE("store: pairs round-trip; a cut-short sample or a pruned run takes its pairs along") {
+TEST_CASE("store: pairs round-trip, a cut-short sample or a pruned run takes its pairs along") {
   TempDir dir;
   Store store(dir.path / "p.db", Store::Mode::kReadWrite);
   CHECK(store.database().execAndGet("PRAGMA user_version").getInt() == kSchemaVersion);

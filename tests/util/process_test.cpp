@@ -69,7 +69,7 @@ TEST_CASE("a missing program is an environment error") {
   CHECK_THROWS_AS(run_process(options), EnvironmentError);
 }
 
-TEST_CASE("stop-soon lingers for a later line, then stops; never until the timeout") {
+TEST_CASE("stop-soon lingers for a later line, then stops, never until the timeout") {
   ProcessOptions options;
   options.argv = {"sh", "-c", "echo ready; sleep 0.1; echo report; sleep 30"};
   options.timeout = 20s;
