@@ -134,9 +134,22 @@ std::optional<CopyStep> parse_copy_step(std::string_view name) {
   }
   if (!remaining.empty() && remaining.front() == '[') {
     auto json = nlohmann::json::parse(remaining, nullptr, false);
-    if (!json.is_array()) return std::nullopt;
-    for (const auto& item : json) {
-      if (item.is_string()) args.push_back(item.get<std::string>());
+    if (json.is_array()) {
+      for (const auto& item : json) {
+        if (item.is_string()) args.push_back(item.get<std::string>());
+      }
+    } else if (remaining.back() == ']') {
+      // BuildKit 0.13 names a JSON-form COPY the way Go prints a slice: [a b.py, /app/].
+      std::string_view inner(remaining);
+      inner = inner.substr(1, inner.size() - 2);
+      for (auto comma = inner.find(", "); comma != std::string_view::npos;
+           comma = inner.find(", ")) {
+        args.emplace_back(inner.substr(0, comma));
+        inner.remove_prefix(comma + 2);
+      }
+      args.emplace_back(inner);
+    } else {
+      return std::nullopt;
     }
   } else {
     args.assign(tokens.begin() + static_cast<long>(first), tokens.end());

@@ -1,4 +1,6 @@
 // `buildbench run` against the real Docker engine.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "e2e/helpers.hpp"
@@ -19,11 +21,25 @@ const StoredSample& find(const std::vector<StoredSample>& samples, const std::st
   throw;
 }
 
+// The instruction's place in the Dockerfile: "[3/5] COPY ..." -> 3. Steps are stored in the
+// order BuildKit first reported them, which BuildKit 0.13 interleaves across steps.
+int instruction_index(const BuildStep& step) {
+  auto slash = step.name.find('/');
+  auto start = step.name.find_last_of(" [", slash);
+  return std::stoi(step.name.substr(start + 1, slash - start - 1));
+}
+
 bool is_cached_after(const Sample& sample, const std::string& first_uncached_prefix) {
   // Every instruction before the named one is cached, it and every later one is not.
-  bool reached = false;
+  std::vector<BuildStep> steps;
   for (const auto& step : sample.steps) {
-    if (!step.is_instruction()) continue;
+    if (step.is_instruction()) steps.push_back(step);
+  }
+  std::stable_sort(steps.begin(), steps.end(), [](const BuildStep& a, const BuildStep& b) {
+    return instruction_index(a) < instruction_index(b);
+  });
+  bool reached = false;
+  for (const auto& step : steps) {
     auto pos = step.name.find("] ");
     std::string instruction = pos == std::string::npos ? step.name : step.name.substr(pos + 2);
     if (instruction.rfind(first_uncached_prefix, 0) == 0) reached = true;

@@ -38,6 +38,10 @@ TEST_CASE("COPY and ADD steps: sources parsed from the vertex name, flags and st
   auto json = parse_copy_step("[2/4] COPY [\"src/app.py\", \"./\"]");
   REQUIRE(json);
   CHECK(json->sources == std::vector<std::string>{"src/app.py"});
+  // BuildKit 0.13 prints the JSON form as a Go slice: no quotes, ", " between items.
+  auto go = parse_copy_step("[2/3] COPY [weird $(name).py, /app/]");
+  REQUIRE(go);
+  CHECK(go->sources == std::vector<std::string>{"weird $(name).py"});
   CHECK_FALSE(parse_copy_step("[stage-1 4/5] COPY --from=builder /wheels /wheels"));
   CHECK_FALSE(parse_copy_step("[3/5] RUN cp a b"));
   CHECK_FALSE(parse_copy_step("[2/3] ADD https://example.invalid/x.tar.gz /x"));
