@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
@@ -18,6 +19,10 @@ void tell_waiting(const std::string& holder) {
              "buildbench: another run holds the Docker daemon ({}); waiting for it (Ctrl-C to "
              "stop, --no-wait to refuse)\n",
              holder);
+}
+std::size_t failed_samples(const std::vector<StoredSample>& samples) {
+  return std::count_if(samples.begin(), samples.end(),
+                       [](const StoredSample& s) { return s.sample.status != "ok"; });
 }
 }  // namespace
 
@@ -44,8 +49,7 @@ std::int64_t execute_run(const Suite& suite, const RunOptions& options, const st
   }
   std::int64_t run_id = runner.run(suite, options);
   auto samples = store.samples({run_id}, false);
-  std::size_t failed = 0;
-  for (const auto& s : samples) failed += s.sample.status != "ok";
+  std::size_t failed = failed_samples(samples);
   fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", run_id,
              fs::absolute(db_path).string(), samples.size(), failed);
   print_drift(samples);
@@ -72,8 +76,7 @@ AbResult execute_ab(const Suite& baseline, const Suite& candidate, const AbOptio
   AbRunner runner(engine, store, progress);
   AbResult result = runner.run(baseline, candidate, options);
   auto samples = store.samples({result.baseline_run, result.candidate_run}, false);
-  std::size_t failed = 0;
-  for (const auto& s : samples) failed += s.sample.status != "ok";
+  std::size_t failed = failed_samples(samples);
   fmt::print(stderr,
              "buildbench: A/B session {} stored in {}: baseline run {}, candidate run {} ({} "
              "pairs, {} failed samples); compare them with 'buildbench compare --baseline {} "

@@ -68,15 +68,6 @@ bool supports(const Scenario& scenario, CacheState state) {
   return std::find(states.begin(), states.end(), state) != states.end();
 }
 
-// The figure a pair is judged on while running (--detect): build time, or start-up.
-std::optional<double> figure(const Sample& sample) {
-  if (sample.status != "ok") return std::nullopt;
-  const double* value = sample.get(sample.kind == "build" ? kBuildSeconds : kReadySeconds);
-  if (!value && sample.kind == "startup") value = sample.get(kStartupSeconds);
-  if (!value || !(*value > 0)) return std::nullopt;
-  return *value;
-}
-
 }  // namespace
 
 struct AbRunner::Side {
@@ -314,7 +305,7 @@ void AbRunner::run_pair(const PairTask& task, Side& baseline, Side& candidate) {
   if (task.warmup) return;
   const Sample& base = baseline_first ? first_sample : second_sample;
   const Sample& cand = baseline_first ? second_sample : first_sample;
-  auto b = figure(base), c = figure(cand);
+  auto b = figure_of(base), c = figure_of(cand);
   tally_.add(key, b && c, b && c ? std::log(*c / *b) : 0);
   if (options_.detect > 0 && task.kind == "build" && !decided_.count(key) &&
       tally_.attempts(key) >= options_.pilot_pairs) {

@@ -362,17 +362,6 @@ GroupTally::Key key_of(const Sample& s) {
 
 }  // namespace
 
-double Runner::figure_of(const Sample& sample) {
-  // The figure a group's precision is judged on: what the headline and the claims show.
-  if (sample.kind == "build") {
-    const double* seconds = sample.get(kBuildSeconds);
-    return seconds ? *seconds : 0;
-  }
-  const double* ready = sample.get(kReadySeconds);
-  const double* raw = sample.get(kStartupSeconds);
-  return ready ? *ready : raw ? *raw : 0;
-}
-
 GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) const {
   const RunOptions& o = plan.options;
   bool claimed = plan.claimed.count(key) > 0;
@@ -540,7 +529,8 @@ void Runner::record_taken(const Sample& sample) {
     warmups_done_.insert({sample.scenario, sample.state, sample.repetition});
     return;
   }
-  tally_.add(key_of(sample), sample.status == "ok", figure_of(sample));
+  auto figure = figure_of(sample);
+  tally_.add(key_of(sample), figure.has_value(), figure.value_or(0));
   if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty() &&
       (!options_resumed_ || engine_.inspect_image(sample.image_id))) {
     last_image_[sample.scenario] = sample.image_id;

@@ -157,7 +157,6 @@ class Runner {
   void tell_progress(const RunPlan& plan);
   void learn_from_last_run(const Suite& suite, std::int64_t this_run);
   GroupTarget target_for(const RunPlan& plan, const GroupTally::Key& key) const;
-  static double figure_of(const Sample& sample);
   static nlohmann::json stored_form(const RunOptions& options);
   nlohmann::json base_image_facts(const Suite& suite);
   // Every start-up sample of the run, stored as taken; `done` holds those already stored.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/metrics.hpp"
 #include "stats/summary.hpp"
 
 namespace bb {
@@ -51,6 +52,14 @@ int expected_more(const std::vector<double>& values, int attempts, const GroupTa
   int total = static_cast<int>(std::ceil(std::clamp(needed, static_cast<double>(target.min_runs),
                                                     static_cast<double>(target.max_runs))));
   return std::max(total - attempts, due);
+}
+
+std::optional<double> figure_of(const Sample& sample) {
+  if (sample.status != "ok") return std::nullopt;
+  const double* value = sample.get(sample.kind == "build" ? kBuildSeconds : kReadySeconds);
+  if (!value && sample.kind == "startup") value = sample.get(kStartupSeconds);
+  if (!value || !(*value > 0)) return std::nullopt;
+  return *value;
 }
 
 void GroupTally::add(const Key& key, bool ok, double value) {

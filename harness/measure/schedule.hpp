@@ -5,9 +5,12 @@
 // half-width, or at `max_runs`: it stops on precision, never on significance, so the tests
 // run on its samples keep their meaning.
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include "model/sample.hpp"
 
 namespace bb {
 
@@ -37,6 +40,11 @@ bool needs_more(const std::vector<double>& values, int attempts, const GroupTarg
 // took in the suite's last run, -1 when unknown) or the middle of the range stands in.
 int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
                   int prior = -1);
+
+// The figure a group is judged on, what the headline and the claims show: build time, or
+// start-up (ready_seconds; docker start to ready for runs that predate it). Nothing for a
+// sample that failed or lacks it.
+std::optional<double> figure_of(const Sample& sample);
 
 // Values and attempts per group, fed with each sample as it is stored.
 class GroupTally {

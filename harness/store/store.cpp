@@ -740,6 +740,14 @@ std::size_t Store::prune_run(std::int64_t run_id, const std::vector<SummaryRow>&
   return removed;
 }
 
+namespace {
+// A row of SELECT ab_id, baseline_sample_id, candidate_sample_id, first.
+PairRecord pair_row(SQLite::Statement& query) {
+  return {query.getColumn(0).getString(), query.getColumn(1).getInt64(),
+          query.getColumn(2).getInt64(), query.getColumn(3).getString()};
+}
+}  // namespace
+
 void Store::add_pair(const PairRecord& pair) {
   SQLite::Statement insert(*db_,
                            "INSERT INTO pairs (ab_id, baseline_sample_id, candidate_sample_id, "
@@ -764,10 +772,7 @@ std::vector<PairRecord> Store::pairs(const std::vector<std::int64_t>& baseline_r
       query.reset();
       query.bind(1, base);
       query.bind(2, cand);
-      while (query.executeStep()) {
-        result.push_back({query.getColumn(0).getString(), query.getColumn(1).getInt64(),
-                          query.getColumn(2).getInt64(), query.getColumn(3).getString()});
-      }
+      while (query.executeStep()) result.push_back(pair_row(query));
     }
   }
   return result;
@@ -778,10 +783,7 @@ std::vector<PairRecord> Store::all_pairs() {
   SQLite::Statement query(*db_,
                           "SELECT ab_id, baseline_sample_id, candidate_sample_id, first FROM "
                           "pairs ORDER BY baseline_sample_id");
-  while (query.executeStep()) {
-    result.push_back({query.getColumn(0).getString(), query.getColumn(1).getInt64(),
-                      query.getColumn(2).getInt64(), query.getColumn(3).getString()});
-  }
+  while (query.executeStep()) result.push_back(pair_row(query));
   return result;
 }
 

@@ -2,19 +2,15 @@
 
 #include <catch2/catch.hpp>
 
+#include "build_steps.hpp"
+
 #include "measure/state_contract.hpp"
 #include "util/error.hpp"
 
 using namespace bb;
+using bb::testing::step;
 
 namespace {
-
-BuildStep step(std::string name, bool cached) {
-  BuildStep s;
-  s.name = std::move(name);
-  s.cached = cached;
-  return s;
-}
 
 const CacheLocations kWhere{"127.0.0.1:5000", "buildbench/small-0000abcd", "/tmp/run/cache-0"};
 

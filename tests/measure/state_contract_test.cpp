@@ -2,18 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "build_steps.hpp"
+
 #include "scenario/edit_format.hpp"
 
 using namespace bb;
+using bb::testing::step;
 
 namespace {
-
-BuildStep step(std::string name, bool cached) {
-  BuildStep s;
-  s.name = std::move(name);
-  s.cached = cached;
-  return s;
-}
 
 // final's Dockerfile as BuildKit reports it.
 std::vector<BuildStep> final_steps(bool deps_cached, bool code_cached) {

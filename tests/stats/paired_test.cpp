@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "stats/scipy.hpp"
 #include "util/process.hpp"
 
 using namespace bb;
@@ -180,8 +181,6 @@ TEST_CASE("log ratios of paired samples") {
 }
 
 TEST_CASE("paired statistics agree with SciPy and brute force, independent implementations") {
-  const char* python = "/usr/bin/python3";  // Debian's, which has python3-scipy
-  if (!std::filesystem::exists(python)) FAIL("Debian's python3 is needed (scripts/lab-install)");
   std::mt19937 rng(7);
   std::lognormal_distribution<double> noise(0.0, 0.05);
   // Log ratios of two noisy timings with a relative shift.
@@ -248,17 +247,7 @@ TEST_CASE("paired statistics agree with SciPy and brute force, independent imple
                           {"mann_kendall", mk_cases}};
   for (const auto& c : hl_cases)
     cases["hodges_lehmann"].push_back({{"d", c.d}, {"level", c.level}});
-  auto input = std::filesystem::temp_directory_path() / "bb-scipy-paired-input.json";
-  std::ofstream(input) << cases.dump();
-  ProcessOptions options;
-  options.argv = {python,
-                  std::string(BUILDBENCH_SOURCE_DIR) + "/tests/stats/scipy_paired_reference.py",
-                  input.string()};
-  auto result = run_process(options);
-  std::filesystem::remove(input);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  auto reference = nlohmann::json::parse(result.out);
+  auto reference = bb::testing::scipy_reference("scipy_paired_reference.py", cases);
 
   // Relative disagreement, the worst kept to be reported below.
   double worst = 0;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "stats/scipy.hpp"
 #include "stats/summary.hpp"
 #include "util/process.hpp"
 
@@ -52,8 +53,6 @@ TEST_CASE("Hodges-Lehmann shift and interval, by hand") {
 }
 
 TEST_CASE("statistics agree with SciPy, an independent implementation") {
-  const char* python = "/usr/bin/python3";  // Debian's, which has python3-scipy
-  if (!std::filesystem::exists(python)) FAIL("Debian's python3 is needed (scripts/lab-install)");
   std::mt19937 rng(42);
   std::lognormal_distribution<double> noise(0.0, 0.1);
   nlohmann::json cases = nlohmann::json::array();
@@ -70,16 +69,7 @@ TEST_CASE("statistics agree with SciPy, an independent implementation") {
     samples.emplace_back(x, y);
     cases.push_back({{"x", x}, {"y", y}});
   }
-  auto input = std::filesystem::temp_directory_path() / "bb-scipy-input.json";
-  std::ofstream(input) << cases.dump();
-  ProcessOptions options;
-  options.argv = {python, std::string(BUILDBENCH_SOURCE_DIR) + "/tests/stats/scipy_reference.py",
-                  input.string()};
-  auto result = run_process(options);
-  std::filesystem::remove(input);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  auto reference = nlohmann::json::parse(result.out);
+  auto reference = bb::testing::scipy_reference("scipy_reference.py", cases);
   REQUIRE(reference.size() == samples.size());
   for (std::size_t i = 0; i < samples.size(); ++i) {
     INFO("case " << i);
