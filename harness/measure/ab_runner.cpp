@@ -172,20 +172,21 @@ void AbRunner::decide_pairs(const GroupTally::Key& key) {
 }
 
 std::vector<AbRunner::PairTask> AbRunner::next_round(int round) const {
+  // Scenario-major as in `run`: a scenario's states back to back, cold first, so warm states
+  // prime on the cache its cold pair just filled. Scenarios rotate by round.
   bool warmup = round <= options_.run.warmup;
-  auto states = options_.run.states.empty() ? all_cache_states() : options_.run.states;
+  auto states =
+      in_protocol_order(options_.run.states.empty() ? all_cache_states() : options_.run.states);
+  std::vector<const Group*> order;
+  for (const auto& group : groups_) order.push_back(&group);
+  if (!order.empty()) {
+    std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
+  }
   std::vector<PairTask> tasks;
-  for (auto state : states) {
-    std::vector<const Group*> order;
-    for (const auto& group : groups_) {
-      if (std::find(group.states.begin(), group.states.end(), state) != group.states.end())
-        order.push_back(&group);
-    }
-    // Scenarios rotated by round, as in `run`: drift spreads over every scenario.
-    if (!order.empty()) {
-      std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
-    }
-    for (const Group* group : order) {
+  for (const Group* group : order) {
+    for (auto state : states) {
+      if (std::find(group->states.begin(), group->states.end(), state) == group->states.end())
+        continue;
       if (warmup) {
         tasks.push_back({group, "build", to_string(state), round, true});
         continue;
@@ -292,7 +293,7 @@ void AbRunner::run_pair(const PairTask& task, Side& baseline, Side& candidate) {
   progress_.task(fmt::format("{} ({} first): {}", what, first.name, first.name));
   Sample first_sample = measure(task, first);
   std::int64_t first_id = keep(first, first_sample);
-  in_flight_ = task.kind == "startup" ? "startup" : task.state == "cold" ? "cold" : "warm";
+  in_flight_ = work_kind(task.kind, task.state);
   tell_progress();
   progress_.task(fmt::format("{} ({} first): {}", what, first.name, second.name));
   Sample second_sample = measure(task, second);
@@ -320,7 +321,7 @@ void AbRunner::tell_progress() const {
     for (auto state : group.states) {
       GroupTally::Key key{group.baseline->name, "build", to_string(state)};
       int more = std::max(0, target_pairs(key) - tally_.attempts(key));
-      remaining[state == CacheState::kCold ? "cold" : "warm"] += 2 * more;
+      remaining[work_kind("build", to_string(state))] += 2 * more;
     }
     if (!group.baseline->probe.defined() || !group.candidate->probe.defined()) continue;
     for (const auto& mode : common_modes(group)) {

@@ -13,8 +13,8 @@
 namespace bb {
 
 std::string work_kind(const std::string& kind, const std::string& state) {
-  if (kind == "startup") return "startup";
-  return state == "cold" ? "cold" : "warm";
+  // Per cache state: a cold build, a dependency rebuild and a fully cached one differ tenfold.
+  return kind == "startup" ? "startup" : state;
 }
 
 std::map<std::string, double> mean_task_seconds(const std::vector<StoredSample>& samples) {
@@ -73,10 +73,15 @@ double Progress::eta_seconds() const {
     if (count == 0) continue;
     auto timed = timed_.find(kind);
     auto prior = prior_.find(kind);
+    // A start-up is a few docker calls, like a fully cached build: the first guess until one
+    // is timed.
+    auto alike = kind == "startup" ? timed_.find("warm-nochange") : timed_.end();
     if (timed != timed_.end()) {
       total += count * timed->second.first / timed->second.second;
     } else if (prior != prior_.end()) {
       total += count * prior->second;
+    } else if (alike != timed_.end()) {
+      total += count * alike->second.first / alike->second.second;
     } else if (all_tasks > 0) {
       total += count * all_seconds / all_tasks;  // no better guess yet
     } else {
@@ -134,9 +139,7 @@ void Progress::done(const Sample& sample, const std::string& side) {
   ++finished_;
   double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start_).count();
-  auto& [seconds, tasks] = timed_[sample.kind == "startup" ? "startup"
-                                  : sample.state == "cold" ? "cold"
-                                                           : "warm"];
+  auto& [seconds, tasks] = timed_[work_kind(sample.kind, sample.state)];
   seconds += took;
   ++tasks;
   if (quiet_) return;

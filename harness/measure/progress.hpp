@@ -12,7 +12,8 @@
 
 namespace bb {
 
-// The kinds of work whose tasks take comparable time: "cold", "warm" (builds), "startup".
+// The kinds of work whose tasks take comparable time: a build's cache state ("cold",
+// "warm-deps", ...) or "startup".
 std::string work_kind(const std::string& kind, const std::string& state);
 
 // Mean seconds a task of each kind took in a recorded run: the time from one sample's start
@@ -24,14 +25,15 @@ class Progress {
   // interactive: rewrite one status line; otherwise print one line per finished sample.
   Progress(std::FILE* out, bool interactive, bool quiet = false);
   void begin();
-  // The work still expected, by kind ("cold", "warm", "startup"): kinds take very different
+  // The work still expected, by kind (see work_kind): kinds take very different
   // times, so the ETA is the sum of each kind's remaining count times its mean task time.
   void expect(const std::map<std::string, int>& remaining);
   // Mean task time by kind from an earlier run, used until this run has timed that kind.
   void prior(const std::map<std::string, double>& seconds);
   void task(const std::string& what);  // a task starts
   // Seconds of work left: each kind's remaining count times its mean task time (this run's,
-  // else the prior); NaN while a kind with work left has no time to go by.
+  // else the prior; start-ups not yet timed go by warm-nochange builds, anything else by the
+  // mean of all tasks); NaN while nothing has been timed and there is no prior.
   double eta_seconds() const;
   void detail(const std::string& what);                           // e.g. the running build step
   void done(const Sample& sample, const std::string& side = "");  // side: ab's baseline/candidate

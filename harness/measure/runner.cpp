@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <optional>
 #include <regex>
@@ -16,6 +17,7 @@
 #include "measure/run_network.hpp"
 #include "measure/state_contract.hpp"
 #include "model/metrics.hpp"
+#include "stats/summary.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 #include "util/process.hpp"
@@ -40,19 +42,18 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
       selected.push_back(scenario);
     }
   }
-  std::vector<CacheState> states = options.states.empty() ? all_cache_states() : options.states;
+  auto states = in_protocol_order(options.states.empty() ? all_cache_states() : options.states);
   std::vector<Task> tasks;
   int total = options.warmup + options.runs;
+  // The fixed design in the order next_round runs it: scenario-major, rotated per repetition.
   for (int repetition = 1; repetition <= total; ++repetition) {
-    for (auto state : states) {
-      std::vector<const Scenario*> order;
-      for (auto* scenario : selected) {
-        if (scenario->supports(state)) order.push_back(scenario);
-      }
-      if (!order.empty()) {
-        std::rotate(order.begin(), order.begin() + (repetition - 1) % order.size(), order.end());
-      }
-      for (auto* scenario : order) {
+    auto order = selected;
+    if (!order.empty()) {
+      std::rotate(order.begin(), order.begin() + (repetition - 1) % order.size(), order.end());
+    }
+    for (auto* scenario : order) {
+      for (auto state : states) {
+        if (!scenario->supports(state)) continue;
         bool warmup = repetition <= options.warmup;
         tasks.push_back(
             {scenario, state, warmup ? repetition : repetition - options.warmup, warmup});
@@ -391,14 +392,39 @@ std::set<GroupTally::Key> claimed_groups(const Suite& suite) {
 }
 }  // namespace
 
+std::map<std::string, double> Runner::typical_unit_widths(const RunPlan& plan) const {
+  // Per kind of work, the median spread (scaled to one value) of the groups measured so far.
+  std::map<std::string, std::vector<double>> widths;
+  auto add = [&](const GroupTally::Key& key, const std::string& kind) {
+    double width = unit_half_width(tally_.values(key));
+    if (std::isfinite(width)) widths[kind].push_back(width);
+  };
+  for (const auto& [scenario, states] : plan.build_groups) {
+    for (auto state : states)
+      add({scenario->name, "build", to_string(state)}, work_kind("build", to_string(state)));
+  }
+  for (const auto& entry : plan.startup_scenarios) {
+    for (const auto& mode : entry.modes)
+      add({entry.scenario->name, "startup", mode.name}, "startup");
+  }
+  std::map<std::string, double> typical;
+  for (const auto& [kind, values] : widths) typical[kind] = stats::median(values);
+  return typical;
+}
+
 void Runner::tell_progress(const RunPlan& plan) {
+  auto typical = typical_unit_widths(plan);
+  auto more = [&](const GroupTally::Key& key, const std::string& kind) {
+    auto pooled = typical.find(kind);
+    return expected_more(tally_.values(key), tally_.attempts(key), target_for(plan, key),
+                         prior_.count(key) ? prior_.at(key) : -1,
+                         pooled == typical.end() ? std::nan("") : pooled->second);
+  };
   std::map<std::string, int> remaining;
   for (const auto& [scenario, states] : plan.build_groups) {
     for (auto state : states) {
-      GroupTally::Key key{scenario->name, "build", to_string(state)};
-      int more = expected_more(tally_.values(key), tally_.attempts(key), target_for(plan, key),
-                               prior_.count(key) ? prior_.at(key) : -1);
-      remaining[work_kind("build", to_string(state))] += more;
+      auto kind = work_kind("build", to_string(state));
+      remaining[kind] += more({scenario->name, "build", to_string(state)}, kind);
     }
   }
   if (plan.options.warmup > 0) {
@@ -412,12 +438,8 @@ void Runner::tell_progress(const RunPlan& plan) {
     }
   }
   for (const auto& entry : plan.startup_scenarios) {
-    for (const auto& mode : entry.modes) {
-      GroupTally::Key key{entry.scenario->name, "startup", mode.name};
-      remaining["startup"] +=
-          expected_more(tally_.values(key), tally_.attempts(key), target_for(plan, key),
-                        prior_.count(key) ? prior_.at(key) : -1);
-    }
+    for (const auto& mode : entry.modes)
+      remaining["startup"] += more({entry.scenario->name, "startup", mode.name}, "startup");
   }
   progress_.expect(remaining);
 }
@@ -448,7 +470,7 @@ RunOptions Runner::plan_options(const Suite& suite, const RunOptions& options, s
       states.push_back(task.state);
   }
   if (options.startup_runs > 0) plan.startup_scenarios = startup_scenarios(tasks);
-  plan.states = options.states.empty() ? all_cache_states() : options.states;
+  plan.states = in_protocol_order(options.states.empty() ? all_cache_states() : options.states);
   learn_from_last_run(suite, run_id);
   return options;
 }
@@ -570,20 +592,23 @@ std::map<std::string, std::string> build_args_for(const Scenario& scenario,
 }
 
 std::vector<Task> Runner::next_round(const RunPlan& plan, int round) const {
+  // Scenario-major: a scenario's states run back to back (cold first), so its warm states
+  // prime on the cache its cold build just filled instead of rebuilding everything after
+  // another scenario's prune. The scenario order rotates per round: drift hits all alike.
   bool warmup = round <= plan.options.warmup;
+  std::vector<const Scenario*> order;
+  for (const auto& [scenario, states] : plan.build_groups) order.push_back(scenario);
+  std::sort(order.begin(), order.end(), [&](const Scenario* a, const Scenario* b) {
+    return plan.position.at(a) < plan.position.at(b);
+  });
+  if (!order.empty()) {
+    std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
+  }
   std::vector<Task> tasks;
-  for (auto state : plan.states) {
-    std::vector<const Scenario*> order;
-    for (const auto& [scenario, states] : plan.build_groups) {
-      if (std::find(states.begin(), states.end(), state) != states.end()) order.push_back(scenario);
-    }
-    std::sort(order.begin(), order.end(), [&](const Scenario* a, const Scenario* b) {
-      return plan.position.at(a) < plan.position.at(b);
-    });
-    if (!order.empty()) {
-      std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
-    }
-    for (const auto* scenario : order) {
+  for (const auto* scenario : order) {
+    const auto& states = plan.build_groups.at(scenario);
+    for (auto state : plan.states) {
+      if (std::find(states.begin(), states.end(), state) == states.end()) continue;
       if (warmup) {
         if (!warmups_done_.count({scenario->name, to_string(state), round}))
           tasks.push_back({scenario, state, round, true});

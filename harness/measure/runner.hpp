@@ -154,6 +154,7 @@ class Runner {
   void run_startups(std::int64_t run_id, RunPlan& plan, const std::filesystem::path& scratch);
   void store_sample(std::int64_t run_id, Sample& sample, const RunPlan& plan);
   void record_taken(const Sample& sample);
+  std::map<std::string, double> typical_unit_widths(const RunPlan& plan) const;
   void tell_progress(const RunPlan& plan);
   void learn_from_last_run(const Suite& suite, std::int64_t this_run);
   GroupTarget target_for(const RunPlan& plan, const GroupTally::Key& key) const;

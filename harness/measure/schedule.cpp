@@ -32,26 +32,34 @@ bool needs_more(const std::vector<double>& values, int attempts, const GroupTarg
   return stopping_half_width(values) > target.precision;
 }
 
-int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
-                  int prior) {
-  int due = std::max(target.min_runs - attempts, 0);
-  if (target.precision <= 0 || values.size() < 2) {
-    int planned = target.precision <= 0 ? target.min_runs
-                  : prior > 0           ? prior
-                                        : (target.min_runs + target.max_runs + 1) / 2;
-    planned = std::clamp(planned, target.min_runs, target.max_runs);
-    return std::max(planned - attempts, due);
-  }
-  double n = static_cast<double>(values.size());
+double unit_half_width(const std::vector<double>& values) {
+  if (values.size() < 3) return std::numeric_limits<double>::quiet_NaN();
   double width = stopping_half_width(values);
-  if (!std::isfinite(width)) {
-    double median = stats::median(values);
-    width = median > 0 ? 1.96 * 1.2533 * stats::stddev(values) / median / std::sqrt(n) : 1.0;
+  if (!std::isfinite(width)) return std::numeric_limits<double>::quiet_NaN();
+  return width * std::sqrt(static_cast<double>(values.size()));
+}
+
+int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
+                  int prior, double typical_unit_width) {
+  int due = std::max(target.min_runs - attempts, 0);
+  auto within = [&](double total) {
+    return static_cast<int>(std::ceil(std::clamp(total, static_cast<double>(target.min_runs),
+                                                 static_cast<double>(target.max_runs))));
+  };
+  int total;
+  if (target.precision <= 0) {
+    total = target.min_runs;
+  } else if (double own = unit_half_width(values); std::isfinite(own)) {
+    total = within(std::pow(own / target.precision, 2));
+  } else if (prior > 0) {
+    total = within(prior);
+  } else if (std::isfinite(typical_unit_width)) {
+    // Two values say little about a spread; the kind's other groups say more.
+    total = within(std::pow(typical_unit_width / target.precision, 2));
+  } else {
+    total = (target.min_runs + target.max_runs + 1) / 2;
   }
-  double needed = n * std::pow(width / target.precision, 2);
-  int total = static_cast<int>(std::ceil(std::clamp(needed, static_cast<double>(target.min_runs),
-                                                    static_cast<double>(target.max_runs))));
-  return std::max(total - attempts, due);
+  return std::max({total - attempts, due, 0});
 }
 
 std::optional<double> figure_of(const Sample& sample) {

@@ -4,6 +4,7 @@
 // `min_runs` times and stops once the 95% interval of its median is within the target
 // half-width, or at `max_runs`: it stops on precision, never on significance, so the tests
 // run on its samples keep their meaning.
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,12 +35,19 @@ double stopping_half_width(const std::vector<double>& values);
 // Whether a group with these values after `attempts` (failed ones included) needs another.
 bool needs_more(const std::vector<double>& values, int attempts, const GroupTarget& target);
 
+// A group's stopping half-width scaled to one value (h sqrt(n)): pooled over the groups of a
+// kind, it predicts what a group with too few values of its own will need. NaN below three values.
+double unit_half_width(const std::vector<double>& values);
+
 // Repetitions a group is expected to still take, for the ETA: the minimum still due, or for
-// the adaptive design n (h / target)^2 - n from the current spread (the half-width shrinks as
-// 1 / sqrt(n)), within [min_runs, max_runs]. Before two values exist, `prior` (what the group
-// took in the suite's last run, -1 when unknown) or the middle of the range stands in.
+// the adaptive design (h sqrt(n) / target)^2 - n (the half-width shrinks as 1 / sqrt(n)),
+// within [min_runs, max_runs], from the group's own spread once it has three values. Before
+// that, `prior` (what the group took in the suite's last run, -1 when unknown), then
+// `typical_unit_width` (unit_half_width pooled over the kind's groups, NaN when unknown), then
+// the middle of the range stands in.
 int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
-                  int prior = -1);
+                  int prior = -1,
+                  double typical_unit_width = std::numeric_limits<double>::quiet_NaN());
 
 // The figure a group is judged on, what the headline and the claims show: build time, or
 // start-up (ready_seconds; docker start to ready for runs that predate it). Nothing for a

@@ -27,6 +27,16 @@ const std::vector<CacheState>& every_cache_state() {
   return states;
 }
 
+std::vector<CacheState> in_protocol_order(std::vector<CacheState> states) {
+  const auto& order = every_cache_state();
+  auto rank = [&](CacheState s) {
+    return std::find(order.begin(), order.end(), s) - order.begin();
+  };
+  std::stable_sort(states.begin(), states.end(),
+                   [&](CacheState a, CacheState b) { return rank(a) < rank(b); });
+  return states;
+}
+
 std::string to_string(CacheState state) {
   switch (state) {
     case CacheState::kCold:

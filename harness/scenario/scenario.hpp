@@ -27,6 +27,9 @@ enum class CacheState {
 };
 // The states `run` measures by default.
 const std::vector<CacheState>& all_cache_states();
+// The states in the order every_cache_state() lists them (cold first): a scenario's states run
+// in this order, so its warm states prime on the cache its cold build filled.
+std::vector<CacheState> in_protocol_order(std::vector<CacheState> states);
 // The CI cache states: measured only when named with --state.
 const std::vector<CacheState>& ci_cache_states();
 // Both lists: every name --state accepts.

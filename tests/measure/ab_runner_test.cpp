@@ -132,13 +132,15 @@ TEST_CASE("ab: rounds interleave scenarios and states, start-ups are paired too"
     order.push_back(s.sample.scenario + " " + s.sample.state + " " +
                     std::to_string(s.sample.repetition));
   }
-  // Round 1: cold one, two; warm-code one, two; round 2 rotated; then start-ups in the modes
-  // both sides name (the fixture names none: as-built only; ab runs no Python detection).
+  // Round 1: one's states (cold first), then two's; round 2 starts with two; then start-ups in
+  // the modes both sides name (the fixture names none: as-built only; ab runs no Python
+  // detection).
   REQUIRE(order.size() == 8 + 4);
   CHECK(order[0] == "one cold 1");
-  CHECK(order[1] == "two cold 1");
-  CHECK(order[2] == "one warm-code 1");
+  CHECK(order[1] == "one warm-code 1");
+  CHECK(order[2] == "two cold 1");
   CHECK(order[4] == "two cold 2");
+  CHECK(order[5] == "two warm-code 2");
   CHECK(order[8] == "one as-built 1");
   auto pairs = h.store.pairs({result.baseline_run}, {result.candidate_run});
   CHECK(pairs.size() == 8 + 4);

@@ -34,22 +34,39 @@ TEST_CASE("ETA from a recorded run: each kind's mean task time times its remaini
   auto seconds = mean_task_seconds(recorded_run());
   CHECK(seconds.at("cold") == Approx(12));
   // The last warm build is followed by a start-up: that gap is left out (other work).
-  CHECK(seconds.at("warm") == Approx(3));
+  CHECK(seconds.at("warm-code") == Approx(3));
   CHECK(seconds.at("startup") == Approx(1));
 
   Progress progress(stderr, false, true);
   progress.begin();
-  progress.expect({{"cold", 5}, {"warm", 10}, {"startup", 20}});
+  progress.expect({{"cold", 5}, {"warm-code", 10}, {"startup", 20}});
   CHECK(std::isnan(progress.eta_seconds()));  // nothing timed yet, no prior: no guess
   progress.prior(seconds);
   CHECK(progress.eta_seconds() == Approx(5 * 12 + 10 * 3 + 20 * 1));
-  progress.expect({{"cold", 0}, {"warm", 0}, {"startup", 3}});
+  progress.expect({{"cold", 0}, {"warm-code", 0}, {"startup", 3}});
   CHECK(progress.eta_seconds() == Approx(3));
 }
 
-TEST_CASE("work kinds: cold builds, warm builds and start-ups apart") {
+TEST_CASE("ETA before any start-up is timed: start-ups go by fully cached builds") {
+  Progress progress(stderr, false, true);
+  progress.begin();
+  Sample cached;
+  cached.kind = "build";
+  cached.state = "warm-nochange";
+  progress.task("a");
+  progress.done(cached);
+  progress.expect({{"startup", 100}});
+  Sample cold = cached;
+  cold.state = "cold";
+  double one_cached = progress.eta_seconds() / 100;
+  progress.task("b");
+  progress.done(cold);  // a slow kind timed later does not change the start-up guess
+  CHECK(progress.eta_seconds() == Approx(100 * one_cached));
+}
+
+TEST_CASE("work kinds: each cache state's builds apart, start-ups apart") {
   CHECK(work_kind("build", "cold") == "cold");
-  CHECK(work_kind("build", "warm-deps") == "warm");
-  CHECK(work_kind("build", "ci-registry") == "warm");
+  CHECK(work_kind("build", "warm-deps") == "warm-deps");
+  CHECK(work_kind("build", "ci-registry") == "ci-registry");
   CHECK(work_kind("startup", "as-built") == "startup");
 }

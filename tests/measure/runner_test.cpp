@@ -41,24 +41,42 @@ struct Harness {
 
 }  // namespace
 
-TEST_CASE("plan: repetitions outermost, scenarios rotated, unsupported states skipped") {
+TEST_CASE("plan: repetitions outermost, a scenario's states together cold first, rotated") {
   Suite suite = basic_suite();
   RunOptions options;
   options.startup_runs = 0;
   options.runs = 2;
   options.warmup = 1;
-  options.states = {CacheState::kCold, CacheState::kWarmDeps};
+  options.states = {CacheState::kWarmDeps, CacheState::kCold};  // as a user may name them
   auto tasks = plan_tasks(suite, options);
   // per repetition: cold x 2 scenarios + warm-deps x 1 (only "one" has a deps edit)
   REQUIRE(tasks.size() == 9);
   CHECK(tasks[0].warmup);
   CHECK(tasks[0].scenario->name == "one");
-  CHECK(tasks[1].scenario->name == "two");
-  CHECK(tasks[2].state == CacheState::kWarmDeps);
+  CHECK(tasks[0].state == CacheState::kCold);
+  CHECK(tasks[1].scenario->name == "one");
+  CHECK(tasks[1].state == CacheState::kWarmDeps);
+  CHECK(tasks[2].scenario->name == "two");
   CHECK_FALSE(tasks[3].warmup);
   CHECK(tasks[3].repetition == 1);
   CHECK(tasks[3].scenario->name == "two");  // rotated
+  CHECK(tasks[4].scenario->name == "one");
+  CHECK(tasks[4].state == CacheState::kCold);
   CHECK(tasks[8].repetition == 2);
+}
+
+TEST_CASE("run: a scenario's warm states follow its cold build, so they prime on its cache") {
+  Harness h;
+  RunOptions options;
+  options.startup_runs = 0;
+  options.runs = 1;
+  options.states = {CacheState::kWarmNoChange, CacheState::kCold};
+  auto run_id = h.runner.run(basic_suite(), options);
+  auto samples = h.store.samples({run_id}, false);
+  std::vector<std::string> order;
+  for (const auto& s : samples) order.push_back(s.sample.scenario + " " + s.sample.state);
+  CHECK(order ==
+        std::vector<std::string>{"one cold", "one warm-nochange", "two cold", "two warm-nochange"});
 }
 
 TEST_CASE("plan: an unknown --scenario is a usage error with a suggestion") {

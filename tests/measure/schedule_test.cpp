@@ -1,5 +1,6 @@
 #include "measure/schedule.hpp"
 
+#include <cmath>
 #include <random>
 
 #include <catch2/catch.hpp>
@@ -86,6 +87,17 @@ TEST_CASE("expected repetitions for the ETA: minimum due, extrapolated spread, p
   CHECK(expected_more({}, 0, adaptive, 4) == 4);  // the suite's last run took 4
   CHECK(expected_more({10, 10, 10, 10, 10, 10}, 6, adaptive) == 0);
   CHECK(expected_more({8, 12, 8, 12, 8, 12}, 6, adaptive) == 3);  // wide: up to the maximum
+  // Two values are not extrapolated (their spread is luck): the kind's other groups speak.
+  CHECK(expected_more({10, 14}, 2, adaptive) == 4);             // no pool: middle of [3, 9]
+  CHECK(expected_more({10, 14}, 2, adaptive, -1, 0.06) == 2);   // (0.06 / 0.03)^2 = 4 in all
+  CHECK(expected_more({10, 14}, 2, adaptive, -1, 0.001) == 1);  // the minimum is still due
+  CHECK(expected_more({10, 14}, 2, adaptive, 5, 0.001) == 3);   // this group's last run first
+}
+
+TEST_CASE("a unit half-width scales a group's spread to one value") {
+  CHECK(std::isnan(unit_half_width({10, 11})));
+  std::vector<double> values = {10, 10.2, 9.8, 10.1};
+  CHECK(unit_half_width(values) == Approx(stopping_half_width(values) * 2));
 }
 
 TEST_CASE("a tally counts attempts and good values per group") {
