@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -98,7 +99,9 @@ std::string Progress::eta() const {
 
 std::size_t Progress::left_total() const {
   int left = 0;
-  for (const auto& [kind, count] : remaining_) left += count;
+  for (const auto& [kind, count] : remaining_) {
+    if (kind != kImageLayersWork && kind != kRegistryWork) left += count;
+  }
   return static_cast<std::size_t>(left);
 }
 
@@ -135,10 +138,17 @@ void Progress::redraw() {
   std::fflush(out_);
 }
 
-void Progress::done(const Sample& sample, const std::string& side) {
+void Progress::done(const Sample& sample, const std::string& side,
+                    const std::map<std::string, double>& one_off) {
   ++finished_;
   double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start_).count();
+  for (const auto& [kind, spent] : one_off) {
+    auto& [seconds, tasks] = timed_[kind];
+    seconds += spent;
+    ++tasks;
+    took = std::max(took - spent, 0.0);
+  }
   auto& [seconds, tasks] = timed_[work_kind(sample.kind, sample.state)];
   seconds += took;
   ++tasks;

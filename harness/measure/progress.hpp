@@ -15,6 +15,9 @@ namespace bb {
 // The kinds of work whose tasks take comparable time: a build's cache state ("cold",
 // "warm-deps", ...) or "startup".
 std::string work_kind(const std::string& kind, const std::string& state);
+// Work done once per scenario inside a build task, timed apart: not tasks of their own.
+inline constexpr const char* kImageLayersWork = "image layers";
+inline constexpr const char* kRegistryWork = "registry push and pull";
 
 // Mean seconds a task of each kind took in a recorded run: the time from one sample's start
 // to the next one's (what the next task waited for), samples in the order they were taken.
@@ -36,17 +39,21 @@ class Progress {
   // mean of all tasks); NaN while nothing has been timed and there is no prior.
   double eta_seconds() const;
   void detail(const std::string& what);                           // e.g. the running build step
-  void done(const Sample& sample, const std::string& side = "");  // side: ab's baseline/candidate
+  // side: ab's baseline/candidate. one_off: seconds of the task spent on work done once per
+  // scenario (layer statistics, registry push and pull), timed as kinds of their own so the
+  // first round's tasks do not make every later one look slower.
+  void done(const Sample& sample, const std::string& side = "",
+            const std::map<std::string, double>& one_off = {});
   void message(const std::string& text);                          // a line that stays
   void end();
 
   static bool stderr_is_terminal();
+  std::size_t left_total() const;  // tasks still expected (once-per-scenario work is not one)
 
  private:
   void redraw();
   std::string eta() const;
   std::string counter() const;
-  std::size_t left_total() const;
   std::FILE* out_;
   bool interactive_;
   bool quiet_;

@@ -90,8 +90,8 @@ std::string image_tag(const Scenario& scenario, std::string_view variant) {
 Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
     : engine_(engine), store_(store), progress_(progress), edits_(make_edit_nonce()) {}
 
-void Runner::record_image(Sample& sample, const RunOptions& options) {
-  if (!options.image_stats || sample.image_id.empty()) return;
+bool Runner::record_image(Sample& sample, const RunOptions& options) {
+  if (!options.image_stats || sample.image_id.empty()) return false;
   std::optional<ImageRecord> image = store_.image(sample.image_id);
   // docker save costs seconds per image and an edit changes a few bytes: layer statistics
   // are taken once per scenario and state in a run; later new images get their size only.
@@ -99,8 +99,9 @@ void Runner::record_image(Sample& sample, const RunOptions& options) {
   if (!image && measured) {
     auto info = engine_.inspect_image(sample.image_id);
     if (info) sample.set(kImageBytes, static_cast<double>(info->size_bytes));
-    return;
+    return false;
   }
+  bool saved = !image;
   if (!image) {
     progress_.detail("measuring image layers (docker save, gzip)");
     ImageRecord record;
@@ -120,6 +121,7 @@ void Runner::record_image(Sample& sample, const RunOptions& options) {
   sample.set(kImageCompressedBytes, static_cast<double>(image->compressed_bytes));
   sample.set(kPycCount, static_cast<double>(image->pyc_count));
   sample.set(kPycBytes, static_cast<double>(image->pyc_bytes));
+  return saved;
 }
 
 Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
@@ -221,8 +223,15 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     sample.error = broken;
     return sample;
   }
-  record_image(sample, options);
-  record_registry(task, sample);
+  auto timed = [this](const char* kind, auto&& work) {
+    auto start = std::chrono::steady_clock::now();
+    bool did = work();
+    if (did)
+      one_off_[kind] =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  timed(kImageLayersWork, [&] { return record_image(sample, options); });
+  timed(kRegistryWork, [&] { return record_registry(task, sample); });
   return sample;
 }
 
@@ -441,6 +450,15 @@ void Runner::tell_progress(const RunPlan& plan) {
     for (const auto& mode : entry.modes)
       remaining["startup"] += more({entry.scenario->name, "startup", mode.name}, "startup");
   }
+  for (const auto& [scenario, states] : plan.build_groups) {
+    for (auto state : states) {
+      if (plan.options.image_stats && !layers_measured_.count({scenario->name, to_string(state)}))
+        ++remaining[kImageLayersWork];
+    }
+    bool cold = std::find(states.begin(), states.end(), CacheState::kCold) != states.end();
+    if (!registry_.empty() && cold && !registry_measured_.count(scenario->name))
+      ++remaining[kRegistryWork];
+  }
   progress_.expect(remaining);
 }
 
@@ -567,7 +585,8 @@ void Runner::store_sample(std::int64_t run_id, Sample& sample, const RunPlan& pl
   if (sample.status != "ok") check_daemon(sample);
   store_.add_sample(run_id, sample);
   record_taken(sample);
-  progress_.done(sample);
+  progress_.done(sample, "", one_off_);
+  one_off_.clear();
   tell_progress(plan);
 }
 

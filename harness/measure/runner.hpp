@@ -160,19 +160,14 @@ class Runner {
   GroupTarget target_for(const RunPlan& plan, const GroupTally::Key& key) const;
   static nlohmann::json stored_form(const RunOptions& options);
   nlohmann::json base_image_facts(const Suite& suite);
-  // Every start-up sample of the run, stored as taken; `done` holds those already stored.
-  using Done = std::set<std::tuple<std::string, std::string, std::string, int, bool>>;
-  void measure_startups(std::int64_t run_id, const std::filesystem::path& scratch,
-                        std::vector<ScenarioModes> scenarios,
-                        const std::map<std::string, std::string>& last_image, const Done& done,
-                        const RunOptions& options, std::size_t position_in_plan);
   void check_daemon(Sample& sample);
-  void record_image(Sample& sample, const RunOptions& options);
+  // Each returns whether it did its once-per-scenario work (timed apart for the ETA).
+  bool record_image(Sample& sample, const RunOptions& options);
   // CI cache states and registry metrics (runner_ci.cpp).
   void check_ci_setup(const RunOptions& options);
   bool prepare_ci_state(const Task& task, BuildRequest& request,
                         const std::filesystem::path& scratch_context, Sample& sample);
-  void record_registry(const Task& task, Sample& sample);
+  bool record_registry(const Task& task, Sample& sample);
   nlohmann::json network_facts(const RunOptions& options) const;
 
   DockerEngine& engine_;
@@ -189,6 +184,7 @@ class Runner {
   std::string registry_;                     // as builds reach it (a shaping proxy's address)
   std::string registry_direct_;              // the registry itself, for reading its API
   std::set<std::string> registry_measured_;  // scenarios
+  std::map<std::string, double> one_off_;     // the current task's once-per-scenario work
 };
 
 }  // namespace bb

@@ -95,11 +95,11 @@ bool Runner::prepare_ci_state(const Task& task, BuildRequest& request,
   return true;
 }
 
-void Runner::record_registry(const Task& task, Sample& sample) {
+bool Runner::record_registry(const Task& task, Sample& sample) {
   const Scenario& scenario = *task.scenario;
   if (registry_.empty() || task.state != CacheState::kCold || task.warmup ||
       !registry_measured_.insert(scenario.name).second) {
-    return;
+    return false;
   }
   std::string repository = repository_of(scenario);
   std::string remote = fmt::format("{}/{}:latest", registry_, repository);
@@ -117,7 +117,7 @@ void Runner::record_registry(const Task& task, Sample& sample) {
   if (const double* gzip = sample.get(kImageCompressedBytes)) {
     sample.set(kRegistryVsGzipPercent, net::percent_difference(total, *gzip));
   }
-  if (!pull_engine_) return;
+  if (!pull_engine_) return true;
   progress_.detail("pulling the image into the pull engine");
   pull_engine_->remove_image(remote);
   auto pulled = pull_engine_->pull_image(remote);
@@ -125,6 +125,7 @@ void Runner::record_registry(const Task& task, Sample& sample) {
   if (!pulled.ok) throw EnvironmentError(pulled.error + " (on the pull engine)");
   sample.set(kPullSeconds, pulled.seconds);
   pull_engine_->remove_image(remote);  // the next pull starts from an engine without it
+  return true;
 }
 
 nlohmann::json Runner::network_facts(const RunOptions& options) const {

@@ -70,3 +70,20 @@ TEST_CASE("work kinds: each cache state's builds apart, start-ups apart") {
   CHECK(work_kind("build", "ci-registry") == "ci-registry");
   CHECK(work_kind("startup", "as-built") == "startup");
 }
+
+TEST_CASE("ETA: once-per-scenario work is timed apart and is not a task of its own") {
+  Progress progress(stderr, false, true);
+  progress.begin();
+  Sample cold;
+  cold.kind = "build";
+  cold.state = "cold";
+  progress.task("first cold build, with the registry push and pull");
+  progress.done(cold, "", {{kRegistryWork, 30.0}});
+  // The 30 s are the registry's, not a cold build's: two more of them cost 60 s.
+  progress.expect({{kRegistryWork, 2}});
+  CHECK(progress.eta_seconds() == Approx(60));
+  progress.expect({{"cold", 1}});
+  CHECK(progress.eta_seconds() < 30);
+  progress.expect({{"cold", 3}, {kRegistryWork, 5}});
+  CHECK(progress.left_total() == 3);
+}
