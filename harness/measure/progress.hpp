@@ -38,13 +38,13 @@ class Progress {
   // else the prior; start-ups not yet timed go by warm-nochange builds, anything else by the
   // mean of all tasks); NaN while nothing has been timed and there is no prior.
   double eta_seconds() const;
-  void detail(const std::string& what);                           // e.g. the running build step
+  void detail(const std::string& what);  // e.g. the running build step
   // side: ab's baseline/candidate. one_off: seconds of the task spent on work done once per
   // scenario (layer statistics, registry push and pull), timed as kinds of their own so the
   // first round's tasks do not make every later one look slower.
   void done(const Sample& sample, const std::string& side = "",
             const std::map<std::string, double>& one_off = {});
-  void message(const std::string& text);                          // a line that stays
+  void message(const std::string& text);  // a line that stays
   void end();
 
   static bool stderr_is_terminal();

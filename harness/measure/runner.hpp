@@ -184,7 +184,7 @@ class Runner {
   std::string registry_;                     // as builds reach it (a shaping proxy's address)
   std::string registry_direct_;              // the registry itself, for reading its API
   std::set<std::string> registry_measured_;  // scenarios
-  std::map<std::string, double> one_off_;     // the current task's once-per-scenario work
+  std::map<std::string, double> one_off_;    // the current task's once-per-scenario work
 };
 
 }  // namespace bb
