@@ -7,32 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "docker/rawjson.hpp"
 #include "model/metrics.hpp"
 #include "util/text.hpp"
 
 namespace bb {
-
-std::string work_kind(const std::string& kind, const std::string& state) {
-  // Per cache state: a cold build, a dependency rebuild and a fully cached one differ tenfold.
-  return kind == "startup" ? "startup" : state;
-}
-
-std::map<std::string, double> mean_task_seconds(const std::vector<StoredSample>& samples) {
-  std::map<std::string, std::pair<double, int>> durations;
-  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
-    const Sample& s = samples[i].sample;
-    auto from = parse_rfc3339(s.started_at), to = parse_rfc3339(samples[i + 1].sample.started_at);
-    // Between kinds the gap holds other work (the start-up tools, detection): left out.
-    if (s.kind != samples[i + 1].sample.kind || !from || !to || *to < *from) continue;
-    auto& [total, count] = durations[work_kind(s.kind, s.state)];
-    total += *to - *from;
-    ++count;
-  }
-  std::map<std::string, double> seconds;
-  for (const auto& [kind, sum] : durations) seconds[kind] = sum.first / sum.second;
-  return seconds;
-}
 
 namespace {
 std::string clock(double seconds) {
@@ -59,39 +37,6 @@ void Progress::expect(const std::map<std::string, int>& remaining) {
   remaining_ = remaining;
 }
 
-void Progress::prior(const std::map<std::string, double>& seconds) {
-  prior_ = seconds;
-}
-
-double Progress::eta_seconds() const {
-  double total = 0, all_seconds = 0;
-  int all_tasks = 0;
-  for (const auto& [kind, timed] : timed_) {
-    all_seconds += timed.first;
-    all_tasks += timed.second;
-  }
-  for (const auto& [kind, count] : remaining_) {
-    if (count == 0) continue;
-    auto timed = timed_.find(kind);
-    auto prior = prior_.find(kind);
-    // A start-up is a few docker calls, like a fully cached build: the first guess until one
-    // is timed.
-    auto alike = kind == "startup" ? timed_.find("warm-nochange") : timed_.end();
-    if (timed != timed_.end()) {
-      total += count * timed->second.first / timed->second.second;
-    } else if (prior != prior_.end()) {
-      total += count * prior->second;
-    } else if (alike != timed_.end()) {
-      total += count * alike->second.first / alike->second.second;
-    } else if (all_tasks > 0) {
-      total += count * all_seconds / all_tasks;  // no better guess yet
-    } else {
-      return std::nan("");
-    }
-  }
-  return total;
-}
-
 std::string Progress::eta() const {
   double seconds = eta_seconds();
   return std::isnan(seconds) ? "ETA --:--" : "ETA " + clock(seconds);
@@ -100,7 +45,7 @@ std::string Progress::eta() const {
 std::size_t Progress::left_total() const {
   int left = 0;
   for (const auto& [kind, count] : remaining_) {
-    if (kind != kImageLayersWork && kind != kRegistryWork) left += count;
+    if (!is_one_off(kind)) left += count;
   }
   return static_cast<std::size_t>(left);
 }
@@ -144,14 +89,10 @@ void Progress::done(const Sample& sample, const std::string& side,
   double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start_).count();
   for (const auto& [kind, spent] : one_off) {
-    auto& [seconds, tasks] = timed_[kind];
-    seconds += spent;
-    ++tasks;
+    eta_.timed(kind, spent);
     took = std::max(took - spent, 0.0);
   }
-  auto& [seconds, tasks] = timed_[work_kind(sample.kind, sample.state)];
-  seconds += took;
-  ++tasks;
+  eta_.timed(work_kind(sample.kind, sample.state), took);
   if (quiet_) return;
   std::string result;
   if (sample.status != "ok") {

@@ -7,21 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "model/run.hpp"
+#include "measure/eta.hpp"
 #include "model/sample.hpp"
 
 namespace bb {
-
-// The kinds of work whose tasks take comparable time: a build's cache state ("cold",
-// "warm-deps", ...) or "startup".
-std::string work_kind(const std::string& kind, const std::string& state);
-// Work done once per scenario inside a build task, timed apart: not tasks of their own.
-inline constexpr const char* kImageLayersWork = "image layers";
-inline constexpr const char* kRegistryWork = "registry push and pull";
-
-// Mean seconds a task of each kind took in a recorded run: the time from one sample's start
-// to the next one's (what the next task waited for), samples in the order they were taken.
-std::map<std::string, double> mean_task_seconds(const std::vector<StoredSample>& samples);
 
 class Progress {
  public:
@@ -32,12 +21,10 @@ class Progress {
   // times, so the ETA is the sum of each kind's remaining count times its mean task time.
   void expect(const std::map<std::string, int>& remaining);
   // Mean task time by kind from an earlier run, used until this run has timed that kind.
-  void prior(const std::map<std::string, double>& seconds);
+  void prior(const std::map<std::string, double>& seconds) { eta_.prior(seconds); }
   void task(const std::string& what);  // a task starts
-  // Seconds of work left: each kind's remaining count times its mean task time (this run's,
-  // else the prior; start-ups not yet timed go by warm-nochange builds, anything else by the
-  // mean of all tasks); NaN while nothing has been timed and there is no prior.
-  double eta_seconds() const;
+  // Seconds of work left (EtaModel::seconds_left of what `expect` said).
+  double eta_seconds() const { return eta_.seconds_left(remaining_); }
   void detail(const std::string& what);  // e.g. the running build step
   // side: ab's baseline/candidate. one_off: seconds of the task spent on work done once per
   // scenario (layer statistics, registry push and pull), timed as kinds of their own so the
@@ -58,8 +45,7 @@ class Progress {
   bool interactive_;
   bool quiet_;
   std::map<std::string, int> remaining_;
-  std::map<std::string, std::pair<double, int>> timed_;  // kind -> (seconds, tasks)
-  std::map<std::string, double> prior_;
+  EtaModel eta_;
   std::chrono::steady_clock::time_point task_start_;
   std::size_t finished_ = 0;
   std::string what_;

@@ -372,9 +372,7 @@ GroupTally::Key key_of(const Sample& s) {
 
 }  // namespace
 
-GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) const {
-  const RunOptions& o = plan.options;
-  bool claimed = plan.claimed.count(key) > 0;
+GroupTarget group_target(const RunOptions& o, const GroupTally::Key& key, bool claimed) {
   if (std::get<1>(key) == "startup") {
     if (o.startup_precision <= 0) return {o.startup_runs, o.startup_runs, 0};
     int min = std::min(o.startup_min_runs, o.startup_runs);
@@ -386,7 +384,10 @@ GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) 
   return {min, std::max(o.max_runs, min), o.build_precision};
 }
 
-namespace {
+GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) const {
+  return group_target(plan.options, key, plan.claimed.count(key) > 0);
+}
+
 std::set<GroupTally::Key> claimed_groups(const Suite& suite) {
   // Groups a claim compares on a time metric need enough samples to be decidable.
   std::set<GroupTally::Key> groups;
@@ -399,59 +400,33 @@ std::set<GroupTally::Key> claimed_groups(const Suite& suite) {
   }
   return groups;
 }
-}  // namespace
 
-std::map<std::string, double> Runner::typical_unit_widths(const RunPlan& plan) const {
-  // Per kind of work, the median spread (scaled to one value) of the groups measured so far.
-  std::map<std::string, std::vector<double>> widths;
+void Runner::tell_progress(const RunPlan& plan) {
+  std::vector<GroupWork> groups;
   auto add = [&](const GroupTally::Key& key, const std::string& kind) {
-    double width = unit_half_width(tally_.values(key));
-    if (std::isfinite(width)) widths[kind].push_back(width);
+    groups.push_back({key, kind, target_for(plan, key), prior_.count(key) ? prior_.at(key) : -1});
   };
   for (const auto& [scenario, states] : plan.build_groups) {
     for (auto state : states)
       add({scenario->name, "build", to_string(state)}, work_kind("build", to_string(state)));
   }
   for (const auto& entry : plan.startup_scenarios) {
-    for (const auto& mode : entry.modes)
-      add({entry.scenario->name, "startup", mode.name}, "startup");
+    auto modes = entry.modes;
+    // Until the probe has asked, a scenario that names no modes is counted as a Python one:
+    // over-counting a few cheap start-ups beats an ETA that jumps when the builds end.
+    if (entry.scenario->detect_python && !python_detected_) {
+      for (const auto& mode : builtin_startup_modes())
+        if (mode.python) modes.push_back(mode);
+    }
+    for (const auto& mode : modes) add({entry.scenario->name, "startup", mode.name}, "startup");
   }
-  std::map<std::string, double> typical;
-  for (const auto& [kind, values] : widths) typical[kind] = stats::median(values);
-  return typical;
-}
-
-void Runner::tell_progress(const RunPlan& plan) {
-  auto typical = typical_unit_widths(plan);
-  auto more = [&](const GroupTally::Key& key, const std::string& kind) {
-    auto pooled = typical.find(kind);
-    return expected_more(tally_.values(key), tally_.attempts(key), target_for(plan, key),
-                         prior_.count(key) ? prior_.at(key) : -1,
-                         pooled == typical.end() ? std::nan("") : pooled->second);
-  };
-  std::map<std::string, int> remaining;
+  auto remaining = expected_work(groups, tally_);
   for (const auto& [scenario, states] : plan.build_groups) {
     for (auto state : states) {
-      auto kind = work_kind("build", to_string(state));
-      remaining[kind] += more({scenario->name, "build", to_string(state)}, kind);
-    }
-  }
-  if (plan.options.warmup > 0) {
-    for (const auto& [scenario, states] : plan.build_groups) {
-      for (auto state : states) {
-        for (int round = 1; round <= plan.options.warmup; ++round) {
-          if (!warmups_done_.count({scenario->name, to_string(state), round}))
-            ++remaining[work_kind("build", to_string(state))];
-        }
+      for (int round = 1; round <= plan.options.warmup; ++round) {
+        if (!warmups_done_.count({scenario->name, to_string(state), round}))
+          ++remaining[work_kind("build", to_string(state))];
       }
-    }
-  }
-  for (const auto& entry : plan.startup_scenarios) {
-    for (const auto& mode : entry.modes)
-      remaining["startup"] += more({entry.scenario->name, "startup", mode.name}, "startup");
-  }
-  for (const auto& [scenario, states] : plan.build_groups) {
-    for (auto state : states) {
       if (plan.options.image_stats && !layers_measured_.count({scenario->name, to_string(state)}))
         ++remaining[kImageLayersWork];
     }
@@ -701,6 +676,7 @@ void Runner::detect_python(RunPlan& plan, StartupMeasurer& startup) {
       }
     }
   }
+  python_detected_ = true;
   tell_progress(plan);
 }
 
@@ -770,6 +746,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   warmups_done_.clear();
   last_image_.clear();
   prior_.clear();
+  python_detected_ = false;
   options_resumed_ = options.resume.has_value();
   std::int64_t run_id = begin(suite, options);
   RunPlan plan;

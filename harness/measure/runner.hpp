@@ -89,6 +89,10 @@ std::vector<ScenarioModes> startup_scenarios(const std::vector<Task>& builds);
 // Interleaved order: repetition, then state, then scenarios rotated by repetition so
 // that drift on the machine spreads over every scenario.
 std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options);
+// The groups (scenario, kind, state) a claim of the suite compares on a time metric.
+std::set<GroupTally::Key> claimed_groups(const Suite& suite);
+// A group's repetition target under the options: claimed groups get at least claim_min_runs.
+GroupTarget group_target(const RunOptions& options, const GroupTally::Key& key, bool claimed);
 
 // Tag the runner gives a scenario's image ("buildbench/<name>:latest"-like, always valid);
 // a variant gives another tag for the same scenario.
@@ -154,7 +158,6 @@ class Runner {
   void run_startups(std::int64_t run_id, RunPlan& plan, const std::filesystem::path& scratch);
   void store_sample(std::int64_t run_id, Sample& sample, const RunPlan& plan);
   void record_taken(const Sample& sample);
-  std::map<std::string, double> typical_unit_widths(const RunPlan& plan) const;
   void tell_progress(const RunPlan& plan);
   void learn_from_last_run(const Suite& suite, std::int64_t this_run);
   GroupTarget target_for(const RunPlan& plan, const GroupTally::Key& key) const;
@@ -184,6 +187,7 @@ class Runner {
   std::string registry_;                     // as builds reach it (a shaping proxy's address)
   std::string registry_direct_;              // the registry itself, for reading its API
   std::set<std::string> registry_measured_;  // scenarios
+  bool python_detected_ = false;             // detect_python has asked every scenario
   std::map<std::string, double> one_off_;    // the current task's once-per-scenario work
 };
 

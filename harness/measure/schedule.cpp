@@ -57,7 +57,7 @@ int expected_more(const std::vector<double>& values, int attempts, const GroupTa
     // Two values say little about a spread; the kind's other groups say more.
     total = within(std::pow(typical_unit_width / target.precision, 2));
   } else {
-    total = (target.min_runs + target.max_runs + 1) / 2;
+    total = target.min_runs;
   }
   return std::max({total - attempts, due, 0});
 }

@@ -83,12 +83,12 @@ TEST_CASE("expected repetitions for the ETA: minimum due, extrapolated spread, p
   CHECK(expected_more({}, 0, fixed) == 3);
   CHECK(expected_more({1}, 1, fixed) == 2);
   GroupTarget adaptive{3, 9, 0.03};
-  CHECK(expected_more({}, 0, adaptive) == 6);     // middle of [3, 9] without a prior
+  CHECK(expected_more({}, 0, adaptive) == 3);     // the minimum without a prior
   CHECK(expected_more({}, 0, adaptive, 4) == 4);  // the suite's last run took 4
   CHECK(expected_more({10, 10, 10, 10, 10, 10}, 6, adaptive) == 0);
   CHECK(expected_more({8, 12, 8, 12, 8, 12}, 6, adaptive) == 3);  // wide: up to the maximum
   // Two values are not extrapolated (their spread is luck): the kind's other groups speak.
-  CHECK(expected_more({10, 14}, 2, adaptive) == 4);             // no pool: middle of [3, 9]
+  CHECK(expected_more({10, 14}, 2, adaptive) == 1);             // no pool: the minimum
   CHECK(expected_more({10, 14}, 2, adaptive, -1, 0.06) == 2);   // (0.06 / 0.03)^2 = 4 in all
   CHECK(expected_more({10, 14}, 2, adaptive, -1, 0.001) == 1);  // the minimum is still due
   CHECK(expected_more({10, 14}, 2, adaptive, 5, 0.001) == 3);   // this group's last run first

@@ -1,0 +1,107 @@
+#include "measure/eta.hpp"
+
+#include <cmath>
+
+#include "docker/rawjson.hpp"
+#include "model/metrics.hpp"
+#include "stats/summary.hpp"
+
+namespace bb {
+
+std::string work_kind(const std::string& kind, const std::string& state) {
+  // Per cache state: a cold build, a dependency rebuild and a fully cached one differ tenfold.
+  return kind == "startup" ? "startup" : state;
+}
+
+bool is_one_off(const std::string& kind) {
+  return kind == kImageLayersWork || kind == kRegistryWork;
+}
+
+std::map<std::string, double> recorded_one_off(const Sample& sample) {
+  double registry = 0;
+  for (auto metric : {kPushSeconds, kPullSeconds}) {
+    if (const double* seconds = sample.get(metric)) registry += *seconds;
+  }
+  if (registry > 0) return {{kRegistryWork, registry}};
+  return {};
+}
+
+std::map<std::string, double> mean_task_seconds(const std::vector<StoredSample>& samples) {
+  std::map<std::string, double> seconds;
+  std::map<std::string, std::pair<double, int>> durations;
+  auto add = [&](const std::string& kind, double took) {
+    auto& [total, count] = durations[kind];
+    total += took;
+    ++count;
+  };
+  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
+    const Sample& s = samples[i].sample;
+    auto from = parse_rfc3339(s.started_at), to = parse_rfc3339(samples[i + 1].sample.started_at);
+    // Between kinds the gap holds other work (the start-up tools, detection): left out.
+    if (s.kind != samples[i + 1].sample.kind || !from || !to || *to < *from) continue;
+    double took = *to - *from;
+    for (const auto& [kind, spent] : recorded_one_off(s)) {
+      add(kind, spent);
+      took -= spent;
+    }
+    add(work_kind(s.kind, s.state), std::max(took, 0.0));
+  }
+  for (const auto& [kind, sum] : durations) seconds[kind] = sum.first / sum.second;
+  return seconds;
+}
+
+void EtaModel::timed(const std::string& kind, double seconds) {
+  auto& [total, tasks] = timed_[kind];
+  total += seconds;
+  ++tasks;
+}
+
+double EtaModel::seconds_left(const std::map<std::string, int>& remaining) const {
+  double total = 0, all_seconds = 0;
+  int all_tasks = 0;
+  for (const auto& [kind, timed] : timed_) {
+    if (is_one_off(kind)) continue;
+    all_seconds += timed.first;
+    all_tasks += timed.second;
+  }
+  auto mean = [](const std::pair<double, int>& timed) { return timed.first / timed.second; };
+  for (const auto& [kind, count] : remaining) {
+    if (count == 0) continue;
+    auto timed = timed_.find(kind);
+    auto prior = prior_.find(kind);
+    // A start-up is a few docker calls, like a fully cached build: the first guess until one
+    // is timed.
+    auto alike = kind == "startup" ? timed_.find("warm-nochange") : timed_.end();
+    if (timed != timed_.end()) {
+      total += count * mean(timed->second);
+    } else if (prior != prior_.end()) {
+      total += count * prior->second;
+    } else if (alike != timed_.end()) {
+      total += count * mean(alike->second);
+    } else if (all_tasks > 0) {
+      total += count * all_seconds / all_tasks;  // no better guess yet
+    } else {
+      return std::nan("");
+    }
+  }
+  return total;
+}
+
+std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
+                                         const GroupTally& tally) {
+  std::map<std::string, std::vector<double>> widths;
+  for (const auto& group : groups) {
+    double width = unit_half_width(tally.values(group.key));
+    if (std::isfinite(width)) widths[group.kind].push_back(width);
+  }
+  std::map<std::string, int> remaining;
+  for (const auto& group : groups) {
+    auto pooled = widths.find(group.kind);
+    double typical = pooled == widths.end() ? std::nan("") : stats::median(pooled->second);
+    remaining[group.kind] += expected_more(tally.values(group.key), tally.attempts(group.key),
+                                           group.target, group.prior, typical);
+  }
+  return remaining;
+}
+
+}  // namespace bb

@@ -1,0 +1,118 @@
+#include "measure/eta.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "docker/rawjson.hpp"
+#include "measure/runner.hpp"
+#include "model/metrics.hpp"
+#include "scenario/manifest.hpp"
+#include "util/text.hpp"
+
+using namespace bb;
+namespace fs = std::filesystem;
+
+namespace {
+
+// scripts/bench's run of 2026-11-25 (fresh clone of 9ecc75f, 322 samples), one line a sample
+// in the order taken: what the store held, reduced to what the ETA reads.
+std::vector<Sample> recorded_bench() {
+  std::ifstream in(fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/runs/bench-2026-11-25.csv");
+  std::vector<Sample> samples;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    auto f = split(line, ',');
+    for (auto& field : f)
+      if (field == "\"\"") field.clear();  // sqlite3 -csv writes an empty value as ""
+    Sample s;
+    s.scenario = f[0];
+    s.kind = f[1];
+    s.state = f[2];
+    s.warmup = f[3] == "1";
+    s.status = f[4];
+    s.started_at = f[5];
+    if (!f[6].empty()) s.set(s.kind == "build" ? kBuildSeconds : kReadySeconds, std::stod(f[6]));
+    if (!f[7].empty()) s.set(kPushSeconds, std::stod(f[7]));
+    if (!f[8].empty()) s.set(kPullSeconds, std::stod(f[8]));
+    samples.push_back(s);
+  }
+  return samples;
+}
+
+struct Replay {
+  double total = 0;  // seconds from the first sample to the last one's start
+  std::vector<std::pair<double, double>> predictions;  // (elapsed, elapsed + ETA)
+};
+
+// Feeds the recorded samples through the ETA as the runner does: what it knows of the plan
+// (scripts/bench's design, the suite's claims), each task's time with the registry's part
+// apart, the registry work still to come.
+Replay replay(const std::vector<Sample>& samples) {
+  RunOptions options;  // scripts/bench's design
+  options.build_precision = 0.03;
+  options.min_runs = 3;
+  options.max_runs = 6;
+  options.startup_precision = 0.05;
+  options.startup_runs = 20;
+  Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/hermetic");
+  auto claimed = claimed_groups(suite);
+  std::vector<GroupWork> groups;
+  std::set<std::string> registry_due;
+  for (const auto& scenario : suite.scenarios) {
+    for (auto state : all_cache_states()) {
+      GroupTally::Key key{scenario.name, "build", to_string(state)};
+      groups.push_back({key, to_string(state), group_target(options, key, claimed.count(key))});
+    }
+    for (const char* mode : {"as-built", "no-bytecode"}) {
+      GroupTally::Key key{scenario.name, "startup", mode};
+      groups.push_back({key, "startup", group_target(options, key, claimed.count(key))});
+    }
+    registry_due.insert(scenario.name);
+  }
+  Replay result;
+  double first = *parse_rfc3339(samples.front().started_at);
+  result.total = *parse_rfc3339(samples.back().started_at) - first;
+  GroupTally tally;
+  EtaModel eta;
+  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
+    const Sample& s = samples[i];
+    double start = *parse_rfc3339(s.started_at), end = *parse_rfc3339(samples[i + 1].started_at);
+    double took = end - start;
+    for (const auto& [kind, spent] : recorded_one_off(s)) {
+      eta.timed(kind, spent);
+      took -= spent;
+      registry_due.erase(s.scenario);
+    }
+    // The gap before the first start-up (tools, detection) is no task's time.
+    if (s.kind == samples[i + 1].kind) eta.timed(work_kind(s.kind, s.state), std::max(took, 0.0));
+    auto figure = figure_of(s);
+    tally.add({s.scenario, s.kind, s.state}, figure.has_value(), figure.value_or(0));
+    auto remaining = expected_work(groups, tally);
+    remaining[kRegistryWork] = static_cast<int>(registry_due.size());
+    result.predictions.push_back({end - first, end - first + eta.seconds_left(remaining)});
+  }
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("ETA replayed on a recorded main job: within 25% of the truth once 10% is done") {
+  auto run = replay(recorded_bench());
+  REQUIRE(run.total > 1800);  // the recorded job measured for 36 minutes
+  double worst = 0;
+  for (const auto& [elapsed, predicted] : run.predictions) {
+    if (elapsed < 0.1 * run.total) continue;
+    double error = (predicted - run.total) / run.total;
+    if (std::abs(error) > std::abs(worst)) worst = error;
+    INFO("at " << elapsed << " s of " << run.total << " s the ETA said the job ends at "
+               << predicted << " s");
+    CHECK(std::abs(error) <= 0.25);
+  }
+  // The figure for the record (run with -s to see it).
+  WARN("largest ETA error after 10% of the recorded job: " << worst * 100 << "%");
+}
