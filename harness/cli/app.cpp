@@ -10,8 +10,6 @@
 
 #include <unistd.h>
 
-#include <cmath>
-#include <tuple>
 #include "cli/ab.hpp"
 #include "cli/commands.hpp"
 #include "cli/doctor.hpp"
@@ -27,8 +25,8 @@
 #include "report/compare_report.hpp"
 #include "report/export.hpp"
 #include "scenario/manifest.hpp"
-#include "stats/summary.hpp"
 #include "store/merge.hpp"
+#include "store/prune.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
 #include "util/file_lock.hpp"
@@ -718,40 +716,9 @@ Examples:
   }
   if (*prune) {
     Store store(db_path, Store::Mode::kReadWrite);
-    auto runs = store.runs();
     std::size_t pruned = 0, removed = 0;
-    for (std::size_t i = 0; i + keep < runs.size(); ++i) {
-      const auto& run = runs[i];
-      if (run.pruned || run.status == "running") continue;
-      std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<double>>
-          values;
-      std::map<std::tuple<std::string, std::string, std::string>, std::size_t> failures;
-      for (const auto& stored : store.samples({run.id}, false)) {
-        const Sample& s = stored.sample;
-        if (s.warmup) continue;
-        if (s.status != "ok") ++failures[{s.scenario, s.kind, s.state}];
-        for (const auto& m : s.metrics)
-          values[{s.scenario, s.kind, s.state, m.name}].push_back(m.value);
-      }
-      std::vector<Store::SummaryRow> rows;
-      for (const auto& [key, v] : values) {
-        auto s = stats::summarize(v);
-        Store::SummaryRow r;
-        r.run_id = run.id;
-        std::tie(r.scenario, r.kind, r.state, r.metric) = key;
-        r.count = s.count;
-        r.failures = failures[{r.scenario, r.kind, r.state}];
-        r.median = s.median;
-        r.mean = s.mean;
-        r.stddev = s.stddev;
-        r.mad = s.mad;
-        r.min = s.min;
-        r.max = s.max;
-        r.ci_low = s.median_ci.available ? s.median_ci.low : NAN;
-        r.ci_high = s.median_ci.available ? s.median_ci.high : NAN;
-        rows.push_back(r);
-      }
-      removed += store.prune_run(run.id, rows);
+    for (auto run_id : runs_to_prune(store.runs(), static_cast<std::size_t>(keep))) {
+      removed += store.prune_run(run_id, prune_summaries(run_id, store.samples({run_id}, false)));
       ++pruned;
     }
     store.vacuum();
