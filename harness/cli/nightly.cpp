@@ -1,13 +1,20 @@
-#include "cli/nightly.hpp"
-
+// `buildbench nightly`: run, compare with the previous nightly (and a pinned reference),
+// look for lasting shifts over the history, regenerate the report.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/gather.hpp"
+#include "cli/options.hpp"
+#include "cli/subcommand.hpp"
 #include "model/metrics.hpp"
 #include "report/compare_report.hpp"
 #include "stats/changepoint.hpp"
@@ -21,6 +28,50 @@ namespace fs = std::filesystem;
 
 namespace {
 
+struct NightlyFlags {
+  std::string suite_path = default_suite();
+  std::string source;
+  std::string db_path = default_db();
+  std::string out_dir = "reports";
+  std::string reference;  // run selector, or ""
+  std::string date;       // YYYY-MM-DD, default today (UTC)
+  std::string builder;
+  bool no_wait = false;
+  int runs = 5, startup_runs = 30;
+  std::vector<std::string> thresholds;  // for both comparisons
+};
+
+const char* kNightlyFooter = R"(
+Labels the run kind=nightly, nightly=DATE, commit=REV; compares it with the previous complete
+nightly of the suite (and --reference); looks for lasting shifts (a change-point test over
+per-night medians) and names the first night each appeared; writes the report and
+nightly-summary.md (also appended to $GITHUB_STEP_SUMMARY when set).
+Exit codes: 0 no regression, 1 regression, 2 bad usage, 3 failed samples or environment.
+
+Example (cron, 02:00):  buildbench nightly --db /var/lib/buildbench/nightly.db --out docs/benchmarks)";
+
+void add_nightly_options(CLI::App* night, NightlyFlags& flags) {
+  night->add_option("--suite", flags.suite_path, "Suite manifest or its folder")
+      ->capture_default_str();
+  night->add_option("--source", flags.source, "Checkout that a published suite describes");
+  night->add_option("--runs", flags.runs, "Measured repetitions per scenario and state")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  night->add_option("--startup-runs", flags.startup_runs, "Start-up repetitions per mode")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  night->add_option("--reference", flags.reference,
+                    "Also compare with this pinned run (id or KEY=VALUE label)");
+  night->add_option("--date", flags.date, "Label the nightly with this date (default today, UTC)");
+  night->add_option("--out", flags.out_dir, "Folder for the report and nightly-summary.md")
+      ->capture_default_str();
+  night->add_option("--builder", flags.builder, "buildx builder to build on");
+  night->add_option("--threshold", flags.thresholds,
+                    "METRIC=PERCENT or SCENARIO:METRIC=PERCENT for both comparisons (as compare)");
+  night->add_flag("--no-wait", flags.no_wait, "Refuse when another run holds the daemon");
+  add_db_option(night, flags.db_path);
+}
+
 std::string git_commit(const fs::path& dir) {
   ProcessOptions options;
   options.argv = {"git", "-C", dir.string(), "rev-parse", "--short", "HEAD"};
@@ -33,7 +84,18 @@ std::string git_commit(const fs::path& dir) {
   }
 }
 
-}  // namespace
+struct NightlyArgs {
+  std::string suite_path;
+  ManifestVars vars;
+  RunOptions run;  // runs, startup runs, timeouts; labels are added
+  std::string db_path;
+  std::string out_dir;
+  std::string reference;  // run selector, or ""
+  std::string date;       // YYYY-MM-DD, default today (UTC)
+  std::string builder;
+  bool no_wait = false;
+  CompareOptions compare;  // alpha and thresholds for both comparisons
+};
 
 int run_nightly(const NightlyArgs& args) {
   Suite suite = load_suite(args.suite_path, args.vars);
@@ -148,6 +210,34 @@ int run_nightly(const NightlyArgs& args) {
                            : exit_code == kExitOk       ? "no regression"
                                                         : "failed samples");
   return exit_code;
+}
+
+int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
+  NightlyArgs args;
+  args.suite_path = flags.suite_path;
+  args.vars = manifest_vars(flags.source);
+  args.db_path = flags.db_path;
+  args.out_dir = flags.out_dir;
+  args.reference = flags.reference;
+  args.date = flags.date;
+  args.builder = flags.builder;
+  args.no_wait = flags.no_wait;
+  args.run.runs = flags.runs;
+  args.run.startup_runs = flags.startup_runs;
+  args.run.command = command_line;
+  parse_thresholds(flags.thresholds, args.compare);
+  return run_nightly(args);
+}
+
+}  // namespace
+
+Subcommand add_nightly_command(CLI::App& parent, const std::string& command_line) {
+  auto* night = parent.add_subcommand(
+      "nightly", "Run, compare with the previous nightly, find lasting shifts, write the report");
+  auto flags = std::make_shared<NightlyFlags>();
+  add_nightly_options(night, *flags);
+  night->footer(kNightlyFooter);
+  return {night, [flags, command_line] { return run_nightly(*flags, command_line); }};
 }
 
 }  // namespace bb
