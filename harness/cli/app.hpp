@@ -1,6 +1,7 @@
 #pragma once
-// The command line: sub-commands, their options and help. Returns an exit code;
-// throws UsageError / EnvironmentError / Interrupted for main to report.
+// The command line: registers the sub-commands (cli/subcommand.hpp), parses and runs the one
+// given. Returns an exit code; throws UsageError / EnvironmentError / Interrupted for main to
+// report.
 namespace bb {
 int run_cli(int argc, char** argv);
 }

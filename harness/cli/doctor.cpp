@@ -1,9 +1,11 @@
-#include "cli/doctor.hpp"
-
+// `buildbench doctor`: checks what a run needs and says how to fix what is missing.
 #include <filesystem>
+#include <memory>
 
 #include <fmt/format.h>
 
+#include "cli/options.hpp"
+#include "cli/subcommand.hpp"
 #include "docker/cli_engine.hpp"
 #include "scenario/manifest.hpp"
 #include "store/store.hpp"
@@ -39,8 +41,12 @@ Check run_check(const std::string& what, const std::vector<std::string>& argv,
   }
 }
 
-}  // namespace
+struct DoctorFlags {
+  std::string suite_path = default_suite();
+  std::string db_path = default_db();
+};
 
+// Exit 0, or 3 when a check fails.
 int run_doctor(const std::string& suite_path, const std::string& db_path) {
   std::vector<Check> checks;
   checks.push_back(run_check("docker client",
@@ -97,6 +103,18 @@ int run_doctor(const std::string& suite_path, const std::string& db_path) {
     }
   }
   return all_ok ? 0 : kExitEnvironment;
+}
+
+}  // namespace
+
+Subcommand add_doctor_command(CLI::App& parent) {
+  auto* doctor =
+      parent.add_subcommand("doctor", "Check the engine, buildx, base images and database");
+  auto flags = std::make_shared<DoctorFlags>();
+  doctor->add_option("--suite", flags->suite_path, "Suite whose base images to check")
+      ->capture_default_str();
+  add_db_option(doctor, flags->db_path);
+  return {doctor, [flags] { return run_doctor(flags->suite_path, flags->db_path); }};
 }
 
 }  // namespace bb

@@ -13,22 +13,70 @@
 namespace bb {
 namespace fs = std::filesystem;
 
+namespace {
+
+// "latest-complete", or any run selector.
+std::vector<std::int64_t> selected_runs(Store& store, const std::string& report_run) {
+  if (report_run != "latest-complete") return store.select_runs(report_run);
+  std::vector<std::int64_t> ids;
+  for (const auto& r : store.runs()) {
+    if (r.status == "complete") ids = {r.id};
+  }
+  if (ids.empty()) {
+    throw UsageError(
+        fmt::format("no complete run in '{}'; finish a 'buildbench run' or pass "
+                    "--run ID",
+                    store.path().string()));
+  }
+  return ids;
+}
+
+// What the page takes from the suite manifest: descriptions, claims, start-up modes.
+void add_suite(ReportInput& input, const Suite& suite) {
+  input.suite_description = suite.description;
+  input.claims = suite.claims;
+  input.modes = suite.modes;
+  input.claims_title = suite.claims_title;
+  input.differs_title = suite.differs_title;
+  for (const auto& sc : suite.scenarios) {
+    for (const auto& mode : sc.startup_modes) input.python_suite |= mode.python;
+    input.descriptions[sc.name] = sc.description;
+    input.differs[sc.name] = sc.differs;
+  }
+}
+
+// Per-run medians of the tracked metrics over the complete runs of the suite up to `run`;
+// empty with fewer than two.
+std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run) {
+  std::vector<std::int64_t> history_ids;
+  std::map<std::int64_t, std::string> dates;
+  for (const auto& r : store.runs()) {
+    if (r.suite_name == run.suite_name && r.status == "complete" && r.id <= run.id) {
+      history_ids.push_back(r.id);
+      dates[r.id] = r.started_at.substr(0, 10);
+    }
+  }
+  std::vector<HistoryPoint> history;
+  if (history_ids.size() < 2) return history;
+  std::map<std::int64_t, std::map<std::string, std::vector<double>>> values;
+  for (const auto& v : store.metric_series_of(history_ids, tracked_metric_names())) {
+    values[v.run_id][v.scenario + "|" + v.state + "|" + v.metric].push_back(v.value);
+  }
+  for (auto id : history_ids) {
+    HistoryPoint point;
+    point.run_id = id;
+    point.date = dates[id];
+    for (const auto& [key, v] : values[id]) point.medians[key] = stats::median(v);
+    history.push_back(point);
+  }
+  return history;
+}
+
+}  // namespace
+
 ReportInput gather_report_input(Store& store, const std::string& report_run,
                                 const std::string& report_suite, const ManifestVars& vars) {
-  std::vector<std::int64_t> ids;
-  if (report_run == "latest-complete") {
-    for (const auto& r : store.runs()) {
-      if (r.status == "complete") ids = {r.id};
-    }
-    if (ids.empty()) {
-      throw UsageError(
-          fmt::format("no complete run in '{}'; finish a 'buildbench run' or pass "
-                      "--run ID",
-                      store.path().string()));
-    }
-  } else {
-    ids = store.select_runs(report_run);
-  }
+  std::vector<std::int64_t> ids = selected_runs(store, report_run);
   ReportInput input;
   for (auto id : ids) input.runs.push_back(*store.run(id));
   const RunRecord& run = input.runs.back();
@@ -42,18 +90,7 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
   for (const auto& [name, position] : store.scenarios(run.id)) input.scenario_order.push_back(name);
   input.suite_name = run.suite_name;
   input.modes = builtin_startup_modes();
-  if (suite) {
-    input.suite_description = suite->description;
-    input.claims = suite->claims;
-    input.modes = suite->modes;
-    input.claims_title = suite->claims_title;
-    input.differs_title = suite->differs_title;
-    for (const auto& sc : suite->scenarios) {
-      for (const auto& mode : sc.startup_modes) input.python_suite |= mode.python;
-      input.descriptions[sc.name] = sc.description;
-      input.differs[sc.name] = sc.differs;
-    }
-  }
+  if (suite) add_suite(input, *suite);
   input.samples = store.samples(ids);
   // Claims naming scenarios this run did not measure are left out, not failed.
   std::set<std::string> measured;
@@ -72,28 +109,7 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
       if (auto image = store.image(s.image_id)) input.images[s.scenario] = *image;
     }
   }
-  // History: complete runs of the same suite up to this one.
-  std::vector<std::int64_t> history_ids;
-  std::map<std::int64_t, std::string> dates;
-  for (const auto& r : store.runs()) {
-    if (r.suite_name == run.suite_name && r.status == "complete" && r.id <= run.id) {
-      history_ids.push_back(r.id);
-      dates[r.id] = r.started_at.substr(0, 10);
-    }
-  }
-  if (history_ids.size() >= 2) {
-    std::map<std::int64_t, std::map<std::string, std::vector<double>>> values;
-    for (const auto& v : store.metric_series_of(history_ids, tracked_metric_names())) {
-      values[v.run_id][v.scenario + "|" + v.state + "|" + v.metric].push_back(v.value);
-    }
-    for (auto id : history_ids) {
-      HistoryPoint point;
-      point.run_id = id;
-      point.date = dates[id];
-      for (const auto& [key, v] : values[id]) point.medians[key] = stats::median(v);
-      input.history.push_back(point);
-    }
-  }
+  input.history = history_up_to(store, run);
   input.reproduce = run.command.empty() ? "buildbench run" : run.command;
   return input;
 }

@@ -1,13 +1,20 @@
-#include "cli/nightly.hpp"
-
+// `buildbench nightly`: run, compare with the previous nightly (and a pinned reference),
+// look for lasting shifts over the history, regenerate the report.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/gather.hpp"
+#include "cli/options.hpp"
+#include "cli/subcommand.hpp"
 #include "model/metrics.hpp"
 #include "report/compare_report.hpp"
 #include "stats/changepoint.hpp"
@@ -21,6 +28,50 @@ namespace fs = std::filesystem;
 
 namespace {
 
+struct NightlyFlags {
+  std::string suite_path = default_suite();
+  std::string source;
+  std::string db_path = default_db();
+  std::string out_dir = "reports";
+  std::string reference;  // run selector, or ""
+  std::string date;       // YYYY-MM-DD, default today (UTC)
+  std::string builder;
+  bool no_wait = false;
+  int runs = 5, startup_runs = 30;
+  std::vector<std::string> thresholds;  // for both comparisons
+};
+
+const char* kNightlyFooter = R"(
+Labels the run kind=nightly, nightly=DATE, commit=REV; compares it with the previous complete
+nightly of the suite (and --reference); looks for lasting shifts (a change-point test over
+per-night medians) and names the first night each appeared; writes the report and
+nightly-summary.md (also appended to $GITHUB_STEP_SUMMARY when set).
+Exit codes: 0 no regression, 1 regression, 2 bad usage, 3 failed samples or environment.
+
+Example (cron, 02:00):  buildbench nightly --db /var/lib/buildbench/nightly.db --out docs/benchmarks)";
+
+void add_nightly_options(CLI::App* night, NightlyFlags& flags) {
+  night->add_option("--suite", flags.suite_path, "Suite manifest or its folder")
+      ->capture_default_str();
+  night->add_option("--source", flags.source, "Checkout that a published suite describes");
+  night->add_option("--runs", flags.runs, "Measured repetitions per scenario and state")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  night->add_option("--startup-runs", flags.startup_runs, "Start-up repetitions per mode")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  night->add_option("--reference", flags.reference,
+                    "Also compare with this pinned run (id or KEY=VALUE label)");
+  night->add_option("--date", flags.date, "Label the nightly with this date (default today, UTC)");
+  night->add_option("--out", flags.out_dir, "Folder for the report and nightly-summary.md")
+      ->capture_default_str();
+  night->add_option("--builder", flags.builder, "buildx builder to build on");
+  night->add_option("--threshold", flags.thresholds,
+                    "METRIC=PERCENT or SCENARIO:METRIC=PERCENT for both comparisons (as compare)");
+  night->add_flag("--no-wait", flags.no_wait, "Refuse when another run holds the daemon");
+  add_db_option(night, flags.db_path);
+}
+
 std::string git_commit(const fs::path& dir) {
   ProcessOptions options;
   options.argv = {"git", "-C", dir.string(), "rev-parse", "--short", "HEAD"};
@@ -33,67 +84,102 @@ std::string git_commit(const fs::path& dir) {
   }
 }
 
-}  // namespace
+// The nightly's own run.
+struct NightlyRun {
+  std::string date;
+  std::string commit;
+  std::int64_t id = 0;
+};
 
-int run_nightly(const NightlyArgs& args) {
-  Suite suite = load_suite(args.suite_path, args.vars);
-  std::string date =
-      args.date.empty() ? iso8601_utc(std::chrono::system_clock::now()).substr(0, 10) : args.date;
-  RunOptions options = args.run;
+// Labels the run kind=nightly, nightly=DATE, commit=REV and takes it.
+NightlyRun measure_nightly(const NightlyFlags& flags, const Suite& suite,
+                           const std::string& command_line) {
+  NightlyRun night;
+  night.date =
+      flags.date.empty() ? iso8601_utc(std::chrono::system_clock::now()).substr(0, 10) : flags.date;
+  RunOptions options;
+  options.runs = flags.runs;
+  options.startup_runs = flags.startup_runs;
+  options.command = command_line;
   options.labels["kind"] = "nightly";
-  options.labels["nightly"] = date;
-  options.labels["commit"] = git_commit(fs::absolute(suite.manifest).parent_path());
-  std::int64_t run_id = execute_run(suite, options, args.db_path, args.no_wait, args.builder);
+  options.labels["nightly"] = night.date;
+  night.commit = options.labels["commit"] = git_commit(fs::absolute(suite.manifest).parent_path());
+  night.id = execute_run(suite, options, flags.db_path, flags.no_wait, flags.builder);
+  return night;
+}
 
-  Store store(args.db_path, Store::Mode::kReadOnly);
+// The suite's complete nightlies and this one, in id order.
+std::vector<RunRecord> nightly_history(Store& store, const std::string& suite_name,
+                                       std::int64_t run_id) {
   std::vector<RunRecord> nightlies;
   for (const auto& r : store.runs()) {
     auto kind = r.labels.find("kind");
-    if (kind != r.labels.end() && kind->second == "nightly" && r.suite_name == suite.name &&
+    if (kind != r.labels.end() && kind->second == "nightly" && r.suite_name == suite_name &&
         (r.status == "complete" || r.id == run_id)) {
       nightlies.push_back(r);
     }
   }
-  fs::create_directories(args.out_dir);
-  std::ofstream summary(fs::path(args.out_dir) / "nightly-summary.md");
-  summary << fmt::format("# Nightly {} (run {}, commit {})\n\n", date, run_id,
-                         options.labels["commit"]);
-  int exit_code = kExitOk;
-  auto compare_with = [&](const std::string& what, const std::vector<std::int64_t>& base) {
-    Comparison c = compare_selections(store, base, {run_id}, args.compare);
-    std::cout << fmt::format("== against {} ==\n", what);
-    render_compare_console(std::cout, c, false);
-    summary << fmt::format("## Against {}\n\n", what);
-    render_compare_markdown(summary, c);
-    summary << "\n";
-    for (const auto& row : c.rows) {
-      if (row.verdict == Verdict::kRegression) {
-        std::cerr << fmt::format("buildbench: REGRESSION against {}: {} {} {} {:+.1f}%\n", what,
-                                 printable(row.scenario), row.state, row.metric,
-                                 row.change_percent);
-      }
+  return nightlies;
+}
+
+// What the comparisons read from and write to.
+struct NightlyComparison {
+  Store& store;
+  const CompareOptions& options;
+  std::int64_t run_id;
+  std::ostream& summary;
+};
+
+// Prints the comparison with `base`, adds it to the summary; returns compare's exit code.
+int compare_with(const NightlyComparison& night, const std::string& what,
+                 const std::vector<std::int64_t>& base) {
+  Comparison c = compare_selections(night.store, base, {night.run_id}, night.options);
+  std::cout << fmt::format("== against {} ==\n", what);
+  render_compare_console(std::cout, c, false);
+  night.summary << fmt::format("## Against {}\n\n", what);
+  render_compare_markdown(night.summary, c);
+  night.summary << "\n";
+  for (const auto& row : c.rows) {
+    if (row.verdict == Verdict::kRegression) {
+      std::cerr << fmt::format("buildbench: REGRESSION against {}: {} {} {} {:+.1f}%\n", what,
+                               printable(row.scenario), row.state, row.metric, row.change_percent);
     }
-    int code = compare_exit_code(c);
-    if (code == kExitRegression || (code == kExitEnvironment && exit_code == kExitOk))
-      exit_code = code;
-  };
+  }
+  return compare_exit_code(c);
+}
+
+// A regression outranks failed samples, which outrank no regression.
+int worse_exit_code(int so_far, int code) {
+  if (code == kExitRegression || (code == kExitEnvironment && so_far == kExitOk)) return code;
+  return so_far;
+}
+
+// Against the previous nightly, then the pinned reference; returns the exit code.
+int compare_nightly(const NightlyComparison& night, const std::vector<RunRecord>& nightlies,
+                    const std::string& reference) {
+  int exit_code = kExitOk;
   const RunRecord* previous = nullptr;
   for (const auto& r : nightlies) {
-    if (r.id < run_id) previous = &r;
+    if (r.id < night.run_id) previous = &r;
   }
   if (previous) {
-    compare_with(fmt::format("the previous nightly (run {}, {})", previous->id,
-                             previous->labels.at("nightly")),
-                 {previous->id});
+    std::string what = fmt::format("the previous nightly (run {}, {})", previous->id,
+                                   previous->labels.at("nightly"));
+    exit_code = worse_exit_code(exit_code, compare_with(night, what, {previous->id}));
   } else {
     std::cout << "buildbench: first nightly of this suite; nothing to compare with yet\n";
   }
-  if (!args.reference.empty()) {
-    compare_with(fmt::format("the reference ({})", args.reference),
-                 store.select_runs(args.reference));
+  if (!reference.empty()) {
+    std::string what = fmt::format("the reference ({})", reference);
+    exit_code =
+        worse_exit_code(exit_code, compare_with(night, what, night.store.select_runs(reference)));
   }
+  return exit_code;
+}
 
-  // Lasting shifts over the nightly history.
+// Lasting shifts in the per-night medians of the tracked metrics, each with the night it
+// first appeared in.
+std::vector<std::string> lasting_shifts(Store& store, const std::vector<RunRecord>& nightlies) {
   std::vector<std::int64_t> ids;
   for (const auto& r : nightlies) ids.push_back(r.id);
   std::map<std::string, std::map<std::int64_t, std::vector<double>>> values;
@@ -121,33 +207,75 @@ int run_nightly(const NightlyArgs& args) {
                       first.labels.at("nightly"), first.id, shift->p_value));
     }
   }
+  return shifts;
+}
+
+void write_shifts(std::ostream& summary, const std::vector<std::string>& shifts,
+                  std::size_t nightlies) {
   summary << "## Lasting shifts over the nightly history\n\n";
-  if (shifts.empty()) summary << "None detected over " << ids.size() << " nightlies.\n";
+  if (shifts.empty()) summary << "None detected over " << nightlies << " nightlies.\n";
   for (const auto& s : shifts) {
     summary << "- " << s << "\n";
     std::cout << "buildbench: " << s << "\n";
   }
+}
 
-  // The report, regenerated.
-  auto input = gather_report_input(store, std::to_string(run_id), "", args.vars);
+// The benchmark page of this run, regenerated into `out_dir`.
+void write_report(Store& store, const fs::path& out_dir, const ManifestVars& vars,
+                  std::int64_t run_id) {
+  auto input = gather_report_input(store, std::to_string(run_id), "", vars);
   auto files = build_report(input);
   for (const auto& [name, content] : files) {
-    std::ofstream out(fs::path(args.out_dir) / name, std::ios::binary);
+    std::ofstream out(out_dir / name, std::ios::binary);
     out << content;
   }
-  summary.close();
+}
+
+void append_to_step_summary(const fs::path& summary_file) {
   if (const char* step_summary = std::getenv("GITHUB_STEP_SUMMARY");
       step_summary && *step_summary) {
-    std::ifstream in(fs::path(args.out_dir) / "nightly-summary.md");
+    std::ifstream in(summary_file);
     std::ofstream out(step_summary, std::ios::app);
     out << in.rdbuf();
   }
+}
+
+int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
+  ManifestVars vars = manifest_vars(flags.source);
+  CompareOptions compare;
+  parse_thresholds(flags.thresholds, compare);
+  Suite suite = load_suite(flags.suite_path, vars);
+  NightlyRun night = measure_nightly(flags, suite, command_line);
+
+  Store store(flags.db_path, Store::Mode::kReadOnly);
+  std::vector<RunRecord> nightlies = nightly_history(store, suite.name, night.id);
+  fs::create_directories(flags.out_dir);
+  fs::path summary_file = fs::path(flags.out_dir) / "nightly-summary.md";
+  std::ofstream summary(summary_file);
+  summary << fmt::format("# Nightly {} (run {}, commit {})\n\n", night.date, night.id,
+                         night.commit);
+  int exit_code = compare_nightly({store, compare, night.id, summary}, nightlies, flags.reference);
+  write_shifts(summary, lasting_shifts(store, nightlies), nightlies.size());
+  write_report(store, flags.out_dir, vars, night.id);
+  summary.close();
+  append_to_step_summary(summary_file);
   std::cout << fmt::format("buildbench: nightly {} done: run {}, report and summary in {}; {}\n",
-                           date, run_id, args.out_dir,
+                           night.date, night.id, flags.out_dir,
                            exit_code == kExitRegression ? "REGRESSION found"
                            : exit_code == kExitOk       ? "no regression"
                                                         : "failed samples");
   return exit_code;
+}
+
+}  // namespace
+
+Subcommand add_nightly_command(CLI::App& parent, const std::string& command_line) {
+  auto* night = parent.add_subcommand(
+      "nightly", "Run, compare with the previous nightly, find lasting shifts, write the report");
+  auto flags = std::make_shared<NightlyFlags>();
+  add_nightly_options(night, *flags);
+  night->footer(kNightlyFooter);
+  return {night, [flags, command_line] { return run_nightly(*flags, command_line); }};
 }
 
 }  // namespace bb

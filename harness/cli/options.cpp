@@ -1,0 +1,183 @@
+#include "cli/options.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "measure/run_network.hpp"
+#include "model/metrics.hpp"
+#include "scenario/scenario.hpp"
+#include "util/error.hpp"
+#include "util/process.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+
+namespace {
+
+std::map<std::string, std::string> parse_labels(const std::vector<std::string>& labels) {
+  std::map<std::string, std::string> parsed;
+  for (const auto& label : labels) {
+    auto eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw UsageError(
+          fmt::format("--label '{}': write KEY=VALUE, e.g. --label branch=main", printable(label)));
+    }
+    parsed[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  return parsed;
+}
+
+std::chrono::milliseconds positive_duration(const std::string& flag, const std::string& text,
+                                            const char* example) {
+  auto parsed = parse_duration(text);
+  if (!parsed || parsed->count() <= 0) {
+    throw UsageError(
+        fmt::format("{} '{}' is not a duration; write e.g. {}", flag, printable(text), example));
+  }
+  return *parsed;
+}
+
+}  // namespace
+
+std::string default_suite() {
+  if (const char* env = std::getenv("BUILDBENCH_SUITE")) return env;
+  return "scenarios/hermetic";
+}
+
+std::string default_db() {
+  if (const char* env = std::getenv("BUILDBENCH_DB")) return env;
+  return "buildbench.db";
+}
+
+void add_db_option(CLI::App* command, std::string& db_path, const std::string& help) {
+  command->add_option("--db", db_path, help)->capture_default_str();
+}
+
+ManifestVars manifest_vars(const std::string& source) {
+  ManifestVars vars;
+  if (!source.empty()) vars.source = std::filesystem::absolute(source);
+  return vars;
+}
+
+std::string command_line(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  args[0] = "buildbench";
+  // Secrets never reach the stored command line.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--secret" && i + 1 < args.size()) args[i + 1] = "<redacted>";
+    if (args[i].rfind("--secret=", 0) == 0) args[i] = "--secret=<redacted>";
+  }
+  return join_argv(args);
+}
+
+void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions& options) {
+  for (const auto& t : thresholds) {
+    auto eq = t.rfind('=');
+    double value = 0;
+    bool ok = eq != std::string::npos && eq > 0;
+    if (ok) {
+      try {
+        std::size_t used = 0;
+        value = std::stod(t.substr(eq + 1), &used);
+        ok = used == t.size() - eq - 1 && value >= 0;
+      } catch (const std::exception&) {
+        ok = false;
+      }
+    }
+    std::string metric = ok ? t.substr(0, eq) : "";
+    if (auto colon = metric.find(':'); colon != std::string::npos)
+      metric = metric.substr(colon + 1);
+    if (ok && !find_metric(metric)) {
+      throw UsageError(fmt::format("--threshold '{}': unknown metric '{}'{}", printable(t),
+                                   printable(metric), did_you_mean_suffix(metric, metric_names())));
+    }
+    if (!ok) {
+      throw UsageError(
+          fmt::format("--threshold '{}': write METRIC=PERCENT or "
+                      "SCENARIO:METRIC=PERCENT, e.g. build_seconds=5",
+                      printable(t)));
+    }
+    options.thresholds[t.substr(0, eq)] = value;
+  }
+}
+
+void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_path,
+                       const std::string& startup_help) {
+  command->add_option("--scenario", flags.scenarios, "Scenario to run (repeatable; default: all)");
+  command->add_option("--state", flags.states,
+                      "Cache state (repeatable; default: cold, warm-nochange, warm-code, "
+                      "warm-deps); opt-in CI states: ci-registry, ci-local, ci-inline, "
+                      "export-min, export-max, export-local, export-inline");
+  command
+      ->add_option("--warmup", flags.warmup, "Unrecorded-in-statistics warm-up repetitions first")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  command->add_option("--label", flags.labels,
+                      "KEY=VALUE stored with the run (repeatable), e.g. branch=main");
+  command->add_option("--secret", flags.secrets,
+                      "Passed to buildx as --secret (id=...,src=...); never stored or printed");
+  command
+      ->add_option("--build-timeout", flags.build_timeout,
+                   "Kill a build after this long and store it as failed (e.g. 90s, 30m)")
+      ->capture_default_str();
+  command->add_option("--startup-runs", flags.startup_runs, startup_help + " (0: no start-up)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  command->add_option("--startup-timeout", flags.startup_timeout,
+                      "Kill a container not ready after this long (default: each probe's timeout)");
+  command->add_option("--builder", flags.builder,
+                      "buildx builder to build on (any driver: docker, docker-container, remote, "
+                      "kubernetes); every buildx call, prune included, targets it");
+  command->add_option("--registry", flags.registry,
+                      "Loopback registry (e.g. 127.0.0.1:5000): push/pull time and stored bytes "
+                      "of each scenario's cold image, and the registry CI cache states");
+  command->add_option("--pull-engine", flags.pull_engine,
+                      "DOCKER_HOST of a second engine that pulls the pushed images "
+                      "(pull_seconds), e.g. unix:///var/run/buildbench-pull.sock");
+  command
+      ->add_option("--network-profile", flags.network_profile,
+                   "loopback, ci or home: the package index and registry traffic go through a "
+                   "shaping proxy with this bandwidth and round trip")
+      ->capture_default_str();
+  command->add_flag("--no-wait", flags.no_wait,
+                    "Refuse, instead of waiting, when another run holds the Docker daemon");
+  command->add_flag("--no-image-stats", flags.no_image_stats,
+                    "Skip per-layer sizes, gzip sizes and .pyc counts (docker save)");
+  add_db_option(command, db_path);
+}
+
+RunOptions measure_options(const MeasureFlags& flags) {
+  RunOptions options;
+  options.scenarios = flags.scenarios;
+  for (const auto& name : flags.states) {
+    auto state = parse_cache_state(name);
+    if (!state) {
+      throw UsageError(fmt::format("--state '{}' is not a cache state{}; use one of {}",
+                                   printable(name), did_you_mean_suffix(name, cache_state_names()),
+                                   fmt::join(cache_state_names(), ", ")));
+    }
+    options.states.push_back(*state);
+  }
+  options.warmup = flags.warmup;
+  options.labels = parse_labels(flags.labels);
+  options.secrets = flags.secrets;
+  options.build_timeout = positive_duration("--build-timeout", flags.build_timeout, "30m");
+  options.image_stats = !flags.no_image_stats;
+  options.startup_runs = flags.startup_runs;
+  if (!flags.startup_timeout.empty()) {
+    options.startup_timeout = positive_duration("--startup-timeout", flags.startup_timeout, "60s");
+  }
+  options.registry = flags.registry;
+  options.pull_engine = flags.pull_engine;
+  options.network_profile = network_profile_named(flags.network_profile).name;
+  if (!flags.pull_engine.empty() && flags.registry.empty()) {
+    throw UsageError("--pull-engine pulls what --registry pushed: add --registry 127.0.0.1:5000");
+  }
+  return options;
+}
+
+}  // namespace bb

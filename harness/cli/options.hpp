@@ -1,0 +1,52 @@
+#pragma once
+// Option helpers that several sub-commands share: defaults, value parsers, and the flags
+// that `run` and `ab` both take.
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "compare/compare.hpp"
+#include "measure/runner.hpp"
+#include "scenario/manifest.hpp"
+
+namespace bb {
+
+// $BUILDBENCH_SUITE, else scenarios/hermetic.
+std::string default_suite();
+// $BUILDBENCH_DB, else buildbench.db.
+std::string default_db();
+
+// --db, its default shown in the help.
+void add_db_option(CLI::App* command, std::string& db_path,
+                   const std::string& help = "SQLite database file");
+
+// {source} for manifests: the --source checkout, made absolute ("" leaves it unset).
+ManifestVars manifest_vars(const std::string& source);
+
+// The command line stored with a run, secrets redacted.
+std::string command_line(int argc, char** argv);
+
+// METRIC=PERCENT or SCENARIO:METRIC=PERCENT, for compare and nightly.
+void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions& options);
+
+// Flags that `run` and `ab` share.
+struct MeasureFlags {
+  std::vector<std::string> scenarios, states, labels, secrets;
+  int warmup = 0;
+  std::string build_timeout = "30m";
+  bool no_image_stats = false;
+  int startup_runs = RunOptions{}.startup_runs;
+  std::string startup_timeout;
+  std::string builder;
+  bool no_wait = false;
+  std::string registry, pull_engine, network_profile = "loopback";
+};
+
+void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_path,
+                       const std::string& startup_help);
+
+// Checks the flags' values; throws UsageError on one that does not parse.
+RunOptions measure_options(const MeasureFlags& flags);
+
+}  // namespace bb

@@ -1,0 +1,158 @@
+// `buildbench run`: build each scenario under each cache state and store the samples.
+#include <cstdint>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "cli/subcommand.hpp"
+#include "store/store.hpp"
+#include "util/error.hpp"
+
+namespace bb {
+
+namespace {
+
+struct RunFlags {
+  std::string suite_path = default_suite();
+  std::string source;
+  std::string db_path = default_db();
+  MeasureFlags measure;
+  int runs = 3;
+  double precision = 0, startup_precision = 5;
+  int min_runs = RunOptions{}.min_runs, max_runs = RunOptions{}.max_runs;
+  std::int64_t resume_id = 0;
+};
+
+const char* kRunFooter = R"(
+Reliability: every sample is committed as it is taken. Ctrl-C (or SIGTERM) stops within
+seconds, removes the containers and scratch folders, and marks the run 'interrupted';
+'buildbench run --resume ID' then takes only the missing samples. A dead Docker daemon
+stops the run (exit 3) with every earlier sample kept.
+
+Cache states:
+  cold           docker buildx prune -af and removal of the scenario's image before each sample
+  warm-nochange  rebuild with nothing changed
+  warm-code      rebuild after an edit to application code (edit.code in the manifest)
+  warm-deps      rebuild after an edit to the dependency list (edit.deps)
+CI cache states (only with --state; ci-registry, ci-inline and export-min/max need --registry;
+all but the inline ones need the containerd image store on the docker driver):
+  ci-registry    previous build exported its cache (mode=max); builder emptied (prune -af);
+                 code edit; measured build imports it (--cache-from type=registry)
+  ci-local       the same through a local folder (type=local)
+  ci-inline      the same through the previous image, pushed with inline cache metadata
+  export-min     warm-code's build with --cache-to type=registry,mode=min
+  export-max     the same with mode=max;  export-local, export-inline: type=local, type=inline
+Edits are made in a scratch copy of the context, never in your files.
+
+Repetitions: --runs N repeats every group N times (the fixed design). --precision PCT
+adapts: each group runs at least --min-runs times and stops once the 95% interval of its
+median is within +-PCT% or at --max-runs (start-ups: at least 8, within
++---startup-precision, at most --startup-runs). It stops on precision, never on
+significance, so the tests on its samples keep their meaning. Groups that a suite's claim
+compares on a time get at least 5 repetitions, so the claim is decidable.
+
+Start-up (after the builds, for each scenario with a [probe]): the image of its last good
+build is started --startup-runs times in each of the scenario's start-up modes, interleaved:
+  as-built     the image as built (always)
+  no-bytecode  Python only: PYTHONPYCACHEPREFIX=<empty> PYTHONDONTWRITEBYTECODE=1
+  NAME         a suite's own [mode.NAME]: environment variables and read-only mounts
+A scenario names its modes with [startup] modes = [...]; without that, one unmeasured start
+asks the in-container Python probe whether the service is a Python program, and only then are
+the Python modes added. Each sample times, from the container's own process start (a stamp it
+prints before running the image's entrypoint) to the ready line (ready_seconds), docker start
+to the ready line (startup_seconds), docker create apart; the container is then killed at once
+(SIGKILL). For Python services the probe adds the interpreter's own start to ready and how many
+modules came from .pyc and how many were compiled.
+
+Examples:
+  buildbench run                                   # default suite, all states, 3 runs
+  buildbench run --scenario final --state cold --runs 5 --warmup 1
+  buildbench run --precision 3 --max-runs 8         # adaptive: medians within +-3%
+  buildbench run --label branch=main --label commit=$(git rev-parse --short HEAD)
+Prints the run id on stdout; progress goes to stderr.)";
+
+// The fixed design (--runs) or the adaptive one (--precision and its bounds).
+void add_design_options(CLI::App* run, RunFlags& flags) {
+  run->add_option("--runs", flags.runs, "Measured repetitions per scenario and state")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  run->add_option("--precision", flags.precision,
+                  "Adaptive design: repeat each build group until its median's 95% interval is "
+                  "within +-PCT percent (between --min-runs and --max-runs); replaces --runs")
+      ->check(CLI::Range(0.1, 100.0));
+  run->add_option("--startup-precision", flags.startup_precision,
+                  "Adaptive design: the same for start-up groups (up to --startup-runs)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 100.0));
+  run->add_option("--min-runs", flags.min_runs,
+                  "Adaptive design: fewest repetitions of a build group")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  run->add_option("--max-runs", flags.max_runs,
+                  "Adaptive design: most repetitions of a build group")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+}
+
+RunOptions design_options(const CLI::App& run, const RunFlags& flags) {
+  RunOptions options = measure_options(flags.measure);
+  options.runs = flags.runs;
+  if (run.count("--precision") > 0) {
+    if (run.count("--runs") > 0) {
+      throw UsageError("--runs fixes the count and --precision adapts it: give one of them");
+    }
+    if (flags.min_runs > flags.max_runs) {
+      throw UsageError(
+          fmt::format("--min-runs {} exceeds --max-runs {}", flags.min_runs, flags.max_runs));
+    }
+    options.build_precision = flags.precision / 100;
+    options.startup_precision = flags.startup_precision / 100;
+    options.min_runs = flags.min_runs;
+    options.max_runs = flags.max_runs;
+  }
+  return options;
+}
+
+int measure_suite(const CLI::App& run, RunFlags flags, const std::string& command_line) {
+  ManifestVars vars = manifest_vars(flags.source);
+  RunOptions options = design_options(run, flags);
+  options.command = command_line;
+  if (flags.resume_id != 0) {
+    Store store(flags.db_path, Store::Mode::kReadWrite);
+    auto stored = store.run(flags.resume_id);
+    if (!stored) {
+      throw UsageError(
+          fmt::format("--resume {}: no such run in '{}'", flags.resume_id, flags.db_path));
+    }
+    options = Runner::resumed_options(*stored, options);
+    if (run.count("--suite") == 0) flags.suite_path = stored->suite_path;
+  }
+  Suite suite = load_suite(flags.suite_path, vars);
+  std::int64_t run_id =
+      execute_run(suite, options, flags.db_path, flags.measure.no_wait, flags.measure.builder);
+  fmt::print("{}\n", run_id);
+  return kExitOk;
+}
+
+}  // namespace
+
+Subcommand add_run_command(CLI::App& parent, const std::string& command_line) {
+  auto* run =
+      parent.add_subcommand("run", "Build each scenario under each cache state; store samples");
+  auto flags = std::make_shared<RunFlags>();
+  run->add_option("--suite", flags->suite_path, "Suite manifest (suite.toml) or its folder")
+      ->capture_default_str();
+  run->add_option("--source", flags->source,
+                  "Checkout that a published suite describes ({source})");
+  add_design_options(run, *flags);
+  add_measure_flags(run, flags->measure, flags->db_path,
+                    "Start-up repetitions per scenario and bytecode mode");
+  run->add_option("--resume", flags->resume_id,
+                  "Complete the missing samples of an interrupted or failed run (its own options)");
+  run->footer(kRunFooter);
+  return {run, [run, flags, command_line] { return measure_suite(*run, *flags, command_line); }};
+}
+
+}  // namespace bb

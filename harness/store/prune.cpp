@@ -1,0 +1,54 @@
+#include "store/prune.hpp"
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "stats/summary.hpp"
+
+namespace bb {
+
+std::vector<std::int64_t> runs_to_prune(const std::vector<RunRecord>& runs, std::size_t keep) {
+  std::vector<std::int64_t> ids;
+  for (std::size_t i = 0; i + keep < runs.size(); ++i) {
+    if (runs[i].pruned || runs[i].status == "running") continue;
+    ids.push_back(runs[i].id);
+  }
+  return ids;
+}
+
+std::vector<Store::SummaryRow> prune_summaries(std::int64_t run_id,
+                                               const std::vector<StoredSample>& samples) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<double>>
+      values;
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> failures;
+  for (const auto& stored : samples) {
+    const Sample& s = stored.sample;
+    if (s.warmup) continue;
+    if (s.status != "ok") ++failures[{s.scenario, s.kind, s.state}];
+    for (const auto& m : s.metrics)
+      values[{s.scenario, s.kind, s.state, m.name}].push_back(m.value);
+  }
+  std::vector<Store::SummaryRow> rows;
+  for (const auto& [key, v] : values) {
+    auto s = stats::summarize(v);
+    Store::SummaryRow r;
+    r.run_id = run_id;
+    std::tie(r.scenario, r.kind, r.state, r.metric) = key;
+    r.count = s.count;
+    r.failures = failures[{r.scenario, r.kind, r.state}];
+    r.median = s.median;
+    r.mean = s.mean;
+    r.stddev = s.stddev;
+    r.mad = s.mad;
+    r.min = s.min;
+    r.max = s.max;
+    r.ci_low = s.median_ci.available ? s.median_ci.low : NAN;
+    r.ci_high = s.median_ci.available ? s.median_ci.high : NAN;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+}  // namespace bb
