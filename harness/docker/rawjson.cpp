@@ -132,6 +132,10 @@ std::string RawJsonParser::current_step() const {
   return {};
 }
 
+std::map<std::string, double> RawJsonParser::metrics() const {
+  return {};
+}
+
 std::optional<double> parse_rfc3339(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)
   if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||

@@ -24,6 +24,8 @@ class RawJsonParser {
   std::size_t malformed_objects() const { return malformed_; }
   // The vertex currently running, for progress display.
   std::string current_step() const;
+  // Catalog metrics the stream reports, by name (model/metrics.hpp).
+  std::map<std::string, double> metrics() const;
 
  private:
   void handle_object(std::string_view json);
