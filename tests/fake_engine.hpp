@@ -22,6 +22,7 @@ class FakeDockerEngine : public DockerEngine {
   int builds = 0;
   std::function<void()> on_build;
   std::function<double(const BuildRequest&)> seconds_for;  // build time; 1 s when unset
+  std::map<std::string, double> reported_metrics;          // BuildOutcome::metrics of each build
 
   BuildOutcome build(const BuildRequest& request) override {
     ++builds;
@@ -40,6 +41,7 @@ class FakeDockerEngine : public DockerEngine {
     outcome.ok = !fail_builds;
     outcome.exit_code = fail_builds ? 1 : 0;
     outcome.seconds = seconds_for ? seconds_for(request) : 1.0;
+    outcome.metrics = reported_metrics;
     // Like a builder: content seen since the last prune is served from cache.
     bool cached = !seen.insert(context_digest(request.context)).second || always_cached;
     // An imported cache serves the step before the COPY, as a registry cache would.

@@ -118,6 +118,7 @@ BuildOutcome CliDockerEngine::build(const BuildRequest& request) {
   outcome.interrupted = result.interrupted;
   outcome.seconds = result.seconds();
   outcome.steps = parser.steps();
+  outcome.metrics = parser.metrics();
   outcome.ok = result.ok();
   static const std::regex metadata_for(R"(load metadata for (\S+))");
   for (const auto& step : outcome.steps) {

@@ -41,6 +41,9 @@ struct BuildOutcome {
   std::vector<std::string> base_images;  // refs from "load metadata for ..."
   std::string error;                     // why it failed, one paragraph
   std::string image_id;
+  // Figures the build's own report gives, by catalog name (model/metrics.hpp); the runner
+  // stores them as they are, so a metric measured here needs no change elsewhere.
+  std::map<std::string, double> metrics;
 };
 
 struct ImageInfo {

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <charconv>
+#include <optional>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -82,95 +83,112 @@ class GzipCounter {
   std::int64_t total_ = 0;
 };
 
+// The path a pax header's records give ("<len> key=value\n" each; the last path= wins).
+std::optional<std::string> pax_path(std::string_view records) {
+  std::optional<std::string> path;
+  while (!records.empty()) {
+    auto space = records.find(' ');
+    std::size_t length = 0;
+    auto [p, ec] = std::from_chars(records.data(), records.data() + space, length);
+    if (space == std::string_view::npos || ec != std::errc() || length == 0 ||
+        length > records.size()) {
+      break;
+    }
+    auto record = records.substr(space + 1, length - space - 1);
+    if (record.substr(0, 5) == "path=") {
+      path = std::string(record.substr(5));
+      if (!path->empty() && path->back() == '\n') path->pop_back();
+    }
+    records.remove_prefix(length);
+  }
+  return path;
+}
+
+// The name in a ustar header, with its prefix field when there is one.
+std::string header_name(std::string_view header) {
+  std::string name = cstring(header.substr(0, 100));
+  if (header.substr(257, 5) == "ustar") {
+    std::string prefix = cstring(header.substr(345, 155));
+    if (!prefix.empty()) name = prefix + "/" + name;
+  }
+  return name;
+}
+
 }  // namespace
 
 void TarReader::feed(std::string_view bytes) {
   while (!bytes.empty() && !ended_) {
     if (remaining_ > 0) {
-      auto n = static_cast<std::size_t>(std::min<std::int64_t>(remaining_, bytes.size()));
-      if (in_meta_) {
-        pax_.append(bytes.substr(0, n));
-      } else {
-        on_data(bytes.substr(0, n));
-      }
-      remaining_ -= n;
-      bytes.remove_prefix(n);
-      if (remaining_ == 0) {
-        if (in_meta_) {
-          if (meta_type_ == 'L') {
-            next_path_ = cstring(pax_);
-          } else {
-            // pax records: "<len> key=value\n"
-            std::string_view records(pax_);
-            while (!records.empty()) {
-              auto space = records.find(' ');
-              std::size_t length = 0;
-              auto [p, ec] = std::from_chars(records.data(), records.data() + space, length);
-              if (space == std::string_view::npos || ec != std::errc() || length == 0 ||
-                  length > records.size()) {
-                break;
-              }
-              auto record = records.substr(space + 1, length - space - 1);
-              if (record.substr(0, 5) == "path=") {
-                next_path_ = std::string(record.substr(5));
-                if (!next_path_.empty() && next_path_.back() == '\n') next_path_.pop_back();
-              }
-              records.remove_prefix(length);
-            }
-          }
-          pax_.clear();
-          in_meta_ = false;
-        } else {
-          on_entry_end();
-        }
-      }
-      continue;
-    }
-    if (padding_ > 0) {
+      bytes.remove_prefix(take_content(bytes));
+    } else if (padding_ > 0) {
       auto n = static_cast<std::size_t>(std::min<std::int64_t>(padding_, bytes.size()));
       padding_ -= n;
       bytes.remove_prefix(n);
-      continue;
+    } else if (take_header(bytes)) {
+      start_entry();
     }
-    auto need = 512 - header_.size();
-    auto n = std::min(need, bytes.size());
-    header_.append(bytes.substr(0, n));
-    bytes.remove_prefix(n);
-    if (header_.size() < 512) continue;
-    std::string_view h(header_);
-    if (h.find_first_not_of('\0') == std::string_view::npos) {
-      ended_ = true;  // end-of-archive block
-      header_.clear();
-      return;
-    }
-    Entry entry;
-    entry.size = parse_octal(h.substr(124, 12));
-    entry.type = h[156];
-    if (entry.size < 0) throw std::runtime_error("tar: malformed size field");
-    std::string name = cstring(h.substr(0, 100));
-    if (h.substr(257, 5) == "ustar") {
-      std::string prefix = cstring(h.substr(345, 155));
-      if (!prefix.empty()) name = prefix + "/" + name;
-    }
-    header_.clear();
-    remaining_ = entry.size;
-    padding_ = (512 - entry.size % 512) % 512;
-    if (entry.type == 'x' || entry.type == 'L') {
-      in_meta_ = true;
-      meta_type_ = entry.type;
-      continue;
-    }
-    if (entry.type == 'g') {  // global pax header: ignored
-      in_meta_ = true;
-      meta_type_ = 'g';
-      continue;
-    }
-    entry.path = next_path_.empty() ? name : next_path_;
-    next_path_.clear();
-    current_ = entry;
-    on_entry(current_);
-    if (remaining_ == 0) on_entry_end();
   }
+}
+
+std::size_t TarReader::take_content(std::string_view bytes) {
+  auto n = static_cast<std::size_t>(std::min<std::int64_t>(remaining_, bytes.size()));
+  if (in_meta_) {
+    pax_.append(bytes.substr(0, n));
+  } else {
+    on_data(bytes.substr(0, n));
+  }
+  remaining_ -= n;
+  if (remaining_ == 0) end_content();
+  return n;
+}
+
+void TarReader::end_content() {
+  if (!in_meta_) {
+    on_entry_end();
+    return;
+  }
+  if (meta_type_ == 'L') {
+    next_path_ = cstring(pax_);
+  } else if (auto path = pax_path(pax_)) {
+    next_path_ = *path;
+  }
+  pax_.clear();
+  in_meta_ = false;
+}
+
+bool TarReader::take_header(std::string_view& bytes) {
+  auto n = std::min(512 - header_.size(), bytes.size());
+  header_.append(bytes.substr(0, n));
+  bytes.remove_prefix(n);
+  return header_.size() == 512;
+}
+
+void TarReader::start_entry() {
+  std::string_view h(header_);
+  if (h.find_first_not_of('\0') == std::string_view::npos) {
+    ended_ = true;  // end-of-archive block
+    header_.clear();
+    return;
+  }
+  Entry entry;
+  entry.size = parse_octal(h.substr(124, 12));
+  entry.type = h[156];
+  if (entry.size < 0) throw std::runtime_error("tar: malformed size field");
+  std::string name = header_name(h);
+  header_.clear();
+  remaining_ = entry.size;
+  padding_ = (512 - entry.size % 512) % 512;
+  // pax ('x', global 'g') and GNU long-name ('L') headers describe the entry after them.
+  if (entry.type == 'x' || entry.type == 'L' || entry.type == 'g') {
+    in_meta_ = true;
+    meta_type_ = entry.type;
+    return;
+  }
+  entry.path = next_path_.empty() ? name : next_path_;
+  next_path_.clear();
+  current_ = entry;
+  on_entry(current_);
+  if (remaining_ == 0) on_entry_end();
 }
 
 class ImageArchiveStats::Impl : public TarReader {

@@ -30,6 +30,11 @@ class TarReader {
   virtual void on_entry_end() {}
 
  private:
+  std::size_t take_content(std::string_view bytes);  // returns the bytes it took
+  void end_content();
+  bool take_header(std::string_view& bytes);  // true once a whole header is in
+  void start_entry();
+
   std::string header_;
   std::string pax_;  // content of a pax or GNU long-name header being read
   Entry current_;

@@ -1,14 +1,45 @@
 #include "docker/rawjson.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
+#include "model/metrics.hpp"
 #include "util/text.hpp"
 
 namespace bb {
+
+namespace {
+
+// BuildKit names the main context's vertex so; `.dockerignore` is read from the same local
+// source, so its vertex reports a "transferring context:" status too, which is not counted.
+constexpr std::string_view kContextVertex = "[internal] load build context";
+
+// Keeps, per vertex, the bytes its "transferring context:" statuses report. BuildKit counts
+// the file metadata it sends and the content of the files the builder asks for (all of them
+// after a prune, the changed ones when its copy is warm).
+void read_context_transfers(const nlohmann::json& object, std::map<std::string, double>& bytes) {
+  auto statuses = object.find("statuses");
+  if (statuses == object.end() || !statuses->is_array()) return;
+  for (const auto& status : *statuses) {
+    if (!status.is_object()) continue;
+    auto id = status.find("id");
+    if (id == status.end() || *id != "transferring context:") continue;
+    auto vertex = status.find("vertex");
+    auto current = status.find("current");
+    if (vertex == status.end() || !vertex->is_string() || current == status.end() ||
+        !current->is_number()) {
+      continue;
+    }
+    double& seen = bytes[vertex->get<std::string>()];
+    seen = std::max(seen, current->get<double>());
+  }
+}
+
+}  // namespace
 
 void RawJsonParser::feed(std::string_view bytes) {
   pending_.append(bytes);
@@ -115,6 +146,7 @@ void RawJsonParser::handle_object(std::string_view text) {
       if (tail.size() > 4000) tail.erase(0, tail.size() - 4000);
     }
   }
+  read_context_transfers(json, context_transfers_);
 }
 
 std::vector<BuildStep> RawJsonParser::steps() const {
@@ -130,6 +162,17 @@ std::string RawJsonParser::current_step() const {
     if (step.started && !step.completed) return step.name;
   }
   return {};
+}
+
+std::map<std::string, double> RawJsonParser::metrics() const {
+  std::map<std::string, double> metrics;
+  // Resolved here, not as statuses come: a status may precede its vertex's name.
+  for (const auto& [digest, bytes] : context_transfers_) {
+    auto step = steps_.find(digest);
+    if (step == steps_.end() || step->second.name != kContextVertex) continue;
+    metrics[std::string(kContextBytes)] += bytes;
+  }
+  return metrics;
 }
 
 std::optional<double> parse_rfc3339(std::string_view text) {

@@ -24,6 +24,8 @@ class RawJsonParser {
   std::size_t malformed_objects() const { return malformed_; }
   // The vertex currently running, for progress display.
   std::string current_step() const;
+  // Catalog metrics the stream reports, by name (model/metrics.hpp).
+  std::map<std::string, double> metrics() const;
 
  private:
   void handle_object(std::string_view json);
@@ -39,6 +41,8 @@ class RawJsonParser {
   std::vector<std::string> text_lines_;
   std::size_t objects_ = 0;
   std::size_t malformed_ = 0;
+  // Vertex digest -> bytes of its "transferring context:" status (cumulative; the largest).
+  std::map<std::string, double> context_transfers_;
 };
 
 // RFC 3339 with nanoseconds ("2026-11-25T12:51:38.018961542Z") to unix seconds.

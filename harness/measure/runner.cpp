@@ -184,6 +184,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   sample.steps = outcome.steps;
   sample.image_id = outcome.image_id;
   sample.set(kBuildSeconds, outcome.seconds);
+  for (const auto& [name, value] : outcome.metrics) sample.set(name, value);
   int cached = 0, total = 0;
   for (const auto& step : outcome.steps) {
     if (!step.is_instruction()) continue;

@@ -97,6 +97,172 @@ boost::filesystem::path resolve_program(const std::string& name) {
   return found;
 }
 
+// One run of a child: its pipes, timers and result, all driven by one io_context.
+class ChildRun {
+ public:
+  explicit ChildRun(const ProcessOptions& options)
+      : options_(options),
+        out_pipe_(io_),
+        err_pipe_(io_),
+        deadline_(io_),
+        poll_(io_),
+        drain_(io_),
+        linger_(io_),
+        out_reader_(out_pipe_, result_.out, options.capture_limit_bytes, options.on_stdout_line,
+                    tail_adder(), stopper()),
+        err_reader_(err_pipe_, result_.err, options.capture_limit_bytes, options.on_stderr_line,
+                    tail_adder(), stopper()) {}
+
+  ProcessResult run() {
+    launch();
+    start_readers();
+    arm_deadline();
+    arm_interrupt_poll();
+    io_.run();
+    return finish();
+  }
+
+ private:
+  void launch() {
+    auto program = resolve_program(options_.argv.front());
+    std::vector<std::string> args(options_.argv.begin() + 1, options_.argv.end());
+    bp::environment env = boost::this_process::environment();
+    for (const auto& [key, value] : options_.env) env[key] = value;
+    std::error_code launch_error;
+    result_.started = std::chrono::steady_clock::now();
+    child_.emplace(program, bp::args(args), bp::std_out > out_pipe_, bp::std_err > err_pipe_,
+                   bp::std_in < bp::null, env, io_,
+                   bp::on_exit([this](int, const std::error_code&) { on_exit(); }), launch_error);
+    if (launch_error) {
+      throw EnvironmentError(
+          fmt::format("cannot start '{}': {}", options_.argv.front(), launch_error.message()));
+    }
+  }
+
+  void on_exit() {
+    result_.ended = std::chrono::steady_clock::now();
+    exited_ = true;
+    deadline_.cancel();
+    poll_.cancel();
+    linger_.cancel();
+    // A killed child's own children may hold the pipes open: read what is already there,
+    // then stop waiting for them.
+    if (readers_open_ > 0 &&
+        (result_.stopped_by_callback || result_.timed_out || result_.interrupted)) {
+      drain_.expires_after(std::chrono::milliseconds(300));
+      drain_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        boost::system::error_code ignored;
+        out_pipe_.close(ignored);
+        err_pipe_.close(ignored);
+      });
+    }
+  }
+
+  void kill() {
+    std::error_code ignored;
+    if (child_ && child_->running(ignored)) child_->terminate(ignored);
+  }
+
+  std::function<void(std::string_view)> tail_adder() {
+    return [this](std::string_view line) {
+      result_.tail.emplace_back(line);
+      while (result_.tail.size() > options_.tail_lines) result_.tail.pop_front();
+    };
+  }
+
+  std::function<void(LineAction)> stopper() {
+    return [this](LineAction action) { stop(action); };
+  }
+
+  void stop_now() {
+    if (result_.stopped_by_callback) return;
+    result_.stopped_by_callback = true;
+    result_.stopped_at = std::chrono::steady_clock::now();
+    kill();
+  }
+
+  void stop(LineAction action) {
+    if (action == LineAction::kStop) return stop_now();
+    if (lingering_ || exited_) return;
+    lingering_ = true;
+    linger_.expires_after(options_.linger);
+    linger_.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !exited_) stop_now();
+    });
+  }
+
+  void start_readers() {
+    if (options_.on_stdout_bytes) out_reader_.set_raw(options_.on_stdout_bytes);
+    auto reader_done = [this] {
+      if (--readers_open_ == 0) drain_.cancel();  // nothing left to wait for
+    };
+    out_reader_.on_done(reader_done);
+    err_reader_.on_done(reader_done);
+    out_reader_.start();
+    err_reader_.start();
+  }
+
+  void arm_deadline() {
+    if (!options_.timeout) return;
+    deadline_.expires_after(*options_.timeout);
+    deadline_.async_wait([this](boost::system::error_code ec) {
+      if (ec || exited_) return;
+      result_.timed_out = true;
+      kill();
+    });
+  }
+
+  // Polls the interrupt flag; only the reaction to Ctrl-C waits on it, no timing does.
+  void arm_interrupt_poll() {
+    poll_.expires_after(std::chrono::milliseconds(50));
+    poll_.async_wait([this](boost::system::error_code ec) {
+      if (ec || exited_) return;
+      if (interrupt::requested() && !options_.ignore_interrupt) {
+        result_.interrupted = true;
+        kill();
+      }
+      arm_interrupt_poll();
+    });
+  }
+
+  ProcessResult finish() {
+    std::error_code wait_error;
+    child_->wait(wait_error);
+    if (!exited_) result_.ended = std::chrono::steady_clock::now();
+    trace_command(result_.seconds(), options_.argv);
+    int status = child_->native_exit_code();
+    if (WIFEXITED(status)) {
+      result_.exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+      result_.exit_code = -1;
+      result_.term_signal = WTERMSIG(status);
+    }
+    return std::move(result_);
+  }
+
+  // BUILDBENCH_TRACE_COMMANDS=FILE logs every command's wall time (scripts/overhead).
+  static void trace_command(double seconds, const std::vector<std::string>& argv) {
+    const char* trace = std::getenv("BUILDBENCH_TRACE_COMMANDS");
+    if (!trace || !*trace) return;
+    if (std::FILE* f = std::fopen(trace, "a")) {
+      std::fprintf(f, "%.6f\t%s\n", seconds, join_argv(argv).c_str());
+      std::fclose(f);
+    }
+  }
+
+  const ProcessOptions& options_;
+  asio::io_context io_;
+  ProcessResult result_;
+  bp::async_pipe out_pipe_, err_pipe_;
+  asio::steady_timer deadline_, poll_, drain_, linger_;
+  bool exited_ = false;
+  bool lingering_ = false;
+  int readers_open_ = 2;
+  LineReader out_reader_, err_reader_;
+  std::optional<bp::child> child_;  // last: destroyed first, like the local it replaces
+};
+
 }  // namespace
 
 std::string ProcessResult::tail_text() const {
@@ -110,127 +276,7 @@ std::string ProcessResult::tail_text() const {
 
 ProcessResult run_process(const ProcessOptions& options) {
   if (options.argv.empty()) throw std::invalid_argument("run_process: empty argv");
-  ProcessResult result;
-  asio::io_context io;
-  bp::async_pipe out_pipe(io), err_pipe(io);
-  auto program = resolve_program(options.argv.front());
-  std::vector<std::string> args(options.argv.begin() + 1, options.argv.end());
-
-  bp::environment env = boost::this_process::environment();
-  for (const auto& [key, value] : options.env) env[key] = value;
-
-  bool exited = false;
-  asio::steady_timer deadline(io);
-  asio::steady_timer poll(io);
-  asio::steady_timer drain(io);
-  asio::steady_timer linger(io);
-  std::error_code launch_error;
-  int readers_open = 2;
-  result.started = std::chrono::steady_clock::now();
-  bp::child child(program, bp::args(args), bp::std_out > out_pipe, bp::std_err > err_pipe,
-                  bp::std_in < bp::null, env, io, bp::on_exit([&](int, const std::error_code&) {
-                    result.ended = std::chrono::steady_clock::now();
-                    exited = true;
-                    deadline.cancel();
-                    poll.cancel();
-                    linger.cancel();
-                    // A killed child's own children may hold the pipes open: read what is
-                    // already there, then stop waiting for them.
-                    if (readers_open > 0 &&
-                        (result.stopped_by_callback || result.timed_out || result.interrupted)) {
-                      drain.expires_after(std::chrono::milliseconds(300));
-                      drain.async_wait([&](boost::system::error_code ec) {
-                        if (ec) return;
-                        boost::system::error_code ignored;
-                        out_pipe.close(ignored);
-                        err_pipe.close(ignored);
-                      });
-                    }
-                  }),
-                  launch_error);
-  if (launch_error) {
-    throw EnvironmentError(
-        fmt::format("cannot start '{}': {}", options.argv.front(), launch_error.message()));
-  }
-
-  auto kill = [&] {
-    std::error_code ignored;
-    if (child.running(ignored)) child.terminate(ignored);
-  };
-  auto add_tail = [&](std::string_view line) {
-    result.tail.emplace_back(line);
-    while (result.tail.size() > options.tail_lines) result.tail.pop_front();
-  };
-  auto stop_now = [&] {
-    if (result.stopped_by_callback) return;
-    result.stopped_by_callback = true;
-    result.stopped_at = std::chrono::steady_clock::now();
-    kill();
-  };
-  bool lingering = false;
-  auto stop = [&](LineAction action) {
-    if (action == LineAction::kStop) return stop_now();
-    if (lingering || exited) return;
-    lingering = true;
-    linger.expires_after(options.linger);
-    linger.async_wait([&](boost::system::error_code ec) {
-      if (!ec && !exited) stop_now();
-    });
-  };
-  LineReader out_reader(out_pipe, result.out, options.capture_limit_bytes, options.on_stdout_line,
-                        add_tail, stop);
-  LineReader err_reader(err_pipe, result.err, options.capture_limit_bytes, options.on_stderr_line,
-                        add_tail, stop);
-  if (options.on_stdout_bytes) out_reader.set_raw(options.on_stdout_bytes);
-  auto reader_done = [&] {
-    if (--readers_open == 0) drain.cancel();  // nothing left to wait for
-  };
-  out_reader.on_done(reader_done);
-  err_reader.on_done(reader_done);
-  out_reader.start();
-  err_reader.start();
-
-  if (options.timeout) {
-    deadline.expires_after(*options.timeout);
-    deadline.async_wait([&](boost::system::error_code ec) {
-      if (ec || exited) return;
-      result.timed_out = true;
-      kill();
-    });
-  }
-  // Polls the interrupt flag; only the reaction to Ctrl-C waits on it, no timing does.
-  std::function<void()> arm_poll = [&] {
-    poll.expires_after(std::chrono::milliseconds(50));
-    poll.async_wait([&](boost::system::error_code ec) {
-      if (ec || exited) return;
-      if (interrupt::requested() && !options.ignore_interrupt) {
-        result.interrupted = true;
-        kill();
-      }
-      arm_poll();
-    });
-  };
-  arm_poll();
-
-  io.run();
-  std::error_code wait_error;
-  child.wait(wait_error);
-  if (!exited) result.ended = std::chrono::steady_clock::now();
-  // BUILDBENCH_TRACE_COMMANDS=FILE logs every command's wall time (scripts/overhead).
-  if (const char* trace = std::getenv("BUILDBENCH_TRACE_COMMANDS"); trace && *trace) {
-    if (std::FILE* f = std::fopen(trace, "a")) {
-      std::fprintf(f, "%.6f\t%s\n", result.seconds(), join_argv(options.argv).c_str());
-      std::fclose(f);
-    }
-  }
-  int status = child.native_exit_code();
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.exit_code = -1;
-    result.term_signal = WTERMSIG(status);
-  }
-  return result;
+  return ChildRun(options).run();
 }
 
 std::string run_checked(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "model/metrics.hpp"
+
 using namespace bb;
 
 namespace {
@@ -86,6 +88,110 @@ TEST_CASE("rawjson: malformed input is counted, never fatal") {
   parser.finish();
   CHECK(parser.malformed_objects() >= 2);
   CHECK(parser.steps().empty());
+}
+
+namespace {
+double context_bytes(const RawJsonParser& parser) {
+  auto metrics = parser.metrics();
+  auto it = metrics.find(std::string(kContextBytes));
+  return it == metrics.end() ? -1 : it->second;
+}
+}  // namespace
+
+TEST_CASE("rawjson: the build context's size is its vertex's last transfer status") {
+  // As Docker 26 (BuildKit 0.13) writes it: .dockerignore is read from the same local source
+  // and reports "transferring context:" too, under its own vertex; only the context's counts.
+  RawJsonParser parser;
+  parser.feed(R"({
+  "vertexes": [
+    {
+      "digest": "sha256:1d31c6352c07c5365f492616fdecf8cb6ae1ad38a4f46e1fbad59ebcfda66fd6",
+      "name": "[internal] load .dockerignore",
+      "started": "2026-11-25T12:51:46.6269069Z"
+    }
+  ],
+  "statuses": [
+    {
+      "id": "transferring context:",
+      "vertex": "sha256:1d31c6352c07c5365f492616fdecf8cb6ae1ad38a4f46e1fbad59ebcfda66fd6",
+      "name": "transferring",
+      "current": 96,
+      "timestamp": "2026-11-25T12:51:46.628978308Z",
+      "started": "2026-11-25T12:51:46.628248103Z",
+      "completed": "2026-11-25T12:51:46.628978108Z"
+    }
+  ]
+}
+{
+  "vertexes": [
+    {
+      "digest": "sha256:92e5dae2a11858017d98e458b93ff539aa227d10f69acbe424c146f4264b4ec0",
+      "name": "[internal] load build context",
+      "started": "2026-11-25T12:51:46.639636614Z"
+    }
+  ],
+  "statuses": [
+    {
+      "id": "transferring context:",
+      "vertex": "sha256:92e5dae2a11858017d98e458b93ff539aa227d10f69acbe424c146f4264b4ec0",
+      "name": "transferring",
+      "current": 1048576,
+      "timestamp": "2026-11-25T12:51:46.740743515Z",
+      "started": "2026-11-25T12:51:46.640112909Z"
+    }
+  ]
+}
+)");
+  parser.feed(R"({
+  "statuses": [
+    {
+      "id": "transferring context:",
+      "vertex": "sha256:92e5dae2a11858017d98e458b93ff539aa227d10f69acbe424c146f4264b4ec0",
+      "name": "transferring",
+      "current": 1289531,
+      "timestamp": "2026-11-25T12:51:46.941023105Z",
+      "started": "2026-11-25T12:51:46.640112909Z",
+      "completed": "2026-11-25T12:51:46.941022945Z"
+    }
+  ]
+}
+)");
+  parser.finish();
+  CHECK(context_bytes(parser) == 1289531);  // "transferring context: 1.29MB done"
+  CHECK(parser.malformed_objects() == 0);
+}
+
+TEST_CASE("rawjson: the recorded streams give their context size, whole or byte by byte") {
+  for (auto [name, bytes] :
+       {std::pair{"multistage-ok.txt", 22.0}, std::pair{"failed-step.txt", 30.0}}) {
+    INFO(name);
+    std::string text = fixture(name);
+    RawJsonParser whole, pieces;
+    whole.feed(text);
+    whole.finish();
+    for (char c : text) pieces.feed(std::string_view(&c, 1));
+    pieces.finish();
+    CHECK(context_bytes(whole) == bytes);
+    CHECK(pieces.metrics() == whole.metrics());
+  }
+}
+
+TEST_CASE("rawjson: a status before its vertex's name counts; no context vertex, no figure") {
+  const std::string status =
+      R"({"statuses":[{"id":"transferring context:","vertex":"d1","current":512}]})";
+  RawJsonParser early;
+  early.feed(status);
+  CHECK(early.metrics().empty());  // not known yet to be the build context
+  early.feed(R"({"vertexes":[{"digest":"d1","name":"[internal] load build context"}]})");
+  early.finish();
+  CHECK(context_bytes(early) == 512);
+
+  RawJsonParser none;  // a Dockerfile that copies nothing from its context
+  none.feed(R"({"vertexes":[{"digest":"d2","name":"[internal] load .dockerignore"}]})");
+  none.feed(R"({"statuses":[{"id":"transferring context:","vertex":"d2","current":2}]})");
+  none.feed(R"({"statuses":[{"id":5,"vertex":[],"current":"x"}]})");  // odd types: skipped
+  none.finish();
+  CHECK(none.metrics().empty());
 }
 
 TEST_CASE("rfc3339 timestamps parse to unix seconds with nanoseconds") {

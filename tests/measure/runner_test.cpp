@@ -8,6 +8,7 @@
 
 #include "fake_engine.hpp"
 #include "measure/start_helper.hpp"
+#include "model/metrics.hpp"
 #include "scenario/manifest.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
@@ -128,6 +129,24 @@ TEST_CASE("warm-code primes, then edits a scratch copy, never the user's file") 
   CHECK(*samples[0].sample.get("image_bytes") == 1000);
   CHECK(*samples[0].sample.get("image_compressed_bytes") == 400);
   CHECK(h.store.run(run_id)->status == "complete");
+}
+
+TEST_CASE("figures the engine reports by catalog name are stored on the sample as they are") {
+  Harness h;
+  h.engine.reported_metrics = {{std::string(kContextBytes), 2048}};
+  RunOptions options;
+  options.startup_runs = 0;
+  options.runs = 1;
+  options.scenarios = {"one"};
+  options.states = {CacheState::kCold};
+  auto run_id = h.runner.run(basic_suite(), options);
+  auto samples = h.store.samples({run_id}, false);
+  REQUIRE_FALSE(samples.empty());
+  for (const auto& s : samples) {
+    const double* bytes = s.sample.get(kContextBytes);
+    REQUIRE(bytes != nullptr);
+    CHECK(*bytes == 2048);
+  }
 }
 
 TEST_CASE("a failed build is stored as a failed sample and the run goes on") {

@@ -1,11 +1,15 @@
 // The benchmark page, from a fixed database through the real command line.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <catch2/catch.hpp>
 
+#include "compare/compare.hpp"
+#include "model/metrics.hpp"
 #include "report/benchmark_page.hpp"
+#include "report/compare_report.hpp"
 #include "report/svg.hpp"
 #include "store/store.hpp"
 #include "util/process.hpp"
@@ -221,6 +225,55 @@ TEST_CASE("report: claims get verdicts, never confirmed on too little data") {
   auto claims = check_claims(input);
   REQUIRE(claims.size() == 1);
   CHECK(claims[0].verdict == ClaimVerdict::kInconclusive);
+}
+
+TEST_CASE("the catalog is the only list: context_bytes reaches compare, the page and nightly") {
+  auto samples = [](std::int64_t run_id, double bytes) {
+    std::vector<StoredSample> out;
+    for (int repetition = 1; repetition <= 3; ++repetition) {
+      StoredSample stored;
+      stored.run_id = run_id;
+      stored.sample.scenario = "s";
+      stored.sample.state = "cold";
+      stored.sample.repetition = repetition;
+      stored.sample.set(kBuildSeconds, 10 + repetition);
+      stored.sample.set(kContextBytes, bytes);
+      out.push_back(stored);
+    }
+    return out;
+  };
+  RunRecord base, cand;
+  base.id = 1;
+  cand.id = 2;
+  base.fingerprint = cand.fingerprint = {{"hostname", "a"}};
+  auto c = compare({base}, samples(1, 20000), {cand}, samples(2, 30000), {});
+  auto row = std::find_if(c.rows.begin(), c.rows.end(),
+                          [](const ComparisonRow& r) { return r.metric == kContextBytes; });
+  REQUIRE(row != c.rows.end());
+  CHECK(row->unit == "bytes");
+  CHECK(row->deterministic);
+  CHECK(row->threshold_percent == 1);
+  CHECK(row->verdict == Verdict::kRegression);  // half as much again sent: compared exactly
+  std::ostringstream json;
+  render_compare_json(json, c);
+  CHECK(json.str().find("\"context_bytes\"") != std::string::npos);
+
+  ReportInput input;
+  input.suite_name = "s";
+  input.scenario_order = {"s"};
+  input.runs = {cand};
+  input.samples = samples(2, 30000);
+  auto data = nlohmann::json::parse(build_report(input).at("data.json"));
+  const auto& groups = data.at("groups");
+  auto group = std::find_if(groups.begin(), groups.end(), [](const nlohmann::json& g) {
+    return g.at("metric") == "context_bytes";
+  });
+  REQUIRE(group != groups.end());
+  CHECK(group->at("unit") == "bytes");
+  CHECK(group->at("median") == 30000);
+
+  auto tracked = tracked_metric_names();  // nightly's lasting shifts and the page's history
+  CHECK(std::find(tracked.begin(), tracked.end(), kContextBytes) != tracked.end());
 }
 
 TEST_CASE("svg: nice axes and well-formed charts") {
