@@ -501,6 +501,11 @@ Example (cron, 02:00):  buildbench nightly --db /var/lib/buildbench/nightly.db -
                   "Suite manifest for scenario order and claims (default: the run's own)");
   rep->add_option("--source", source, "Checkout that a published suite describes");
   rep->add_option("--out", out_dir, "Folder to write into")->capture_default_str();
+  double report_alpha = 0.05;
+  rep->add_option("--alpha", report_alpha,
+                  "Significance level for claims, step-to-step marks and drift (as compare's)")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 0.5));
   rep->add_option("--db", db_path, "SQLite database file")->capture_default_str();
   rep->footer(R"(
 Writes benchmark.md (and benchmark.html, the same page for a browser), build-time.svg,
@@ -692,6 +697,7 @@ Examples:
   if (*rep) {
     Store store(db_path, Store::Mode::kReadOnly);
     ReportInput input = gather_report_input(store, report_run, report_suite, vars);
+    input.alpha = report_alpha;
     std::vector<std::int64_t> ids;
     for (const auto& r : input.runs) ids.push_back(r.id);
     auto files = build_report(input);

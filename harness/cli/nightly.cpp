@@ -130,6 +130,7 @@ int run_nightly(const NightlyArgs& args) {
 
   // The report, regenerated.
   auto input = gather_report_input(store, std::to_string(run_id), "", args.vars);
+  input.alpha = args.compare.alpha;
   auto files = build_report(input);
   for (const auto& [name, content] : files) {
     std::ofstream out(fs::path(args.out_dir) / name, std::ios::binary);

@@ -223,6 +223,31 @@ TEST_CASE("report: claims get verdicts, never confirmed on too little data") {
   CHECK(claims[0].verdict == ClaimVerdict::kInconclusive);
 }
 
+TEST_CASE("report: the configured alpha decides the page's claims and says so") {
+  // 4 against 4, fully apart: p = 2 / C(8, 4) = 0.029, significant at 0.05, not at 0.01.
+  ReportInput input;
+  input.scenario_order = {"a", "b"};
+  input.claims = {Claim{"c", "b faster", "b", "a", "build_seconds", "cold", "less"}};
+  for (auto [scenario, value] : {std::pair{"a", 20.0}, std::pair{"b", 10.0}}) {
+    for (int i = 0; i < 4; ++i) {
+      StoredSample s;
+      s.sample.scenario = scenario;
+      s.sample.state = "cold";
+      s.sample.set("build_seconds", value + i * 0.1);
+      input.samples.push_back(s);
+    }
+  }
+  auto page = build_report(input).at("benchmark.md");
+  CHECK(page.find("✅ confirmed") != std::string::npos);
+  CHECK(page.find("significant (p &lt; 0.05)") != std::string::npos);
+  input.alpha = 0.01;
+  page = build_report(input).at("benchmark.md");
+  CHECK(page.find("❔ inconclusive") != std::string::npos);
+  CHECK(page.find("significant (p &lt; 0.01)") != std::string::npos);
+  CHECK(page.find("p &lt; 0.05") == std::string::npos);
+  CHECK(check_claims(input)[0].verdict == ClaimVerdict::kInconclusive);
+}
+
 TEST_CASE("svg: nice axes and well-formed charts") {
   CHECK(svg::nice_axis(9.3) == std::pair<double, double>{10, 2});
   CHECK(svg::nice_axis(0.73) == std::pair<double, double>{0.8, 0.2});
