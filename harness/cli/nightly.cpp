@@ -222,8 +222,9 @@ void write_shifts(std::ostream& summary, const std::vector<std::string>& shifts,
 
 // The benchmark page of this run, regenerated into `out_dir`.
 void write_report(Store& store, const fs::path& out_dir, const ManifestVars& vars,
-                  std::int64_t run_id) {
+                  std::int64_t run_id, double alpha) {
   auto input = gather_report_input(store, std::to_string(run_id), "", vars);
+  input.alpha = alpha;  // the page's claims at the level nightly's comparisons use
   auto files = build_report(input);
   for (const auto& [name, content] : files) {
     std::ofstream out(out_dir / name, std::ios::binary);
@@ -256,7 +257,7 @@ int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
                          night.commit);
   int exit_code = compare_nightly({store, compare, night.id, summary}, nightlies, flags.reference);
   write_shifts(summary, lasting_shifts(store, nightlies), nightlies.size());
-  write_report(store, flags.out_dir, vars, night.id);
+  write_report(store, flags.out_dir, vars, night.id, compare.alpha);
   summary.close();
   append_to_step_summary(summary_file);
   std::cout << fmt::format("buildbench: nightly {} done: run {}, report and summary in {}; {}\n",

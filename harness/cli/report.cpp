@@ -22,12 +22,14 @@ struct ReportFlags {
   std::string suite;
   std::string source;
   std::string db_path = default_db();
+  double alpha = 0.05;
 };
 
 int write_report(const ReportFlags& flags) {
   ManifestVars vars = manifest_vars(flags.source);
   Store store(flags.db_path, Store::Mode::kReadOnly);
   ReportInput input = gather_report_input(store, flags.run, flags.suite, vars);
+  input.alpha = flags.alpha;
   std::vector<std::int64_t> ids;
   for (const auto& r : input.runs) ids.push_back(r.id);
   auto files = build_report(input);
@@ -57,6 +59,10 @@ Subcommand add_report_command(CLI::App& parent) {
                   "Suite manifest for scenario order and claims (default: the run's own)");
   rep->add_option("--source", flags->source, "Checkout that a published suite describes");
   rep->add_option("--out", flags->out_dir, "Folder to write into")->capture_default_str();
+  rep->add_option("--alpha", flags->alpha,
+                  "Significance level for claims, step-to-step marks and drift (as compare's)")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 0.5));
   add_db_option(rep, flags->db_path);
   rep->footer(R"(
 Writes benchmark.md (and benchmark.html, the same page for a browser), build-time.svg,

@@ -1,5 +1,7 @@
 #include "model/metrics.hpp"
 
+#include <algorithm>
+
 namespace bb {
 
 std::string_view to_string(SampleKind kind) {
@@ -10,16 +12,18 @@ const std::vector<MetricInfo>& metric_catalog() {
   using K = MetricKind;
   constexpr auto B = SampleKind::kBuild, S = SampleKind::kStartup;
   // name, unit, kind, deterministic, lower is better, description, sample kind, compared,
-  // tracked, threshold (%): times 5% (noise), sizes 1%, counts exact.
+  // tracked, threshold (%): times 5% (noise), sizes 1%, counts exact; headline column, title.
   static const std::vector<MetricInfo> catalog = {
       {kBuildSeconds, "s", K::kTime, false, true, "wall time of docker buildx build", B, true, true,
-       5},
+       5, 1, ""},
       {kStepsCached, "count", K::kCount, true, false, "build steps served from cache", B, true,
        false, 0},
       {kStepsTotal, "count", K::kCount, true, true, "build steps", B, false, false, 0},
-      {kImageBytes, "bytes", K::kSize, true, true, "image size, uncompressed", B, true, false, 1},
+      {kImageBytes, "bytes", K::kSize, true, true, "image size, uncompressed", B, true, false, 1, 2,
+       "Image size"},
       {kImageCompressedBytes, "bytes", K::kSize, true, true,
-       "image size, each layer gzip-compressed as a registry stores it", B, true, false, 1},
+       "image size, each layer gzip-compressed as a registry stores it", B, true, false, 1, 3,
+       "Compressed"},
       {kPycCount, "count", K::kCount, true, true, ".pyc files in the image", B, false, false, 0},
       {kPycBytes, "bytes", K::kSize, true, true, "bytes of .pyc files in the image", B, true, false,
        1},
@@ -50,7 +54,7 @@ const std::vector<MetricInfo>& metric_catalog() {
       {kReadySeconds, "s", K::kTime, false, true,
        "container's main process start (stamped inside the container) to its ready line read by "
        "buildbench; docker's create and start are outside it",
-       S, true, true, 5},
+       S, true, true, 5, 4, "Start-up"},
       {kStartupSeconds, "s", K::kTime, false, true,
        "docker start to ready line read: what a user waits, docker's start cost included", S, true,
        false, 5},
@@ -89,6 +93,17 @@ std::vector<std::string> tracked_metric_names() {
     if (info.tracked) names.emplace_back(info.name);
   }
   return names;
+}
+
+std::vector<const MetricInfo*> headline_metrics() {
+  std::vector<const MetricInfo*> metrics;
+  for (const auto& info : metric_catalog()) {
+    if (info.headline_column > 0) metrics.push_back(&info);
+  }
+  std::stable_sort(metrics.begin(), metrics.end(), [](const auto* a, const auto* b) {
+    return a->headline_column < b->headline_column;
+  });
+  return metrics;
 }
 
 const MetricInfo* find_metric(std::string_view name) {

@@ -26,12 +26,18 @@ struct MetricInfo {
   bool compared = false;  // `compare` judges it
   bool tracked = false;   // nightly's lasting-shift detection and the report's trends follow it
   double threshold_percent = 5;  // default change that counts as a regression
+  // The page's headline table: the column's place (1, 2, ...; 0: not there) and its title. A
+  // build time gets a column per cache state, a start-up metric one per measured mode.
+  int headline_column = 0;
+  std::string_view headline_title = {};
 };
 
 // The metrics `compare` judges, in catalog order.
 std::vector<std::string> compared_metric_names();
 // The metrics nightly and the trend charts follow.
 std::vector<std::string> tracked_metric_names();
+// The metrics of the page's headline table, in column order.
+std::vector<const MetricInfo*> headline_metrics();
 
 const std::vector<MetricInfo>& metric_catalog();
 const MetricInfo* find_metric(std::string_view name);

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "compare/claims.hpp"
 #include "compare/compare.hpp"
 #include "model/metrics.hpp"
 #include "report/document.hpp"
@@ -21,55 +24,18 @@
 
 namespace bb {
 
-std::string to_string(ClaimVerdict verdict) {
-  switch (verdict) {
-    case ClaimVerdict::kConfirmed:
-      return "confirmed";
-    case ClaimVerdict::kRefuted:
-      return "refuted";
-    case ClaimVerdict::kInconclusive:
-      return "inconclusive";
-  }
-  return "?";
-}
-
 namespace {
 
 const std::vector<std::string> kStates = {"cold", "warm-nochange", "warm-code", "warm-deps"};
 
-// Values of one metric for a scenario and state (state "" takes every state of the kind).
-struct Groups {
-  std::map<std::tuple<std::string, std::string, std::string>, std::vector<double>> values;
-  std::map<std::tuple<std::string, std::string>, std::size_t> failures;  // scenario, state
-
-  explicit Groups(const std::vector<StoredSample>& samples) {
-    for (const auto& stored : samples) {
-      const Sample& s = stored.sample;
-      if (s.warmup) continue;
-      if (s.status != "ok") {
-        ++failures[{s.scenario, s.state}];
-        continue;
-      }
-      for (const auto& m : s.metrics) values[{s.scenario, s.state, m.name}].push_back(m.value);
-    }
-  }
-  std::vector<double> get(const std::string& scenario, const std::string& state,
-                          const std::string& metric) const {
-    if (!state.empty()) {
-      auto it = values.find({scenario, state, metric});
-      return it == values.end() ? std::vector<double>{} : it->second;
-    }
-    // Deterministic build metrics are the same in every state: prefer cold, else any.
-    auto cold = get(scenario, "cold", metric);
-    if (!cold.empty()) return cold;
-    std::vector<double> all;
-    for (const auto& [key, v] : values) {
-      if (std::get<0>(key) == scenario && std::get<2>(key) == metric)
-        all.insert(all.end(), v.begin(), v.end());
-    }
-    return all;
-  }
-};
+// A build time's headline column per cache state.
+std::string state_title(const std::string& state) {
+  if (state == "cold") return "Cold build";
+  if (state == "warm-nochange") return "Rebuild, no change";
+  if (state == "warm-code") return "Rebuild after code edit";
+  if (state == "warm-deps") return "Rebuild after dependency edit";
+  return state;
+}
 
 std::string cell(const std::vector<double>& values, const std::string& unit) {
   if (values.empty()) return "–";
@@ -82,9 +48,9 @@ std::string cell(const std::vector<double>& values, const std::string& unit) {
 // "▲ +12%" or "▼ -30%" when the change against the previous step is significant and
 // beyond the metric's threshold (exact for deterministic metrics).
 std::string step_mark(const std::vector<double>& previous, const std::vector<double>& current,
-                      const std::string& metric) {
+                      const std::string& metric, const CompareOptions& options) {
   if (previous.empty() || current.empty()) return "";
-  auto row = compare_values(metric, previous, current, CompareOptions{});
+  auto row = compare_values(metric, previous, current, options);
   bool moved = row.verdict == Verdict::kRegression || row.verdict == Verdict::kImprovement;
   if (!moved) return "";
   return fmt::format(" {} {}", row.change_percent > 0 ? "▲" : "▼",
@@ -120,27 +86,28 @@ double scale_for(const std::string& unit) {
   return unit == "bytes" ? 1e-6 : unit == "s" ? 1000 : 1;
 }
 
+// "3 failed sample(s) in 2 group(s): ..." or "" when none failed.
+std::string failed_warning(const SampleGroups& groups) {
+  if (groups.failures.empty()) return "";
+  std::size_t total = 0;
+  std::vector<std::string> names;
+  for (const auto& [key, count] : groups.failures) {
+    total += count;
+    names.push_back(fmt::format("{} {} ({})", std::get<0>(key), std::get<1>(key), count));
+  }
+  return fmt::format(
+      "{} failed sample(s) in {} group(s): {}; each is stored with its reason, see 'buildbench "
+      "export'",
+      total, names.size(), fmt::join(names, ", "));
+}
+
 // "12 groups noisy (CV > 10%): a, b, ..." rather than a line per group; groups that a claim
 // compares come first, then the noisiest.
-std::vector<std::string> grouped_warnings(const Groups& groups,
-                                          const std::vector<ClaimResult>& claims) {
+std::string noisy_warning(const SampleGroups& groups, const std::vector<ClaimResult>& claims) {
   std::set<std::pair<std::string, std::string>> claimed;
   for (const auto& c : claims) {
     claimed.insert({c.claim.subject, c.claim.state});
     claimed.insert({c.claim.baseline, c.claim.state});
-  }
-  std::vector<std::string> warnings;
-  if (!groups.failures.empty()) {
-    std::size_t total = 0;
-    std::vector<std::string> names;
-    for (const auto& [key, count] : groups.failures) {
-      total += count;
-      names.push_back(fmt::format("{} {} ({})", std::get<0>(key), std::get<1>(key), count));
-    }
-    warnings.push_back(
-        fmt::format("{} failed sample(s) in {} group(s): {}; each is stored with "
-                    "its reason, see 'buildbench export'",
-                    total, names.size(), fmt::join(names, ", ")));
   }
   struct Noisy {
     bool claimed;
@@ -149,38 +116,47 @@ std::vector<std::string> grouped_warnings(const Groups& groups,
   };
   std::vector<Noisy> noisy;
   for (const auto& [key, values] : groups.values) {
-    const auto& metric = std::get<2>(key);
+    const auto& [scenario, state, metric] = key;
     if (values.size() < 3 || (metric != kBuildSeconds && metric != kReadySeconds)) continue;
     auto s = stats::summarize(values);
     if (s.cv <= 0.10) continue;
-    bool is_claimed = claimed.count({std::get<0>(key), std::get<1>(key)}) > 0;
+    bool is_claimed = claimed.count({scenario, state}) > 0;
     noisy.push_back({is_claimed, s.cv,
-                     fmt::format("{} {} {:.0f}%{}", std::get<0>(key), std::get<1>(key), s.cv * 100,
+                     fmt::format("{} {} {:.0f}%{}", scenario, state, s.cv * 100,
                                  is_claimed ? " (a claim compares it)" : "")});
   }
+  if (noisy.empty()) return "";
   std::sort(noisy.begin(), noisy.end(), [](const Noisy& a, const Noisy& b) {
     return std::tie(b.claimed, b.cv) < std::tie(a.claimed, a.cv);
   });
-  if (!noisy.empty()) {
-    std::vector<std::string> names;
-    for (const auto& n : noisy) names.push_back(n.name);
-    warnings.push_back(
-        fmt::format("{} group(s) noisy (CV > 10%): {}; an adaptive run "
-                    "(--precision) repeats such groups until their medians are "
-                    "precise",
-                    noisy.size(), fmt::join(names, ", ")));
-  }
+  std::vector<std::string> names;
+  for (const auto& n : noisy) names.push_back(n.name);
+  return fmt::format(
+      "{} group(s) noisy (CV > 10%): {}; an adaptive run (--precision) repeats such groups "
+      "until their medians are precise",
+      noisy.size(), fmt::join(names, ", "));
+}
+
+std::string thin_claims_warning(const std::vector<ClaimResult>& claims) {
   std::vector<std::string> thin;
   for (const auto& c : claims) {
     if (c.verdict == ClaimVerdict::kInconclusive && c.subject_count && c.subject_count < 5)
       thin.push_back(
           fmt::format("{} ({} against {})", c.claim.id, c.subject_count, c.baseline_count));
   }
-  if (!thin.empty()) {
-    warnings.push_back(
-        fmt::format("{} claim(s) inconclusive on too few samples: {}; rerun with "
-                    "--precision or --runs 5 or more",
-                    thin.size(), fmt::join(thin, ", ")));
+  if (thin.empty()) return "";
+  return fmt::format(
+      "{} claim(s) inconclusive on too few samples: {}; rerun with --precision or --runs 5 or "
+      "more",
+      thin.size(), fmt::join(thin, ", "));
+}
+
+std::vector<std::string> grouped_warnings(const SampleGroups& groups,
+                                          const std::vector<ClaimResult>& claims) {
+  std::vector<std::string> warnings;
+  for (auto warning :
+       {failed_warning(groups), noisy_warning(groups, claims), thin_claims_warning(claims)}) {
+    if (!warning.empty()) warnings.push_back(warning);
   }
   return warnings;
 }
@@ -238,249 +214,216 @@ std::string startup_note(const std::vector<ModeColumn>& modes) {
   return note;
 }
 
-}  // namespace
+// What every section of the page reads.
+struct Page {
+  const ReportInput& input;
+  CompareOptions options;  // the alpha of step marks, claims and drift
+  SampleGroups groups;
+  std::vector<ModeColumn> modes;
+  std::vector<ClaimResult> claims;
+  const RunRecord* run = nullptr;  // the latest reported run
+  std::vector<std::string> stand_ins;
 
-std::vector<ClaimResult> check_claims(const ReportInput& input) {
-  Groups groups(input.samples);
-  std::vector<ClaimResult> results;
-  for (const auto& claim : input.claims) {
-    ClaimResult r;
-    r.claim = claim;
-    const MetricInfo* info = find_metric(claim.metric);
-    r.unit = info ? std::string(info->unit) : "";
-    auto subject = groups.get(claim.subject, claim.state, claim.metric);
-    auto baseline = groups.get(claim.baseline, claim.state, claim.metric);
-    r.subject_count = subject.size();
-    r.baseline_count = baseline.size();
-    if (subject.empty() || baseline.empty()) {
-      r.reason = "no successful samples on one side";
-      results.push_back(r);
-      continue;
-    }
-    auto row = compare_values(claim.metric, baseline, subject, CompareOptions{}, claim.subject);
-    r.subject_median = row.candidate.median;
-    r.baseline_median = row.baseline.median;
-    r.change_percent = row.change_percent;
-    r.ci_low_percent = row.ci_low_percent;
-    r.ci_high_percent = row.ci_high_percent;
-    r.ci_available = row.ci_available;
-    r.p_value = row.p_value;
-    r.deterministic = row.deterministic;
-    bool want_less = claim.relation == "less";
-    double t = row.threshold_percent;
-    if (row.deterministic) {
-      bool holds = want_less ? row.change_percent < 0 : row.change_percent > 0;
-      r.verdict = holds ? ClaimVerdict::kConfirmed : ClaimVerdict::kRefuted;
-      r.reason = "deterministic metric, compared exactly";
-    } else if (row.p_value < 0.05 && row.ci_available &&
-               (want_less ? row.ci_high_percent < 0 : row.ci_low_percent > 0)) {
-      r.verdict = ClaimVerdict::kConfirmed;
-      r.reason = "significant, interval excludes no difference";
-    } else if (row.p_value < 0.05 && row.ci_available &&
-               (want_less ? row.ci_low_percent > 0 : row.ci_high_percent < 0)) {
-      r.verdict = ClaimVerdict::kRefuted;
-      r.reason = "significant in the opposite direction";
-    } else if (row.ci_available && row.ci_low_percent > -t && row.ci_high_percent < t) {
-      r.verdict = ClaimVerdict::kRefuted;
-      r.reason = fmt::format("no difference: the interval lies within ±{:g}%", t);
-    } else {
-      r.verdict = ClaimVerdict::kInconclusive;
-      r.reason = row.ci_available ? "not significant" : "too few samples for a 95% interval";
-    }
-    results.push_back(r);
+  explicit Page(const ReportInput& in)
+      : input(in),
+        options(options_of(in)),
+        groups(in.samples),
+        modes(measured_modes(in)),
+        claims(judge_claims(in.claims, groups, options)),
+        run(in.runs.empty() ? nullptr : &in.runs.back()),
+        stand_ins(stand_in_images(run)) {}
+
+  static CompareOptions options_of(const ReportInput& in) {
+    CompareOptions options;
+    options.alpha = in.alpha;
+    return options;
   }
-  return results;
-}
+};
 
-std::map<std::string, std::string> build_report(const ReportInput& input) {
-  std::map<std::string, std::string> files;
-  Groups groups(input.samples);
-  doc::Document d;
+void add_intro(doc::Document& d, const Page& page) {
+  const ReportInput& input = page.input;
   d.title = fmt::format("Benchmark: {}", input.suite_name);
   std::vector<std::string> run_ids;
   for (const auto& r : input.runs) run_ids.push_back(std::to_string(r.id));
-  const RunRecord* run = input.runs.empty() ? nullptr : &input.runs.back();
   std::vector<doc::Span> intro = {{input.suite_description + " "}};
   intro.push_back({fmt::format("Measured by buildbench, run {} ({}).", fmt::join(run_ids, ", "),
-                               run ? date_of(run->started_at) : "?")});
+                               page.run ? date_of(page.run->started_at) : "?")});
   d.paragraph(intro);
-  auto stand_ins = stand_in_images(run);
-  bool stand_in = !stand_ins.empty();
-  if (stand_in) {
-    d.paragraph({{"Note:", true},
-                 {" "},
-                 {fmt::format("measured on stand-in base images ({}) built from Debian packages "
-                              "(no registry access), not the official images of those names; "
-                              "compare scenarios with each other, not these absolute numbers "
-                              "with yours.",
-                              fmt::join(stand_ins, ", "))}});
-  }
-  auto modes = measured_modes(input);
+  if (page.stand_ins.empty()) return;
+  d.paragraph({{"Note:", true},
+               {" "},
+               {fmt::format("measured on stand-in base images ({}) built from Debian packages "
+                            "(no registry access), not the official images of those names; "
+                            "compare scenarios with each other, not these absolute numbers "
+                            "with yours.",
+                            fmt::join(page.stand_ins, ", "))}});
+}
 
-  // Headline table.
-  d.heading(2, "Results");
-  doc::Table headline;
-  headline.header = {"Scenario",
-                     "Cold build",
-                     "Rebuild, no change",
-                     "Rebuild after code edit",
-                     "Rebuild after dependency edit",
-                     "Image size",
-                     "Compressed"};
-  struct Column {
-    std::string state, metric;
-  };
-  std::vector<Column> columns = {{"cold", "build_seconds"},
-                                 {"warm-nochange", "build_seconds"},
-                                 {"warm-code", "build_seconds"},
-                                 {"warm-deps", "build_seconds"},
-                                 {"", "image_bytes"},
-                                 {"", "image_compressed_bytes"}};
-  for (const auto& mode : modes) {
-    headline.header.push_back(modes.size() == 1 ? "Start-up" : "Start-up, " + mode.label);
-    columns.push_back({mode.name, std::string(kReadySeconds)});
+struct HeadlineColumn {
+  std::string title, state, metric;
+};
+
+// From the catalog: a build time per cache state, a start-up metric per measured mode, any
+// other metric (deterministic: the same in every state) once.
+std::vector<HeadlineColumn> headline_columns(const std::vector<ModeColumn>& modes) {
+  std::vector<HeadlineColumn> columns;
+  for (const MetricInfo* info : headline_metrics()) {
+    std::string metric(info->name), title(info->headline_title);
+    if (info->sample_kind == SampleKind::kStartup) {
+      for (const auto& mode : modes) {
+        columns.push_back(
+            {modes.size() == 1 ? title : title + ", " + mode.label, mode.name, metric});
+      }
+    } else if (!info->deterministic) {
+      for (const auto& state : kStates) {
+        columns.push_back(
+            {title.empty() ? state_title(state) : fmt::format("{} ({})", title, state), state,
+             metric});
+      }
+    } else {
+      columns.push_back({title, "", metric});
+    }
   }
-  headline.align = {doc::Align::kLeft};
-  while (headline.align.size() < headline.header.size())
-    headline.align.push_back(doc::Align::kRight);
+  return columns;
+}
+
+doc::Table headline_table(const Page& page) {
+  auto columns = headline_columns(page.modes);
+  doc::Table table;
+  table.header = {"Scenario"};
+  for (const auto& col : columns) table.header.push_back(col.title);
+  table.align = {doc::Align::kLeft};
+  while (table.align.size() < table.header.size()) table.align.push_back(doc::Align::kRight);
   std::string previous;
-  for (const auto& scenario : input.scenario_order) {
+  for (const auto& scenario : page.input.scenario_order) {
     std::vector<std::string> row = {scenario};
     for (const auto& col : columns) {
-      auto values = groups.get(scenario, col.state, col.metric);
+      auto values = page.groups.get(scenario, col.state, col.metric);
       std::string text = cell(values, find_metric(col.metric)->unit.data());
-      if (!previous.empty())
-        text += step_mark(groups.get(previous, col.state, col.metric), values, col.metric);
+      if (!previous.empty()) {
+        text += step_mark(page.groups.get(previous, col.state, col.metric), values, col.metric,
+                          page.options);
+      }
       row.push_back(text);
     }
-    headline.rows.push_back(row);
+    table.rows.push_back(row);
     previous = scenario;
   }
-  d.table(headline);
+  return table;
+}
+
+void add_headline(doc::Document& d, const Page& page) {
+  d.heading(2, "Results");
+  d.table(headline_table(page));
   d.paragraph(
-      "Medians ± scaled MAD. ▲/▼: a change against the previous row that is significant "
-      "(Mann-Whitney U, p < 0.05) and beyond 5% for times or 1% for sizes; sizes are compared "
-      "exactly." +
-      startup_note(modes));
+      fmt::format("Medians ± scaled MAD. ▲/▼: a change against the previous row that is "
+                  "significant (Mann-Whitney U, p < {:g}) and beyond 5% for times or 1% for "
+                  "sizes; sizes are compared exactly.",
+                  page.options.alpha) +
+      startup_note(page.modes));
   d.image("build-time.svg", "Build time per scenario and cache state");
-  if (!modes.empty()) d.image("startup.svg", "Start-up time per scenario and start-up mode");
+  if (!page.modes.empty()) d.image("startup.svg", "Start-up time per scenario and start-up mode");
   d.image("image-size.svg", "Image size per scenario");
+}
 
-  // Claims.
-  auto claims = check_claims(input);
-  std::vector<nlohmann::ordered_json> claims_json;
-  if (!claims.empty()) {
-    d.heading(2, input.claims_title);
-    doc::Table t;
-    t.header = {"Claim", "Verdict", "Subject", "Compared with", "Change [95% CI]", "p", "Why"};
-    t.align = {doc::Align::kLeft,  doc::Align::kLeft,  doc::Align::kRight, doc::Align::kRight,
-               doc::Align::kRight, doc::Align::kRight, doc::Align::kLeft};
-    for (const auto& c : claims) {
-      std::string verdict = to_string(c.verdict);
-      if (c.verdict == ClaimVerdict::kConfirmed) verdict = "✅ confirmed";
-      if (c.verdict == ClaimVerdict::kRefuted) verdict = "❌ refuted";
-      if (c.verdict == ClaimVerdict::kInconclusive) verdict = "❔ inconclusive";
-      std::string what = c.claim.state.empty()
-                             ? c.claim.metric
-                             : fmt::format("{} ({})", c.claim.metric, c.claim.state);
-      std::string subject =
-          c.subject_count ? fmt::format("{}: {} (n={})", c.claim.subject,
-                                        format_value(c.subject_median, c.unit), c.subject_count)
-                          : c.claim.subject + ": no data";
-      std::string base =
-          c.baseline_count ? fmt::format("{}: {} (n={})", c.claim.baseline,
-                                         format_value(c.baseline_median, c.unit), c.baseline_count)
-                           : c.claim.baseline + ": no data";
-      std::string change =
-          c.subject_count && c.baseline_count ? format_percent(c.change_percent) : "–";
-      if (c.ci_available && !c.deterministic) {
-        change += fmt::format(" [{:+.1f}, {:+.1f}]", c.ci_low_percent, c.ci_high_percent);
-      }
-      std::string p = c.deterministic || !c.subject_count || !c.baseline_count
-                          ? "–"
-                          : fmt::format("{:.3f}", c.p_value);
-      t.rows.push_back(
-          {c.claim.text, verdict, subject, base, change, p, fmt::format("{}; {}", what, c.reason)});
-      nlohmann::ordered_json j;
-      j["id"] = c.claim.id;
-      j["text"] = c.claim.text;
-      j["verdict"] = to_string(c.verdict);
-      j["metric"] = c.claim.metric;
-      j["state"] = c.claim.state;
-      j["subject"] = c.claim.subject;
-      j["baseline"] = c.claim.baseline;
-      j["relation"] = c.claim.relation;
-      j["subject_median"] = c.subject_count ? nlohmann::ordered_json(c.subject_median) : nullptr;
-      j["baseline_median"] = c.baseline_count ? nlohmann::ordered_json(c.baseline_median) : nullptr;
-      j["change_percent"] =
-          c.subject_count && c.baseline_count ? nlohmann::ordered_json(c.change_percent) : nullptr;
-      j["change_ci_percent"] =
-          c.ci_available ? nlohmann::ordered_json({c.ci_low_percent, c.ci_high_percent}) : nullptr;
-      j["p_value"] = c.deterministic ? nlohmann::ordered_json() : nlohmann::ordered_json(c.p_value);
-      j["reason"] = c.reason;
-      claims_json.push_back(j);
-    }
-    d.table(t);
-    d.paragraph(
-        "A claim is confirmed only when the difference is significant (p < 0.05) and its 95% "
-        "interval excludes zero, or, for deterministic metrics such as image size, when the exact "
-        "values show it; refuted when significant the other way or when the interval shows no "
-        "meaningful difference; inconclusive otherwise.");
+std::vector<std::string> claim_row(const ClaimResult& c) {
+  std::string verdict = to_string(c.verdict);
+  if (c.verdict == ClaimVerdict::kConfirmed) verdict = "✅ confirmed";
+  if (c.verdict == ClaimVerdict::kRefuted) verdict = "❌ refuted";
+  if (c.verdict == ClaimVerdict::kInconclusive) verdict = "❔ inconclusive";
+  std::string what = c.claim.state.empty() ? c.claim.metric
+                                           : fmt::format("{} ({})", c.claim.metric, c.claim.state);
+  auto side = [&](const std::string& name, double median, std::size_t count) {
+    return count ? fmt::format("{}: {} (n={})", name, format_value(median, c.unit), count)
+                 : name + ": no data";
+  };
+  bool both = c.subject_count && c.baseline_count;
+  std::string change = both ? format_percent(c.change_percent) : "–";
+  if (c.ci_available && !c.deterministic) {
+    change += fmt::format(" [{:+.1f}, {:+.1f}]", c.ci_low_percent, c.ci_high_percent);
   }
+  std::string p = c.deterministic || !both ? "–" : fmt::format("{:.3f}", c.p_value);
+  return {c.claim.text,
+          verdict,
+          side(c.claim.subject, c.subject_median, c.subject_count),
+          side(c.claim.baseline, c.baseline_median, c.baseline_count),
+          change,
+          p,
+          fmt::format("{}; {}", what, c.reason)};
+}
 
-  // Where the time goes.
+void add_claims(doc::Document& d, const Page& page) {
+  if (page.claims.empty()) return;
+  d.heading(2, page.input.claims_title);
+  doc::Table t;
+  t.header = {"Claim", "Verdict", "Subject", "Compared with", "Change [95% CI]", "p", "Why"};
+  t.align = {doc::Align::kLeft,  doc::Align::kLeft,  doc::Align::kRight, doc::Align::kRight,
+             doc::Align::kRight, doc::Align::kRight, doc::Align::kLeft};
+  for (const auto& c : page.claims) t.rows.push_back(claim_row(c));
+  d.table(t);
+  d.paragraph(fmt::format(
+      "A claim is confirmed only when the difference is significant (p < {:g}) and its 95% "
+      "interval excludes zero, or, for deterministic metrics such as image size, when the exact "
+      "values show it; refuted when significant the other way or when the interval shows no "
+      "meaningful difference; inconclusive otherwise.",
+      page.options.alpha));
+}
+
+// Median time of each instruction of a scenario per cache state; nothing when it has none.
+std::optional<doc::Table> step_table(const std::vector<StoredSample>& samples,
+                                     const std::string& scenario) {
+  std::vector<std::string> order;
+  std::map<std::string, std::map<std::string, std::vector<double>>> times;  // step -> state -> s
+  std::map<std::string, std::map<std::string, int>> cached, seen;
+  for (const auto& stored : samples) {
+    const Sample& s = stored.sample;
+    if (s.scenario != scenario || s.kind != "build" || s.status != "ok" || s.warmup) continue;
+    for (const auto& step : s.steps) {
+      if (!step.is_instruction()) continue;
+      if (std::find(order.begin(), order.end(), step.name) == order.end())
+        order.push_back(step.name);
+      times[step.name][s.state].push_back(step.seconds());
+      cached[step.name][s.state] += step.cached;
+      seen[step.name][s.state] += 1;
+    }
+  }
+  if (order.empty()) return std::nullopt;
+  doc::Table t;
+  t.header = {"Instruction"};
+  t.align = {doc::Align::kLeft};
+  for (const auto& st : kStates) {
+    t.header.push_back(st);
+    t.align.push_back(doc::Align::kRight);
+  }
+  for (const auto& name : order) {
+    std::vector<std::string> row = {step_label(name)};
+    for (const auto& st : kStates) {
+      auto it = times[name].find(st);
+      bool mostly_cached = cached[name][st] * 2 > seen[name][st];
+      row.push_back(it == times[name].end() ? "–"
+                    : mostly_cached         ? "cached"
+                                            : format_seconds(stats::median(it->second)));
+    }
+    t.rows.push_back(row);
+  }
+  return t;
+}
+
+void add_step_times(doc::Document& d, const Page& page) {
   d.heading(2, "Where the time goes");
   d.paragraph(
       "Median time of each Dockerfile instruction, per cache state; \"cached\" when most "
       "samples served it from the build cache.");
-  for (const auto& scenario : input.scenario_order) {
-    std::vector<std::string> order;
-    std::map<std::string, std::map<std::string, std::vector<double>>> times;  // step -> state -> s
-    std::map<std::string, std::map<std::string, int>> cached, seen;
-    for (const auto& stored : input.samples) {
-      const Sample& s = stored.sample;
-      if (s.scenario != scenario || s.kind != "build" || s.status != "ok" || s.warmup) continue;
-      for (const auto& step : s.steps) {
-        if (!step.is_instruction()) continue;
-        if (std::find(order.begin(), order.end(), step.name) == order.end())
-          order.push_back(step.name);
-        times[step.name][s.state].push_back(step.seconds());
-        cached[step.name][s.state] += step.cached;
-        seen[step.name][s.state] += 1;
-      }
-    }
-    if (order.empty()) continue;
+  for (const auto& scenario : page.input.scenario_order) {
+    auto table = step_table(page.input.samples, scenario);
+    if (!table) continue;
     d.heading(3, scenario);
-    doc::Table t;
-    t.header = {"Instruction"};
-    t.align = {doc::Align::kLeft};
-    for (const auto& st : kStates) {
-      t.header.push_back(st);
-      t.align.push_back(doc::Align::kRight);
-    }
-    for (const auto& name : order) {
-      std::vector<std::string> row = {step_label(name)};
-      for (const auto& st : kStates) {
-        auto it = times[name].find(st);
-        if (it == times[name].end()) {
-          row.push_back("–");
-          continue;
-        }
-        bool mostly_cached = cached[name][st] * 2 > seen[name][st];
-        row.push_back(mostly_cached ? "cached" : format_seconds(stats::median(it->second)));
-      }
-      t.rows.push_back(row);
-    }
-    d.table(t);
+    d.table(*table);
   }
+}
 
-  // Image size.
-  d.heading(2, "Image size");
+doc::Table size_table(const ReportInput& input, bool show_pyc) {
   doc::Table sizes;
-  // Bytecode columns only where bytecode is a subject: the suite names a Python mode or one ran
-  // (base images may hold .pyc of their own tools; that alone says nothing about the suite).
-  bool show_pyc = input.python_suite ||
-                  std::any_of(modes.begin(), modes.end(), [](const auto& m) { return m.python; });
   sizes.header = {"Scenario", "Image", "Compressed"};
   if (show_pyc)
     sizes.header.insert(sizes.header.end(), {".pyc files", ".pyc bytes", "Share of image"});
@@ -500,7 +443,35 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
     }
     sizes.rows.push_back(row);
   }
-  d.table(sizes);
+  return sizes;
+}
+
+doc::Table layer_table(const ImageRecord& image, bool show_pyc) {
+  doc::Table t;
+  t.header = {"#", "Instruction", "Size", "Compressed"};
+  if (show_pyc) t.header.insert(t.header.end(), {".pyc files", ".pyc bytes"});
+  t.align = {doc::Align::kRight, doc::Align::kLeft};
+  while (t.align.size() < t.header.size()) t.align.push_back(doc::Align::kRight);
+  for (const auto& layer : image.layers) {
+    std::vector<std::string> row = {
+        std::to_string(layer.index), clean_instruction(layer.created_by),
+        format_bytes(layer.size_bytes), format_bytes(layer.compressed_bytes)};
+    if (show_pyc) {
+      row.insert(row.end(), {std::to_string(layer.pyc_count), format_bytes(layer.pyc_bytes)});
+    }
+    t.rows.push_back(row);
+  }
+  return t;
+}
+
+void add_image_sizes(doc::Document& d, const Page& page) {
+  const ReportInput& input = page.input;
+  d.heading(2, "Image size");
+  // Bytecode columns only where bytecode is a subject: the suite names a Python mode or one ran
+  // (base images may hold .pyc of their own tools; that alone says nothing about the suite).
+  bool show_pyc = input.python_suite || std::any_of(page.modes.begin(), page.modes.end(),
+                                                    [](const auto& m) { return m.python; });
+  d.table(size_table(input, show_pyc));
   d.paragraph(show_pyc ? "The bytes that bytecode adds are the .pyc files; per layer below (the "
                          "image of each scenario's last successful build)."
                        : "Per layer below (the image of each scenario's last successful build).");
@@ -508,73 +479,68 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
     auto it = input.images.find(scenario);
     if (it == input.images.end()) continue;
     d.details_begin(fmt::format("{}: layers", scenario));
-    doc::Table t;
-    t.header = {"#", "Instruction", "Size", "Compressed"};
-    if (show_pyc) t.header.insert(t.header.end(), {".pyc files", ".pyc bytes"});
-    t.align = {doc::Align::kRight, doc::Align::kLeft};
-    while (t.align.size() < t.header.size()) t.align.push_back(doc::Align::kRight);
-    for (const auto& layer : it->second.layers) {
-      std::vector<std::string> row = {
-          std::to_string(layer.index), clean_instruction(layer.created_by),
-          format_bytes(layer.size_bytes), format_bytes(layer.compressed_bytes)};
-      if (show_pyc) {
-        row.insert(row.end(), {std::to_string(layer.pyc_count), format_bytes(layer.pyc_bytes)});
-      }
-      t.rows.push_back(row);
-    }
-    d.table(t);
+    d.table(layer_table(it->second, show_pyc));
     d.details_end();
   }
+}
 
-  // Trends.
-  bool have_history = input.history.size() >= 2;
-  if (have_history) {
-    d.heading(2, "History");
-    d.image("trend-build.svg", "Cold build time over time");
-    if (!modes.empty()) d.image("trend-startup.svg", "Start-up time over time");
-  }
+bool have_history(const ReportInput& input) {
+  return input.history.size() >= 2;
+}
 
-  // Environment.
-  d.heading(2, "Environment");
-  if (run) {
-    doc::Table env;
-    env.header = {"Fact", "Value"};
-    env.rows.push_back({"Date", run->started_at});
-    env.rows.push_back({"Status", run->status});
-    env.rows.push_back({"Commit", run->git_commit.empty()
-                                      ? "(not a git checkout)"
-                                      : run->git_commit + (run->git_dirty ? " (dirty)" : "")});
-    for (const auto& [key, value] : run->labels) env.rows.push_back({"label " + key, value});
-    std::vector<std::string> keys;
-    for (const auto& [key, value] : run->fingerprint.items()) keys.push_back(key);
-    std::sort(keys.begin(), keys.end());
-    for (const auto& key : keys) {
-      const auto& value = run->fingerprint[key];
-      if (key == "base_images") {
-        for (const auto& [ref, fact] : value.items()) {
-          env.rows.push_back(
-              {"base image " + ref,
-               fmt::format("{}{}", fact.value("id", std::string("absent")).substr(0, 19),
-                           fact.value("stand_in", false) ? " (stand-in)" : "")});
-        }
-        continue;
-      }
+void add_history(doc::Document& d, const Page& page) {
+  if (!have_history(page.input)) return;
+  d.heading(2, "History");
+  d.image("trend-build.svg", "Cold build time over time");
+  if (!page.modes.empty()) d.image("trend-startup.svg", "Start-up time over time");
+}
+
+doc::Table environment_table(const RunRecord& run) {
+  doc::Table env;
+  env.header = {"Fact", "Value"};
+  env.rows.push_back({"Date", run.started_at});
+  env.rows.push_back({"Status", run.status});
+  env.rows.push_back({"Commit", run.git_commit.empty()
+                                    ? "(not a git checkout)"
+                                    : run.git_commit + (run.git_dirty ? " (dirty)" : "")});
+  for (const auto& [key, value] : run.labels) env.rows.push_back({"label " + key, value});
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : run.fingerprint.items()) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  for (const auto& key : keys) {
+    const auto& value = run.fingerprint[key];
+    if (key != "base_images") {
       env.rows.push_back({key, value.is_string() ? value.get<std::string>() : value.dump()});
+      continue;
     }
-    d.table(env);
+    for (const auto& [ref, fact] : value.items()) {
+      env.rows.push_back({"base image " + ref,
+                          fmt::format("{}{}", fact.value("id", std::string("absent")).substr(0, 19),
+                                      fact.value("stand_in", false) ? " (stand-in)" : "")});
+    }
   }
-  if (!input.reproduce.empty()) {
+  return env;
+}
+
+void add_environment(doc::Document& d, const Page& page) {
+  d.heading(2, "Environment");
+  if (page.run) d.table(environment_table(*page.run));
+  if (!page.input.reproduce.empty()) {
     d.paragraph("Reproduce:");
-    d.code(input.reproduce);
+    d.code(page.input.reproduce);
   }
-  // Warnings: grouped, what a claim depends on first.
-  auto warnings = grouped_warnings(groups, claims);
-  for (const auto& drift : find_drift(input.samples, CompareOptions{})) {
+}
+
+// Warnings: grouped, what a claim depends on first.
+void add_warnings(doc::Document& d, const Page& page) {
+  auto warnings = grouped_warnings(page.groups, page.claims);
+  for (const auto& drift : find_drift(page.input.samples, page.options)) {
     warnings.push_back(
         fmt::format("drift within a run: {}; look for other work or throttling on the machine",
                     describe_drift(drift)));
   }
-  if (stand_in) warnings.push_back("results come from stand-in base images (scripts/lab-images)");
+  if (!page.stand_ins.empty())
+    warnings.push_back("results come from stand-in base images (scripts/lab-images)");
   if (!warnings.empty()) {
     d.heading(2, "Warnings");
     doc::List list;
@@ -582,8 +548,9 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
     d.list(list);
   }
   d.paragraph("Data: data.json and data.csv next to this page hold every group's statistics.");
+}
 
-  // Scenario notes.
+void add_scenario_notes(doc::Document& d, const ReportInput& input) {
   d.heading(2, "Scenarios");
   doc::Table notes;
   bool any_differs = std::any_of(input.differs.begin(), input.differs.end(),
@@ -597,150 +564,145 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
     if (any_differs) notes.rows.back().push_back(diff == input.differs.end() ? "" : diff->second);
   }
   d.table(notes);
+}
 
-  std::ostringstream md, html;
-  doc::render_markdown(md, d);
-  doc::render_html(html, d);
-  files["benchmark.md"] = md.str();
-  files["benchmark.html"] = html.str();
-
-  // Charts.
-  auto ci_series = [&](const std::string& name, const std::string& state,
-                       const std::string& metric) {
-    svg::BarSeries series;
-    series.name = name;
-    double scale = scale_for(find_metric(metric)->unit.data());
-    for (const auto& scenario : input.scenario_order) {
-      auto values = groups.get(scenario, state, metric);
-      if (values.empty()) {
-        series.values.push_back(NAN);
-        series.low.push_back(NAN);
-        series.high.push_back(NAN);
-        continue;
-      }
-      auto s = stats::summarize(values);
-      series.values.push_back(s.median * scale);
-      series.low.push_back(s.median_ci.available ? s.median_ci.low * scale : NAN);
-      series.high.push_back(s.median_ci.available ? s.median_ci.high * scale : NAN);
+// Medians with the 95% interval of the median, per scenario, in the chart's unit.
+svg::BarSeries ci_series(const Page& page, const std::string& name, const std::string& state,
+                         const std::string& metric) {
+  svg::BarSeries series;
+  series.name = name;
+  double scale = scale_for(find_metric(metric)->unit.data());
+  for (const auto& scenario : page.input.scenario_order) {
+    auto values = page.groups.get(scenario, state, metric);
+    if (values.empty()) {
+      series.values.push_back(NAN);
+      series.low.push_back(NAN);
+      series.high.push_back(NAN);
+      continue;
     }
-    return series;
-  };
-  svg::BarChart build;
-  build.title = "Build time per scenario and cache state";
-  build.y_label = "build time (ms)";
-  build.categories = input.scenario_order;
-  for (const auto& st : kStates) build.series.push_back(ci_series(st, st, "build_seconds"));
+    auto s = stats::summarize(values);
+    series.values.push_back(s.median * scale);
+    series.low.push_back(s.median_ci.available ? s.median_ci.low * scale : NAN);
+    series.high.push_back(s.median_ci.available ? s.median_ci.high * scale : NAN);
+  }
+  return series;
+}
+
+constexpr const char* kErrorBarNote =
+    "Bars: medians. Error bars: 95% confidence interval of the median (order statistics), where "
+    "the samples allow one.";
+
+// A chart with a bar group per scenario.
+svg::BarChart bar_chart(const Page& page, std::string title, std::string y_label) {
+  svg::BarChart chart;
+  chart.title = std::move(title);
+  chart.y_label = std::move(y_label);
+  chart.categories = page.input.scenario_order;
+  return chart;
+}
+
+std::string build_time_chart(const Page& page) {
+  auto build = bar_chart(page, "Build time per scenario and cache state", "build time (s)");
+  for (const auto& st : kStates) build.series.push_back(ci_series(page, st, st, "build_seconds"));
   // Seconds read better than milliseconds for builds.
   for (auto& s : build.series) {
     for (auto* v : {&s.values, &s.low, &s.high}) {
       for (auto& x : *v) x /= 1000;
     }
   }
-  build.y_label = "build time (s)";
-  build.note =
-      "Bars: medians. Error bars: 95% confidence interval of the median (order statistics), where "
-      "the samples allow one.";
-  files["build-time.svg"] = svg::render(build);
+  build.note = kErrorBarNote;
+  return svg::render(build);
+}
 
-  if (!modes.empty()) {
-    svg::BarChart startup;
-    startup.title = "Start-up: container process start to ready line";
-    startup.y_label = "start-up time (ms)";
-    startup.categories = input.scenario_order;
-    for (const auto& mode : modes) {
-      startup.series.push_back(ci_series(mode.label, mode.name, std::string(kReadySeconds)));
-    }
-    startup.note = build.note;
-    files["startup.svg"] = svg::render(startup);
+std::string startup_chart(const Page& page) {
+  auto startup =
+      bar_chart(page, "Start-up: container process start to ready line", "start-up time (ms)");
+  for (const auto& mode : page.modes) {
+    startup.series.push_back(ci_series(page, mode.label, mode.name, std::string(kReadySeconds)));
   }
+  startup.note = kErrorBarNote;
+  return svg::render(startup);
+}
 
-  svg::BarChart size;
-  size.title = "Image size per scenario";
-  size.y_label = "size (MB)";
-  size.categories = input.scenario_order;
+std::string image_size_chart(const Page& page) {
+  auto size = bar_chart(page, "Image size per scenario", "size (MB)");
   for (auto [name, metric] : std::vector<std::pair<std::string, std::string>>{
            {"uncompressed", "image_bytes"},
            {"compressed (gzip, as a registry stores it)", "image_compressed_bytes"}}) {
-    auto series = ci_series(name, "", metric);
+    auto series = ci_series(page, name, "", metric);
     series.low.clear();
     series.high.clear();
     size.series.push_back(series);
   }
-  files["image-size.svg"] = svg::render(size);
+  return svg::render(size);
+}
 
-  if (have_history) {
-    auto trend = [&](const std::string& title, const std::string& label, const std::string& state,
-                     const std::string& metric, double scale) {
-      svg::LineChart chart;
-      chart.title = title;
-      chart.y_label = label;
-      for (const auto& point : input.history)
-        chart.x_labels.push_back(fmt::format("{} #{}", point.date, point.run_id));
-      for (const auto& scenario : input.scenario_order) {
-        svg::LineSeries series;
-        series.name = scenario;
-        for (const auto& point : input.history) {
-          auto it = point.medians.find(scenario + "|" + state + "|" + metric);
-          series.values.push_back(it == point.medians.end() ? NAN : it->second * scale);
-        }
-        chart.series.push_back(series);
-      }
-      return svg::render(chart);
-    };
-    files["trend-build.svg"] =
-        trend("Cold build time, median per run", "build time (s)", "cold", "build_seconds", 1);
-    if (!modes.empty()) {
-      files["trend-startup.svg"] =
-          trend("Start-up (" + modes.front().label + "), median per run", "start-up time (ms)",
-                modes.front().name, std::string(kReadySeconds), 1000);
-    }
-  }
-
-  // Data.
-  nlohmann::ordered_json data;
-  data["schema_version"] = kReportDataSchemaVersion;
-  data["suite"] = input.suite_name;
-  std::vector<std::int64_t> ids;
-  for (const auto& r : input.runs) ids.push_back(r.id);
-  data["runs"] = ids;
-  auto& rows = data["groups"] = nlohmann::ordered_json::array();
-  std::ostringstream csv;
-  csv << "scenario,state,metric,unit,count,median,ci_low,ci_high,mad,mean,stddev,min,max\n";
-  auto num = [](double v) {
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
-  };
+// One line per scenario over the runs of the history.
+std::string trend_chart(const ReportInput& input, const std::string& title,
+                        const std::string& label, const std::string& state,
+                        const std::string& metric, double scale) {
+  svg::LineChart chart;
+  chart.title = title;
+  chart.y_label = label;
+  for (const auto& point : input.history)
+    chart.x_labels.push_back(fmt::format("{} #{}", point.date, point.run_id));
   for (const auto& scenario : input.scenario_order) {
-    for (const auto& [key, values] : groups.values) {
-      if (std::get<0>(key) != scenario) continue;
-      const MetricInfo* info = find_metric(std::get<2>(key));
-      std::string unit = info ? std::string(info->unit) : "";
-      auto s = stats::summarize(values);
-      nlohmann::ordered_json j;
-      j["scenario"] = scenario;
-      j["state"] = std::get<1>(key);
-      j["metric"] = std::get<2>(key);
-      j["unit"] = unit;
-      j["count"] = s.count;
-      j["median"] = num(s.median);
-      j["median_ci"] = s.median_ci.available
-                           ? nlohmann::ordered_json({s.median_ci.low, s.median_ci.high})
-                           : nullptr;
-      j["mad"] = num(s.mad);
-      j["mean"] = num(s.mean);
-      j["stddev"] = num(s.stddev);
-      j["min"] = num(s.min);
-      j["max"] = num(s.max);
-      rows.push_back(j);
-      auto f = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); };
-      csv << csv_field(scenario) << ',' << std::get<1>(key) << ',' << std::get<2>(key) << ','
-          << unit << ',' << s.count << ',' << f(s.median) << ','
-          << (s.median_ci.available ? f(s.median_ci.low) : "") << ','
-          << (s.median_ci.available ? f(s.median_ci.high) : "") << ',' << f(s.mad) << ','
-          << f(s.mean) << ',' << f(s.stddev) << ',' << f(s.min) << ',' << f(s.max) << '\n';
+    svg::LineSeries series;
+    series.name = scenario;
+    for (const auto& point : input.history) {
+      auto it = point.medians.find(scenario + "|" + state + "|" + metric);
+      series.values.push_back(it == point.medians.end() ? NAN : it->second * scale);
     }
+    chart.series.push_back(series);
   }
-  data["claims"] = claims_json;
-  files["data.json"] = data.dump(2) + "\n";
+  return svg::render(chart);
+}
+
+void add_charts(std::map<std::string, std::string>& files, const Page& page) {
+  files["build-time.svg"] = build_time_chart(page);
+  if (!page.modes.empty()) files["startup.svg"] = startup_chart(page);
+  files["image-size.svg"] = image_size_chart(page);
+  if (!have_history(page.input)) return;
+  files["trend-build.svg"] = trend_chart(page.input, "Cold build time, median per run",
+                                         "build time (s)", "cold", "build_seconds", 1);
+  if (!page.modes.empty()) {
+    const auto& mode = page.modes.front();
+    files["trend-startup.svg"] =
+        trend_chart(page.input, "Start-up (" + mode.label + "), median per run",
+                    "start-up time (ms)", mode.name, std::string(kReadySeconds), 1000);
+  }
+}
+
+}  // namespace
+
+std::vector<ClaimResult> check_claims(const ReportInput& input) {
+  return Page(input).claims;
+}
+
+std::map<std::string, std::string> build_report(const ReportInput& input) {
+  Page page(input);
+  doc::Document d;
+  add_intro(d, page);
+  add_headline(d, page);
+  add_claims(d, page);
+  add_step_times(d, page);
+  add_image_sizes(d, page);
+  add_history(d, page);
+  add_environment(d, page);
+  add_warnings(d, page);
+  add_scenario_notes(d, input);
+
+  std::map<std::string, std::string> files;
+  std::ostringstream md, html, json, csv;
+  doc::render_markdown(md, d);
+  doc::render_html(html, d);
+  files["benchmark.md"] = md.str();
+  files["benchmark.html"] = html.str();
+  add_charts(files, page);
+  export_report_json(json, input.suite_name, input.runs, input.scenario_order, page.groups,
+                     page.claims);
+  export_report_csv(csv, input.scenario_order, page.groups);
+  files["data.json"] = json.str();
   files["data.csv"] = csv.str();
   return files;
 }

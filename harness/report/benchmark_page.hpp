@@ -5,13 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "compare/claims.hpp"
 #include "model/image.hpp"
 #include "model/run.hpp"
 #include "scenario/scenario.hpp"
 
 namespace bb {
-
-inline constexpr int kReportDataSchemaVersion = 1;
 
 struct HistoryPoint {
   std::int64_t run_id = 0;
@@ -35,28 +34,10 @@ struct ReportInput {
   std::map<std::string, ImageRecord> images;  // scenario -> image of its last good build
   std::vector<HistoryPoint> history;          // oldest first, including the reported run
   std::string reproduce;                      // the command that reproduces the run
+  double alpha = 0.05;  // significance level of claims, step marks and drift (compare's --alpha)
 };
 
-enum class ClaimVerdict { kConfirmed, kRefuted, kInconclusive };
-std::string to_string(ClaimVerdict verdict);
-
-struct ClaimResult {
-  Claim claim;
-  ClaimVerdict verdict = ClaimVerdict::kInconclusive;
-  double subject_median = 0;
-  double baseline_median = 0;
-  std::size_t subject_count = 0;
-  std::size_t baseline_count = 0;
-  double change_percent = 0;
-  double ci_low_percent = 0;
-  double ci_high_percent = 0;
-  bool ci_available = false;
-  double p_value = 1;
-  bool deterministic = false;
-  std::string unit;
-  std::string reason;
-};
-
+// The suite's claims judged (in compare/) on the reported samples at the input's alpha.
 std::vector<ClaimResult> check_claims(const ReportInput& input);
 
 // File name -> content: benchmark.md, benchmark.html, *.svg, data.json, data.csv.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "report/export.hpp"
 #include "report/format.hpp"
 #include "util/text.hpp"
 
@@ -145,8 +146,60 @@ void render_compare_markdown(std::ostream& out, const Comparison& c) {
   }
 }
 
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json summary_json(const stats::Summary& s) {
+  json j;
+  j["count"] = s.count;
+  j["failures"] = s.failures;
+  j["median"] = json_number(s.median);
+  j["mean"] = json_number(s.mean);
+  j["stddev"] = json_number(s.stddev);
+  j["mad"] = json_number(s.mad);
+  j["cv"] = json_number(s.cv);
+  j["min"] = json_number(s.min);
+  j["max"] = json_number(s.max);
+  j["median_ci"] = {json_number(s.median_ci.low), json_number(s.median_ci.high)};
+  j["median_ci_available"] = s.median_ci.available;
+  j["outliers"] = s.outliers;
+  return j;
+}
+
+json row_json(const ComparisonRow& r, bool paired) {
+  json row;
+  row["scenario"] = r.scenario;
+  row["kind"] = r.kind;
+  row["state"] = r.state;
+  row["metric"] = r.metric;
+  row["unit"] = r.unit;
+  row["deterministic"] = r.deterministic;
+  row["baseline"] = summary_json(r.baseline);
+  row["candidate"] = summary_json(r.candidate);
+  row["change_percent"] = json_number(r.change_percent);
+  row["change_ci_percent"] =
+      r.ci_available ? json({json_number(r.ci_low_percent), json_number(r.ci_high_percent)})
+                     : json();
+  row["p_value"] = r.deterministic ? json() : json_number(r.p_value);
+  row["exact_test"] = r.exact_test;
+  if (paired) row["pairs"] = r.pairs;
+  row["threshold_percent"] = r.threshold_percent;
+  row["verdict"] = to_string(r.verdict);
+  row["note"] = r.note;
+  return row;
+}
+
+json drift_json(const Drift& d) {
+  return {{"run", d.run_id},      {"scenario", d.scenario},   {"kind", d.kind},
+          {"state", d.state},     {"metric", d.metric},       {"count", d.count},
+          {"p_value", d.p_value}, {"sen_slope", d.sen_slope}, {"total_percent", d.total_percent}};
+}
+
+}  // namespace
+
 void render_compare_json(std::ostream& out, const Comparison& c) {
-  nlohmann::ordered_json doc;
+  json doc;
   doc["schema_version"] = kCompareSchemaVersion;
   doc["baseline_runs"] = c.baseline_runs;
   doc["candidate_runs"] = c.candidate_runs;
@@ -160,68 +213,15 @@ void render_compare_json(std::ostream& out, const Comparison& c) {
                     {"no_change", c.count(Verdict::kNoChange)},
                     {"inconclusive", c.count(Verdict::kInconclusive)},
                     {"failed", c.count(Verdict::kFailed)}};
-  auto summary_json = [](const stats::Summary& s) {
-    auto num = [](double v) {
-      return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
-    };
-    nlohmann::ordered_json j;
-    j["count"] = s.count;
-    j["failures"] = s.failures;
-    j["median"] = num(s.median);
-    j["mean"] = num(s.mean);
-    j["stddev"] = num(s.stddev);
-    j["mad"] = num(s.mad);
-    j["cv"] = num(s.cv);
-    j["min"] = num(s.min);
-    j["max"] = num(s.max);
-    j["median_ci"] = {num(s.median_ci.low), num(s.median_ci.high)};
-    j["median_ci_available"] = s.median_ci.available;
-    j["outliers"] = s.outliers;
-    return j;
-  };
-  auto& rows = doc["rows"] = nlohmann::ordered_json::array();
-  for (const auto& r : c.rows) {
-    nlohmann::ordered_json row;
-    row["scenario"] = r.scenario;
-    row["kind"] = r.kind;
-    row["state"] = r.state;
-    row["metric"] = r.metric;
-    row["unit"] = r.unit;
-    row["deterministic"] = r.deterministic;
-    row["baseline"] = summary_json(r.baseline);
-    row["candidate"] = summary_json(r.candidate);
-    auto num = [](double v) {
-      return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
-    };
-    row["change_percent"] = num(r.change_percent);
-    row["change_ci_percent"] =
-        r.ci_available ? nlohmann::ordered_json({num(r.ci_low_percent), num(r.ci_high_percent)})
-                       : nlohmann::ordered_json();
-    row["p_value"] = r.deterministic ? nlohmann::ordered_json() : num(r.p_value);
-    row["exact_test"] = r.exact_test;
-    if (c.paired) row["pairs"] = r.pairs;
-    row["threshold_percent"] = r.threshold_percent;
-    row["verdict"] = to_string(r.verdict);
-    row["note"] = r.note;
-    rows.push_back(row);
-  }
-  auto& diffs = doc["fingerprint_differences"] = nlohmann::ordered_json::array();
+  auto& rows = doc["rows"] = json::array();
+  for (const auto& r : c.rows) rows.push_back(row_json(r, c.paired));
+  auto& diffs = doc["fingerprint_differences"] = json::array();
   for (const auto& d : c.fingerprint_differences) {
     diffs.push_back({{"key", d.key}, {"baseline", d.baseline}, {"candidate", d.candidate}});
   }
   doc["stand_in_images"] = c.stand_in_images;
-  auto& drift = doc["drift"] = nlohmann::ordered_json::array();
-  for (const auto& d : c.drift) {
-    drift.push_back({{"run", d.run_id},
-                     {"scenario", d.scenario},
-                     {"kind", d.kind},
-                     {"state", d.state},
-                     {"metric", d.metric},
-                     {"count", d.count},
-                     {"p_value", d.p_value},
-                     {"sen_slope", d.sen_slope},
-                     {"total_percent", d.total_percent}});
-  }
+  auto& drift = doc["drift"] = json::array();
+  for (const auto& d : c.drift) drift.push_back(drift_json(d));
   doc["warnings"] = c.warnings;
   out << doc.dump(2) << "\n";
 }

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "model/metrics.hpp"
 #include "stats/summary.hpp"
-
-#include <algorithm>
 
 namespace bb {
 
@@ -73,6 +73,10 @@ void export_json(std::ostream& out, const std::vector<RunRecord>& runs,
     rows.push_back(row);
   });
   out << doc.dump(2) << "\n";
+}
+
+nlohmann::ordered_json json_number(double value) {
+  return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json();
 }
 
 std::string csv_field(std::string_view text) {
@@ -186,6 +190,94 @@ void export_hyperfine(std::ostream& out, const std::vector<StoredSample>& sample
     results.push_back(r);
   }
   out << doc.dump(2) << "\n";
+}
+
+namespace {
+
+// Each group of the page with its summary, scenario by scenario in the given order.
+template <typename Visit>
+void for_each_group(const std::vector<std::string>& scenario_order, const SampleGroups& groups,
+                    Visit visit) {
+  for (const auto& scenario : scenario_order) {
+    for (const auto& [key, values] : groups.values) {
+      if (std::get<0>(key) != scenario) continue;
+      visit(scenario, std::get<1>(key), std::get<2>(key), stats::summarize(values));
+    }
+  }
+}
+
+nlohmann::ordered_json claim_json(const ClaimResult& c) {
+  using json = nlohmann::ordered_json;
+  bool both = c.subject_count && c.baseline_count;
+  json j;
+  j["id"] = c.claim.id;
+  j["text"] = c.claim.text;
+  j["verdict"] = to_string(c.verdict);
+  j["metric"] = c.claim.metric;
+  j["state"] = c.claim.state;
+  j["subject"] = c.claim.subject;
+  j["baseline"] = c.claim.baseline;
+  j["relation"] = c.claim.relation;
+  j["subject_median"] = c.subject_count ? json(c.subject_median) : nullptr;
+  j["baseline_median"] = c.baseline_count ? json(c.baseline_median) : nullptr;
+  j["change_percent"] = both ? json(c.change_percent) : nullptr;
+  j["change_ci_percent"] = c.ci_available ? json({c.ci_low_percent, c.ci_high_percent}) : nullptr;
+  j["p_value"] = c.deterministic ? json() : json(c.p_value);
+  j["reason"] = c.reason;
+  return j;
+}
+
+}  // namespace
+
+void export_report_json(std::ostream& out, const std::string& suite,
+                        const std::vector<RunRecord>& runs,
+                        const std::vector<std::string>& scenario_order, const SampleGroups& groups,
+                        const std::vector<ClaimResult>& claims) {
+  nlohmann::ordered_json data;
+  data["schema_version"] = kReportDataSchemaVersion;
+  data["suite"] = suite;
+  std::vector<std::int64_t> ids;
+  for (const auto& r : runs) ids.push_back(r.id);
+  data["runs"] = ids;
+  auto& rows = data["groups"] = nlohmann::ordered_json::array();
+  for_each_group(
+      scenario_order, groups,
+      [&](const auto& scenario, const auto& state, const auto& metric, const stats::Summary& s) {
+        nlohmann::ordered_json j;
+        j["scenario"] = scenario;
+        j["state"] = state;
+        j["metric"] = metric;
+        j["unit"] = unit_of(metric);
+        j["count"] = s.count;
+        j["median"] = json_number(s.median);
+        j["median_ci"] = s.median_ci.available
+                             ? nlohmann::ordered_json({s.median_ci.low, s.median_ci.high})
+                             : nullptr;
+        j["mad"] = json_number(s.mad);
+        j["mean"] = json_number(s.mean);
+        j["stddev"] = json_number(s.stddev);
+        j["min"] = json_number(s.min);
+        j["max"] = json_number(s.max);
+        rows.push_back(j);
+      });
+  auto& claims_json = data["claims"] = nlohmann::ordered_json::array();
+  for (const auto& c : claims) claims_json.push_back(claim_json(c));
+  out << data.dump(2) << "\n";
+}
+
+void export_report_csv(std::ostream& out, const std::vector<std::string>& scenario_order,
+                       const SampleGroups& groups) {
+  out << "scenario,state,metric,unit,count,median,ci_low,ci_high,mad,mean,stddev,min,max\n";
+  auto f = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); };
+  for_each_group(
+      scenario_order, groups,
+      [&](const auto& scenario, const auto& state, const auto& metric, const stats::Summary& s) {
+        out << csv_field(scenario) << ',' << state << ',' << metric << ',' << unit_of(metric) << ','
+            << s.count << ',' << f(s.median) << ','
+            << (s.median_ci.available ? f(s.median_ci.low) : "") << ','
+            << (s.median_ci.available ? f(s.median_ci.high) : "") << ',' << f(s.mad) << ','
+            << f(s.mean) << ',' << f(s.stddev) << ',' << f(s.min) << ',' << f(s.max) << '\n';
+      });
 }
 
 }  // namespace bb

@@ -2,12 +2,15 @@
 
 #include <cmath>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <catch2/catch.hpp>
 
 #include "model/metrics.hpp"
+#include "report/benchmark_page.hpp"
 #include "report/compare_report.hpp"
+#include "report/format.hpp"
 #include "stats/paired.hpp"
 
 using namespace bb;
@@ -164,27 +167,37 @@ TEST_CASE("compare renderers: json has a schema version, markdown escapes names"
   CHECK(md.str().find("### Changes") < md.str().find("<details>"));
 }
 
-TEST_CASE("the catalog is the only list: every compared metric reaches compare's output") {
-  // Samples that carry every metric of the catalog: whatever the catalog marks compared must
-  // come out as a row, and its threshold is the catalog's.
-  auto every_metric = [](int id) {
-    std::vector<StoredSample> out;
-    for (auto kind : {SampleKind::kBuild, SampleKind::kStartup}) {
-      for (int repetition = 1; repetition <= 3; ++repetition) {
-        StoredSample stored;
-        stored.run_id = id;
-        stored.sample.scenario = "s";
-        stored.sample.kind = std::string(to_string(kind));
-        stored.sample.state = kind == SampleKind::kBuild ? "cold" : "as-built";
-        stored.sample.repetition = repetition;
-        for (const auto& info : metric_catalog()) {
-          if (info.sample_kind == kind) stored.sample.set(info.name, 1.0 + repetition);
-        }
-        out.push_back(stored);
+namespace {
+
+// Samples that carry every metric of the catalog; with `distinct`, each metric's values are
+// its own (100 times its place in the catalog, plus the repetition).
+std::vector<StoredSample> every_metric(int id, bool distinct = false) {
+  std::vector<StoredSample> out;
+  for (auto kind : {SampleKind::kBuild, SampleKind::kStartup}) {
+    for (int repetition = 1; repetition <= 3; ++repetition) {
+      StoredSample stored;
+      stored.run_id = id;
+      stored.sample.scenario = "s";
+      stored.sample.kind = std::string(to_string(kind));
+      stored.sample.state = kind == SampleKind::kBuild ? "cold" : "as-built";
+      stored.sample.repetition = repetition;
+      double place = 0;
+      for (const auto& info : metric_catalog()) {
+        ++place;
+        double value = distinct ? 100 * place + repetition : 1.0 + repetition;
+        if (info.sample_kind == kind) stored.sample.set(info.name, value);
       }
+      out.push_back(stored);
     }
-    return out;
-  };
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the catalog is the only list: every compared metric reaches compare's output") {
+  // Whatever the catalog marks compared must come out as a row, and its threshold is the
+  // catalog's.
   auto c = compare({run(1)}, every_metric(1), {run(2)}, every_metric(2), {});
   for (const auto& info : metric_catalog()) {
     if (!info.compared) continue;
@@ -196,6 +209,36 @@ TEST_CASE("the catalog is the only list: every compared metric reaches compare's
   for (const auto& row : c.rows) {
     INFO(row.metric);
     CHECK(find_metric(row.metric)->compared);  // and nothing the catalog does not list
+  }
+}
+
+TEST_CASE("the catalog is the only list: every headline metric has its column on the page") {
+  ReportInput input;
+  input.scenario_order = {"s"};
+  input.modes = builtin_startup_modes();
+  input.samples = every_metric(1, true);
+  auto page = build_report(input).at("benchmark.md");
+  // The row of scenario "s" in the Results table, cut into cells (their median part).
+  auto results = page.find("## Results");
+  REQUIRE(results != std::string::npos);
+  auto start = page.find("\n| s | ", results);
+  REQUIRE(start != std::string::npos);
+  std::string row = page.substr(start + 1, page.find('\n', start + 1) - start - 1);
+  INFO(row);
+  std::set<std::string> cells;
+  for (std::size_t at = 2; at < row.size();) {
+    auto end = row.find(" | ", at);
+    if (end == std::string::npos) end = row.size() - 2;
+    std::string cell = row.substr(at, end - at);
+    cells.insert(cell.substr(0, cell.find(" ±")));
+    at = end + 3;
+  }
+  double place = 0;
+  for (const auto& info : metric_catalog()) {
+    ++place;
+    INFO(info.name);
+    bool shown = cells.count(format_value(100 * place + 2, info.unit)) > 0;
+    CHECK(shown == (info.headline_column > 0));
   }
 }
 

@@ -1,15 +1,18 @@
 // The benchmark page, from a fixed database through the real command line.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "compare/compare.hpp"
 #include "model/metrics.hpp"
 #include "report/benchmark_page.hpp"
 #include "report/compare_report.hpp"
+#include "report/format.hpp"
 #include "report/svg.hpp"
 #include "store/store.hpp"
 #include "util/process.hpp"
@@ -274,6 +277,112 @@ TEST_CASE("the catalog is the only list: context_bytes reaches compare, the page
 
   auto tracked = tracked_metric_names();  // nightly's lasting shifts and the page's history
   CHECK(std::find(tracked.begin(), tracked.end(), kContextBytes) != tracked.end());
+}
+
+namespace {
+
+// Recomputed here, apart from stats/: the middle of the sorted values.
+double sorted_median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// Successful, measured cold build times of a scenario, straight from the database.
+std::vector<double> stored_cold_builds(const fs::path& db, std::int64_t run_id,
+                                       const std::string& scenario) {
+  Store store(db, Store::Mode::kReadOnly);
+  std::vector<double> values;
+  for (const auto& stored : store.samples({run_id})) {
+    const Sample& s = stored.sample;
+    if (s.scenario != scenario || s.kind != "build" || s.state != "cold" || s.status != "ok" ||
+        s.warmup)
+      continue;
+    if (const double* v = s.get("build_seconds")) values.push_back(*v);
+  }
+  return values;
+}
+
+// The line of the markdown that starts with `prefix`, or "".
+std::string line_starting(const std::string& markdown, const std::string& prefix) {
+  std::istringstream lines(markdown);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(prefix, 0) == 0) return line;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("report: the page's medians and a claim's numbers match the stored samples") {
+  Dir dir;
+  auto db = make_fixture_db(dir.path);
+  REQUIRE(report(db, dir.path / "out").exit_code == 0);
+  auto markdown = read(dir.path / "out/benchmark.md");
+  auto alpha = stored_cold_builds(db, 2, "alpha");
+  auto beta = stored_cold_builds(db, 2, kBeta);
+  REQUIRE(alpha.size() == 6);
+  REQUIRE(beta.size() == 6);
+
+  // Headline: the first column after the scenario is the cold build, "median ±MAD".
+  for (const auto& [scenario, values] :
+       {std::pair{std::string("alpha"), alpha}, std::pair{kBeta, beta}}) {
+    std::string row = line_starting(markdown, "| " + markdown_escape(scenario) + " | ");
+    REQUIRE(!row.empty());
+    std::string cold = row.substr(markdown_escape(scenario).size() + 5);
+    INFO(row);
+    CHECK(cold.rfind(format_value(sorted_median(values), "s") + " ±", 0) == 0);
+  }
+
+  // The claim "beta builds faster than alpha": both medians with their counts, the change as
+  // the median of all pairwise log ratios, and p. Every beta value lies below every alpha
+  // value, so the exact two-sided Mann-Whitney p is 2 / C(12, 6).
+  std::string row = line_starting(markdown, "| beta builds faster than alpha | ");
+  REQUIRE(!row.empty());
+  INFO(row);
+  CHECK(row.find(fmt::format("{}: {} (n=6)", markdown_escape(kBeta),
+                             format_value(sorted_median(beta), "s"))) != std::string::npos);
+  CHECK(row.find(fmt::format("alpha: {} (n=6)", format_value(sorted_median(alpha), "s"))) !=
+        std::string::npos);
+  std::vector<double> log_ratios;
+  for (double b : beta) {
+    for (double a : alpha) log_ratios.push_back(std::log(b / a));
+  }
+  double change = (std::exp(sorted_median(log_ratios)) - 1) * 100;
+  CHECK(row.find("| " + format_percent(change) + " \\[") != std::string::npos);
+  REQUIRE(*std::max_element(beta.begin(), beta.end()) <
+          *std::min_element(alpha.begin(), alpha.end()));
+  CHECK(row.find(fmt::format("| {:.3f} |", 2.0 / 924)) != std::string::npos);
+
+  auto data = nlohmann::json::parse(read(dir.path / "out/data.json"));
+  CHECK(data["claims"][0]["subject_median"].get<double>() == Approx(sorted_median(beta)));
+  CHECK(data["claims"][0]["baseline_median"].get<double>() == Approx(sorted_median(alpha)));
+  CHECK(data["claims"][0]["change_percent"].get<double>() == Approx(change));
+}
+
+TEST_CASE("report: the configured alpha decides the page's claims and says so") {
+  // 4 against 4, fully apart: p = 2 / C(8, 4) = 0.029, significant at 0.05, not at 0.01.
+  ReportInput input;
+  input.scenario_order = {"a", "b"};
+  input.claims = {Claim{"c", "b faster", "b", "a", "build_seconds", "cold", "less"}};
+  for (auto [scenario, value] : {std::pair{"a", 20.0}, std::pair{"b", 10.0}}) {
+    for (int i = 0; i < 4; ++i) {
+      StoredSample s;
+      s.sample.scenario = scenario;
+      s.sample.state = "cold";
+      s.sample.set("build_seconds", value + i * 0.1);
+      input.samples.push_back(s);
+    }
+  }
+  auto page = build_report(input).at("benchmark.md");
+  CHECK(page.find("✅ confirmed") != std::string::npos);
+  CHECK(page.find("significant (p &lt; 0.05)") != std::string::npos);
+  input.alpha = 0.01;
+  page = build_report(input).at("benchmark.md");
+  CHECK(page.find("❔ inconclusive") != std::string::npos);
+  CHECK(page.find("significant (p &lt; 0.01)") != std::string::npos);
+  CHECK(page.find("p &lt; 0.05") == std::string::npos);
+  CHECK(check_claims(input)[0].verdict == ClaimVerdict::kInconclusive);
 }
 
 TEST_CASE("svg: nice axes and well-formed charts") {

@@ -1,0 +1,113 @@
+#include "compare/claims.hpp"
+
+#include <fmt/format.h>
+
+#include "model/metrics.hpp"
+
+namespace bb {
+
+SampleGroups::SampleGroups(const std::vector<StoredSample>& samples) {
+  for (const auto& stored : samples) {
+    const Sample& s = stored.sample;
+    if (s.warmup) continue;
+    if (s.status != "ok") {
+      ++failures[{s.scenario, s.state}];
+      continue;
+    }
+    for (const auto& m : s.metrics) values[{s.scenario, s.state, m.name}].push_back(m.value);
+  }
+}
+
+std::vector<double> SampleGroups::get(const std::string& scenario, const std::string& state,
+                                      const std::string& metric) const {
+  if (!state.empty()) {
+    auto it = values.find({scenario, state, metric});
+    return it == values.end() ? std::vector<double>{} : it->second;
+  }
+  // Deterministic build metrics are the same in every state: prefer cold, else any.
+  auto cold = get(scenario, "cold", metric);
+  if (!cold.empty()) return cold;
+  std::vector<double> all;
+  for (const auto& [key, v] : values) {
+    if (std::get<0>(key) == scenario && std::get<2>(key) == metric)
+      all.insert(all.end(), v.begin(), v.end());
+  }
+  return all;
+}
+
+std::string to_string(ClaimVerdict verdict) {
+  switch (verdict) {
+    case ClaimVerdict::kConfirmed:
+      return "confirmed";
+    case ClaimVerdict::kRefuted:
+      return "refuted";
+    case ClaimVerdict::kInconclusive:
+      return "inconclusive";
+  }
+  return "?";
+}
+
+namespace {
+
+// The verdict from a comparison of baseline against subject.
+void decide(ClaimResult& r, const ComparisonRow& row, const CompareOptions& options) {
+  bool want_less = r.claim.relation == "less";
+  bool significant = row.p_value < options.alpha && row.ci_available;
+  double t = row.threshold_percent;
+  if (row.deterministic) {
+    bool holds = want_less ? row.change_percent < 0 : row.change_percent > 0;
+    r.verdict = holds ? ClaimVerdict::kConfirmed : ClaimVerdict::kRefuted;
+    r.reason = "deterministic metric, compared exactly";
+  } else if (significant && (want_less ? row.ci_high_percent < 0 : row.ci_low_percent > 0)) {
+    r.verdict = ClaimVerdict::kConfirmed;
+    r.reason = "significant, interval excludes no difference";
+  } else if (significant && (want_less ? row.ci_low_percent > 0 : row.ci_high_percent < 0)) {
+    r.verdict = ClaimVerdict::kRefuted;
+    r.reason = "significant in the opposite direction";
+  } else if (row.ci_available && row.ci_low_percent > -t && row.ci_high_percent < t) {
+    r.verdict = ClaimVerdict::kRefuted;
+    r.reason = fmt::format("no difference: the interval lies within ±{:g}%", t);
+  } else {
+    r.verdict = ClaimVerdict::kInconclusive;
+    r.reason = row.ci_available ? "not significant" : "too few samples for a 95% interval";
+  }
+}
+
+}  // namespace
+
+ClaimResult judge_claim(const Claim& claim, const std::vector<double>& baseline,
+                        const std::vector<double>& subject, const CompareOptions& options) {
+  ClaimResult r;
+  r.claim = claim;
+  const MetricInfo* info = find_metric(claim.metric);
+  r.unit = info ? std::string(info->unit) : "";
+  r.subject_count = subject.size();
+  r.baseline_count = baseline.size();
+  if (subject.empty() || baseline.empty()) {
+    r.reason = "no successful samples on one side";
+    return r;
+  }
+  auto row = compare_values(claim.metric, baseline, subject, options, claim.subject);
+  r.subject_median = row.candidate.median;
+  r.baseline_median = row.baseline.median;
+  r.change_percent = row.change_percent;
+  r.ci_low_percent = row.ci_low_percent;
+  r.ci_high_percent = row.ci_high_percent;
+  r.ci_available = row.ci_available;
+  r.p_value = row.p_value;
+  r.deterministic = row.deterministic;
+  decide(r, row, options);
+  return r;
+}
+
+std::vector<ClaimResult> judge_claims(const std::vector<Claim>& claims, const SampleGroups& groups,
+                                      const CompareOptions& options) {
+  std::vector<ClaimResult> results;
+  for (const auto& claim : claims) {
+    results.push_back(judge_claim(claim, groups.get(claim.baseline, claim.state, claim.metric),
+                                  groups.get(claim.subject, claim.state, claim.metric), options));
+  }
+  return results;
+}
+
+}  // namespace bb
