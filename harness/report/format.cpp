@@ -21,9 +21,29 @@ std::string format_percent(double percent) {
   return fmt::format("{:+.1f}%", percent);
 }
 
+namespace {
+// What markdown (rendered as HTML) and HTML both must escape.
+bool append_entity(char c, std::string& out) {
+  switch (c) {
+    case '<':
+      out += "&lt;";
+      return true;
+    case '>':
+      out += "&gt;";
+      return true;
+    case '&':
+      out += "&amp;";
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
 std::string markdown_escape(std::string_view text) {
   std::string out;
   for (char c : text) {
+    if (append_entity(c, out)) continue;
     switch (c) {
       case '|':
         out += "\\|";
@@ -49,15 +69,6 @@ std::string markdown_escape(std::string_view text) {
       case '\\':
         out += "\\\\";
         break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
       case '\n':
         out += ' ';
         break;
@@ -73,16 +84,8 @@ std::string markdown_escape(std::string_view text) {
 std::string html_escape(std::string_view text) {
   std::string out;
   for (char c : text) {
+    if (append_entity(c, out)) continue;
     switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
       case '"':
         out += "&quot;";
         break;

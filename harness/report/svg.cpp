@@ -77,6 +77,16 @@ void legend(std::ostringstream& out, const std::vector<std::string>& names) {
   }
 }
 
+// Header, axis and legend: what every chart draws before its data.
+template <typename Chart>
+void frame(std::ostringstream& out, int height, const Chart& chart, double max, double step) {
+  out << header(height, chart.title);
+  axis(out, max, step, chart.y_label);
+  std::vector<std::string> names;
+  for (const auto& s : chart.series) names.push_back(s.name);
+  legend(out, names);
+}
+
 }  // namespace
 
 std::pair<double, double> nice_axis(double max_value, int target_ticks) {
@@ -104,11 +114,7 @@ std::string render(const BarChart& chart) {
   auto [max, step] = nice_axis(max_value);
   int height = kTop + kPlotHeight + kLabelSpace + (chart.note.empty() ? 0 : 20);
   std::ostringstream out;
-  out << header(height, chart.title);
-  axis(out, max, step, chart.y_label);
-  std::vector<std::string> names;
-  for (const auto& s : chart.series) names.push_back(s.name);
-  legend(out, names);
+  frame(out, height, chart, max, step);
   int bottom = kTop + kPlotHeight;
   double group_width = static_cast<double>(kWidth - kLeft - kRight) /
                        std::max<std::size_t>(1, chart.categories.size());
@@ -161,11 +167,7 @@ std::string render(const LineChart& chart) {
   auto [max, step] = nice_axis(max_value);
   int height = kTop + kPlotHeight + 110;
   std::ostringstream out;
-  out << header(height, chart.title);
-  axis(out, max, step, chart.y_label);
-  std::vector<std::string> names;
-  for (const auto& s : chart.series) names.push_back(s.name);
-  legend(out, names);
+  frame(out, height, chart, max, step);
   int bottom = kTop + kPlotHeight;
   std::size_t n = chart.x_labels.size();
   auto x_of = [&](std::size_t i) {
