@@ -14,6 +14,7 @@
 
 #include "compare/claims.hpp"
 #include "compare/compare.hpp"
+#include "measure/schedule.hpp"
 #include "model/metrics.hpp"
 #include "report/document.hpp"
 #include "report/export.hpp"
@@ -287,7 +288,23 @@ std::vector<HeadlineColumn> headline_columns(const std::vector<ModeColumn>& mode
   return columns;
 }
 
-doc::Table headline_table(const Page& page) {
+// The relative precision the reported run aimed at for this metric's groups (0: a fixed
+// design, which aims at none).
+double precision_target(const RunRecord* run, const MetricInfo& info) {
+  if (!run || !run->options.is_object()) return 0;
+  const char* key =
+      info.sample_kind == SampleKind::kStartup ? "startup_precision" : "build_precision";
+  auto it = run->options.find(key);
+  return it != run->options.end() && it->is_number() ? it->get<double>() : 0;
+}
+
+// An adaptive run stops a group at its maximum even when its median is not yet within the
+// target: such a median is marked, judged by the half-width the run stopped on.
+bool short_of_target(const std::vector<double>& values, double target) {
+  return target > 0 && !values.empty() && stopping_half_width(values) > target;
+}
+
+doc::Table headline_table(const Page& page, bool& marked) {
   auto columns = headline_columns(page.modes);
   doc::Table table;
   table.header = {"Scenario"};
@@ -299,7 +316,12 @@ doc::Table headline_table(const Page& page) {
     std::vector<std::string> row = {scenario};
     for (const auto& col : columns) {
       auto values = page.groups.get(scenario, col.state, col.metric);
-      std::string text = cell(values, find_metric(col.metric)->unit.data());
+      const MetricInfo& info = *find_metric(col.metric);
+      std::string text = cell(values, info.unit.data());
+      if (!info.deterministic && short_of_target(values, precision_target(page.run, info))) {
+        text += " †";
+        marked = true;
+      }
       if (!previous.empty()) {
         text += step_mark(page.groups.get(previous, col.state, col.metric), values, col.metric,
                           page.options);
@@ -314,13 +336,24 @@ doc::Table headline_table(const Page& page) {
 
 void add_headline(doc::Document& d, const Page& page) {
   d.heading(2, "Results");
-  d.table(headline_table(page));
+  bool marked = false;
+  d.table(headline_table(page, marked));
+  std::string short_note;
+  if (marked) {
+    auto percent = [&](std::string_view metric) {
+      return fmt::format("{:g}%", precision_target(page.run, *find_metric(metric)) * 100);
+    };
+    short_note = fmt::format(
+        " †: the group reached its most repetitions before its median's 95% interval came "
+        "within the run's target (±{} for builds, ±{} for start-ups); read it as less precise.",
+        percent(kBuildSeconds), percent(kReadySeconds));
+  }
   d.paragraph(
       fmt::format("Medians ± scaled MAD. ▲/▼: a change against the previous row that is "
                   "significant (Mann-Whitney U, p < {:g}) and beyond 5% for times or 1% for "
                   "sizes; sizes are compared exactly.",
                   page.options.alpha) +
-      startup_note(page.modes));
+      short_note + startup_note(page.modes));
   d.image("build-time.svg", "Build time per scenario and cache state");
   if (!page.modes.empty()) d.image("startup.svg", "Start-up time per scenario and start-up mode");
   d.image("image-size.svg", "Image size per scenario");

@@ -511,3 +511,44 @@ TEST_CASE("report: the suite's own title for its claims and a column per measure
   CHECK(page.find("| Start-up, as built | Start-up, JIT off |") != std::string::npos);
   CHECK(page.find("\"JIT off\" sets JIT=0.") != std::string::npos);
 }
+
+TEST_CASE("report: a median an adaptive run left short of its target precision is marked") {
+  auto builds = [](const std::string& scenario, std::vector<double> seconds) {
+    std::vector<StoredSample> out;
+    for (std::size_t i = 0; i < seconds.size(); ++i) {
+      StoredSample stored;
+      stored.run_id = 1;
+      stored.sample.scenario = scenario;
+      stored.sample.kind = "build";
+      stored.sample.state = "cold";
+      stored.sample.repetition = static_cast<int>(i) + 1;
+      stored.sample.set(kBuildSeconds, seconds[i]);
+      out.push_back(stored);
+    }
+    return out;
+  };
+  RunRecord run;
+  run.id = 1;
+  run.options = {{"build_precision", 0.03}, {"startup_precision", 0.05}};
+  ReportInput input;
+  input.suite_name = "s";
+  input.scenario_order = {"tight", "wide"};
+  input.runs = {run};
+  input.samples = builds("tight", {10.0, 10.1, 9.9, 10.0, 10.05, 9.95});
+  auto wide = builds("wide", {8, 12, 9, 11, 8.5, 11.5});  // +-20%: short of +-3% at six
+  input.samples.insert(input.samples.end(), wide.begin(), wide.end());
+  auto page = build_report(input).at("benchmark.md");
+  auto line_of = [&](const std::string& scenario) {
+    auto at = page.find("| " + scenario + " |");
+    REQUIRE(at != std::string::npos);
+    return page.substr(at, page.find('\n', at) - at);
+  };
+  CHECK(line_of("wide").find("†") != std::string::npos);
+  CHECK(line_of("tight").find("†") == std::string::npos);
+  CHECK(page.find("within the run's target (±3% for builds, ±5% for start-ups)") !=
+        std::string::npos);
+
+  input.runs[0].options = nlohmann::json::object();  // a fixed design aims at no precision
+  page = build_report(input).at("benchmark.md");
+  CHECK(line_of("wide").find("†") == std::string::npos);
+}
