@@ -1,5 +1,6 @@
 #include "measure/eta.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "docker/rawjson.hpp"
@@ -27,33 +28,36 @@ std::map<std::string, double> recorded_one_off(const Sample& sample) {
 }
 
 std::map<std::string, double> mean_task_seconds(const std::vector<StoredSample>& samples) {
-  std::map<std::string, double> seconds;
-  std::map<std::string, std::pair<double, int>> durations;
-  auto add = [&](const std::string& kind, double took) {
-    auto& [total, count] = durations[kind];
-    total += took;
-    ++count;
-  };
+  EtaModel model;
   for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
     const Sample& s = samples[i].sample;
     auto from = parse_rfc3339(s.started_at), to = parse_rfc3339(samples[i + 1].sample.started_at);
     // Between kinds the gap holds other work (the start-up tools, detection): left out.
     if (s.kind != samples[i + 1].sample.kind || !from || !to || *to < *from) continue;
-    double took = *to - *from;
-    for (const auto& [kind, spent] : recorded_one_off(s)) {
-      add(kind, spent);
-      took -= spent;
-    }
-    add(work_kind(s.kind, s.state), std::max(took, 0.0));
+    model.task(work_kind(s.kind, s.state), *to - *from, recorded_one_off(s));
   }
-  for (const auto& [kind, sum] : durations) seconds[kind] = sum.first / sum.second;
-  return seconds;
+  return model.means();
 }
 
 void EtaModel::timed(const std::string& kind, double seconds) {
   auto& [total, tasks] = timed_[kind];
   total += seconds;
   ++tasks;
+}
+
+void EtaModel::task(const std::string& kind, double took,
+                    const std::map<std::string, double>& one_off) {
+  for (const auto& [part, spent] : one_off) {
+    timed(part, spent);
+    took -= spent;
+  }
+  timed(kind, std::max(took, 0.0));
+}
+
+std::map<std::string, double> EtaModel::means() const {
+  std::map<std::string, double> seconds;
+  for (const auto& [kind, timed] : timed_) seconds[kind] = timed.first / timed.second;
+  return seconds;
 }
 
 double EtaModel::seconds_left(const std::map<std::string, int>& remaining) const {

@@ -34,6 +34,11 @@ class EtaModel {
   // Mean task time by kind from an earlier run, used until this run has timed that kind.
   void prior(const std::map<std::string, double>& seconds) { prior_ = seconds; }
   void timed(const std::string& kind, double seconds);
+  // A task of `kind` that took `took` seconds, of which `one_off` (by kind) was
+  // once-per-scenario work: each part timed as its own kind.
+  void task(const std::string& kind, double took, const std::map<std::string, double>& one_off);
+  // Mean seconds by kind of what has been timed.
+  std::map<std::string, double> means() const;
   // Each kind's remaining count times its mean task time (this run's, else the prior;
   // start-ups not yet timed go by warm-nochange builds, anything else by the mean of all
   // tasks); NaN while nothing has been timed and there is no prior.

@@ -88,11 +88,7 @@ void Progress::done(const Sample& sample, const std::string& side,
   ++finished_;
   double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start_).count();
-  for (const auto& [kind, spent] : one_off) {
-    eta_.timed(kind, spent);
-    took = std::max(took - spent, 0.0);
-  }
-  eta_.timed(work_kind(sample.kind, sample.state), took);
+  eta_.task(work_kind(sample.kind, sample.state), took, one_off);
   if (quiet_) return;
   std::string result;
   if (sample.status != "ok") {

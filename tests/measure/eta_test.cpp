@@ -82,14 +82,10 @@ Replay replay(const std::vector<Sample>& samples) {
   for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
     const Sample& s = samples[i];
     double start = *parse_rfc3339(s.started_at), end = *parse_rfc3339(samples[i + 1].started_at);
-    double took = end - start;
-    for (const auto& [kind, spent] : recorded_one_off(s)) {
-      eta.timed(kind, spent);
-      took -= spent;
-      registry_due.erase(s.scenario);
-    }
+    auto one_off = recorded_one_off(s);
+    if (!one_off.empty()) registry_due.erase(s.scenario);
     // The gap before the first start-up (tools, detection) is no task's time.
-    if (s.kind == samples[i + 1].kind) eta.timed(work_kind(s.kind, s.state), std::max(took, 0.0));
+    if (s.kind == samples[i + 1].kind) eta.task(work_kind(s.kind, s.state), end - start, one_off);
     auto figure = figure_of(s);
     tally.add({s.scenario, s.kind, s.state}, figure.has_value(), figure.value_or(0));
     auto remaining = expected_work(groups, tally);
