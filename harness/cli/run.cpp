@@ -20,7 +20,7 @@ struct RunFlags {
   std::string db_path = default_db();
   MeasureFlags measure;
   int runs = 3;
-  double precision = 0, startup_precision = 5;
+  double precision = 0, startup_precision = 5, precision_floor_ms = 20;
   int min_runs = RunOptions{}.min_runs, max_runs = RunOptions{}.max_runs;
   std::int64_t resume_id = 0;
 };
@@ -48,10 +48,13 @@ Edits are made in a scratch copy of the context, never in your files.
 
 Repetitions: --runs N repeats every group N times (the fixed design). --precision PCT
 adapts: each group runs at least --min-runs times and stops once the 95% interval of its
-median is within +-PCT% or at --max-runs (start-ups: at least 8, within
-+---startup-precision, at most --startup-runs). It stops on precision, never on
-significance, so the tests on its samples keep their meaning. Groups that a suite's claim
-compares on a time get at least 5 repetitions, so the claim is decidable.
+median is within +-PCT% (or +-20 ms, --precision-floor, when that is wider) or at
+--max-runs (start-ups: at least 8, within +---startup-precision, at most --startup-runs).
+It stops on precision, never on significance, so the tests on its samples keep their
+meaning. Groups that a suite's claim compares on a time get at least 5 repetitions, so the
+claim is decidable. Once a scenario's cold group has stopped, its warm groups take their
+remaining repetitions in one visit: later rounds would otherwise rebuild it in full, after
+another scenario's prune, only to prime them.
 
 Start-up (after the builds, for each scenario with a [probe]): the image of its last good
 build is started --startup-runs times in each of the scenario's start-up modes, interleaved:
@@ -82,6 +85,12 @@ void add_design_options(CLI::App* run, RunFlags& flags) {
                   "Adaptive design: repeat each build group until its median's 95% interval is "
                   "within +-PCT percent (between --min-runs and --max-runs); replaces --runs")
       ->check(CLI::Range(0.1, 100.0));
+  run->add_option("--precision-floor", flags.precision_floor_ms,
+                  "Adaptive design: a build group whose median is within +-MS milliseconds is "
+                  "precise enough, whatever percentage that is (a ~150 ms cached rebuild "
+                  "jitters by more than 3% from the docker CLI's start alone)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60000.0));
   run->add_option("--startup-precision", flags.startup_precision,
                   "Adaptive design: the same for start-up groups (up to --startup-runs)")
       ->capture_default_str()
@@ -109,6 +118,7 @@ RunOptions design_options(const CLI::App& run, const RunFlags& flags) {
     }
     options.build_precision = flags.precision / 100;
     options.startup_precision = flags.startup_precision / 100;
+    options.build_precision_floor = flags.precision_floor_ms / 1000;
     options.min_runs = flags.min_runs;
     options.max_runs = flags.max_runs;
   }

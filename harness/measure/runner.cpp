@@ -45,7 +45,7 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
   auto states = in_protocol_order(options.states.empty() ? all_cache_states() : options.states);
   std::vector<Task> tasks;
   int total = options.warmup + options.runs;
-  // The fixed design in the order next_round runs it: scenario-major, rotated per repetition.
+  // The fixed design in the order run_builds runs it: scenario-major, rotated per repetition.
   for (int repetition = 1; repetition <= total; ++repetition) {
     auto order = selected;
     if (!order.empty()) {
@@ -294,6 +294,7 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   options.image_stats = o.value("image_stats", defaults.image_stats);
   options.build_precision = o.value("build_precision", defaults.build_precision);
   options.startup_precision = o.value("startup_precision", defaults.startup_precision);
+  options.build_precision_floor = o.value("build_precision_floor", defaults.build_precision_floor);
   options.min_runs = o.value("min_runs", defaults.min_runs);
   options.max_runs = o.value("max_runs", defaults.max_runs);
   options.secrets = given.secrets;  // never stored: the resuming command passes them again
@@ -367,6 +368,11 @@ Sample unmeasured(const std::string& scenario, const std::string& kind, const st
 
 namespace {
 
+// warm-nochange, warm-code, warm-deps: primed from the cache the scenario's last build left.
+bool is_local_warm_state(CacheState state) {
+  return state != CacheState::kCold && !is_ci_cache_state(state);
+}
+
 GroupTally::Key key_of(const Sample& s) {
   return {s.scenario, s.kind, s.state};
 }
@@ -382,7 +388,7 @@ GroupTarget group_target(const RunOptions& o, const GroupTally::Key& key, bool c
   }
   if (o.build_precision <= 0) return {o.runs, o.runs, 0};
   int min = claimed ? std::max(o.min_runs, o.claim_min_runs) : o.min_runs;
-  return {min, std::max(o.max_runs, min), o.build_precision};
+  return {min, std::max(o.max_runs, min), o.build_precision, o.build_precision_floor};
 }
 
 GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) const {
@@ -527,6 +533,7 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
                          {"build_timeout_ms", options.build_timeout.count()},
                          {"build_precision", options.build_precision},
                          {"startup_precision", options.startup_precision},
+                         {"build_precision_floor", options.build_precision_floor},
                          {"min_runs", options.min_runs},
                          {"max_runs", options.max_runs},
                          {"registry", options.registry},
@@ -586,11 +593,8 @@ std::map<std::string, std::string> build_args_for(const Scenario& scenario,
   return args;
 }
 
-std::vector<Task> Runner::next_round(const RunPlan& plan, int round) const {
-  // Scenario-major: a scenario's states run back to back (cold first), so its warm states
-  // prime on the cache its cold build just filled instead of rebuilding everything after
-  // another scenario's prune. The scenario order rotates per round: drift hits all alike.
-  bool warmup = round <= plan.options.warmup;
+std::vector<const Scenario*> Runner::visit_order(const RunPlan& plan, int round) const {
+  // The scenario order rotates per round: drift hits all alike.
   std::vector<const Scenario*> order;
   for (const auto& [scenario, states] : plan.build_groups) order.push_back(scenario);
   std::sort(order.begin(), order.end(), [&](const Scenario* a, const Scenario* b) {
@@ -599,47 +603,82 @@ std::vector<Task> Runner::next_round(const RunPlan& plan, int round) const {
   if (!order.empty()) {
     std::rotate(order.begin(), order.begin() + (round - 1) % order.size(), order.end());
   }
+  return order;
+}
+
+std::vector<Task> Runner::visit(const RunPlan& plan, const Scenario* scenario, int round,
+                                bool warm_only) const {
+  // A scenario's states run back to back (cold first), so its warm states prime on the cache
+  // its cold build just filled instead of rebuilding everything after another scenario's prune.
+  bool warmup = round <= plan.options.warmup;
+  const auto& states = plan.build_groups.at(scenario);
   std::vector<Task> tasks;
-  for (const auto* scenario : order) {
-    const auto& states = plan.build_groups.at(scenario);
-    for (auto state : plan.states) {
-      if (std::find(states.begin(), states.end(), state) == states.end()) continue;
-      if (warmup) {
-        if (!warmups_done_.count({scenario->name, to_string(state), round}))
-          tasks.push_back({scenario, state, round, true});
-        continue;
-      }
-      GroupTally::Key key{scenario->name, "build", to_string(state)};
-      if (needs_more(tally_.values(key), tally_.attempts(key), target_for(plan, key)))
-        tasks.push_back({scenario, state, tally_.attempts(key) + 1, false});
+  for (auto state : plan.states) {
+    if (std::find(states.begin(), states.end(), state) == states.end()) continue;
+    if (warm_only && !is_local_warm_state(state)) continue;
+    if (warmup) {
+      if (!warmups_done_.count({scenario->name, to_string(state), round}))
+        tasks.push_back({scenario, state, round, true});
+      continue;
     }
+    GroupTally::Key key{scenario->name, "build", to_string(state)};
+    if (needs_more(tally_.values(key), tally_.attempts(key), target_for(plan, key)))
+      tasks.push_back({scenario, state, tally_.attempts(key) + 1, false});
   }
   return tasks;
+}
+
+bool Runner::finishes_warm_groups(const RunPlan& plan, const Scenario* scenario) const {
+  // Once a scenario's cold group has stopped, every later visit would first rebuild it in
+  // full (another scenario's cold prune emptied the cache) only to prime its warm groups:
+  // the adaptive design spends that rebuild once, taking the warm groups' remaining
+  // repetitions in the visit that has the cache warm.
+  if (plan.options.build_precision <= 0) return false;
+  bool prunes = false;  // cold builds, and CI states that start from an emptied builder
+  for (const auto& [other, states] : plan.build_groups) {
+    for (auto state : states)
+      prunes |= state == CacheState::kCold || (is_ci_cache_state(state) && imports_cache(state));
+  }
+  if (!prunes) return false;
+  const auto& states = plan.build_groups.at(scenario);
+  if (std::find(states.begin(), states.end(), CacheState::kCold) == states.end()) return true;
+  GroupTally::Key cold{scenario->name, "build", to_string(CacheState::kCold)};
+  return !needs_more(tally_.values(cold), tally_.attempts(cold), target_for(plan, cold));
+}
+
+void Runner::run_build(std::int64_t run_id, const RunPlan& plan, const Task& task,
+                       const std::map<std::string, ScratchScenario>& copies,
+                       const PackageIndexServer* index) {
+  interrupt::throw_if_requested();
+  progress_.task(fmt::format("{} {} #{}{}", printable(task.scenario->name), to_string(task.state),
+                             task.repetition, task.warmup ? " (warm-up)" : ""));
+  auto args = build_args_for(*task.scenario, index);
+  const auto& copy = copies.at(task.scenario->name);
+  Sample sample;
+  try {
+    sample = measure_build(task, copy.context, copy.dockerfile, args, plan.options);
+  } catch (const Interrupted&) {
+    sample = unmeasured(task.scenario->name, "build", to_string(task.state), task.repetition,
+                        task.warmup, "interrupted", "interrupted before the measurement finished");
+  }
+  store_sample(run_id, sample, plan);
 }
 
 void Runner::run_builds(std::int64_t run_id, const RunPlan& plan,
                         const std::map<std::string, ScratchScenario>& copies,
                         const PackageIndexServer* index) {
   for (int round = 1;; ++round) {
-    auto tasks = next_round(plan, round);
-    if (tasks.empty() && round > plan.options.warmup) return;
-    for (const auto& task : tasks) {
-      interrupt::throw_if_requested();
-      progress_.task(fmt::format("{} {} #{}{}", printable(task.scenario->name),
-                                 to_string(task.state), task.repetition,
-                                 task.warmup ? " (warm-up)" : ""));
-      auto args = build_args_for(*task.scenario, index);
-      const auto& copy = copies.at(task.scenario->name);
-      Sample sample;
-      try {
-        sample = measure_build(task, copy.context, copy.dockerfile, args, plan.options);
-      } catch (const Interrupted&) {
-        sample =
-            unmeasured(task.scenario->name, "build", to_string(task.state), task.repetition,
-                       task.warmup, "interrupted", "interrupted before the measurement finished");
+    bool ran = false;
+    for (const Scenario* scenario : visit_order(plan, round)) {
+      auto tasks = visit(plan, scenario, round, false);
+      while (!tasks.empty()) {
+        ran = true;
+        for (const auto& task : tasks) run_build(run_id, plan, task, copies, index);
+        bool more = round > plan.options.warmup && finishes_warm_groups(plan, scenario);
+        tasks = more ? visit(plan, scenario, round, true) : std::vector<Task>{};
       }
-      store_sample(run_id, sample, plan);
     }
+    if (!ran && round > plan.options.warmup) return;
   }
 }
 

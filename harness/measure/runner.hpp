@@ -31,6 +31,7 @@ struct RunOptions {
   // exact U test reach p = 0.008, so a claim is decidable).
   double build_precision = 0;
   double startup_precision = 0;
+  double build_precision_floor = 0;  // seconds: a build median within +-this is precise enough
   int min_runs = 3;
   int max_runs = 6;
   int startup_min_runs = 8;
@@ -149,7 +150,13 @@ class Runner {
   std::map<std::string, ScratchScenario> make_copies(const Suite& suite, std::int64_t run_id,
                                                      bool resumed,
                                                      const std::filesystem::path& scratch);
-  std::vector<Task> next_round(const RunPlan& plan, int round) const;
+  std::vector<const Scenario*> visit_order(const RunPlan& plan, int round) const;
+  std::vector<Task> visit(const RunPlan& plan, const Scenario* scenario, int round,
+                          bool warm_only) const;
+  bool finishes_warm_groups(const RunPlan& plan, const Scenario* scenario) const;
+  void run_build(std::int64_t run_id, const RunPlan& plan, const Task& task,
+                 const std::map<std::string, ScratchScenario>& copies,
+                 const PackageIndexServer* index);
   std::vector<StartupTask> next_startup_round(const RunPlan& plan, int round) const;
   void detect_python(RunPlan& plan, StartupMeasurer& startup);
   void run_builds(std::int64_t run_id, const RunPlan& plan,

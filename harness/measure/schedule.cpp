@@ -25,11 +25,21 @@ double stopping_half_width(const std::vector<double>& values) {
          std::sqrt(static_cast<double>(values.size()));
 }
 
+double required_half_width(const std::vector<double>& values, const GroupTarget& target) {
+  double median = values.empty() ? 0 : stats::median(values);
+  if (target.floor > 0 && median > 0) return std::max(target.precision, target.floor / median);
+  return target.precision;
+}
+
+bool within_target(const std::vector<double>& values, const GroupTarget& target) {
+  return target.precision > 0 && stopping_half_width(values) <= required_half_width(values, target);
+}
+
 bool needs_more(const std::vector<double>& values, int attempts, const GroupTarget& target) {
   if (attempts >= target.max_runs) return false;
   if (attempts < target.min_runs) return true;
   if (target.precision <= 0) return false;
-  return stopping_half_width(values) > target.precision;
+  return !within_target(values, target);
 }
 
 double unit_half_width(const std::vector<double>& values) {
@@ -50,12 +60,12 @@ int expected_more(const std::vector<double>& values, int attempts, const GroupTa
   if (target.precision <= 0) {
     total = target.min_runs;
   } else if (double own = unit_half_width(values); std::isfinite(own)) {
-    total = within(std::pow(own / target.precision, 2));
+    total = within(std::pow(own / required_half_width(values, target), 2));
   } else if (prior > 0) {
     total = within(prior);
   } else if (std::isfinite(typical_unit_width)) {
     // Two values say little about a spread; the kind's other groups say more.
-    total = within(std::pow(typical_unit_width / target.precision, 2));
+    total = within(std::pow(typical_unit_width / required_half_width(values, target), 2));
   } else {
     total = target.min_runs;
   }

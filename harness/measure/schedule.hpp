@@ -19,7 +19,18 @@ struct GroupTarget {
   int min_runs = 3;
   int max_runs = 3;
   double precision = 0;  // relative half-width of the median's 95% interval; 0: fixed count
+  // An absolute half-width (the values' unit) that is precise enough whatever its share of
+  // the median: a fully cached rebuild of ~150 ms jitters by more than 3% from the docker
+  // CLI's own start, and no claim turns on a few milliseconds of it.
+  double floor = 0;
 };
+
+// The relative half-width a group with these values must reach: the target's precision, or
+// its floor over the median when that is wider.
+double required_half_width(const std::vector<double>& values, const GroupTarget& target);
+
+// Whether the median's stopping half-width is within the target (never for a fixed design).
+bool within_target(const std::vector<double>& values, const GroupTarget& target);
 
 // The relative half-width of the median's distribution-free 95% interval: the larger of
 // (median - low) and (high - median) over the median. Infinite when the interval is not

@@ -288,20 +288,25 @@ std::vector<HeadlineColumn> headline_columns(const std::vector<ModeColumn>& mode
   return columns;
 }
 
-// The relative precision the reported run aimed at for this metric's groups (0: a fixed
-// design, which aims at none).
-double precision_target(const RunRecord* run, const MetricInfo& info) {
-  if (!run || !run->options.is_object()) return 0;
-  const char* key =
-      info.sample_kind == SampleKind::kStartup ? "startup_precision" : "build_precision";
-  auto it = run->options.find(key);
-  return it != run->options.end() && it->is_number() ? it->get<double>() : 0;
+// The precision the reported run aimed at for this metric's groups (precision 0: a fixed
+// design, which aims at none; builds may have an absolute floor).
+GroupTarget precision_target(const RunRecord* run, const MetricInfo& info) {
+  GroupTarget target;
+  if (!run || !run->options.is_object()) return target;
+  bool startup = info.sample_kind == SampleKind::kStartup;
+  auto number = [&](const char* key) {
+    auto it = run->options.find(key);
+    return it != run->options.end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  target.precision = number(startup ? "startup_precision" : "build_precision");
+  if (!startup) target.floor = number("build_precision_floor");
+  return target;
 }
 
 // An adaptive run stops a group at its maximum even when its median is not yet within the
 // target: such a median is marked, judged by the half-width the run stopped on.
-bool short_of_target(const std::vector<double>& values, double target) {
-  return target > 0 && !values.empty() && stopping_half_width(values) > target;
+bool short_of_target(const std::vector<double>& values, const GroupTarget& target) {
+  return target.precision > 0 && !values.empty() && !within_target(values, target);
 }
 
 doc::Table headline_table(const Page& page, bool& marked) {
@@ -341,7 +346,11 @@ void add_headline(doc::Document& d, const Page& page) {
   std::string short_note;
   if (marked) {
     auto percent = [&](std::string_view metric) {
-      return fmt::format("{:g}%", precision_target(page.run, *find_metric(metric)) * 100);
+      auto target = precision_target(page.run, *find_metric(metric));
+      std::string text = fmt::format("{:g}%", target.precision * 100);
+      if (target.floor > 0)
+        text += fmt::format(" or ±{:g} ms, whichever is wider", target.floor * 1000);
+      return text;
     };
     short_note = fmt::format(
         " †: the group reached its most repetitions before its median's 95% interval came "

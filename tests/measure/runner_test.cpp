@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -78,6 +79,47 @@ TEST_CASE("run: a scenario's warm states follow its cold build, so they prime on
   for (const auto& s : samples) order.push_back(s.sample.scenario + " " + s.sample.state);
   CHECK(order ==
         std::vector<std::string>{"one cold", "one warm-nochange", "two cold", "two warm-nochange"});
+}
+
+TEST_CASE("adaptive: once a scenario's cold group stops, its warm groups finish in that visit") {
+  Harness h;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> noisy(1.0, 2.0);
+  h.engine.seconds_for = [&](const BuildRequest&) {
+    const auto& calls = h.engine.calls;
+    bool cold = calls.size() >= 2 && calls[calls.size() - 2].rfind("rmi ", 0) == 0;
+    return cold ? 10.0 : noisy(rng);  // cold quiet, warm-code too noisy to stop early
+  };
+  RunOptions options;
+  options.startup_runs = 0;
+  options.scenarios = {"one", "two"};
+  options.states = {CacheState::kCold, CacheState::kWarmCode};
+  options.build_precision = 0.03;
+  options.min_runs = 3;
+  options.max_runs = 6;  // cold stops at 5 (claimed by the suite's claim), warm-code runs to 6
+  auto run_id = h.runner.run(basic_suite(), options);
+  auto samples = h.store.samples({run_id}, false);
+  std::map<std::string, int> count;
+  std::vector<std::string> order;
+  for (const auto& s : samples) {
+    ++count[s.sample.scenario + " " + s.sample.state];
+    order.push_back(s.sample.scenario + " " + s.sample.state);
+  }
+  CHECK(count["one cold"] == 5);
+  CHECK(count["two cold"] == 5);
+  CHECK(count["one warm-code"] == 6);
+  CHECK(count["two warm-code"] == 6);
+  // Each scenario's sixth warm-code follows its fifth right after its last cold build: no
+  // later visit rebuilds the scenario only to prime it.
+  for (std::string scenario : {"one", "two"}) {
+    auto last_cold = std::find(order.rbegin(), order.rend(), scenario + " cold");
+    auto at = order.size() - 1 - static_cast<std::size_t>(last_cold - order.rbegin());
+    REQUIRE(at + 2 < order.size());
+    CHECK(order[at + 1] == scenario + " warm-code");
+    CHECK(order[at + 2] == scenario + " warm-code");
+    CHECK(std::count(order.begin() + static_cast<long>(at), order.end(), scenario + " warm-code") ==
+          2);
+  }
 }
 
 TEST_CASE("plan: an unknown --scenario is a usage error with a suggestion") {

@@ -50,6 +50,20 @@ TEST_CASE("the stopping rule: the minimum first, then precision, never past the 
   CHECK_FALSE(needs_more({1, 5, 9}, 3, fixed));
 }
 
+TEST_CASE("an absolute floor: a fast group within +-floor stops, whatever its percentage") {
+  std::vector<double> cached = {0.150, 0.165, 0.158};  // a fully cached rebuild, ~5% spread
+  GroupTarget relative{3, 6, 0.03};
+  GroupTarget floored{3, 6, 0.03, 0.020};
+  CHECK(needs_more(cached, 3, relative));
+  CHECK_FALSE(needs_more(cached, 3, floored));
+  CHECK(required_half_width(cached, floored) == Approx(0.020 / 0.158));
+  // A slow group is judged by its percentage: the floor is then the narrower bound.
+  std::vector<double> slow = {10.0, 11.0, 12.0};
+  CHECK(required_half_width(slow, floored) == 0.03);
+  CHECK(needs_more(slow, 3, floored));
+  CHECK_FALSE(within_target(cached, GroupTarget{3, 3, 0, 0.020}));  // a fixed design aims at none
+}
+
 TEST_CASE("adaptive groups on simulated data: narrow ones stop early, none past the maximum") {
   std::mt19937 rng(42);
   GroupTarget target{3, 20, 0.03};
