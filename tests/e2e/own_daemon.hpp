@@ -63,18 +63,27 @@ inline bool wait_until(const std::function<bool()>& condition, std::chrono::seco
   return true;
 }
 
+struct DaemonOptions {
+  bool containerd_store = false;  // the containerd image store (cache export on docker driver)
+};
+
 class OwnDaemon {
  public:
   // Starts dockerd and copies `images` into it from the machine's daemon.
-  explicit OwnDaemon(const std::vector<std::string>& images) {
+  explicit OwnDaemon(const std::vector<std::string>& images, DaemonOptions options = {}) {
     namespace bp = boost::process;
-    dir_ = std::filesystem::path("/tmp") / ("bb-dockerd-" + std::to_string(::getpid()));
+    static int count = 0;  // two daemons of one test get folders of their own
+    dir_ = std::filesystem::path("/tmp") /
+           ("bb-dockerd-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
     std::filesystem::create_directories(dir_);
     host_ = "unix://" + (dir_ / "sock").string();
+    std::ofstream(dir_ / "daemon.json")
+        << (options.containerd_store ? R"({"features": {"containerd-snapshotter": true}})" : "{}");
     child_ = bp::child(bp::search_path("dockerd"), "--data-root", (dir_ / "root").string(),
                        "--exec-root", (dir_ / "exec").string(), "--pidfile",
                        (dir_ / "pid").string(), "-H", host_, "--bridge=none", "--iptables=false",
-                       "--ip-masq=false", bp::std_out > (dir_ / "log").string(),
+                       "--ip-masq=false", "--config-file", (dir_ / "daemon.json").string(),
+                       bp::std_out > (dir_ / "log").string(),
                        bp::std_err > (dir_ / "err.log").string(), bp::std_in < bp::null);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (!answers() && std::chrono::steady_clock::now() < deadline) {
