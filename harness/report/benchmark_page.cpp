@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -20,6 +22,7 @@
 #include "report/export.hpp"
 #include "report/format.hpp"
 #include "report/svg.hpp"
+#include "scenario/scenario.hpp"
 #include "stats/summary.hpp"
 #include "util/text.hpp"
 
@@ -215,6 +218,25 @@ std::string startup_note(const std::vector<ModeColumn>& modes) {
   return note;
 }
 
+// The CI cache states (opt-in) that have a sample, good or failed, in protocol order.
+std::vector<std::string> measured_ci_states(const SampleGroups& groups) {
+  std::set<std::string> seen;
+  for (const auto& entry : groups.values) seen.insert(std::get<1>(entry.first));
+  for (const auto& entry : groups.failures) seen.insert(std::get<1>(entry.first));
+  std::vector<std::string> states;
+  for (CacheState state : ci_cache_states()) {
+    if (seen.count(to_string(state))) states.push_back(to_string(state));
+  }
+  return states;
+}
+
+// Whether any scenario has a good value of the metric in the state.
+bool measured(const SampleGroups& groups, const std::string& state, std::string_view metric) {
+  return std::any_of(groups.values.begin(), groups.values.end(), [&](const auto& entry) {
+    return std::get<1>(entry.first) == state && std::get<2>(entry.first) == metric;
+  });
+}
+
 // What every section of the page reads.
 struct Page {
   const ReportInput& input;
@@ -224,6 +246,7 @@ struct Page {
   std::vector<ClaimResult> claims;
   const RunRecord* run = nullptr;  // the latest reported run
   std::vector<std::string> stand_ins;
+  std::vector<std::string> ci_states;  // CI cache states with a sample, in protocol order
 
   explicit Page(const ReportInput& in)
       : input(in),
@@ -232,7 +255,8 @@ struct Page {
         modes(measured_modes(in)),
         claims(judge_claims(in.claims, groups, options)),
         run(in.runs.empty() ? nullptr : &in.runs.back()),
-        stand_ins(stand_in_images(run)) {}
+        stand_ins(stand_in_images(run)),
+        ci_states(measured_ci_states(groups)) {}
 
   static CompareOptions options_of(const ReportInput& in) {
     CompareOptions options;
@@ -260,14 +284,16 @@ void add_intro(doc::Document& d, const Page& page) {
                             fmt::join(page.stand_ins, ", "))}});
 }
 
-struct HeadlineColumn {
+// A column of a table with a row per scenario: a metric's median in one state ("": a
+// deterministic metric, from any state).
+struct ScenarioColumn {
   std::string title, state, metric;
 };
 
 // From the catalog: a build time per cache state, a start-up metric per measured mode, any
 // other metric (deterministic: the same in every state) once.
-std::vector<HeadlineColumn> headline_columns(const std::vector<ModeColumn>& modes) {
-  std::vector<HeadlineColumn> columns;
+std::vector<ScenarioColumn> headline_columns(const std::vector<ModeColumn>& modes) {
+  std::vector<ScenarioColumn> columns;
   for (const MetricInfo* info : headline_metrics()) {
     std::string metric(info->name), title(info->headline_title);
     if (info->sample_kind == SampleKind::kStartup) {
@@ -309,54 +335,69 @@ bool short_of_target(const std::vector<double>& values, const GroupTarget& targe
   return target.precision > 0 && !values.empty() && !within_target(values, target);
 }
 
-doc::Table headline_table(const Page& page, bool& marked) {
-  auto columns = headline_columns(page.modes);
+// The figure a run stops a group on (measure's figure_of). Only its median can fall short of
+// the target; a push time, one value per run, would always look short.
+bool is_stopping_figure(const MetricInfo& info) {
+  return info.name == kBuildSeconds || info.name == kReadySeconds;
+}
+
+// A median as the headline shows it: † when its group stopped short of the run's target,
+// ▲/▼ against the previous scenario's.
+std::string scenario_cell(const Page& page, const ScenarioColumn& col, const std::string& scenario,
+                          const std::string& previous, bool& marked) {
+  auto values = page.groups.get(scenario, col.state, col.metric);
+  const MetricInfo& info = *find_metric(col.metric);
+  std::string text = cell(values, info.unit.data());
+  if (is_stopping_figure(info) && short_of_target(values, precision_target(page.run, info))) {
+    text += " †";
+    marked = true;
+  }
+  if (!previous.empty() && info.compared) {  // not a derived figure such as stored vs gzip
+    text += step_mark(page.groups.get(previous, col.state, col.metric), values, col.metric,
+                      page.options);
+  }
+  return text;
+}
+
+doc::Table scenario_table(const Page& page, const std::vector<ScenarioColumn>& columns,
+                          bool& marked) {
   doc::Table table;
   table.header = {"Scenario"};
   for (const auto& col : columns) table.header.push_back(col.title);
   table.align = {doc::Align::kLeft};
-  while (table.align.size() < table.header.size()) table.align.push_back(doc::Align::kRight);
+  table.align.resize(table.header.size(), doc::Align::kRight);
   std::string previous;
   for (const auto& scenario : page.input.scenario_order) {
     std::vector<std::string> row = {scenario};
-    for (const auto& col : columns) {
-      auto values = page.groups.get(scenario, col.state, col.metric);
-      const MetricInfo& info = *find_metric(col.metric);
-      std::string text = cell(values, info.unit.data());
-      if (!info.deterministic && short_of_target(values, precision_target(page.run, info))) {
-        text += " †";
-        marked = true;
-      }
-      if (!previous.empty()) {
-        text += step_mark(page.groups.get(previous, col.state, col.metric), values, col.metric,
-                          page.options);
-      }
-      row.push_back(text);
-    }
+    for (const auto& col : columns)
+      row.push_back(scenario_cell(page, col, scenario, previous, marked));
     table.rows.push_back(row);
     previous = scenario;
   }
   return table;
 }
 
+// What † means, under a table that has one: the run's targets, those it set.
+std::string short_of_target_note(const Page& page) {
+  std::vector<std::string> targets;
+  for (auto [metric, what] : {std::pair{kBuildSeconds, "builds"}, {kReadySeconds, "start-ups"}}) {
+    auto target = precision_target(page.run, *find_metric(metric));
+    if (target.precision <= 0) continue;
+    std::string text = fmt::format("±{:g}%", target.precision * 100);
+    if (target.floor > 0) text += fmt::format(" or ±{:g} ms, whichever is wider", target.floor * 1000);
+    targets.push_back(fmt::format("{} for {}", text, what));
+  }
+  return fmt::format(
+      "†: the group reached its most repetitions before its median's 95% interval came within "
+      "the run's target ({}); read it as less precise.",
+      fmt::join(targets, ", "));
+}
+
 void add_headline(doc::Document& d, const Page& page) {
   d.heading(2, "Results");
   bool marked = false;
-  d.table(headline_table(page, marked));
-  std::string short_note;
-  if (marked) {
-    auto percent = [&](std::string_view metric) {
-      auto target = precision_target(page.run, *find_metric(metric));
-      std::string text = fmt::format("{:g}%", target.precision * 100);
-      if (target.floor > 0)
-        text += fmt::format(" or ±{:g} ms, whichever is wider", target.floor * 1000);
-      return text;
-    };
-    short_note = fmt::format(
-        " †: the group reached its most repetitions before its median's 95% interval came "
-        "within the run's target (±{} for builds, ±{} for start-ups); read it as less precise.",
-        percent(kBuildSeconds), percent(kReadySeconds));
-  }
+  d.table(scenario_table(page, headline_columns(page.modes), marked));
+  std::string short_note = marked ? " " + short_of_target_note(page) : "";
   d.paragraph(
       fmt::format("Medians ± scaled MAD. ▲/▼: a change against the previous row that is "
                   "significant (Mann-Whitney U, p < {:g}) and beyond 5% for times or 1% for "
@@ -413,7 +454,8 @@ void add_claims(doc::Document& d, const Page& page) {
 
 // Median time of each instruction of a scenario per cache state; nothing when it has none.
 std::optional<doc::Table> step_table(const std::vector<StoredSample>& samples,
-                                     const std::string& scenario) {
+                                     const std::string& scenario,
+                                     const std::vector<std::string>& states) {
   std::vector<std::string> order;
   std::map<std::string, std::map<std::string, std::vector<double>>> times;  // step -> state -> s
   std::map<std::string, std::map<std::string, int>> cached, seen;
@@ -433,13 +475,13 @@ std::optional<doc::Table> step_table(const std::vector<StoredSample>& samples,
   doc::Table t;
   t.header = {"Instruction"};
   t.align = {doc::Align::kLeft};
-  for (const auto& st : kStates) {
+  for (const auto& st : states) {
     t.header.push_back(st);
     t.align.push_back(doc::Align::kRight);
   }
   for (const auto& name : order) {
     std::vector<std::string> row = {step_label(name)};
-    for (const auto& st : kStates) {
+    for (const auto& st : states) {
       auto it = times[name].find(st);
       bool mostly_cached = cached[name][st] * 2 > seen[name][st];
       row.push_back(it == times[name].end() ? "–"
@@ -456,8 +498,11 @@ void add_step_times(doc::Document& d, const Page& page) {
   d.paragraph(
       "Median time of each Dockerfile instruction, per cache state; \"cached\" when most "
       "samples served it from the build cache.");
+  // The CI states too: what an imported cache served is what they are about.
+  auto states = kStates;
+  states.insert(states.end(), page.ci_states.begin(), page.ci_states.end());
   for (const auto& scenario : page.input.scenario_order) {
-    auto table = step_table(page.input.samples, scenario);
+    auto table = step_table(page.input.samples, scenario, states);
     if (!table) continue;
     d.heading(3, scenario);
     d.table(*table);
@@ -524,6 +569,128 @@ void add_image_sizes(doc::Document& d, const Page& page) {
     d.table(layer_table(it->second, show_pyc));
     d.details_end();
   }
+}
+
+// A string the run stored at object[key], or "".
+std::string stored_string(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The network profile the run's registry traffic went through: its fingerprint's, else its
+// options'; "" for a run that stored neither.
+std::string network_profile(const RunRecord* run) {
+  if (!run) return "";
+  std::string profile;
+  if (run->fingerprint.is_object() && run->fingerprint.contains("network"))
+    profile = stored_string(run->fingerprint["network"], "profile");
+  return profile.empty() ? stored_string(run->options, "network_profile") : profile;
+}
+
+// A registry metric's column and what the sentence under the table says of it.
+struct RegistryColumn {
+  std::string_view metric, title, meaning;
+};
+
+const std::vector<RegistryColumn> kRegistryColumns = {
+    {kPushSeconds, "Push", "push: docker push of the image to the run's local registry"},
+    {kPushUploadedBytes, "Uploaded",
+     "uploaded: the layers and config the push sent, those the registry did not hold yet"},
+    {kPullSeconds, "Pull into an empty engine",
+     "pull: docker pull of the pushed image into a second engine that lacks it"},
+    {kRegistryBytes, "Stored in the registry",
+     "stored: the layer and config sizes the registry's manifest lists"},
+    {kRegistryVsGzipPercent, "Stored vs gzip estimate",
+     "stored vs gzip estimate: how much that differs from the Compressed column "
+     "(image_compressed_bytes), in percent"},
+};
+
+// " (wan)" when the run stored its network profile; nothing is guessed.
+std::string profile_note(const RunRecord* run) {
+  std::string profile = network_profile(run);
+  return profile.empty() ? "" : fmt::format(" ({})", profile);
+}
+
+// The registry metrics (--registry): on each scenario's first good cold build of a run.
+void add_registry(doc::Document& d, const Page& page) {
+  std::vector<ScenarioColumn> columns;
+  std::vector<std::string> meanings;
+  for (const auto& c : kRegistryColumns) {
+    if (!measured(page.groups, "cold", c.metric)) continue;
+    columns.push_back({std::string(c.title), "cold", std::string(c.metric)});
+    meanings.emplace_back(c.meaning);
+  }
+  if (columns.empty()) return;
+  d.heading(2, "Shipping the image");
+  bool marked = false;  // none of these is a figure a run stops on: never marked
+  d.table(scenario_table(page, columns, marked));
+  d.paragraph(fmt::format(
+      "Once per scenario and run, the image of its first good cold build; pushes and pulls go "
+      "through the run's network profile{}. {}; ▲/▼ as under Results.",
+      profile_note(page.run), fmt::join(meanings, "; ")));
+}
+
+// What each CI cache state measures (measure/ci_cache.hpp, the README's table of states).
+const std::map<std::string, std::string_view> kCiStateMeanings = {
+    {"ci-registry",
+     "an emptied builder (a fresh CI runner) imports the previous build's cache from the "
+     "registry (type=registry, mode=max), after a code edit"},
+    {"ci-local",
+     "an emptied builder imports the previous build's cache from a local folder (type=local, "
+     "mode=max), after a code edit"},
+    {"ci-inline",
+     "an emptied builder imports the cache inline in the previous build's pushed image "
+     "(type=inline), after a code edit"},
+    {"export-min", "warm-code's build exporting its cache to the registry with mode=min"},
+    {"export-max", "warm-code's build exporting its cache to the registry with mode=max"},
+    {"export-local", "warm-code's build exporting its cache to a local folder with mode=max"},
+    {"export-inline", "warm-code's build with its cache inline in the image (type=inline)"},
+};
+
+// The reference builds first (cold, warm-code), then each CI state's build time with its
+// cache import and export where BuildKit reported them.
+std::vector<ScenarioColumn> ci_columns(const Page& page) {
+  std::vector<ScenarioColumn> columns;
+  std::string build(kBuildSeconds);
+  for (std::string state : {"cold", "warm-code"}) {
+    if (measured(page.groups, state, kBuildSeconds))
+      columns.push_back({state_title(state), state, build});
+  }
+  for (const auto& state : page.ci_states) {
+    columns.push_back({state, state, build});
+    for (auto [metric, what] :
+         {std::pair{kCacheImportSeconds, "import"}, std::pair{kCacheExportSeconds, "export"}}) {
+      if (measured(page.groups, state, metric))
+        columns.push_back({fmt::format("{}, cache {}", state, what), state, std::string(metric)});
+    }
+  }
+  return columns;
+}
+
+doc::List ci_state_list(const std::vector<std::string>& states) {
+  doc::List list;
+  for (const auto& state : states) {
+    auto it = kCiStateMeanings.find(state);
+    if (it == kCiStateMeanings.end()) continue;
+    list.items.push_back({{state, false, true}, {": " + std::string(it->second) + "."}});
+  }
+  return list;
+}
+
+void add_ci_states(doc::Document& d, const Page& page) {
+  if (page.ci_states.empty()) return;
+  d.heading(2, "CI cache states");
+  bool marked = false;
+  d.table(scenario_table(page, ci_columns(page), marked));
+  d.paragraph(
+      "Build time medians, with the scenario's cold build and rebuild after a code edit for "
+      "reference: what importing a cache saves is a ci- column against the cold build, what "
+      "exporting one costs an export- column against the rebuild after a code edit. Cache "
+      "import and export are BuildKit's own steps, part of the build time; ▲/▼ as under "
+      "Results." +
+      (marked ? " " + short_of_target_note(page) : std::string()));
+  d.list(ci_state_list(page.ci_states));
 }
 
 bool have_history(const ReportInput& input) {
@@ -727,8 +894,10 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   add_intro(d, page);
   add_headline(d, page);
   add_claims(d, page);
+  add_ci_states(d, page);
   add_step_times(d, page);
   add_image_sizes(d, page);
+  add_registry(d, page);
   add_history(d, page);
   add_environment(d, page);
   add_warnings(d, page);

@@ -12,6 +12,7 @@ std::string format_value(double value, std::string_view unit) {
   if (!std::isfinite(value)) return "n/a";
   if (unit == "s") return format_seconds(value);
   if (unit == "bytes") return format_bytes(value);
+  if (unit == "%") return fmt::format("{:.1f}%", value);
   if (value == std::floor(value)) return fmt::format("{:.0f}", value);
   return fmt::format("{:.1f}", value);
 }

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
@@ -551,4 +553,194 @@ TEST_CASE("report: a median an adaptive run left short of its target precision i
   input.runs[0].options = nlohmann::json::object();  // a fixed design aims at no precision
   page = build_report(input).at("benchmark.md");
   CHECK(line_of("wide").find("†") == std::string::npos);
+}
+
+namespace {
+
+// A good build sample with the given metrics.
+StoredSample build_sample(const std::string& scenario, const std::string& state,
+                          const std::vector<std::pair<std::string_view, double>>& metrics) {
+  StoredSample stored;
+  stored.run_id = 1;
+  stored.sample.scenario = scenario;
+  stored.sample.kind = "build";
+  stored.sample.state = state;
+  for (const auto& [name, value] : metrics) stored.sample.set(name, value);
+  BuildStep step;
+  step.name = "[2/2] RUN make";
+  step.started = 100;
+  step.completed = 100 + metrics.front().second;
+  stored.sample.steps.push_back(step);
+  return stored;
+}
+
+// The page's "## heading" section up to the next one; "" when the page has none.
+std::string section(const std::string& page, const std::string& heading) {
+  auto at = page.find("\n## " + heading + "\n");
+  if (at == std::string::npos) return "";
+  auto end = page.find("\n## ", at + 1);
+  return page.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+// The cells of the table row that starts with `first` ("| a | 1 s |" -> {"a", "1 s"}).
+std::vector<std::string> row_cells(const std::string& text, const std::string& first) {
+  std::string row = line_starting(text, "| " + first + " |");
+  std::vector<std::string> cells;
+  if (row.size() < 4) return cells;
+  row = row.substr(2, row.size() - 4);
+  for (std::size_t at = 0;;) {
+    auto bar = row.find(" | ", at);
+    cells.push_back(row.substr(at, bar == std::string::npos ? std::string::npos : bar - at));
+    if (bar == std::string::npos) return cells;
+    at = bar + 3;
+  }
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+// Two scenarios built cold four times; a pushed twice (two runs), b once, with --registry.
+ReportInput registry_input() {
+  RunRecord run;
+  run.id = 1;
+  run.options = {{"build_precision", 0.03}};  // adaptive: a push, one value a run, is not marked
+  run.fingerprint["network"] = {{"profile", "dsl"}};
+  ReportInput input;
+  input.suite_name = "s";
+  input.scenario_order = {"a", "b"};
+  input.runs = {run};
+  using M = std::vector<std::pair<std::string_view, double>>;
+  std::map<std::string, std::vector<M>> pushes = {{"a",
+                                                   {{{kPushSeconds, 4.0},
+                                                     {kPushUploadedBytes, 3e7},
+                                                     {kPullSeconds, 2.0},
+                                                     {kRegistryBytes, 1.1e8},
+                                                     {kRegistryVsGzipPercent, 3.5}},
+                                                    {{kPushSeconds, 6.0},
+                                                     {kPushUploadedBytes, 3e7},
+                                                     {kPullSeconds, 3.0},
+                                                     {kRegistryBytes, 1.1e8},
+                                                     {kRegistryVsGzipPercent, 3.5}}}},
+                                                  {"b",
+                                                   {{{kPushSeconds, 1.5},
+                                                     {kPushUploadedBytes, 1e7},
+                                                     {kPullSeconds, 0.8},
+                                                     {kRegistryBytes, 4e7},
+                                                     {kRegistryVsGzipPercent, -2.0}}}}};
+  for (const auto& scenario : input.scenario_order) {
+    for (std::size_t i = 0; i < 4; ++i) {
+      M metrics = {{kBuildSeconds, 10 + i * 0.1}, {kImageCompressedBytes, 1e8}};
+      if (i < pushes[scenario].size())
+        metrics.insert(metrics.end(), pushes[scenario][i].begin(), pushes[scenario][i].end());
+      input.samples.push_back(build_sample(scenario, "cold", metrics));
+    }
+  }
+  return input;
+}
+
+}  // namespace
+
+TEST_CASE("report: a run with registry metrics shows how its images ship") {
+  auto input = registry_input();
+  auto shipping = section(build_report(input).at("benchmark.md"), "Shipping the image");
+  INFO(shipping);
+  REQUIRE(!shipping.empty());
+  CHECK(shipping.find("| Scenario | Push | Uploaded | Pull into an empty engine | Stored in the "
+                      "registry | Stored vs gzip estimate |") != std::string::npos);
+  auto a = row_cells(shipping, "a");
+  REQUIRE(a.size() == 6);
+  CHECK(starts_with(a[1], format_value(5.0, "s") + " ±"));  // the median of 4 s and 6 s
+  CHECK(a[2] == format_value(3e7, "bytes"));
+  CHECK(starts_with(a[3], format_value(2.5, "s") + " ±"));
+  CHECK(a[4] == format_value(1.1e8, "bytes"));
+  CHECK(a[5] == "3.5%");
+  auto b = row_cells(shipping, "b");
+  REQUIRE(b.size() == 6);
+  CHECK(starts_with(b[1], format_value(1.5, "s")));
+  CHECK(starts_with(b[3], format_value(0.8, "s")));
+  CHECK(starts_with(b[4], format_value(4e7, "bytes")));
+  CHECK(starts_with(b[5], "-2.0%"));
+  CHECK(shipping.find("†") == std::string::npos);
+  CHECK(shipping.find("network profile (dsl)") != std::string::npos);
+
+  input.runs[0].fingerprint = nlohmann::json::object();  // a run that stored no profile
+  shipping = section(build_report(input).at("benchmark.md"), "Shipping the image");
+  CHECK(shipping.find("network profile. ") != std::string::npos);
+  input.runs[0].options["network_profile"] = "wan";  // ... or stored it in its options
+  shipping = section(build_report(input).at("benchmark.md"), "Shipping the image");
+  CHECK(shipping.find("network profile (wan)") != std::string::npos);
+}
+
+TEST_CASE("report: a run without registry metrics or CI states shows neither section") {
+  auto page = build_report(service_input(false)).at("benchmark.md");
+  CHECK(section(page, "Shipping the image").empty());
+  CHECK(section(page, "CI cache states").empty());
+  CHECK(page.find("ci-registry") == std::string::npos);
+}
+
+namespace {
+
+// Cold, warm-code and two CI states for a; b's ci-registry too wide for the run's ±3%.
+ReportInput ci_input() {
+  RunRecord run;
+  run.id = 1;
+  run.options = {{"build_precision", 0.03}};
+  ReportInput input;
+  input.suite_name = "s";
+  input.scenario_order = {"a", "b"};
+  input.runs = {run};
+  auto add = [&](const std::string& scenario, const std::string& state, std::vector<double> seconds,
+                 std::string_view cache_metric = {}, double cache_seconds = 0) {
+    for (std::size_t i = 0; i < seconds.size(); ++i) {
+      std::vector<std::pair<std::string_view, double>> metrics = {{kBuildSeconds, seconds[i]}};
+      if (!cache_metric.empty()) metrics.push_back({cache_metric, cache_seconds + i * 0.02});
+      input.samples.push_back(build_sample(scenario, state, metrics));
+    }
+  };
+  add("a", "cold", {20, 20.1, 19.9, 20, 20.05, 19.95});
+  add("a", "warm-code", {5, 5.01, 4.99, 5, 5.005, 4.995});
+  add("a", "ci-registry", {8, 8.01, 7.99, 8, 8.005, 7.995}, kCacheImportSeconds, 1.0);
+  add("a", "export-max", {7, 7.01, 6.99, 7, 7.005, 6.995}, kCacheExportSeconds, 2.0);
+  add("b", "cold", {12, 12.01, 11.99, 12, 12.005, 11.995});
+  add("b", "ci-registry", {6, 9, 6.5, 8.5, 7, 8});  // ±20%: short of ±3% at six
+  return input;
+}
+
+}  // namespace
+
+TEST_CASE("report: a run that measured CI cache states shows them against cold and warm-code") {
+  auto input = ci_input();
+  auto page = build_report(input).at("benchmark.md");
+  auto ci = section(page, "CI cache states");
+  INFO(ci);
+  REQUIRE(!ci.empty());
+  CHECK(ci.find("| Scenario | Cold build | Rebuild after code edit | ci-registry | ci-registry, "
+                "cache import | export-max | export-max, cache export |") != std::string::npos);
+  auto a = row_cells(ci, "a");
+  REQUIRE(a.size() == 7);
+  CHECK(starts_with(a[1], format_value(20, "s")));
+  CHECK(starts_with(a[2], format_value(5, "s")));
+  CHECK(starts_with(a[3], format_value(8, "s")));
+  CHECK(starts_with(a[4], format_value(1.05, "s")));  // 1.00 to 1.10 s: the median
+  CHECK(starts_with(a[5], format_value(7, "s")));
+  CHECK(starts_with(a[6], format_value(2.05, "s")));
+  CHECK(a[3].find("†") == std::string::npos);
+  auto b = row_cells(ci, "b");
+  REQUIRE(b.size() == 7);
+  CHECK(b[2] == "–");  // b has no warm-code build
+  CHECK(starts_with(b[3], format_value(7.5, "s")));
+  CHECK(b[3].find("†") != std::string::npos);
+  CHECK(b[4] == "–");
+  CHECK(ci.find("†: the group reached its most repetitions") != std::string::npos);
+  CHECK(ci.find("`ci-registry`: an emptied builder") != std::string::npos);
+  CHECK(ci.find("`export-max`: warm-code's build exporting its cache to the registry with "
+                "mode=max.") != std::string::npos);
+  CHECK(ci.find("`export-min`") == std::string::npos);
+  // The headline still shows the four local states only, none of them marked.
+  CHECK(section(page, "Results").find("†") == std::string::npos);
+  // Where the time goes keeps the CI states' instruction times.
+  CHECK(section(page, "Where the time goes")
+            .find("| Instruction | cold | warm-nochange | warm-code | warm-deps | ci-registry | "
+                  "export-max |") != std::string::npos);
 }
