@@ -106,6 +106,7 @@ class FakeDockerEngine : public DockerEngine {
     return all;
   }
   void remove_image(const std::string& ref) override { calls.push_back("rmi " + ref); }
+  void remove_if_unused(const std::string& id) override { calls.push_back("rmi-unused " + id); }
   std::vector<std::string> image_cmd = {"python", "app.py"};  // Config.Cmd of every image
   std::optional<ImageInfo> inspect_image(const std::string& ref) override {
     calls.push_back("inspect " + ref);

@@ -174,6 +174,15 @@ void CliDockerEngine::remove_image(const std::string& ref) {
   }
 }
 
+void CliDockerEngine::remove_if_unused(const std::string& image_id) {
+  ProcessOptions options;
+  // Without --force docker refuses an image that a tag or a container still holds.
+  options.argv = docker({"image", "rm", image_id});
+  options.timeout = 5min;
+  auto result = run_process(options);
+  if (result.interrupted) throw Interrupted();
+}
+
 std::optional<ImageInfo> CliDockerEngine::inspect_image(const std::string& ref) {
   ProcessOptions options;
   options.argv = docker({"image", "inspect", "--format", "{{json .}}", ref});

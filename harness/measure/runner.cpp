@@ -158,6 +158,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     progress_.detail("pruning build cache");
     engine_.prune_build_cache();
     engine_.remove_image(request.tag);
+    images_.erase(request.tag);
   } else if (is_ci_cache_state(task.state)) {
     if (!prepare_ci_state(task, request, scratch_context, sample)) return sample;
   } else {
@@ -170,6 +171,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
       sample.started_at = iso8601_utc(std::chrono::system_clock::now());
       return sample;
     }
+    replace_image(request.tag, prime.image_id);
     if (task.state == CacheState::kWarmCode) edits_.apply(*scenario.code_edit, scratch_context);
     if (task.state == CacheState::kWarmDeps) edits_.apply(*scenario.deps_edit, scratch_context);
   }
@@ -233,7 +235,19 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   };
   timed(kImageLayersWork, [&] { return record_image(sample, options); });
   timed(kRegistryWork, [&] { return record_registry(task, sample); });
+  replace_image(request.tag, sample.image_id);
   return sample;
+}
+
+void Runner::replace_image(const std::string& tag, const std::string& image_id) {
+  // Each edited rebuild moves the tag to a new image and leaves the old one dangling: a
+  // nightly job would pile up thousands of them (1017 here after a day), and the daemon's
+  // image bookkeeping grows with them.
+  if (image_id.empty()) return;
+  auto [it, added] = images_.try_emplace(tag, image_id);
+  if (added || it->second == image_id) return;
+  engine_.remove_if_unused(it->second);
+  it->second = image_id;
 }
 
 namespace {

@@ -173,6 +173,8 @@ class Runner {
   void check_daemon(Sample& sample);
   // Each returns whether it did its once-per-scenario work (timed apart for the ETA).
   bool record_image(Sample& sample, const RunOptions& options);
+  // The image a tag now names: the one it named before is removed if nothing else holds it.
+  void replace_image(const std::string& tag, const std::string& image_id);
   // CI cache states and registry metrics (runner_ci.cpp).
   void check_ci_setup(const RunOptions& options);
   bool prepare_ci_state(const Task& task, BuildRequest& request,
@@ -190,6 +192,7 @@ class Runner {
   std::map<GroupTally::Key, int> prior_;           // repetitions in the suite's last run
   bool options_resumed_ = false;
   std::set<std::pair<std::string, std::string>> layers_measured_;  // scenario, state
+  std::map<std::string, std::string> images_;  // tag -> the image id it names, built by this run
   DockerEngine* pull_engine_ = nullptr;
   std::string registry_;                     // as builds reach it (a shaping proxy's address)
   std::string registry_direct_;              // the registry itself, for reading its API

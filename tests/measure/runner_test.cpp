@@ -122,6 +122,26 @@ TEST_CASE("adaptive: once a scenario's cold group stops, its warm groups finish 
   }
 }
 
+TEST_CASE("a rebuild's superseded image is removed when unused; the tag's image stays") {
+  Harness h;
+  RunOptions options;
+  options.startup_runs = 0;
+  options.runs = 3;
+  options.scenarios = {"two"};
+  options.states = {CacheState::kWarmCode};
+  h.runner.run(basic_suite(), options);
+  // The fake gives each build a new id, sha256:image1..N: all but the last are superseded.
+  int built = h.engine.builds;
+  REQUIRE(built == 6);  // a priming build and a measured one per sample
+  std::vector<std::string> removed;
+  for (const auto& call : h.engine.calls) {
+    if (call.rfind("rmi-unused ", 0) == 0) removed.push_back(call.substr(11));
+  }
+  std::vector<std::string> expected;
+  for (int i = 1; i < built; ++i) expected.push_back("sha256:image" + std::to_string(i));
+  CHECK(removed == expected);
+}
+
 TEST_CASE("plan: an unknown --scenario is a usage error with a suggestion") {
   RunOptions options;
   options.scenarios = {"onee"};
