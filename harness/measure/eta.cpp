@@ -91,11 +91,24 @@ double EtaModel::seconds_left(const std::map<std::string, int>& remaining) const
   return total;
 }
 
+namespace {
+
+// Two values say little about one group's spread, but pooled over a kind's groups they show
+// in the first rounds whether the kind will need more than its minimum (the stopping rule's
+// normal-theory stand-in, scaled to one value).
+double pooled_unit_width(const std::vector<double>& values) {
+  if (values.size() != 2) return unit_half_width(values);
+  double median = stats::median(values);
+  return median > 0 ? 1.96 * 1.2533 * stats::stddev(values) / median : std::nan("");
+}
+
+}  // namespace
+
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally) {
   std::map<std::string, std::vector<double>> widths;
   for (const auto& group : groups) {
-    double width = unit_half_width(tally.values(group.key));
+    double width = pooled_unit_width(tally.values(group.key));
     if (std::isfinite(width)) widths[group.kind].push_back(width);
   }
   std::map<std::string, int> remaining;

@@ -384,7 +384,8 @@ std::string short_of_target_note(const Page& page) {
     auto target = precision_target(page.run, *find_metric(metric));
     if (target.precision <= 0) continue;
     std::string text = fmt::format("±{:g}%", target.precision * 100);
-    if (target.floor > 0) text += fmt::format(" or ±{:g} ms, whichever is wider", target.floor * 1000);
+    if (target.floor > 0)
+      text += fmt::format(" or ±{:g} ms, whichever is wider", target.floor * 1000);
     targets.push_back(fmt::format("{} for {}", text, what));
   }
   return fmt::format(
