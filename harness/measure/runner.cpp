@@ -241,8 +241,8 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
 
 void Runner::replace_image(const std::string& tag, const std::string& image_id) {
   // Each edited rebuild moves the tag to a new image and leaves the old one dangling: a
-  // nightly job would pile up thousands of them (1017 here after a day), and the daemon's
-  // image bookkeeping grows with them.
+  // nightly job would pile up thousands (1108 on the lab engine after two days). They cost
+  // disk, not time: builds measured the same before and after removing them.
   if (image_id.empty()) return;
   auto [it, added] = images_.try_emplace(tag, image_id);
   if (added || it->second == image_id) return;

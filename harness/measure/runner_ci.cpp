@@ -28,17 +28,6 @@ bool failed_before_measuring(Sample& sample, std::string error) {
   return false;
 }
 
-// Bytes of the layers the push uploaded ("<12 hex>: Pushed"), out of what the registry stores.
-std::int64_t uploaded_bytes(const net::StoredImage& stored,
-                            const std::vector<std::string>& uploaded) {
-  std::int64_t bytes = 0;
-  for (const auto& [digest, size] : stored.layers) {
-    auto hex = digest.substr(digest.find(':') + 1, 12);
-    if (std::find(uploaded.begin(), uploaded.end(), hex) != uploaded.end()) bytes += size;
-  }
-  return bytes;
-}
-
 }  // namespace
 
 void Runner::check_ci_setup(const RunOptions& options) {
@@ -113,7 +102,9 @@ bool Runner::record_registry(const Task& task, Sample& sample) {
       net::stored_image(net::parse_registry_address(registry_direct_), repository, "latest");
   auto total = static_cast<double>(stored.total_bytes());
   sample.set(kRegistryBytes, total);
-  sample.set(kPushUploadedBytes, static_cast<double>(uploaded_bytes(stored, pushed.uploaded)));
+  // push_uploaded_bytes is not stored: docker push names a layer by its diff id, which the
+  // manifest does not list, so matching its "Pushed" lines to stored layers found nothing and
+  // every run recorded 0 bytes. Pairing needs the config's rootfs.diff_ids in manifest order.
   if (const double* gzip = sample.get(kImageCompressedBytes)) {
     sample.set(kRegistryVsGzipPercent, net::percent_difference(total, *gzip));
   }

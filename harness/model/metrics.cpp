@@ -40,8 +40,9 @@ const std::vector<MetricInfo>& metric_catalog() {
       {kPushSeconds, "s", K::kTime, false, true,
        "docker push of the cold image to the registry (--registry)", B, true, false, 5},
       {kPushUploadedBytes, "bytes", K::kSize, false, true,
-       "layers and config the push uploaded (those the registry did not hold yet)", B, false, false,
-       1},
+       "no longer stored: runs of 2026-11-25/26 hold 0 whatever the push sent (docker push "
+       "names layers by diff id, the manifest by blob digest; they were never matched)",
+       B, false, false, 1},
       {kPullSeconds, "s", K::kTime, false, true,
        "docker pull of the pushed image into an engine without it (--pull-engine)", B, true, false,
        5},

@@ -383,10 +383,10 @@ std::string short_of_target_note(const Page& page) {
   for (auto [metric, what] : {std::pair{kBuildSeconds, "builds"}, {kReadySeconds, "start-ups"}}) {
     auto target = precision_target(page.run, *find_metric(metric));
     if (target.precision <= 0) continue;
-    std::string text = fmt::format("±{:g}%", target.precision * 100);
+    std::string text = fmt::format("±{:g}% for {}", target.precision * 100, what);
     if (target.floor > 0)
-      text += fmt::format(" or ±{:g} ms, whichever is wider", target.floor * 1000);
-    targets.push_back(fmt::format("{} for {}", text, what));
+      text += fmt::format(" (±{:g} ms when that is wider)", target.floor * 1000);
+    targets.push_back(text);
   }
   return fmt::format(
       "†: the group reached its most repetitions before its median's 95% interval came within "
@@ -596,8 +596,6 @@ struct RegistryColumn {
 
 const std::vector<RegistryColumn> kRegistryColumns = {
     {kPushSeconds, "Push", "push: docker push of the image to the run's local registry"},
-    {kPushUploadedBytes, "Uploaded",
-     "uploaded: the layers and config the push sent, those the registry did not hold yet"},
     {kPullSeconds, "Pull into an empty engine",
      "pull: docker pull of the pushed image into a second engine that lacks it"},
     {kRegistryBytes, "Stored in the registry",
