@@ -176,11 +176,16 @@ void CliDockerEngine::remove_image(const std::string& ref) {
 
 void CliDockerEngine::remove_if_unused(const std::string& image_id) {
   ProcessOptions options;
-  // Without --force docker refuses an image that a tag or a container still holds.
+  // `docker image rm ID` would untag an image that one other tag still names and delete it:
+  // only an image with no tag left is removed (a container still holding it makes rm refuse).
+  options.argv = docker({"image", "inspect", "--format", "{{len .RepoTags}}", image_id});
+  options.timeout = 1min;
+  auto tags = run_process(options);
+  if (tags.interrupted) throw Interrupted();
+  if (!tags.ok() || trim(tags.out) != "0") return;
   options.argv = docker({"image", "rm", image_id});
   options.timeout = 5min;
-  auto result = run_process(options);
-  if (result.interrupted) throw Interrupted();
+  if (run_process(options).interrupted) throw Interrupted();
 }
 
 std::optional<ImageInfo> CliDockerEngine::inspect_image(const std::string& ref) {

@@ -113,8 +113,8 @@ class DockerEngine {
   // Empties the builder's cache, cache mounts included (`docker buildx prune -af`).
   virtual void prune_build_cache() = 0;
   virtual void remove_image(const std::string& ref) = 0;  // absent image: no error
-  // Removes an image only when nothing names or uses it any more (no tag, no container);
-  // anything else, absence included, is left as it is.
+  // Removes an image only when no tag names it and no container uses it; anything else,
+  // absence included, is left as it is.
   virtual void remove_if_unused(const std::string& image_id) = 0;
   virtual std::optional<ImageInfo> inspect_image(const std::string& ref) = 0;
   // Per layer: size, gzip size, .pyc files (streams `docker save`).

@@ -236,6 +236,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   timed(kImageLayersWork, [&] { return record_image(sample, options); });
   timed(kRegistryWork, [&] { return record_registry(task, sample); });
   replace_image(request.tag, sample.image_id);
+  remove_superseded();
   return sample;
 }
 
@@ -246,8 +247,14 @@ void Runner::replace_image(const std::string& tag, const std::string& image_id) 
   if (image_id.empty()) return;
   auto [it, added] = images_.try_emplace(tag, image_id);
   if (added || it->second == image_id) return;
-  engine_.remove_if_unused(it->second);
+  superseded_.push_back(it->second);
   it->second = image_id;
+}
+
+void Runner::remove_superseded() {
+  // After the measured build: the daemon's clean-up must not overlap a measurement.
+  for (const auto& id : superseded_) engine_.remove_if_unused(id);
+  superseded_.clear();
 }
 
 namespace {

@@ -175,6 +175,7 @@ class Runner {
   bool record_image(Sample& sample, const RunOptions& options);
   // The image a tag now names: the one it named before is removed if nothing else holds it.
   void replace_image(const std::string& tag, const std::string& image_id);
+  void remove_superseded();
   // CI cache states and registry metrics (runner_ci.cpp).
   void check_ci_setup(const RunOptions& options);
   bool prepare_ci_state(const Task& task, BuildRequest& request,
@@ -193,6 +194,7 @@ class Runner {
   bool options_resumed_ = false;
   std::set<std::pair<std::string, std::string>> layers_measured_;  // scenario, state
   std::map<std::string, std::string> images_;  // tag -> the image id it names, built by this run
+  std::vector<std::string> superseded_;        // images a tag no longer names, to remove
   DockerEngine* pull_engine_ = nullptr;
   std::string registry_;                     // as builds reach it (a shaping proxy's address)
   std::string registry_direct_;              // the registry itself, for reading its API
