@@ -98,8 +98,7 @@ namespace {
 // normal-theory stand-in, scaled to one value).
 double pooled_unit_width(const std::vector<double>& values) {
   if (values.size() != 2) return unit_half_width(values);
-  double median = stats::median(values);
-  return median > 0 ? 1.96 * 1.2533 * stats::stddev(values) / median : std::nan("");
+  return normal_half_width(values) * std::sqrt(2.0);
 }
 
 }  // namespace

@@ -16,13 +16,18 @@ double relative_half_width(const std::vector<double>& values) {
   return std::max(median - interval.low, interval.high - median) / median;
 }
 
+double normal_half_width(const std::vector<double>& values) {
+  double median = values.size() < 2 ? 0 : stats::median(values);
+  if (!(median > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return 1.96 * 1.2533 * stats::stddev(values) / median /
+         std::sqrt(static_cast<double>(values.size()));
+}
+
 double stopping_half_width(const std::vector<double>& values) {
   double width = relative_half_width(values);
   if (std::isfinite(width) || values.size() < 3) return width;
-  double median = stats::median(values);
-  if (!(median > 0)) return width;
-  return 1.96 * 1.2533 * stats::stddev(values) / median /
-         std::sqrt(static_cast<double>(values.size()));
+  double normal = normal_half_width(values);
+  return std::isnan(normal) ? width : normal;
 }
 
 double required_half_width(const std::vector<double>& values, const GroupTarget& target) {

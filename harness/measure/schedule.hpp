@@ -37,6 +37,10 @@ bool within_target(const std::vector<double>& values, const GroupTarget& target)
 // available (fewer than 6 values) or the median is 0.
 double relative_half_width(const std::vector<double>& values);
 
+// The median's normal-theory half-width, relative: 1.96 x 1.2533 sigma / sqrt(n) over the
+// median. NaN below two values or for a median that is not positive.
+double normal_half_width(const std::vector<double>& values);
+
 // The half-width the stopping rule judges: the interval's when it exists (six values or
 // more); below that, from three values on, the median's normal-theory standard error
 // (1.96 x 1.2533 sigma / sqrt(n), relative) stands in, so quiet groups need not run six times.
