@@ -149,7 +149,7 @@ class ChildRun {
     // then stop waiting for them.
     if (readers_open_ > 0 &&
         (result_.stopped_by_callback || result_.timed_out || result_.interrupted)) {
-      drain_.expires_after(std::chrono::milliseconds(300));
+      drain_.expires_after(options_.drain);
       drain_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         boost::system::error_code ignored;

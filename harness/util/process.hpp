@@ -22,6 +22,8 @@ struct ProcessOptions {
   std::function<LineAction(std::string_view)> on_stdout_line;
   std::function<LineAction(std::string_view)> on_stderr_line;
   std::chrono::milliseconds linger{0};  // how long kStopSoon waits
+  // After a kill, how long the child's own children may keep the pipes open.
+  std::chrono::milliseconds drain{300};
   // Raw stdout bytes (for large binary output such as `docker save`); disables capture.
   std::function<void(std::string_view)> on_stdout_bytes;
   std::map<std::string, std::string> env;  // added to the inherited environment
