@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include <fmt/format.h>
+#include <boost/math/distributions/normal.hpp>
 
 #include "measure/package_index.hpp"
 #include "model/metrics.hpp"
@@ -29,6 +30,14 @@ double pairs_formula(double sigma, double delta) {
   constexpr double z_power = 0.8416212335729143;  // 80% power
   double t_pairs = std::pow((z_alpha + z_power) * sigma / std::log1p(delta), 2);
   return t_pairs / (3 / std::numbers::pi);
+}
+
+double paired_standard_error(double sigma, int pairs) {
+  return sigma / std::sqrt(pairs * 3 / std::numbers::pi);
+}
+
+double threshold_to_flag(double sigma, double delta, int pairs) {
+  return std::expm1(std::log1p(delta) - 1.645 * paired_standard_error(sigma, pairs));
 }
 
 int pairs_to_detect(double sigma, double delta, int max_pairs) {
@@ -169,6 +178,26 @@ void AbRunner::decide_pairs(const GroupTally::Key& key) {
       "--max-pairs {})",
       options_.detect * 100, where, sigma, ratios.size(), sigma, 1 + options_.detect,
       pairs_formula(sigma, options_.detect), n, kFewestPairs, options_.max_pairs));
+  // compare calls a regression only when the estimate also passes its threshold (5% for
+  // times), so a change the size of the threshold is called about half the time, whatever n.
+  double se = paired_standard_error(sigma, n);
+  boost::math::normal normal;
+  double margin = std::log1p(options_.detect) - std::log(1.05);
+  double passes = se > 0 ? boost::math::cdf(normal, margin / se) : (margin >= 0 ? 1.0 : 0.0);
+  double flag_at = threshold_to_flag(sigma, options_.detect, n);
+  std::string advice;
+  if (flag_at <= 0) {
+    advice = "no threshold passes it reliably at these pairs; raise --max-pairs";
+  } else if (flag_at < 0.05) {
+    // Rounded down: the printed threshold keeps the 95%.
+    advice = fmt::format("--threshold {}:build_seconds={:.1f} passes it in 95%",
+                         printable(std::get<0>(key)), std::floor(flag_at * 1000) / 10);
+  }
+  progress_.message(fmt::format(
+      "buildbench: --detect {:g}%: {}: compare also needs the estimate beyond its threshold "
+      "(5% for times), which a {:g}% change passes in about {:.0f}% of sessions{}{}",
+      options_.detect * 100, where, options_.detect * 100, passes * 100, advice.empty() ? "" : "; ",
+      advice));
 }
 
 std::vector<AbRunner::PairTask> AbRunner::next_round(int round) const {

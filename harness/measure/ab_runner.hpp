@@ -46,6 +46,11 @@ struct AbResult {
 // [kFewestPairs, max_pairs].
 double pairs_formula(double sigma, double delta);
 int pairs_to_detect(double sigma, double delta, int max_pairs);
+// The Hodges-Lehmann estimate's standard error over `pairs` pairs (sigma / sqrt(n 3/pi)), and
+// the threshold at or below which a change of `delta` passes in about 95% of sessions:
+// exp(ln(1 + delta) - 1.645 SE) - 1. Not positive when the pairs cannot place the estimate.
+double paired_standard_error(double sigma, int pairs);
+double threshold_to_flag(double sigma, double delta, int pairs);
 // Fewer than 6 pairs can never give an exact two-sided p below 0.05 (2 / 2^5 = 0.0625).
 inline constexpr int kFewestPairs = 6;
 

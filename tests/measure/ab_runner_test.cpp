@@ -58,6 +58,10 @@ TEST_CASE("ab: pairs needed to detect a change follow the power formula, within 
   CHECK(pairs_to_detect(0.0, 0.05, 30) == kFewestPairs);  // no spread: the fewest that can decide
   CHECK(pairs_to_detect(0.5, 0.05, 30) == 30);            // capped at --max-pairs
   CHECK(pairs_to_detect(0.01, 0.05, 4) == kFewestPairs);  // never fewer than can reach p < 0.05
+  // SE = 0.06 / sqrt(13 x 3/pi) = 0.01703; exp(ln 1.05 - 1.645 SE) - 1 = 2.10%.
+  CHECK(paired_standard_error(0.06, 13) == Approx(0.017030).epsilon(0.001));
+  CHECK(threshold_to_flag(0.06, 0.05, 13) == Approx(0.02099).epsilon(0.002));
+  CHECK(threshold_to_flag(0.5, 0.05, 6) < 0);  // too few pairs for so wide a spread
 }
 
 TEST_CASE("ab: abba orders every block of two pairs both ways, the seed decides which first") {
