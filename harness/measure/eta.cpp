@@ -94,21 +94,21 @@ double EtaModel::seconds_left(const std::map<std::string, int>& remaining) const
 namespace {
 
 // Two values say little about one group's spread, but pooled over a kind's groups they show
-// in the first rounds whether the kind will need more than its minimum (the stopping rule's
-// normal-theory stand-in, scaled to one value).
-double pooled_unit_width(const std::vector<double>& values) {
-  if (values.size() != 2) return unit_half_width(values);
-  return normal_half_width(values) * std::sqrt(2.0);
+// in the first rounds whether the kind will need more than its minimum.
+double pooled_unit_width(const std::vector<double>& values, bool student_t) {
+  return values.size() == 2 ? median_unit_spread(values) : unit_half_width(values, student_t);
 }
 
 }  // namespace
 
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally) {
-  std::map<std::string, std::vector<double>> widths;
+  std::map<std::string, std::vector<double>> widths;  // per kind: unit width / required
   for (const auto& group : groups) {
-    double width = pooled_unit_width(tally.values(group.key));
-    if (std::isfinite(width)) widths[group.kind].push_back(width);
+    const auto& values = tally.values(group.key);
+    double need = pooled_unit_width(values, group.target.student_t) /
+                  required_half_width(values, group.target);
+    if (std::isfinite(need)) widths[group.kind].push_back(need);
   }
   std::map<std::string, int> remaining;
   for (const auto& group : groups) {

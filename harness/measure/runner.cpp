@@ -163,6 +163,10 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     if (!prepare_ci_state(task, request, scratch_context, sample)) return sample;
   } else {
     progress_.detail("priming build (not measured)");
+    // The tag may name an image from an earlier run: the prime moves it, and it is ours to
+    // remove like any other superseded one.
+    if (!images_.count(request.tag))
+      if (auto before = engine_.inspect_image(request.tag)) images_[request.tag] = before->id;
     auto prime = engine_.build(request);
     if (prime.interrupted) throw Interrupted();
     if (!prime.ok) {
@@ -555,6 +559,7 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
                          {"build_precision", options.build_precision},
                          {"startup_precision", options.startup_precision},
                          {"build_precision_floor", options.build_precision_floor},
+                         {"stand_in", "student-t"},  // the stopping rule below six values
                          {"min_runs", options.min_runs},
                          {"max_runs", options.max_runs},
                          {"registry", options.registry},

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+
 #include "model/metrics.hpp"
 #include "stats/summary.hpp"
 
@@ -16,17 +19,46 @@ double relative_half_width(const std::vector<double>& values) {
   return std::max(median - interval.low, interval.high - median) / median;
 }
 
-double normal_half_width(const std::vector<double>& values) {
-  double median = values.size() < 2 ? 0 : stats::median(values);
-  if (!(median > 0)) return std::numeric_limits<double>::quiet_NaN();
-  return 1.96 * 1.2533 * stats::stddev(values) / median /
-         std::sqrt(static_cast<double>(values.size()));
+namespace {
+
+// Student's t, not 1.96: sigma comes from the same few values (4.30 at n = 3, 2.78 at n = 5).
+double t_critical(std::size_t n) {
+  boost::math::students_t t(static_cast<double>(n - 1));
+  return boost::math::quantile(boost::math::complement(t, 0.025));
 }
 
-double stopping_half_width(const std::vector<double>& values) {
+// What multiplies a group's unit spread over sqrt(n) to give its expected stopping
+// half-width: t below six values. From six on the interval is [x(l), x(n-l+1)], whose half-
+// width for normal data is about -z((l - 0.375) / (n + 0.25)) sigma (Blom's expected order
+// statistic) times 1.25, since the rule takes the larger of the two sides (simulated: 1.19 to
+// 1.29 for n = 6..60). Not monotone: at 7 and 8 values l stays 1, so the interval widens.
+double width_factor(int n, bool student_t) {
+  if (n < 6) return student_t ? t_critical(static_cast<std::size_t>(n)) : 1.96;
+  auto l = static_cast<double>(stats::median_ci_rank(static_cast<std::size_t>(n)));
+  boost::math::normal normal;
+  double side = -boost::math::quantile(normal, (l - 0.375) / (n + 0.25));
+  return 1.25 * side * std::sqrt(static_cast<double>(n)) / 1.2533;
+}
+
+}  // namespace
+
+double median_unit_spread(const std::vector<double>& values) {
+  double median = values.size() < 2 ? 0 : stats::median(values);
+  if (!(median > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return 1.2533 * stats::stddev(values) / median;
+}
+
+double normal_half_width(const std::vector<double>& values, bool student_t) {
+  double unit = median_unit_spread(values);
+  if (std::isnan(unit)) return unit;
+  double critical = student_t ? t_critical(values.size()) : 1.96;
+  return critical * unit / std::sqrt(static_cast<double>(values.size()));
+}
+
+double stopping_half_width(const std::vector<double>& values, bool student_t) {
   double width = relative_half_width(values);
   if (std::isfinite(width) || values.size() < 3) return width;
-  double normal = normal_half_width(values);
+  double normal = normal_half_width(values, student_t);
   return std::isnan(normal) ? width : normal;
 }
 
@@ -37,7 +69,8 @@ double required_half_width(const std::vector<double>& values, const GroupTarget&
 }
 
 bool within_target(const std::vector<double>& values, const GroupTarget& target) {
-  return target.precision > 0 && stopping_half_width(values) <= required_half_width(values, target);
+  return target.precision > 0 &&
+         stopping_half_width(values, target.student_t) <= required_half_width(values, target);
 }
 
 bool needs_more(const std::vector<double>& values, int attempts, const GroupTarget& target) {
@@ -47,30 +80,35 @@ bool needs_more(const std::vector<double>& values, int attempts, const GroupTarg
   return !within_target(values, target);
 }
 
-double unit_half_width(const std::vector<double>& values) {
+double unit_half_width(const std::vector<double>& values, bool student_t) {
   if (values.size() < 3) return std::numeric_limits<double>::quiet_NaN();
-  double width = stopping_half_width(values);
+  double width = stopping_half_width(values, student_t);
   if (!std::isfinite(width)) return std::numeric_limits<double>::quiet_NaN();
-  return width * std::sqrt(static_cast<double>(values.size()));
+  int n = static_cast<int>(values.size());
+  return width * std::sqrt(static_cast<double>(n)) / width_factor(n, student_t);
+}
+
+int runs_for(double unit_width, double required, const GroupTarget& target) {
+  for (int n = std::max(target.min_runs, 3); n < target.max_runs; ++n)  // none stops below 3
+    if (width_factor(n, target.student_t) * unit_width / std::sqrt(static_cast<double>(n)) <=
+        required)
+      return n;
+  return std::max(target.max_runs, target.min_runs);
 }
 
 int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
-                  int prior, double typical_unit_width) {
+                  int prior, double typical_need) {
   int due = std::max(target.min_runs - attempts, 0);
-  auto within = [&](double total) {
-    return static_cast<int>(std::ceil(std::clamp(total, static_cast<double>(target.min_runs),
-                                                 static_cast<double>(target.max_runs))));
-  };
   int total;
   if (target.precision <= 0) {
     total = target.min_runs;
-  } else if (double own = unit_half_width(values); std::isfinite(own)) {
-    total = within(std::pow(own / required_half_width(values, target), 2));
+  } else if (double own = unit_half_width(values, target.student_t); std::isfinite(own)) {
+    total = runs_for(own, required_half_width(values, target), target);
   } else if (prior > 0) {
-    total = within(prior);
-  } else if (std::isfinite(typical_unit_width)) {
+    total = std::clamp(prior, target.min_runs, target.max_runs);
+  } else if (std::isfinite(typical_need)) {
     // Two values say little about a spread; the kind's other groups say more.
-    total = within(std::pow(typical_unit_width / required_half_width(values, target), 2));
+    total = runs_for(typical_need, 1.0, target);
   } else {
     total = target.min_runs;
   }

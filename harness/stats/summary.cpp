@@ -42,16 +42,10 @@ double mad(const std::vector<double>& values) {
   return median(deviations);
 }
 
-Interval median_ci(std::vector<double> values, double level) {
-  Interval interval;
-  if (values.empty()) return interval;
-  std::sort(values.begin(), values.end());
-  auto n = values.size();
-  interval.low = values.front();
-  interval.high = values.back();
+std::size_t median_ci_rank(std::size_t n, double level) {
+  if (n == 0) return 0;
   // Coverage of [x(l), x(n-l+1)] is 1 - 2 P(B <= l - 1), B ~ Binomial(n, 1/2).
   boost::math::binomial_distribution<double> binomial(static_cast<double>(n), 0.5);
-  interval.coverage = 1 - 2 * std::pow(0.5, static_cast<double>(n));
   // Coverage falls as l grows: binary search for the largest l that still reaches the level.
   auto coverage_of = [&](std::size_t l) {
     return 1 - 2 * boost::math::cdf(binomial, static_cast<double>(l - 1));
@@ -67,8 +61,21 @@ Interval median_ci(std::vector<double> values, double level) {
       hi = mid - 1;
     }
   }
-  if (best > 0) interval.coverage = coverage_of(best);
+  return best;
+}
+
+Interval median_ci(std::vector<double> values, double level) {
+  Interval interval;
+  if (values.empty()) return interval;
+  std::sort(values.begin(), values.end());
+  auto n = values.size();
+  interval.low = values.front();
+  interval.high = values.back();
+  interval.coverage = 1 - 2 * std::pow(0.5, static_cast<double>(n));
+  std::size_t best = median_ci_rank(n, level);
   if (best == 0) return interval;  // not even [min, max] reaches the level
+  boost::math::binomial_distribution<double> binomial(static_cast<double>(n), 0.5);
+  interval.coverage = 1 - 2 * boost::math::cdf(binomial, static_cast<double>(best - 1));
   interval.available = true;
   interval.low = values[best - 1];
   interval.high = values[n - best];

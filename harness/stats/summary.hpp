@@ -22,6 +22,10 @@ struct Interval {
 };
 Interval median_ci(std::vector<double> values, double level = 0.95);
 
+// The rank l of that interval, [x(l), x(n-l+1)]: the largest whose coverage reaches the
+// level; 0 when not even [min, max] does.
+std::size_t median_ci_rank(std::size_t n, double level = 0.95);
+
 // Modified z-scores (Iglewicz and Hoaglin): 0.6745 (x - median) / MAD.
 std::vector<double> modified_z_scores(const std::vector<double>& values);
 // Indices of values whose |modified z| exceeds `threshold` (3.5, as hyperfine uses).

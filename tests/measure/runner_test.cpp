@@ -122,7 +122,9 @@ TEST_CASE("adaptive: once a scenario's cold group stops, its warm groups finish 
   }
 }
 
-TEST_CASE("a rebuild's superseded image is removed when unused; the tag's image stays") {
+TEST_CASE(
+    "a rebuild's superseded image is removed when unused, the pre-run one too; the tag's image "
+    "stays") {
   Harness h;
   RunOptions options;
   options.startup_runs = 0;
@@ -137,7 +139,11 @@ TEST_CASE("a rebuild's superseded image is removed when unused; the tag's image 
   for (const auto& call : h.engine.calls) {
     if (call.rfind("rmi-unused ", 0) == 0) removed.push_back(call.substr(11));
   }
-  std::vector<std::string> expected;
+  // First the image the tag named before the run (the fake's inspect answers with the tag
+  // itself as the id): the first prime moved the tag off it.
+  REQUIRE_FALSE(removed.empty());
+  CHECK(removed.front().rfind("sha256:", 0) != 0);
+  std::vector<std::string> expected = {removed.front()};
   for (int i = 1; i < built; ++i) expected.push_back("sha256:image" + std::to_string(i));
   CHECK(removed == expected);
 }

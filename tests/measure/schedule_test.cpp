@@ -51,12 +51,12 @@ TEST_CASE("the stopping rule: the minimum first, then precision, never past the 
 }
 
 TEST_CASE("an absolute floor: a fast group within +-floor stops, whatever its percentage") {
-  std::vector<double> cached = {0.150, 0.165, 0.158};  // a fully cached rebuild, ~5% spread
+  std::vector<double> cached = {0.150, 0.156, 0.153};  // a fully cached rebuild, ~2% spread
   GroupTarget relative{3, 6, 0.03};
   GroupTarget floored{3, 6, 0.03, 0.020};
   CHECK(needs_more(cached, 3, relative));
   CHECK_FALSE(needs_more(cached, 3, floored));
-  CHECK(required_half_width(cached, floored) == Approx(0.020 / 0.158));
+  CHECK(required_half_width(cached, floored) == Approx(0.020 / 0.153));
   // A slow group is judged by its percentage: the floor is then the narrower bound.
   std::vector<double> slow = {10.0, 11.0, 12.0};
   CHECK(required_half_width(slow, floored) == 0.03);
@@ -69,7 +69,7 @@ TEST_CASE("adaptive groups on simulated data: narrow ones stop early, none past 
   GroupTarget target{3, 20, 0.03};
   int quiet_total = 0, noisy_total = 0;
   for (int trial = 0; trial < 200; ++trial) {
-    auto quiet = run_group(rng, 10.0, 0.005, target);  // CV 0.5%
+    auto quiet = run_group(rng, 10.0, 0.002, target);  // CV 0.2%
     auto noisy = run_group(rng, 10.0, 0.10, target);   // CV 10%
     CHECK(quiet.size() >= 3);
     CHECK(quiet.size() <= 20);
@@ -102,16 +102,36 @@ TEST_CASE("expected repetitions for the ETA: minimum due, extrapolated spread, p
   CHECK(expected_more({10, 10, 10, 10, 10, 10}, 6, adaptive) == 0);
   CHECK(expected_more({8, 12, 8, 12, 8, 12}, 6, adaptive) == 3);  // wide: up to the maximum
   // Two values are not extrapolated (their spread is luck): the kind's other groups speak.
-  CHECK(expected_more({10, 14}, 2, adaptive) == 1);             // no pool: the minimum
-  CHECK(expected_more({10, 14}, 2, adaptive, -1, 0.06) == 2);   // (0.06 / 0.03)^2 = 4 in all
-  CHECK(expected_more({10, 14}, 2, adaptive, -1, 0.001) == 1);  // the minimum is still due
-  CHECK(expected_more({10, 14}, 2, adaptive, 5, 0.001) == 3);   // this group's last run first
+  CHECK(expected_more({10, 14}, 2, adaptive) == 1);  // no pool: the minimum
+  // The pool gives a unit width over the required half-width: 2/3 is 0.02 a value against 3%:
+  // t(3) 3.18 x 0.02 / 2 = 0.032 at four, t(4) 2.78 x 0.02 / 2.24 = 0.025 at five.
+  CHECK(expected_more({10, 14}, 2, adaptive, -1, 2.0 / 3) == 3);
+  CHECK(expected_more({10, 14}, 2, adaptive, -1, 2.0) == 7);   // never within: the maximum
+  CHECK(expected_more({10, 14}, 2, adaptive, -1, 0.03) == 1);  // the minimum is still due
+  CHECK(expected_more({10, 14}, 2, adaptive, 5, 0.03) == 3);   // this group's last run first
+  CHECK(expected_more({}, 0, adaptive, -1, 2.0 / 3) == 5);     // no value: the pool alone
 }
 
 TEST_CASE("a unit half-width scales a group's spread to one value") {
   CHECK(std::isnan(unit_half_width({10, 11})));
   std::vector<double> values = {10, 10.2, 9.8, 10.1};
-  CHECK(unit_half_width(values) == Approx(stopping_half_width(values) * 2));
+  CHECK(unit_half_width(values) == Approx(stopping_half_width(values) * 2 / 3.182446));
+  CHECK(unit_half_width(values) == Approx(median_unit_spread(values)));
+}
+
+TEST_CASE("the stand-in below six values uses Student's t: three values claim no more than six") {
+  // SciPy: t.ppf(0.975, 2) = 4.302653, t.ppf(0.975, 4) = 2.776445.
+  std::vector<double> three = {9.8, 10.0, 10.2};
+  CHECK(normal_half_width(three) ==
+        Approx(4.302653 * median_unit_spread(three) / std::sqrt(3.0)).epsilon(1e-6));
+  std::vector<double> five = {9.8, 10.0, 10.2, 10.1, 9.9};
+  CHECK(normal_half_width(five) ==
+        Approx(2.776445 * median_unit_spread(five) / std::sqrt(5.0)).epsilon(1e-6));
+  // A spread of 1.5% a value: three values give +-3.7%, not the +-1.7% 1.96 would claim.
+  GroupTarget target{3, 12, 0.03};
+  CHECK(runs_for(0.015, 0.03, target) == 4);
+  CHECK(runs_for(0.001, 0.03, target) == 3);
+  CHECK(runs_for(1.0, 0.03, target) == 12);
 }
 
 TEST_CASE("a tally counts attempts and good values per group") {
