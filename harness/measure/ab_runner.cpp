@@ -186,7 +186,7 @@ void AbRunner::decide_pairs(const GroupTally::Key& key) {
   double passes = se > 0 ? boost::math::cdf(normal, margin / se) : (margin >= 0 ? 1.0 : 0.0);
   double flag_at = threshold_to_flag(sigma, options_.detect, n);
   std::string advice;
-  if (flag_at <= 0) {
+  if (flag_at < 0.001) {  // below 0.1% no threshold is a usable advice
     advice = "no threshold passes it reliably at these pairs; raise --max-pairs";
   } else if (flag_at < 0.05) {
     // Rounded down: the printed threshold keeps the 95%.

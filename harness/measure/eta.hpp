@@ -58,7 +58,8 @@ struct GroupWork {
 };
 
 // Repetitions still expected per kind of work: expected_more for each group, groups with too
-// few values of their own going by the median spread of their kind's other groups.
+// few values of their own going by the median need (unit width over the half-width required)
+// of their kind's other groups.
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally);
 

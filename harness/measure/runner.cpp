@@ -320,6 +320,8 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   options.build_precision = o.value("build_precision", defaults.build_precision);
   options.startup_precision = o.value("startup_precision", defaults.startup_precision);
   options.build_precision_floor = o.value("build_precision_floor", defaults.build_precision_floor);
+  // A run recorded before the t stand-in resumes under the rule that stopped its groups.
+  options.student_t = o.contains("stand_in");
   options.min_runs = o.value("min_runs", defaults.min_runs);
   options.max_runs = o.value("max_runs", defaults.max_runs);
   options.secrets = given.secrets;  // never stored: the resuming command passes them again
@@ -409,11 +411,11 @@ GroupTarget group_target(const RunOptions& o, const GroupTally::Key& key, bool c
     if (o.startup_precision <= 0) return {o.startup_runs, o.startup_runs, 0};
     int min = std::min(o.startup_min_runs, o.startup_runs);
     if (claimed) min = std::max(min, o.claim_min_runs);
-    return {min, std::max(o.startup_runs, min), o.startup_precision};
+    return {min, std::max(o.startup_runs, min), o.startup_precision, 0, o.student_t};
   }
   if (o.build_precision <= 0) return {o.runs, o.runs, 0};
   int min = claimed ? std::max(o.min_runs, o.claim_min_runs) : o.min_runs;
-  return {min, std::max(o.max_runs, min), o.build_precision, o.build_precision_floor};
+  return {min, std::max(o.max_runs, min), o.build_precision, o.build_precision_floor, o.student_t};
 }
 
 GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) const {
@@ -559,7 +561,6 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
                          {"build_precision", options.build_precision},
                          {"startup_precision", options.startup_precision},
                          {"build_precision_floor", options.build_precision_floor},
-                         {"stand_in", "student-t"},  // the stopping rule below six values
                          {"min_runs", options.min_runs},
                          {"max_runs", options.max_runs},
                          {"registry", options.registry},
@@ -567,6 +568,7 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
                          {"network_profile", options.network_profile}};
   if (options.startup_timeout) json["startup_timeout_ms"] = options.startup_timeout->count();
   if (!options.image_variant.empty()) json["image_variant"] = options.image_variant;
+  if (options.student_t) json["stand_in"] = "student-t";  // the stopping rule below six values
   return json;
 }
 

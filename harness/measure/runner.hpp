@@ -32,6 +32,8 @@ struct RunOptions {
   double build_precision = 0;
   double startup_precision = 0;
   double build_precision_floor = 0;  // seconds: a build median within +-this is precise enough
+  // Student's t below six values; false only to resume a run recorded before it (1.96).
+  bool student_t = true;
   int min_runs = 3;
   int max_runs = 6;
   int startup_min_runs = 8;
@@ -116,6 +118,8 @@ class Runner {
   // Returns the run id. Throws Interrupted after marking the run interrupted, and
   // EnvironmentError (run marked failed) when the daemon stops answering.
   std::int64_t run(const Suite& suite, const RunOptions& options);
+  // The options as a run record stores them; resumed_options reads them back.
+  static nlohmann::json stored_form(const RunOptions& options);
   // The options a run was started with (for --resume), with what is never stored (the
   // secrets) taken from the resuming command's `given` options.
   static RunOptions resumed_options(const RunRecord& run, const RunOptions& given);
@@ -168,7 +172,6 @@ class Runner {
   void tell_progress(const RunPlan& plan);
   void learn_from_last_run(const Suite& suite, std::int64_t this_run);
   GroupTarget target_for(const RunPlan& plan, const GroupTally::Key& key) const;
-  static nlohmann::json stored_form(const RunOptions& options);
   nlohmann::json base_image_facts(const Suite& suite);
   void check_daemon(Sample& sample);
   // Each returns whether it did its once-per-scenario work (timed apart for the ETA).
@@ -193,7 +196,8 @@ class Runner {
   std::map<GroupTally::Key, int> prior_;           // repetitions in the suite's last run
   bool options_resumed_ = false;
   std::set<std::pair<std::string, std::string>> layers_measured_;  // scenario, state
-  std::map<std::string, std::string> images_;  // tag -> the image id it names, built by this run
+  std::map<std::string, std::string> images_;  // tag -> the image id it names (this run's, or
+                                               // the one it named before the first prime)
   std::vector<std::string> superseded_;        // images a tag no longer names, to remove
   DockerEngine* pull_engine_ = nullptr;
   std::string registry_;                     // as builds reach it (a shaping proxy's address)

@@ -31,7 +31,8 @@ double t_critical(std::size_t n) {
 // half-width: t below six values. From six on the interval is [x(l), x(n-l+1)], whose half-
 // width for normal data is about -z((l - 0.375) / (n + 0.25)) sigma (Blom's expected order
 // statistic) times 1.25, since the rule takes the larger of the two sides (simulated: 1.19 to
-// 1.29 for n = 6..60). Not monotone: at 7 and 8 values l stays 1, so the interval widens.
+// 1.29 for n = 6..60). Not monotone: where l stays put as n grows (5 to 6, 6 to 8, 10 to 11)
+// the interval widens.
 double width_factor(int n, bool student_t) {
   if (n < 6) return student_t ? t_critical(static_cast<std::size_t>(n)) : 1.96;
   auto l = static_cast<double>(stats::median_ci_rank(static_cast<std::size_t>(n)));

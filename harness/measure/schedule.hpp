@@ -46,7 +46,8 @@ double relative_half_width(const std::vector<double>& values);
 double median_unit_spread(const std::vector<double>& values);
 
 // The median's normal-theory 95% half-width, relative: t(n-1) x 1.2533 sigma / sqrt(n) over
-// the median, Student's t because sigma is estimated from the same n values.
+// the median, Student's t because sigma is estimated from the same n values (1.96 when
+// !student_t, the rule of runs before 2026-11-26).
 double normal_half_width(const std::vector<double>& values, bool student_t = true);
 
 // The half-width the stopping rule judges: the interval's when it exists (six values or
@@ -70,13 +71,11 @@ int runs_for(double unit_width, double required, const GroupTarget& target);
 
 // Repetitions a group is expected to still take, for the ETA: the minimum still due, or for
 // the adaptive design runs_for(its unit width) - n, from the group's own spread once it has
-// three values. Before
-// that, `prior` (what the group took in the suite's last run, -1 when unknown), then
-// `typical_need` (a unit width over the half-width its group requires, pooled over the kind's
-// groups: a ratio, so a fast group's floor counts even before it has a value; NaN when
-// unknown), then
-// min_runs stands in: most groups stop there, and a replay of a recorded main job
-// (tests/measure/eta_test.cpp) put the middle of the range 55% over the truth at 10%.
+// three values. Before that, `prior` (what the group took in the suite's last run, -1 when
+// unknown), then `typical_need` (a unit width over the half-width its group requires, pooled
+// over the kind's groups: a ratio, so a fast group's floor counts even before it has a value;
+// NaN when unknown), then min_runs stands in (under 1.96 most groups stopped there; a replay
+// of a recorded main job put the middle of the range 55% over the truth at 10%).
 int expected_more(const std::vector<double>& values, int attempts, const GroupTarget& target,
                   int prior = -1, double typical_need = std::numeric_limits<double>::quiet_NaN());
 

@@ -330,7 +330,8 @@ GroupTarget precision_target(const RunRecord* run, const MetricInfo& info) {
 }
 
 // An adaptive run stops a group at its maximum even when its median is not yet within the
-// target: such a median is marked, judged by the half-width the run stopped on.
+// target: such a median is marked, judged by today's rule (Student's t below six values) even
+// for a run that stopped on 1.96, whose footnote then says so.
 bool short_of_target(const std::vector<double>& values, const GroupTarget& target) {
   return target.precision > 0 && !values.empty() && !within_target(values, target);
 }

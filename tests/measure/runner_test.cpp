@@ -536,3 +536,21 @@ TEST_CASE("image tags are derived by a stable hash: the same with every toolchai
   scenario.name = "a b/c";
   CHECK(image_tag(scenario).rfind("buildbench/a-b-c-", 0) == 0);
 }
+
+TEST_CASE("a run resumes under the stopping rule it was recorded with") {
+  RunRecord old_run;
+  old_run.id = 3;
+  old_run.options = {{"build_precision", 0.03}};  // recorded before the t stand-in
+  CHECK_FALSE(Runner::resumed_options(old_run, {}).student_t);
+  CHECK_FALSE(
+      group_target(Runner::resumed_options(old_run, {}), {"a", "build", "cold"}, false).student_t);
+  RunOptions now;
+  now.build_precision = 0.03;
+  RunRecord new_run;
+  new_run.id = 4;
+  new_run.options = Runner::stored_form(now);
+  CHECK(new_run.options.value("stand_in", "") == "student-t");
+  CHECK(Runner::resumed_options(new_run, {}).student_t);
+  // A resumed old run keeps its record's rule: no stand_in is written for it.
+  CHECK_FALSE(Runner::stored_form(Runner::resumed_options(old_run, {})).contains("stand_in"));
+}
