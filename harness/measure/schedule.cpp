@@ -33,8 +33,13 @@ double t_critical(std::size_t n) {
 // statistic) times 1.25, since the rule takes the larger of the two sides (simulated: 1.19 to
 // 1.29 for n = 6..60). Not monotone: where l stays put as n grows (5 to 6, 6 to 8, 10 to 11)
 // the interval widens.
+// The stand-in's critical value: t(n-1), or 1.96 for runs recorded before it.
+double stand_in_critical(std::size_t n, bool student_t) {
+  return student_t ? t_critical(n) : 1.96;
+}
+
 double width_factor(int n, bool student_t) {
-  if (n < 6) return student_t ? t_critical(static_cast<std::size_t>(n)) : 1.96;
+  if (n < 6) return stand_in_critical(static_cast<std::size_t>(n), student_t);
   auto l = static_cast<double>(stats::median_ci_rank(static_cast<std::size_t>(n)));
   boost::math::normal normal;
   double side = -boost::math::quantile(normal, (l - 0.375) / (n + 0.25));
@@ -52,8 +57,8 @@ double median_unit_spread(const std::vector<double>& values) {
 double normal_half_width(const std::vector<double>& values, bool student_t) {
   double unit = median_unit_spread(values);
   if (std::isnan(unit)) return unit;
-  double critical = student_t ? t_critical(values.size()) : 1.96;
-  return critical * unit / std::sqrt(static_cast<double>(values.size()));
+  return stand_in_critical(values.size(), student_t) * unit /
+         std::sqrt(static_cast<double>(values.size()));
 }
 
 double stopping_half_width(const std::vector<double>& values, bool student_t) {
