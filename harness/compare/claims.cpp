@@ -1,5 +1,8 @@
 #include "compare/claims.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "model/metrics.hpp"
@@ -67,9 +70,24 @@ void decide(ClaimResult& r, const ComparisonRow& row, const CompareOptions& opti
   } else if (row.ci_available && row.ci_low_percent > -t && row.ci_high_percent < t) {
     r.verdict = ClaimVerdict::kRefuted;
     r.reason = fmt::format("no difference: the interval lies within ±{:g}%", t);
-  } else {
+  } else if (!row.ci_available) {
     r.verdict = ClaimVerdict::kInconclusive;
-    r.reason = row.ci_available ? "not significant" : "too few samples for a 95% interval";
+    r.reason = "too few samples for a 95% interval";
+  } else if (row.ci_low_percent > 0 || row.ci_high_percent < 0) {
+    r.verdict = ClaimVerdict::kInconclusive;  // the interval and the test disagree
+    r.reason = "not significant";
+  } else {
+    // Neither side of a decision: the interval straddles zero and reaches beyond ±t. Its
+    // half-width shrinks about as 1/sqrt(n): a full width of t decides one way or the other.
+    r.verdict = ClaimVerdict::kInconclusive;
+    double half = (row.ci_high_percent - row.ci_low_percent) / 2;
+    double n = static_cast<double>(std::min(r.subject_count, r.baseline_count));
+    double needed = std::ceil(n * std::pow(2 * half / t, 2));
+    r.reason = fmt::format(
+        "within this run's noise: not significant, and the interval reaches beyond ±{:g}%, so "
+        "it cannot rule out a real difference either; at this spread about {:g} runs a side "
+        "would decide it",
+        t, needed);
   }
 }
 

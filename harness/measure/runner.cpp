@@ -90,12 +90,24 @@ std::string image_tag(const Scenario& scenario, std::string_view variant) {
 Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
     : engine_(engine), store_(store), progress_(progress), edits_(make_edit_nonce()) {}
 
+namespace {
+// Whether a new image in this state gets layer statistics: the cold one, or each state's
+// when the run builds no cold image (every scenario supports cold: the run's states decide).
+bool wants_layers(const std::string& state, const RunOptions& options) {
+  if (state == to_string(CacheState::kCold)) return true;
+  return !options.states.empty() && std::find(options.states.begin(), options.states.end(),
+                                              CacheState::kCold) == options.states.end();
+}
+}  // namespace
+
 bool Runner::record_image(Sample& sample, const RunOptions& options) {
   if (!options.image_stats || sample.image_id.empty()) return false;
   std::optional<ImageRecord> image = store_.image(sample.image_id);
-  // docker save costs seconds per image and an edit changes a few bytes: layer statistics
-  // are taken once per scenario and state in a run; later new images get their size only.
-  bool measured = !layers_measured_.insert({sample.scenario, sample.state}).second;
+  // docker save and gzip cost seconds per image and an edit changes a few bytes: layer
+  // statistics are taken once per scenario, from its cold image when the run builds one
+  // (the page reads sizes there), else once per state; other new images get their size only.
+  bool measured = !wants_layers(sample.state, options) ||
+                  !layers_measured_.insert({sample.scenario, sample.state}).second;
   if (!image && measured) {
     auto info = engine_.inspect_image(sample.image_id);
     if (info) sample.set(kImageBytes, static_cast<double>(info->size_bytes));
@@ -324,6 +336,8 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   options.student_t = o.contains("stand_in");
   options.min_runs = o.value("min_runs", defaults.min_runs);
   options.max_runs = o.value("max_runs", defaults.max_runs);
+  options.claim_precision = o.value("claim_precision", defaults.claim_precision);
+  options.claim_max_runs = o.value("claim_max_runs", defaults.claim_max_runs);
   options.secrets = given.secrets;  // never stored: the resuming command passes them again
   options.scenarios = o.value("scenarios", std::vector<std::string>{});
   for (const auto& name : o.value("states", std::vector<std::string>{})) {
@@ -414,8 +428,14 @@ GroupTarget group_target(const RunOptions& o, const GroupTally::Key& key, bool c
     return {min, std::max(o.startup_runs, min), o.startup_precision, 0, o.student_t};
   }
   if (o.build_precision <= 0) return {o.runs, o.runs, 0};
-  int min = claimed ? std::max(o.min_runs, o.claim_min_runs) : o.min_runs;
-  return {min, std::max(o.max_runs, min), o.build_precision, o.build_precision_floor, o.student_t};
+  if (!claimed) {
+    return {o.min_runs, std::max(o.max_runs, o.min_runs), o.build_precision,
+            o.build_precision_floor, o.student_t};
+  }
+  int min = std::max(o.min_runs, o.claim_min_runs);
+  int max = o.claim_max_runs > 0 ? o.claim_max_runs : o.max_runs;
+  double precision = o.claim_precision > 0 ? o.claim_precision : o.build_precision;
+  return {min, std::max(max, min), precision, o.build_precision_floor, o.student_t};
 }
 
 GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) const {
@@ -461,7 +481,8 @@ void Runner::tell_progress(const RunPlan& plan) {
         if (!warmups_done_.count({scenario->name, to_string(state), round}))
           ++remaining[work_kind("build", to_string(state))];
       }
-      if (plan.options.image_stats && !layers_measured_.count({scenario->name, to_string(state)}))
+      if (plan.options.image_stats && wants_layers(to_string(state), plan.options) &&
+          !layers_measured_.count({scenario->name, to_string(state)}))
         ++remaining[kImageLayersWork];
     }
     bool cold = std::find(states.begin(), states.end(), CacheState::kCold) != states.end();
@@ -569,6 +590,8 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
   if (options.startup_timeout) json["startup_timeout_ms"] = options.startup_timeout->count();
   if (!options.image_variant.empty()) json["image_variant"] = options.image_variant;
   if (options.student_t) json["stand_in"] = "student-t";  // the stopping rule below six values
+  if (options.claim_precision > 0) json["claim_precision"] = options.claim_precision;
+  if (options.claim_max_runs > 0) json["claim_max_runs"] = options.claim_max_runs;
   return json;
 }
 

@@ -28,8 +28,13 @@ struct RunOptions {
   // max_runs times, until its median's 95% interval is within +-build_precision (relative);
   // start-up groups startup_min_runs to startup_runs times within +-startup_precision.
   // Groups that a claim compares on a time get at least claim_min_runs (5 against 5 lets an
-  // exact U test reach p = 0.008, so a claim is decidable).
+  // exact U test reach p = 0.008, so a claim is decidable), and their build groups aim at
+  // claim_precision within claim_max_runs when those are set (0: build_precision, max_runs):
+  // a verdict needs a narrower interval than a headline median, and the others need not pay
+  // for it.
   double build_precision = 0;
+  double claim_precision = 0;
+  int claim_max_runs = 0;
   double startup_precision = 0;
   double build_precision_floor = 0;  // seconds: a build median within +-this is precise enough
   // Student's t below six values; false only to resume a run recorded before it (1.96).

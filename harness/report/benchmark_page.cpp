@@ -125,20 +125,25 @@ std::string noisy_warning(const SampleGroups& groups, const std::vector<ClaimRes
     auto s = stats::summarize(values);
     if (s.cv <= 0.10) continue;
     bool is_claimed = claimed.count({scenario, state}) > 0;
-    noisy.push_back({is_claimed, s.cv,
-                     fmt::format("{} {} {:.0f}%{}", scenario, state, s.cv * 100,
-                                 is_claimed ? " (a claim compares it)" : "")});
+    noisy.push_back({is_claimed, s.cv, fmt::format("{} {} {:.0f}%", scenario, state, s.cv * 100)});
   }
   if (noisy.empty()) return "";
   std::sort(noisy.begin(), noisy.end(), [](const Noisy& a, const Noisy& b) {
     return std::tie(b.claimed, b.cv) < std::tie(a.claimed, a.cv);
   });
-  std::vector<std::string> names;
-  for (const auto& n : noisy) names.push_back(n.name);
+  std::vector<std::string> claimed_names, other_names;
+  for (const auto& n : noisy) (n.claimed ? claimed_names : other_names).push_back(n.name);
+  std::vector<std::string> parts;
+  if (!claimed_names.empty())
+    parts.push_back(fmt::format("{} that a claim compares ({}), whose verdicts they widen",
+                                claimed_names.size(), fmt::join(claimed_names, ", ")));
+  if (!other_names.empty())
+    parts.push_back(
+        fmt::format("{} other(s) ({})", other_names.size(), fmt::join(other_names, ", ")));
   return fmt::format(
-      "{} group(s) noisy (CV > 10%): {}; an adaptive run (--precision) repeats such groups "
-      "until their medians are precise",
-      noisy.size(), fmt::join(names, ", "));
+      "{} group(s) noisy (CV > 10%): {}; an adaptive run (--precision) repeats a noisy group "
+      "up to its maximum, † marks a median still short of its target",
+      noisy.size(), fmt::join(parts, "; "));
 }
 
 std::string thin_claims_warning(const std::vector<ClaimResult>& claims) {
@@ -247,6 +252,7 @@ struct Page {
   const RunRecord* run = nullptr;  // the latest reported run
   std::vector<std::string> stand_ins;
   std::vector<std::string> ci_states;  // CI cache states with a sample, in protocol order
+  std::set<std::pair<std::string, std::string>> claimed;  // (scenario, state) a claim compares
 
   explicit Page(const ReportInput& in)
       : input(in),
@@ -256,7 +262,19 @@ struct Page {
         claims(judge_claims(in.claims, groups, options)),
         run(in.runs.empty() ? nullptr : &in.runs.back()),
         stand_ins(stand_in_images(run)),
-        ci_states(measured_ci_states(groups)) {}
+        ci_states(measured_ci_states(groups)),
+        claimed(claimed_pairs(in.claims)) {}
+
+  static std::set<std::pair<std::string, std::string>> claimed_pairs(
+      const std::vector<Claim>& claims) {
+    std::set<std::pair<std::string, std::string>> pairs;
+    for (const auto& claim : claims) {
+      if (claim.state.empty()) continue;
+      pairs.insert({claim.subject, claim.state});
+      pairs.insert({claim.baseline, claim.state});
+    }
+    return pairs;
+  }
 
   static CompareOptions options_of(const ReportInput& in) {
     CompareOptions options;
@@ -316,7 +334,8 @@ std::vector<ScenarioColumn> headline_columns(const std::vector<ModeColumn>& mode
 
 // The precision the reported run aimed at for this metric's groups (precision 0: a fixed
 // design, which aims at none; builds may have an absolute floor).
-GroupTarget precision_target(const RunRecord* run, const MetricInfo& info) {
+// A claim's build groups may have aimed tighter (claim_precision, when the run set it).
+GroupTarget precision_target(const RunRecord* run, const MetricInfo& info, bool claimed = false) {
   GroupTarget target;
   if (!run || !run->options.is_object()) return target;
   bool startup = info.sample_kind == SampleKind::kStartup;
@@ -325,7 +344,10 @@ GroupTarget precision_target(const RunRecord* run, const MetricInfo& info) {
     return it != run->options.end() && it->is_number() ? it->get<double>() : 0.0;
   };
   target.precision = number(startup ? "startup_precision" : "build_precision");
-  if (!startup) target.floor = number("build_precision_floor");
+  if (!startup) {
+    target.floor = number("build_precision_floor");
+    if (claimed && number("claim_precision") > 0) target.precision = number("claim_precision");
+  }
   return target;
 }
 
@@ -349,7 +371,9 @@ std::string scenario_cell(const Page& page, const ScenarioColumn& col, const std
   auto values = page.groups.get(scenario, col.state, col.metric);
   const MetricInfo& info = *find_metric(col.metric);
   std::string text = cell(values, info.unit.data());
-  if (is_stopping_figure(info) && short_of_target(values, precision_target(page.run, info))) {
+  bool claimed = page.claimed.count({scenario, col.state}) > 0;
+  if (is_stopping_figure(info) &&
+      short_of_target(values, precision_target(page.run, info, claimed))) {
     text += " †";
     marked = true;
   }
@@ -387,6 +411,10 @@ std::string short_of_target_note(const Page& page) {
     std::string text = fmt::format("±{:g}% for {}", target.precision * 100, what);
     if (target.floor > 0)
       text += fmt::format(" (±{:g} ms when that is wider)", target.floor * 1000);
+    auto claim_target = precision_target(page.run, *find_metric(metric), true);
+    if (claim_target.precision != target.precision)
+      text +=
+          fmt::format(", ±{:g}% for the {} a claim compares", claim_target.precision * 100, what);
     targets.push_back(text);
   }
   std::string note = fmt::format(

@@ -1,5 +1,8 @@
 #include "compare/claims.hpp"
 
+#include <cmath>
+#include <string>
+
 #include <catch2/catch.hpp>
 
 using namespace bb;
@@ -104,4 +107,21 @@ TEST_CASE("claims: groups read a state, or for state \"\" cold first, else every
   REQUIRE(results.size() == 1);
   CHECK(results[0].verdict == ClaimVerdict::kInconclusive);
   CHECK(results[0].reason == "no successful samples on one side");
+}
+
+TEST_CASE("claims: an interval wider than the noise says so, with the runs that would decide") {
+  // 6 against 6 whose spread (~8%) hides a 1% effect: the interval holds zero and reaches
+  // past ±5%, so neither a difference nor its absence is shown.
+  std::vector<double> a = {20.0, 22.0, 18.5, 21.5, 19.0, 20.5},
+                      b = {19.8, 21.7, 18.2, 21.4, 18.9, 20.4};
+  auto r = judge_claim(faster(), a, b, {});
+  REQUIRE(r.ci_available);
+  CHECK(r.ci_low_percent < -5);
+  CHECK(r.ci_high_percent > 0);
+  CHECK(r.verdict == ClaimVerdict::kInconclusive);
+  CHECK(r.reason.rfind("within this run's noise", 0) == 0);
+  // n (2 h / t)^2 runs a side, h the interval's half-width: more than the 6 taken.
+  double h = (r.ci_high_percent - r.ci_low_percent) / 2;
+  auto runs = std::to_string(static_cast<int>(std::ceil(6 * std::pow(2 * h / 5, 2))));
+  CHECK(r.reason.find("about " + runs + " runs a side") != std::string::npos);
 }

@@ -1,5 +1,6 @@
 #include "measure/runner.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -553,4 +554,62 @@ TEST_CASE("a run resumes under the stopping rule it was recorded with") {
   CHECK(Runner::resumed_options(new_run, {}).student_t);
   // A resumed old run keeps its record's rule: no stand_in is written for it.
   CHECK_FALSE(Runner::stored_form(Runner::resumed_options(old_run, {})).contains("stand_in"));
+}
+
+TEST_CASE("a claim's build groups aim at the claim's target, the others at the run's") {
+  RunOptions options;
+  options.build_precision = 0.10;
+  options.min_runs = 3;
+  options.max_runs = 4;
+  options.claim_precision = 0.03;
+  options.claim_max_runs = 6;
+  GroupTarget other = group_target(options, {"a", "build", "cold"}, false);
+  CHECK(other.precision == 0.10);
+  CHECK(other.min_runs == 3);
+  CHECK(other.max_runs == 4);
+  GroupTarget claimed = group_target(options, {"a", "build", "cold"}, true);
+  CHECK(claimed.precision == 0.03);
+  CHECK(claimed.min_runs == 5);  // claim_min_runs: decidable by an exact U test
+  CHECK(claimed.max_runs == 6);
+  // Start-ups keep their own target; a claim raises only their minimum.
+  options.startup_precision = 0.05;
+  CHECK(group_target(options, {"a", "startup", "as-built"}, true).precision == 0.05);
+  // Unset, a claim's groups take the run's target; set, it survives a resume.
+  options.claim_precision = 0;
+  options.claim_max_runs = 0;
+  CHECK(group_target(options, {"a", "build", "cold"}, true).precision == 0.10);
+  CHECK(group_target(options, {"a", "build", "cold"}, true).max_runs == 5);
+  RunOptions tight = options;
+  tight.claim_precision = 0.03;
+  tight.claim_max_runs = 6;
+  RunRecord record;
+  record.id = 5;
+  record.options = Runner::stored_form(tight);
+  auto resumed = Runner::resumed_options(record, {});
+  CHECK(resumed.claim_precision == 0.03);
+  CHECK(resumed.claim_max_runs == 6);
+  CHECK_FALSE(Runner::stored_form(options).contains("claim_precision"));
+}
+
+TEST_CASE("layer statistics are taken from a scenario's cold image only, when it has one") {
+  Harness h;
+  RunOptions options;
+  options.startup_runs = 0;
+  options.scenarios = {"one"};
+  options.runs = 2;
+  auto run_id = h.runner.run(basic_suite(), options);
+  int saves = static_cast<int>(
+      std::count_if(h.engine.calls.begin(), h.engine.calls.end(),
+                    [](const std::string& c) { return c.rfind("layers ", 0) == 0; }));
+  CHECK(saves == 1);  // the first cold image; an edit's image differs by the edit alone
+  for (const auto& stored : h.store.samples({run_id})) {
+    INFO(stored.sample.state);
+    CHECK(stored.sample.get(kImageBytes));  // every image gets its size
+  }
+  // Without a cold group, each state's first image is measured.
+  Harness warm;
+  options.states = {CacheState::kWarmCode};
+  warm.runner.run(basic_suite(), options);
+  CHECK(std::count_if(warm.engine.calls.begin(), warm.engine.calls.end(),
+                      [](const std::string& c) { return c.rfind("layers ", 0) == 0; }) == 1);
 }

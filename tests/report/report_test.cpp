@@ -553,6 +553,27 @@ TEST_CASE("report: a median an adaptive run left short of its target precision i
   input.runs[0].options = nlohmann::json::object();  // a fixed design aims at no precision
   page = build_report(input).at("benchmark.md");
   CHECK(line_of("wide").find("†") == std::string::npos);
+
+  // A run that aimed its claims' groups tighter judges each group by its own target: ±6%
+  // spread is within ±25% for the headline's others, short of ±3% for a claim's.
+  input.runs[0].options = {{"build_precision", 0.25}, {"claim_precision", 0.03}};
+  input.samples = builds("tight", {10.0, 10.6, 9.4, 10.0, 10.5, 9.5});
+  wide = builds("wide", {10.0, 10.6, 9.4, 10.0, 10.5, 9.5});
+  input.samples.insert(input.samples.end(), wide.begin(), wide.end());
+  Claim claim;
+  claim.id = "c";
+  claim.text = "wide builds faster than itself";
+  claim.subject = "wide";
+  claim.baseline = "wide";
+  claim.metric = std::string(kBuildSeconds);
+  claim.state = "cold";
+  claim.relation = "less";
+  input.claims = {claim};
+  page = build_report(input).at("benchmark.md");
+  CHECK(line_of("wide").find("†") != std::string::npos);
+  CHECK(line_of("tight").find("†") == std::string::npos);
+  CHECK(page.find("±25% for builds (±20 ms when that is wider)") == std::string::npos);
+  CHECK(page.find("±25% for builds, ±3% for the builds a claim compares") != std::string::npos);
 }
 
 namespace {
@@ -743,4 +764,38 @@ TEST_CASE("report: a run that measured CI cache states shows them against cold a
   CHECK(section(page, "Where the time goes")
             .find("| Instruction | cold | warm-nochange | warm-code | warm-deps | ci-registry | "
                   "export-max |") != std::string::npos);
+}
+
+TEST_CASE("report: noisy groups are one warning, a claim's first, then by spread") {
+  ReportInput input;
+  input.suite_name = "s";
+  input.scenario_order = {"a", "b", "c"};
+  auto add = [&](const std::string& scenario, std::vector<double> seconds) {
+    for (double v : seconds) {
+      StoredSample stored;
+      stored.run_id = 1;
+      stored.sample.scenario = scenario;
+      stored.sample.kind = "build";
+      stored.sample.state = "cold";
+      stored.sample.set(kBuildSeconds, v);
+      input.samples.push_back(stored);
+    }
+  };
+  add("a", {10, 14, 7, 12});    // CV ~29%
+  add("b", {10, 12, 8.5, 11});  // CV 14%, compared by a claim
+  add("c", {10, 10.1, 9.9});    // quiet
+  Claim claim;
+  claim.id = "b-faster";
+  claim.text = "b builds faster than c";
+  claim.subject = "b";
+  claim.baseline = "c";
+  claim.metric = std::string(kBuildSeconds);
+  claim.state = "cold";
+  claim.relation = "less";
+  input.claims = {claim};
+  auto warnings = section(build_report(input).at("benchmark.md"), "Warnings");
+  auto at = warnings.find("2 group(s) noisy (CV &gt; 10%): 1 that a claim compares (b cold 14%)");
+  CHECK(at != std::string::npos);
+  CHECK(warnings.find("1 other(s) (a cold 28%)") > at);
+  CHECK(warnings.find("c cold") == std::string::npos);
 }
