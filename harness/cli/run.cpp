@@ -52,10 +52,11 @@ median is within +-PCT% (or +-20 ms, --precision-floor, when that is wider) or a
 --max-runs (start-ups: at least 8, within +---startup-precision, at most --startup-runs).
 It stops on precision, never on significance, so the tests on its samples keep their
 meaning. Groups that a suite's claim compares on a time get at least 5 repetitions, so the
-claim is decidable, and --claim-precision/--claim-max-runs give them a tighter target than
-the rest (the main job: +-3% up to 6 for them, +-10% up to 4 for the headline's others). Once a scenario's cold group has stopped, its warm groups take their
-remaining repetitions in one visit: later rounds would otherwise rebuild it in full, after
-another scenario's prune, only to prime them.
+claim is decidable; --claim-precision and --claim-max-runs give their build groups a
+tighter target than the rest (scripts/bench: +-3% in 5..6 runs for them, +-10% in 3..4 for
+the headline's others). Once a scenario's cold group has stopped, its warm groups take
+their remaining repetitions in one visit: later rounds would otherwise rebuild it in full,
+after another scenario's prune, only to prime them.
 
 Start-up (after the builds, for each scenario with a [probe]): the image of its last good
 build is started --startup-runs times in each of the scenario's start-up modes, interleaved:
@@ -126,9 +127,13 @@ RunOptions design_options(const CLI::App& run, const RunFlags& flags) {
       throw UsageError(
           fmt::format("--min-runs {} exceeds --max-runs {}", flags.min_runs, flags.max_runs));
     }
-    if (flags.claim_max_runs > 0 && flags.min_runs > flags.claim_max_runs) {
-      throw UsageError(fmt::format("--min-runs {} exceeds --claim-max-runs {}", flags.min_runs,
-                                   flags.claim_max_runs));
+    int claim_min = std::max(flags.min_runs, RunOptions{}.claim_min_runs);
+    if (flags.claim_max_runs > 0 && claim_min > flags.claim_max_runs) {
+      throw UsageError(fmt::format(
+          "--claim-max-runs {} is below the {} runs a claim's groups take at least (5 against 5 "
+          "is the fewest an exact U test decides at p < 0.05 with room; --min-runs {}): give "
+          "--claim-max-runs {} or more",
+          flags.claim_max_runs, claim_min, flags.min_runs, claim_min));
     }
     options.build_precision = flags.precision / 100;
     options.startup_precision = flags.startup_precision / 100;

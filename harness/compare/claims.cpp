@@ -73,21 +73,23 @@ void decide(ClaimResult& r, const ComparisonRow& row, const CompareOptions& opti
   } else if (!row.ci_available) {
     r.verdict = ClaimVerdict::kInconclusive;
     r.reason = "too few samples for a 95% interval";
-  } else if (row.ci_low_percent > 0 || row.ci_high_percent < 0) {
-    r.verdict = ClaimVerdict::kInconclusive;  // the interval and the test disagree
-    r.reason = "not significant";
+  } else if (significant || row.ci_low_percent > 0 || row.ci_high_percent < 0) {
+    r.verdict = ClaimVerdict::kInconclusive;  // the test and the interval disagree
+    r.reason = significant ? "significant, but the interval holds zero" : "not significant";
   } else {
-    // Neither side of a decision: the interval straddles zero and reaches beyond ±t. Its
-    // half-width shrinks about as 1/sqrt(n): a full width of t decides one way or the other.
+    // The interval holds zero and reaches beyond ±t. It would decide once its half-width fell
+    // below the estimate (excluding zero) or below t minus it (inside ±t), whichever is
+    // larger; it shrinks about as 1/sqrt(n).
     r.verdict = ClaimVerdict::kInconclusive;
     double half = (row.ci_high_percent - row.ci_low_percent) / 2;
+    double effect = std::fabs(row.change_percent);
+    double enough = std::max(effect, t - effect);
     double n = static_cast<double>(std::min(r.subject_count, r.baseline_count));
-    double needed = std::ceil(n * std::pow(2 * half / t, 2));
     r.reason = fmt::format(
-        "within this run's noise: not significant, and the interval reaches beyond ±{:g}%, so "
-        "it cannot rule out a real difference either; at this spread about {:g} runs a side "
-        "would decide it",
-        t, needed);
+        "within this run's noise: not significant, and the interval reaches beyond ±{:g}%, so it "
+        "cannot rule out a difference that matters either; if the estimate and the spread "
+        "hold, about {:.0f} runs a side would decide it",
+        t, std::ceil(n * std::pow(half / enough, 2)));
   }
 }
 

@@ -64,6 +64,7 @@ using Key =
 struct Group {
   std::vector<double> values;
   std::size_t failures = 0;
+  std::size_t taken = 0;  // good samples of the metric's kind, whether they carry it or not
   std::vector<double> first_repetition;  // values from repetition 1, to spot a slow first run
 };
 
@@ -83,6 +84,7 @@ std::map<Key, Group> group(const std::vector<StoredSample>& samples, const Compa
         if (metric_kind_of(metric) == s.kind) ++groups[key].failures;
         continue;
       }
+      if (metric_kind_of(metric) == s.kind) ++groups[key].taken;
       if (const double* value = s.get(metric)) {
         auto& g = groups[key];
         g.values.push_back(*value);
@@ -460,10 +462,19 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
   auto base = group(baseline, options, nullptr);
   auto cand = group(candidate, options, &order);
   RowFindings findings;
+  std::vector<std::string> unmeasured;
   for (const auto& key : sorted_keys(base, cand, order)) {
     const Group& b = base[key];
     const Group& c = cand[key];
     if (b.values.empty() && c.values.empty() && b.failures == 0 && c.failures == 0) continue;
+    // Good samples without the metric did not measure it (a run without image statistics,
+    // or a warm image whose layers a later version no longer reads): nothing to compare.
+    auto not_taken = [](const Group& g) { return g.values.empty() && g.failures == 0 && g.taken; };
+    if (not_taken(b) || not_taken(c)) {
+      unmeasured.push_back(
+          fmt::format("{} {} {}", std::get<0>(key), std::get<2>(key), std::get<3>(key)));
+      continue;
+    }
     ComparisonRow row;
     std::tie(row.scenario, row.kind, row.state, row.metric) = key;
     const MetricInfo* info = find_metric(row.metric);
@@ -473,6 +484,10 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
     judge(row, b, c, options, result.paired ? &paired[key] : nullptr);
     result.rows.push_back(row);
     note_row(result, findings, row, b, c, options);
+  }
+  if (!unmeasured.empty()) {
+    result.warnings.push_back(fmt::format("{} group(s) not compared, measured on one side only: {}",
+                                          unmeasured.size(), fmt::join(unmeasured, ", ")));
   }
   if (result.paired) describe_pairing(result, candidate_runs);
   result.drift = find_drift(baseline, options);

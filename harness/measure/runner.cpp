@@ -106,8 +106,11 @@ bool Runner::record_image(Sample& sample, const RunOptions& options) {
   // docker save and gzip cost seconds per image and an edit changes a few bytes: layer
   // statistics are taken once per scenario, from its cold image when the run builds one
   // (the page reads sizes there), else once per state; other new images get their size only.
+  // An A/B's candidate (its own image variant) builds other images of the same scenario.
+  std::string owner = options.image_variant.empty() ? sample.scenario
+                                                    : sample.scenario + "@" + options.image_variant;
   bool measured = !wants_layers(sample.state, options) ||
-                  !layers_measured_.insert({sample.scenario, sample.state}).second;
+                  !layers_measured_.insert({owner, sample.state}).second;
   if (!image && measured) {
     auto info = engine_.inspect_image(sample.image_id);
     if (info) sample.set(kImageBytes, static_cast<double>(info->size_bytes));
@@ -169,11 +172,29 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   if (task.state == CacheState::kCold) {
     progress_.detail("pruning build cache");
     engine_.prune_build_cache();
+    ++prunes_;
     engine_.remove_image(request.tag);
     images_.erase(request.tag);
   } else if (is_ci_cache_state(task.state)) {
     if (!prepare_ci_state(task, request, scratch_context, sample)) return sample;
   } else {
+    const FileEdit* edit = task.state == CacheState::kWarmCode   ? &*scenario.code_edit
+                           : task.state == CacheState::kWarmDeps ? &*scenario.deps_edit
+                                                                 : nullptr;
+    std::pair<std::string, std::string> swap_key{scenario.name, sample.state};
+    if (edit && edit->is_swap()) {
+      // A swap alternates two contents: twice in one cache lifetime, the content it swaps to
+      // is cached already (a multi-stage export makes the same output of it whatever the
+      // edit's token) and the sample would time a cache hit. Empty the builder first, as
+      // another scenario's cold build between two visits does.
+      auto last = swapped_at_.find(swap_key);
+      if (last != swapped_at_.end() && last->second == prunes_) {
+        progress_.detail("pruning build cache (a swap edit's other side is cached)");
+        engine_.prune_build_cache();
+        ++prunes_;
+      }
+      swapped_at_[swap_key] = prunes_;
+    }
     progress_.detail("priming build (not measured)");
     // The tag may name an image from an earlier run: the prime moves it, and it is ours to
     // remove like any other superseded one.
@@ -445,13 +466,8 @@ GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) 
 std::set<GroupTally::Key> claimed_groups(const Suite& suite) {
   // Groups a claim compares on a time metric need enough samples to be decidable.
   std::set<GroupTally::Key> groups;
-  for (const auto& claim : suite.claims) {
-    const MetricInfo* info = find_metric(claim.metric);
-    if (!info || info->kind != MetricKind::kTime || claim.state.empty()) continue;
-    std::string kind = parse_cache_state(claim.state) ? "build" : "startup";
-    groups.insert({claim.subject, kind, claim.state});
-    groups.insert({claim.baseline, kind, claim.state});
-  }
+  for (const auto& [scenario, state] : timed_claim_groups(suite.claims))
+    groups.insert({scenario, parse_cache_state(state) ? "build" : "startup", state});
   return groups;
 }
 
@@ -833,6 +849,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   check_ci_setup(options);
   tally_ = {};
   layers_measured_.clear();
+  swapped_at_.clear();
   registry_measured_.clear();
   warmups_done_.clear();
   last_image_.clear();

@@ -201,6 +201,9 @@ class Runner {
   std::map<GroupTally::Key, int> prior_;           // repetitions in the suite's last run
   bool options_resumed_ = false;
   std::set<std::pair<std::string, std::string>> layers_measured_;  // scenario, state
+  int prunes_ = 0;  // builder prunes so far: each starts a new cache lifetime
+  // A swap edit's last measured build per (scenario, state), as the prune count then.
+  std::map<std::pair<std::string, std::string>, int> swapped_at_;
   std::map<std::string, std::string> images_;  // tag -> the image id it names (this run's, or
                                                // the one it named before the first prime)
   std::vector<std::string> superseded_;        // images a tag no longer names, to remove

@@ -76,6 +76,7 @@ bool Runner::prepare_ci_state(const Task& task, BuildRequest& request,
   if (plan.empty_builder) {
     progress_.detail("emptying the builder, as on a fresh CI runner");
     engine_.prune_build_cache();
+    ++prunes_;
     engine_.remove_image(request.tag);
   }
   edits_.apply(*scenario.code_edit, scratch_context);

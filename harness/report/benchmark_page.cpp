@@ -107,12 +107,8 @@ std::string failed_warning(const SampleGroups& groups) {
 
 // "12 groups noisy (CV > 10%): a, b, ..." rather than a line per group; groups that a claim
 // compares come first, then the noisiest.
-std::string noisy_warning(const SampleGroups& groups, const std::vector<ClaimResult>& claims) {
-  std::set<std::pair<std::string, std::string>> claimed;
-  for (const auto& c : claims) {
-    claimed.insert({c.claim.subject, c.claim.state});
-    claimed.insert({c.claim.baseline, c.claim.state});
-  }
+std::string noisy_warning(const SampleGroups& groups,
+                          const std::set<std::pair<std::string, std::string>>& claimed) {
   struct Noisy {
     bool claimed;
     double cv;
@@ -135,8 +131,8 @@ std::string noisy_warning(const SampleGroups& groups, const std::vector<ClaimRes
   for (const auto& n : noisy) (n.claimed ? claimed_names : other_names).push_back(n.name);
   std::vector<std::string> parts;
   if (!claimed_names.empty())
-    parts.push_back(fmt::format("{} that a claim compares ({}), whose verdicts they widen",
-                                claimed_names.size(), fmt::join(claimed_names, ", ")));
+    parts.push_back(fmt::format("{} compared by a claim ({})", claimed_names.size(),
+                                fmt::join(claimed_names, ", ")));
   if (!other_names.empty())
     parts.push_back(
         fmt::format("{} other(s) ({})", other_names.size(), fmt::join(other_names, ", ")));
@@ -161,10 +157,12 @@ std::string thin_claims_warning(const std::vector<ClaimResult>& claims) {
 }
 
 std::vector<std::string> grouped_warnings(const SampleGroups& groups,
-                                          const std::vector<ClaimResult>& claims) {
+                                          const std::vector<ClaimResult>& claims,
+                                          const std::vector<Claim>& suite_claims) {
   std::vector<std::string> warnings;
   for (auto warning :
-       {failed_warning(groups), noisy_warning(groups, claims), thin_claims_warning(claims)}) {
+       {failed_warning(groups), noisy_warning(groups, timed_claim_groups(suite_claims)),
+        thin_claims_warning(claims)}) {
     if (!warning.empty()) warnings.push_back(warning);
   }
   return warnings;
@@ -263,18 +261,7 @@ struct Page {
         run(in.runs.empty() ? nullptr : &in.runs.back()),
         stand_ins(stand_in_images(run)),
         ci_states(measured_ci_states(groups)),
-        claimed(claimed_pairs(in.claims)) {}
-
-  static std::set<std::pair<std::string, std::string>> claimed_pairs(
-      const std::vector<Claim>& claims) {
-    std::set<std::pair<std::string, std::string>> pairs;
-    for (const auto& claim : claims) {
-      if (claim.state.empty()) continue;
-      pairs.insert({claim.subject, claim.state});
-      pairs.insert({claim.baseline, claim.state});
-    }
-    return pairs;
-  }
+        claimed(timed_claim_groups(in.claims)) {}
 
   static CompareOptions options_of(const ReportInput& in) {
     CompareOptions options;
@@ -596,9 +583,12 @@ void add_image_sizes(doc::Document& d, const Page& page) {
   bool show_pyc = input.python_suite || std::any_of(page.modes.begin(), page.modes.end(),
                                                     [](const auto& m) { return m.python; });
   d.table(size_table(input, show_pyc));
+  // gather keeps the last build whose layers were read: the scenario's first cold image when
+  // the run built one (an edit's image differs by the edit alone).
   d.paragraph(show_pyc ? "The bytes that bytecode adds are the .pyc files; per layer below (the "
-                         "image of each scenario's last successful build)."
-                       : "Per layer below (the image of each scenario's last successful build).");
+                         "scenario's image whose layers the run read: its first cold build's)."
+                       : "Per layer below (the scenario's image whose layers the run read: its "
+                         "first cold build's).");
   for (const auto& scenario : input.scenario_order) {
     auto it = input.images.find(scenario);
     if (it == input.images.end()) continue;
@@ -777,7 +767,7 @@ void add_environment(doc::Document& d, const Page& page) {
 
 // Warnings: grouped, what a claim depends on first.
 void add_warnings(doc::Document& d, const Page& page) {
-  auto warnings = grouped_warnings(page.groups, page.claims);
+  auto warnings = grouped_warnings(page.groups, page.claims, page.input.claims);
   for (const auto& drift : find_drift(page.input.samples, page.options)) {
     warnings.push_back(
         fmt::format("drift within a run: {}; look for other work or throttling on the machine",

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/metrics.hpp"
+
 namespace bb {
 
 const std::vector<CacheState>& all_cache_states() {
@@ -132,6 +134,17 @@ std::vector<std::string> Suite::names() const {
   std::vector<std::string> names;
   for (const auto& scenario : scenarios) names.push_back(scenario.name);
   return names;
+}
+
+std::set<std::pair<std::string, std::string>> timed_claim_groups(const std::vector<Claim>& claims) {
+  std::set<std::pair<std::string, std::string>> groups;
+  for (const auto& claim : claims) {
+    const MetricInfo* info = find_metric(claim.metric);
+    if (!info || info->kind != MetricKind::kTime || claim.state.empty()) continue;
+    groups.insert({claim.subject, claim.state});
+    groups.insert({claim.baseline, claim.state});
+  }
+  return groups;
 }
 
 }  // namespace bb

@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bb {
@@ -106,6 +108,11 @@ struct Claim {
   std::string state;     // cache state for build metrics, or start-up mode
   std::string relation;  // "less" or "greater": subject's metric against the baseline's
 };
+
+// The (scenario, state or mode) groups that a claim compares on a time: the groups whose
+// repetitions a verdict needs, so the runner gives them the claim's target and the page
+// judges their medians against it.
+std::set<std::pair<std::string, std::string>> timed_claim_groups(const std::vector<Claim>& claims);
 
 struct Suite {
   std::string name;

@@ -1,6 +1,5 @@
 #include "compare/claims.hpp"
 
-#include <cmath>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -120,8 +119,10 @@ TEST_CASE("claims: an interval wider than the noise says so, with the runs that 
   CHECK(r.ci_high_percent > 0);
   CHECK(r.verdict == ClaimVerdict::kInconclusive);
   CHECK(r.reason.rfind("within this run's noise", 0) == 0);
-  // n (2 h / t)^2 runs a side, h the interval's half-width: more than the 6 taken.
-  double h = (r.ci_high_percent - r.ci_low_percent) / 2;
-  auto runs = std::to_string(static_cast<int>(std::ceil(6 * std::pow(2 * h / 5, 2))));
-  CHECK(r.reason.find("about " + runs + " runs a side") != std::string::npos);
+  // By hand: the interval is [-10.0, +8.5] around -0.76%, half-width h = 9.25. It decides
+  // once h falls below max(0.76, 5 - 0.76) = 4.24: 6 x (9.25 / 4.24)^2 = 28.6, so 29 a side.
+  CHECK(r.change_percent == Approx(-0.763).margin(0.001));
+  CHECK(r.ci_low_percent == Approx(-10.0).margin(0.01));
+  CHECK(r.ci_high_percent == Approx(8.5).margin(0.01));
+  CHECK(r.reason.find("about 29 runs a side would decide it") != std::string::npos);
 }

@@ -1,5 +1,6 @@
 #include "compare/compare.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <set>
@@ -112,6 +113,19 @@ TEST_CASE("a side with only failed samples is failed") {
   auto c = compare({run(1)}, base, {run(2)}, cand, {});
   CHECK(row_for(c, "build_seconds").verdict == Verdict::kFailed);
   CHECK(row_for(c, "build_seconds").candidate.failures == 1);
+}
+
+TEST_CASE("a metric one side did not measure is left out with a warning, not failed") {
+  // Runs before layer statistics moved to the cold image measured them on every state.
+  auto base = samples("s", {10, 10.1, 9.9, 10.2, 10});
+  for (auto& stored : base) stored.sample.set("image_compressed_bytes", 4e7);
+  auto cand = samples("s", {10, 10.1, 9.9, 10.2, 10});
+  auto c = compare({run(1)}, base, {run(2)}, cand, {});
+  for (const auto& row : c.rows) CHECK(row.metric != "image_compressed_bytes");
+  CHECK(c.count(Verdict::kFailed) == 0);
+  CHECK(std::find(c.warnings.begin(), c.warnings.end(),
+                  "1 group(s) not compared, measured on one side only: s cold "
+                  "image_compressed_bytes") != c.warnings.end());
 }
 
 TEST_CASE("different hosts are reported") {

@@ -127,7 +127,7 @@ TEST_CASE("run: bad input exits 2 with a message naming the flag or field") {
       buildbench({"run", "--suite", suite, "--precision", "10", "--min-runs", "5", "--max-runs",
                   "6", "--claim-max-runs", "4", "--db", db.path.string()});
   CHECK(claim_max.exit_code == 2);
-  CHECK(claim_max.err.find("--min-runs 5 exceeds --claim-max-runs 4") != std::string::npos);
+  CHECK(claim_max.err.find("--claim-max-runs 4 is below the 5 runs") != std::string::npos);
   auto missing_suite = buildbench({"list", "--suite", "/nonexistent"});
   CHECK(missing_suite.exit_code == 2);
   CHECK(missing_suite.err.find("buildbench: error: suite '/nonexistent' does not exist") !=

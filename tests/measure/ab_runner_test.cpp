@@ -7,6 +7,7 @@
 
 #include "compare/compare.hpp"
 #include "fake_engine.hpp"
+#include "model/metrics.hpp"
 #include "scenario/manifest.hpp"
 #include "util/error.hpp"
 
@@ -122,6 +123,13 @@ TEST_CASE("ab: each pair runs back to back, in its recorded order, on its own im
       ++candidate_tags;
   }
   CHECK(candidate_tags == 8);
+  // Both sides read the layers of their own first cold image of each scenario.
+  for (auto run : {result.baseline_run, result.candidate_run}) {
+    int with_layers = 0;
+    for (const auto& stored : h.store.samples({run}, false))
+      with_layers += stored.sample.get(kImageCompressedBytes) != nullptr;
+    CHECK(with_layers == 2);
+  }
 }
 
 TEST_CASE("ab: rounds interleave scenarios and states, start-ups are paired too") {

@@ -281,6 +281,14 @@ TEST_CASE("swap edits alternate the dependency set and carry a token new to the 
   CHECK(h.engine.built_contents[3] != h.engine.built_contents[0]);
   CHECK(h.engine.built_contents[3].find("# buildbench dependency edit 2-") != std::string::npos);
   CHECK(read(suite.scenarios[0].context / "deps.txt") == "a==1\n");  // user's file untouched
+  // The second sample swaps back to content built in the same cache lifetime; a multi-stage
+  // export would serve it from cache whatever the token, so the builder is emptied first.
+  std::vector<std::string> kinds;
+  for (const auto& call : h.engine.calls) {
+    if (call == "prune" || call.rfind("build ", 0) == 0)
+      kinds.push_back(call == "prune" ? "prune" : "build");
+  }
+  CHECK(kinds == std::vector<std::string>{"build", "build", "prune", "build", "build"});
 }
 
 TEST_CASE("warm edits stay new across repetitions and runs: no sample is a cache hit") {
