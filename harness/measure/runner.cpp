@@ -263,6 +263,20 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     sample.error = broken;
     return sample;
   }
+  if (task.state == CacheState::kWarmCode || task.state == CacheState::kWarmDeps) {
+    // The same edit of the same Dockerfile reruns the same steps: more of them from cache
+    // than in the group's first sample means an earlier build of the same content served
+    // part of this rebuild (what a multi-stage export of a swapped-back file does).
+    auto [first, inserted] = cached_steps_.try_emplace({scenario.name, sample.state}, cached);
+    if (!inserted && cached > first->second) {
+      sample.status = "failed";
+      sample.error = fmt::format(
+          "{} step(s) from cache, {} in this group's first sample: part of the rebuild was "
+          "served by an earlier build of the same content, so it did not measure {}",
+          cached, first->second, sample.state);
+      return sample;
+    }
+  }
   auto timed = [this](const char* kind, auto&& work) {
     auto start = std::chrono::steady_clock::now();
     bool did = work();
@@ -621,6 +635,8 @@ void Runner::record_taken(const Sample& sample) {
   }
   auto figure = figure_of(sample);
   tally_.add(key_of(sample), figure.has_value(), figure.value_or(0));
+  if (const double* cached = sample.get(kStepsCached); cached && sample.status == "ok")
+    cached_steps_.try_emplace({sample.scenario, sample.state}, static_cast<int>(*cached));
   if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty() &&
       (!options_resumed_ || engine_.inspect_image(sample.image_id))) {
     last_image_[sample.scenario] = sample.image_id;
@@ -850,6 +866,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   tally_ = {};
   layers_measured_.clear();
   swapped_at_.clear();
+  cached_steps_.clear();
   registry_measured_.clear();
   warmups_done_.clear();
   last_image_.clear();

@@ -204,6 +204,8 @@ class Runner {
   int prunes_ = 0;  // builder prunes so far: each starts a new cache lifetime
   // A swap edit's last measured build per (scenario, state), as the prune count then.
   std::map<std::pair<std::string, std::string>, int> swapped_at_;
+  // Instructions served from cache in the first good warm-code/warm-deps sample of a group.
+  std::map<std::pair<std::string, std::string>, int> cached_steps_;
   std::map<std::string, std::string> images_;  // tag -> the image id it names (this run's, or
                                                // the one it named before the first prime)
   std::vector<std::string> superseded_;        // images a tag no longer names, to remove

@@ -20,7 +20,9 @@ namespace {
 
 // A scripts/bench run, one line a sample in the order taken: what the store held, reduced to
 // what the ETA reads. bench-2026-11-25: fresh clone of 9ecc75f, 322 samples; bench-2026-11-26:
-// fresh clone of ed6279a (the +-20 ms floor, warm groups finished in one visit).
+// fresh clone of ed6279a (the +-20 ms floor, warm groups finished in one visit);
+// bench-2026-11-26b: fresh clone of b2dbe41, 313 samples (a claim's groups +-3% in 5..6, the
+// others +-10% in 3..4, Student's t below six).
 std::vector<Sample> recorded_bench(const std::string& name) {
   std::ifstream in(fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/runs" / (name + ".csv"));
   std::vector<Sample> samples;

@@ -291,6 +291,24 @@ TEST_CASE("swap edits alternate the dependency set and carry a token new to the 
   CHECK(kinds == std::vector<std::string>{"build", "build", "prune", "build", "build"});
 }
 
+TEST_CASE("a warm sample with more steps from cache than its group's first one is failed") {
+  Harness h;
+  h.engine.partly_cached = {4};  // prime, measured, prime, measured: the second measured
+  RunOptions options;
+  options.startup_runs = 0;
+  options.scenarios = {"one"};
+  options.states = {CacheState::kWarmDeps};
+  options.runs = 2;
+  auto run_id = h.runner.run(basic_suite(), options);
+  auto samples = h.store.samples({run_id});
+  REQUIRE(samples.size() == 2);
+  CHECK(samples[0].sample.status == "ok");
+  CHECK(samples[1].sample.status == "failed");
+  CHECK(samples[1].sample.error ==
+        "1 step(s) from cache, 0 in this group's first sample: part of the rebuild was "
+        "served by an earlier build of the same content, so it did not measure warm-deps");
+}
+
 TEST_CASE("warm edits stay new across repetitions and runs: no sample is a cache hit") {
   // One engine (one builder cache) for two runs, no cold state in between: the case where
   // a swap alone or a per-run counter rebuilt content the builder had already cached.
