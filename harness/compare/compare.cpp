@@ -471,8 +471,11 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
     // or a warm image whose layers a later version no longer reads): nothing to compare.
     auto not_taken = [](const Group& g) { return g.values.empty() && g.failures == 0 && g.taken; };
     if (not_taken(b) || not_taken(c)) {
-      unmeasured.push_back(
-          fmt::format("{} {} {}", std::get<0>(key), std::get<2>(key), std::get<3>(key)));
+      // Worth a word only when the other side has it; a side whose samples all failed is
+      // reported on the figure's own row.
+      if (!b.values.empty() || !c.values.empty())
+        unmeasured.push_back(
+            fmt::format("{} {} {}", std::get<0>(key), std::get<2>(key), std::get<3>(key)));
       continue;
     }
     ComparisonRow row;

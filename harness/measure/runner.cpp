@@ -91,6 +91,12 @@ Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
     : engine_(engine), store_(store), progress_(progress), edits_(make_edit_nonce()) {}
 
 namespace {
+// Whose images a group's are: an A/B's candidate (its own image variant) builds other images
+// of the same scenario, with other steps.
+std::string owner_of(const std::string& scenario, const RunOptions& options) {
+  return options.image_variant.empty() ? scenario : scenario + "@" + options.image_variant;
+}
+
 // Whether a new image in this state gets layer statistics: the cold one, or each state's
 // when the run builds no cold image (every scenario supports cold: the run's states decide).
 bool wants_layers(const std::string& state, const RunOptions& options) {
@@ -106,11 +112,9 @@ bool Runner::record_image(Sample& sample, const RunOptions& options) {
   // docker save and gzip cost seconds per image and an edit changes a few bytes: layer
   // statistics are taken once per scenario, from its cold image when the run builds one
   // (the page reads sizes there), else once per state; other new images get their size only.
-  // An A/B's candidate (its own image variant) builds other images of the same scenario.
-  std::string owner = options.image_variant.empty() ? sample.scenario
-                                                    : sample.scenario + "@" + options.image_variant;
-  bool measured = !wants_layers(sample.state, options) ||
-                  !layers_measured_.insert({owner, sample.state}).second;
+  bool measured =
+      !wants_layers(sample.state, options) ||
+      !layers_measured_.insert({owner_of(sample.scenario, options), sample.state}).second;
   if (!image && measured) {
     auto info = engine_.inspect_image(sample.image_id);
     if (info) sample.set(kImageBytes, static_cast<double>(info->size_bytes));
@@ -187,8 +191,12 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
       // is cached already (a multi-stage export makes the same output of it whatever the
       // edit's token) and the sample would time a cache hit. Empty the builder first, as
       // another scenario's cold build between two visits does.
+      // Not swapped yet in this run: the builder may hold both sides from before it, unless
+      // it was emptied since the run began.
       auto last = swapped_at_.find(swap_key);
-      if (last != swapped_at_.end() && last->second == prunes_) {
+      bool other_side_cached =
+          last == swapped_at_.end() ? prunes_ == run_start_prunes_ : last->second == prunes_;
+      if (other_side_cached) {
         progress_.detail("pruning build cache (a swap edit's other side is cached)");
         engine_.prune_build_cache();
         ++prunes_;
@@ -263,19 +271,22 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     sample.error = broken;
     return sample;
   }
-  if (task.state == CacheState::kWarmCode || task.state == CacheState::kWarmDeps) {
+  if (!task.warmup &&
+      (task.state == CacheState::kWarmCode || task.state == CacheState::kWarmDeps)) {
     // The same edit of the same Dockerfile reruns the same steps: more of them from cache
-    // than in the group's first sample means an earlier build of the same content served
+    // than in the group's other samples means an earlier build of the same content served
     // part of this rebuild (what a multi-stage export of a swapped-back file does).
-    auto [first, inserted] = cached_steps_.try_emplace({scenario.name, sample.state}, cached);
-    if (!inserted && cached > first->second) {
+    std::pair<std::string, std::string> key{owner_of(scenario.name, options), sample.state};
+    auto fewest = cached_steps_.find(key);
+    if (fewest != cached_steps_.end() && cached > fewest->second) {
       sample.status = "failed";
       sample.error = fmt::format(
-          "{} step(s) from cache, {} in this group's first sample: part of the rebuild was "
+          "{} step(s) from cache, {} in this group's other samples: part of the rebuild was "
           "served by an earlier build of the same content, so it did not measure {}",
-          cached, first->second, sample.state);
+          cached, fewest->second, sample.state);
       return sample;
     }
+    if (fewest == cached_steps_.end() || cached < fewest->second) cached_steps_[key] = cached;
   }
   auto timed = [this](const char* kind, auto&& work) {
     auto start = std::chrono::steady_clock::now();
@@ -635,8 +646,15 @@ void Runner::record_taken(const Sample& sample) {
   }
   auto figure = figure_of(sample);
   tally_.add(key_of(sample), figure.has_value(), figure.value_or(0));
-  if (const double* cached = sample.get(kStepsCached); cached && sample.status == "ok")
-    cached_steps_.try_emplace({sample.scenario, sample.state}, static_cast<int>(*cached));
+  // A resumed run's own samples (never an A/B's, whose candidate has a variant).
+  const double* cached = sample.get(kStepsCached);
+  if (cached && sample.status == "ok" &&
+      (sample.state == to_string(CacheState::kWarmCode) ||
+       sample.state == to_string(CacheState::kWarmDeps))) {
+    auto [fewest, inserted] =
+        cached_steps_.try_emplace({sample.scenario, sample.state}, static_cast<int>(*cached));
+    if (!inserted) fewest->second = std::min(fewest->second, static_cast<int>(*cached));
+  }
   if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty() &&
       (!options_resumed_ || engine_.inspect_image(sample.image_id))) {
     last_image_[sample.scenario] = sample.image_id;
@@ -867,6 +885,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   layers_measured_.clear();
   swapped_at_.clear();
   cached_steps_.clear();
+  run_start_prunes_ = prunes_;
   registry_measured_.clear();
   warmups_done_.clear();
   last_image_.clear();

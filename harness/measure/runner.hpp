@@ -202,9 +202,10 @@ class Runner {
   bool options_resumed_ = false;
   std::set<std::pair<std::string, std::string>> layers_measured_;  // scenario, state
   int prunes_ = 0;  // builder prunes so far: each starts a new cache lifetime
+  int run_start_prunes_ = 0;
   // A swap edit's last measured build per (scenario, state), as the prune count then.
   std::map<std::pair<std::string, std::string>, int> swapped_at_;
-  // Instructions served from cache in the first good warm-code/warm-deps sample of a group.
+  // Fewest instructions served from cache in a warm-code/warm-deps group's good samples.
   std::map<std::pair<std::string, std::string>, int> cached_steps_;
   std::map<std::string, std::string> images_;  // tag -> the image id it names (this run's, or
                                                // the one it named before the first prime)

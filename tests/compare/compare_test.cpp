@@ -113,6 +113,8 @@ TEST_CASE("a side with only failed samples is failed") {
   auto c = compare({run(1)}, base, {run(2)}, cand, {});
   CHECK(row_for(c, "build_seconds").verdict == Verdict::kFailed);
   CHECK(row_for(c, "build_seconds").candidate.failures == 1);
+  for (const auto& warning : c.warnings)
+    CHECK(warning.find("measured on one side") == std::string::npos);
 }
 
 TEST_CASE("a metric one side did not measure is left out with a warning, not failed") {
