@@ -514,6 +514,23 @@ TEST_CASE("report: the suite's own title for its claims and a column per measure
   CHECK(page.find("\"JIT off\" sets JIT=0.") != std::string::npos);
 }
 
+namespace {
+
+// A claim that `subject`'s cold build is faster than `baseline`'s.
+Claim faster_cold_build(const std::string& subject, const std::string& baseline) {
+  Claim claim;
+  claim.id = subject + "-faster";
+  claim.text = subject + " builds faster than " + baseline;
+  claim.subject = subject;
+  claim.baseline = baseline;
+  claim.metric = std::string(kBuildSeconds);
+  claim.state = "cold";
+  claim.relation = "less";
+  return claim;
+}
+
+}  // namespace
+
 TEST_CASE("report: a median an adaptive run left short of its target precision is marked") {
   auto builds = [](const std::string& scenario, std::vector<double> seconds) {
     std::vector<StoredSample> out;
@@ -561,15 +578,7 @@ TEST_CASE("report: a median an adaptive run left short of its target precision i
   input.samples = builds("tight", {10.0, 10.6, 9.4, 10.0, 10.5, 9.5});
   wide = builds("wide", {10.0, 10.6, 9.4, 10.0, 10.5, 9.5});
   input.samples.insert(input.samples.end(), wide.begin(), wide.end());
-  Claim claim;
-  claim.id = "c";
-  claim.text = "wide builds faster than itself";
-  claim.subject = "wide";
-  claim.baseline = "wide";
-  claim.metric = std::string(kBuildSeconds);
-  claim.state = "cold";
-  claim.relation = "less";
-  input.claims = {claim};
+  input.claims = {faster_cold_build("wide", "wide")};
   page = build_report(input).at("benchmark.md");
   CHECK(line_of("wide").find("†") != std::string::npos);
   CHECK(line_of("tight").find("†") == std::string::npos);
@@ -782,18 +791,10 @@ TEST_CASE("report: noisy groups are one warning, a claim's first, then by spread
       input.samples.push_back(stored);
     }
   };
-  add("a", {10, 14, 7, 12});    // CV ~29%
+  add("a", {10, 14, 7, 12});    // CV 28%
   add("b", {10, 12, 8.5, 11});  // CV 14%, compared by a claim
   add("c", {10, 10.1, 9.9});    // quiet
-  Claim claim;
-  claim.id = "b-faster";
-  claim.text = "b builds faster than c";
-  claim.subject = "b";
-  claim.baseline = "c";
-  claim.metric = std::string(kBuildSeconds);
-  claim.state = "cold";
-  claim.relation = "less";
-  input.claims = {claim};
+  input.claims = {faster_cold_build("b", "c")};
   auto warnings = section(build_report(input).at("benchmark.md"), "Warnings");
   auto at = warnings.find("2 group(s) noisy (CV &gt; 10%): 1 compared by a claim (b cold 14%)");
   CHECK(at != std::string::npos);
