@@ -137,7 +137,15 @@ void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_p
                       "of each scenario's cold image, and the registry CI cache states");
   command->add_option("--pull-engine", flags.pull_engine,
                       "DOCKER_HOST of a second engine that pulls the pushed images "
-                      "(pull_seconds), e.g. unix:///var/run/buildbench-pull.sock");
+                      "(--pull-onto), e.g. unix:///var/run/buildbench-pull.sock");
+  command
+      ->add_option("--pull-onto", flags.pull_onto,
+                   "What the pull engine holds before each pull: base (the image's base "
+                   "images, pulled first and not timed: a new release on a host that runs the "
+                   "last one; pull_onto_base_seconds) or empty (nothing: a fresh host; "
+                   "pull_seconds)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"base", "empty"}));
   command
       ->add_option("--network-profile", flags.network_profile,
                    "loopback, ci or home: the package index and registry traffic go through a "
@@ -173,6 +181,7 @@ RunOptions measure_options(const MeasureFlags& flags) {
   }
   options.registry = flags.registry;
   options.pull_engine = flags.pull_engine;
+  options.pull_onto = flags.pull_onto;
   options.network_profile = network_profile_named(flags.network_profile).name;
   if (!flags.pull_engine.empty() && flags.registry.empty()) {
     throw UsageError("--pull-engine pulls what --registry pushed: add --registry 127.0.0.1:5000");

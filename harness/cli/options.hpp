@@ -40,7 +40,7 @@ struct MeasureFlags {
   std::string startup_timeout;
   std::string builder;
   bool no_wait = false;
-  std::string registry, pull_engine, network_profile = "loopback";
+  std::string registry, pull_engine, pull_onto = "base", network_profile = "loopback";
 };
 
 void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_path,

@@ -20,7 +20,7 @@ bool is_one_off(const std::string& kind) {
 
 std::map<std::string, double> recorded_one_off(const Sample& sample) {
   double registry = 0;
-  for (auto metric : {kPushSeconds, kPullSeconds}) {
+  for (auto metric : {kPushSeconds, kPullSeconds, kPullOntoBaseSeconds}) {
     if (const double* seconds = sample.get(metric)) registry += *seconds;
   }
   if (registry > 0) return {{kRegistryWork, registry}};

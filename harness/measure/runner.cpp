@@ -396,6 +396,8 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   }
   options.registry = o.value("registry", given.registry);
   options.pull_engine = o.value("pull_engine", given.pull_engine);
+  // Runs before --pull-onto pulled into an empty engine.
+  options.pull_onto = o.value("pull_onto", std::string("empty"));
   options.network_profile = o.value("network_profile", given.network_profile);
   options.labels = run.labels;
   options.command = run.command;
@@ -403,23 +405,33 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   return options;
 }
 
-nlohmann::json Runner::base_image_facts(const Suite& suite) {
-  // FROM lines name base images; stage names are skipped. Stand-ins carry a label.
+std::vector<std::string> base_image_refs(const std::filesystem::path& dockerfile) {
+  // FROM lines name base images; stage names are skipped, and so are refs built from ARGs.
   static const std::regex from_line(R"(^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?)",
                                     std::regex::icase);
+  std::ifstream in(dockerfile);
+  std::set<std::string> stages;
+  std::vector<std::string> refs;
+  for (std::string line; std::getline(in, line);) {
+    std::smatch match;
+    if (!std::regex_search(line, match, from_line)) continue;
+    std::string ref = match[1];
+    if (match[2].matched) stages.insert(match[2]);
+    if (stages.count(ref) || ref == "scratch" || ref.find('$') != std::string::npos ||
+        std::find(refs.begin(), refs.end(), ref) != refs.end()) {
+      continue;
+    }
+    refs.push_back(ref);
+  }
+  return refs;
+}
+
+nlohmann::json Runner::base_image_facts(const Suite& suite) {
+  // Stand-ins carry a label.
   nlohmann::json facts = nlohmann::json::object();
   for (const auto& scenario : suite.scenarios) {
-    std::ifstream in(scenario.dockerfile);
-    std::set<std::string> stages;
-    for (std::string line; std::getline(in, line);) {
-      std::smatch match;
-      if (!std::regex_search(line, match, from_line)) continue;
-      std::string ref = match[1];
-      if (match[2].matched) stages.insert(match[2]);
-      if (stages.count(ref) || facts.contains(ref) || ref == "scratch" ||
-          ref.find('$') != std::string::npos) {
-        continue;
-      }
+    for (const auto& ref : base_image_refs(scenario.dockerfile)) {
+      if (facts.contains(ref)) continue;
       auto info = engine_.inspect_image(ref);
       nlohmann::json fact;
       fact["present"] = info.has_value();
@@ -627,6 +639,7 @@ nlohmann::json Runner::stored_form(const RunOptions& options) {
                          {"max_runs", options.max_runs},
                          {"registry", options.registry},
                          {"pull_engine", options.pull_engine},
+                         {"pull_onto", options.pull_onto},
                          {"network_profile", options.network_profile}};
   if (options.startup_timeout) json["startup_timeout_ms"] = options.startup_timeout->count();
   if (!options.image_variant.empty()) json["image_variant"] = options.image_variant;
@@ -906,6 +919,7 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     RunNetwork network(suite, options, progress_);
     registry_ = network.registry();
     registry_direct_ = options.registry;
+    pull_onto_ = plan.options.pull_onto;
     progress_.begin();
     tell_progress(plan);
     run_builds(run_id, plan, copies, network.index());

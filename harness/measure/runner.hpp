@@ -57,7 +57,10 @@ struct RunOptions {
   // and the CI cache states that use it. Empty: neither.
   std::string registry;
   std::string network_profile = "loopback";  // harness/net: index and registry traffic
-  std::string pull_engine;  // DOCKER_HOST of the engine that pulls (pull_seconds); empty: none
+  std::string pull_engine;  // DOCKER_HOST of the engine that pulls; empty: no pull metric
+  // "base": the pull engine holds the image's base images (pull_onto_base_seconds, what a
+  // release costs a host that runs the last one); "empty": it holds nothing (pull_seconds).
+  std::string pull_onto = "base";
 };
 
 // A scenario's scratch copy, where edits are made.
@@ -105,6 +108,10 @@ GroupTarget group_target(const RunOptions& options, const GroupTally::Key& key, 
 // Tag the runner gives a scenario's image ("buildbench/<name>:latest"-like, always valid);
 // a variant gives another tag for the same scenario.
 std::string image_tag(const Scenario& scenario, std::string_view variant = "");
+
+// The base images a Dockerfile's FROM lines name, in order, once each: stage names, scratch
+// and refs made of ARGs left out.
+std::vector<std::string> base_image_refs(const std::filesystem::path& dockerfile);
 
 // Copies a scenario's context to `to`, where edits are made.
 ScratchScenario copy_scenario(const Scenario& scenario, const std::filesystem::path& to);
@@ -189,6 +196,8 @@ class Runner {
   bool prepare_ci_state(const Task& task, BuildRequest& request,
                         const std::filesystem::path& scratch_context, Sample& sample);
   bool record_registry(const Task& task, Sample& sample);
+  // Before a timed pull: the scenario's base images in the pull engine (onto base) or gone.
+  void prepare_pull_engine(const Scenario& scenario, bool onto_base);
   nlohmann::json network_facts(const RunOptions& options) const;
 
   DockerEngine& engine_;
@@ -211,11 +220,13 @@ class Runner {
                                                // the one it named before the first prime)
   std::vector<std::string> superseded_;        // images a tag no longer names, to remove
   DockerEngine* pull_engine_ = nullptr;
-  std::string registry_;                     // as builds reach it (a shaping proxy's address)
-  std::string registry_direct_;              // the registry itself, for reading its API
-  std::set<std::string> registry_measured_;  // scenarios
-  bool python_detected_ = false;             // detect_python has asked every scenario
-  std::map<std::string, double> one_off_;    // the current task's once-per-scenario work
+  std::string registry_;                        // as builds reach it (a shaping proxy's address)
+  std::string registry_direct_;                 // the registry itself, for reading its API
+  std::set<std::string> registry_measured_;     // scenarios
+  std::string pull_onto_ = "base";              // RunOptions::pull_onto of the run
+  std::set<std::string> bases_in_pull_engine_;  // base refs pulled there this run
+  bool python_detected_ = false;                // detect_python has asked every scenario
+  std::map<std::string, double> one_off_;       // the current task's once-per-scenario work
 };
 
 }  // namespace bb

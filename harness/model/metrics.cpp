@@ -44,8 +44,13 @@ const std::vector<MetricInfo>& metric_catalog() {
        "names layers by diff id, the manifest by blob digest; they were never matched)",
        B, false, false, 1},
       {kPullSeconds, "s", K::kTime, false, true,
-       "docker pull of the pushed image into an engine without it (--pull-engine)", B, true, false,
-       5},
+       "docker pull of the pushed image into an engine that holds nothing of it, base images "
+       "included (--pull-engine, --pull-onto empty): a fresh host's first deploy",
+       B, true, false, 5},
+      {kPullOntoBaseSeconds, "s", K::kTime, false, true,
+       "docker pull of the pushed image into an engine that holds its base images but not it "
+       "(--pull-engine, --pull-onto base): a new release on a host that runs the last one",
+       B, true, false, 5},
       {kRegistryBytes, "bytes", K::kSize, true, true,
        "what the registry stores for the image: its manifest's layer and config sizes", B, true,
        false, 1},

@@ -59,6 +59,7 @@ inline constexpr std::string_view kCacheImportSeconds = "cache_import_seconds";
 inline constexpr std::string_view kPushSeconds = "push_seconds";
 inline constexpr std::string_view kPushUploadedBytes = "push_uploaded_bytes";
 inline constexpr std::string_view kPullSeconds = "pull_seconds";
+inline constexpr std::string_view kPullOntoBaseSeconds = "pull_onto_base_seconds";
 inline constexpr std::string_view kRegistryBytes = "registry_bytes";
 inline constexpr std::string_view kRegistryVsGzipPercent = "registry_vs_gzip_percent";
 // Start-up metrics

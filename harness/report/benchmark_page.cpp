@@ -623,7 +623,12 @@ struct RegistryColumn {
 const std::vector<RegistryColumn> kRegistryColumns = {
     {kPushSeconds, "Push", "push: docker push of the image to the run's local registry"},
     {kPullSeconds, "Pull into an empty engine",
-     "pull: docker pull of the pushed image into a second engine that lacks it"},
+     "pull: docker pull of the pushed image into a second engine that holds nothing of it, base "
+     "images included (a fresh host)"},
+    {kPullOntoBaseSeconds, "Pull onto its base",
+     "pull onto its base: docker pull of the pushed image into a second engine that holds its "
+     "base images but not it (a new release on a host that runs the last one: the layers the "
+     "scenario adds)"},
     {kRegistryBytes, "Stored in the registry",
      "stored: the layer and config sizes the registry's manifest lists"},
     {kRegistryVsGzipPercent, "Stored vs gzip estimate",

@@ -110,6 +110,8 @@ TEST_CASE("ci-registry and the export states on small: contracts, push, pull, st
                           kRegistry,
                           "--pull-engine",
                           puller.host(),
+                          "--pull-onto",
+                          "empty",
                           "--db",
                           db.path.string()},
                          env);
@@ -145,6 +147,25 @@ TEST_CASE("ci-registry and the export states on small: contracts, push, pull, st
   auto run = store.run(store.select_runs("latest").back());
   CHECK(run->fingerprint["containerd_image_store"] == true);
   CHECK(run->fingerprint["network"]["pull_engine"] == puller.host());
+
+  // --pull-onto base (the default): the base image waits in the pull engine, the timed pull
+  // fetches only the layers the scenario adds.
+  result = run_with({"run", "--suite", suite(), "--scenario", "small", "--state", "cold", "--runs",
+                     "1", "--startup-runs", "0", "--no-image-stats", "--registry", kRegistry,
+                     "--pull-engine", puller.host(), "--db", db.path.string()},
+                    env);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  auto second = store.samples(store.select_runs("latest"));
+  REQUIRE(second.size() == 1);
+  const Sample& onto_base = second[0].sample;
+  REQUIRE(onto_base.get(kPullOntoBaseSeconds));
+  CHECK_FALSE(onto_base.get(kPullSeconds));
+  CHECK(*onto_base.get(kPullOntoBaseSeconds) < *cold.get(kPullSeconds));
+  std::string base = std::string(kRegistry) + "/buildbench-base/python:3.11-slim";
+  // What the pull engine holds now: the base, not the pulled image.
+  auto held = puller.docker({"image", "ls", "--format", "{{.Repository}}:{{.Tag}}"});
+  CHECK(held.out == base + "\n");
 }
 
 TEST_CASE("a registry on another loopback port (the shaping proxy's) takes pushes") {

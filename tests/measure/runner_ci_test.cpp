@@ -1,6 +1,7 @@
 // The CI cache states and the registry metrics, produced by the Runner on the fake engine.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include <catch2/catch.hpp>
 
@@ -131,7 +132,7 @@ TEST_CASE("registry metrics: once per scenario and run, on the cold image") {
     ++with_push;
     CHECK(s.state == "cold");
     CHECK(*s.get(kPushSeconds) == 2.0);
-    CHECK(*s.get(kPullSeconds) == 3.0);
+    CHECK(*s.get(kPullOntoBaseSeconds) == 3.0);
     CHECK(*s.get(kRegistryBytes) == 400);        // 10 + 300 + 90
     CHECK_FALSE(s.get(kPushUploadedBytes));      // not measured: see record_registry
     CHECK(*s.get(kRegistryVsGzipPercent) == 0);  // the fake's gzip estimate is 400 too
@@ -140,6 +141,56 @@ TEST_CASE("registry metrics: once per scenario and run, on the cold image") {
   auto run = h.store.run(h.store.select_runs("latest").back());
   CHECK(run->fingerprint["network"]["profile"] == "loopback");
   CHECK(run->fingerprint["network"]["registry"] == h.registry.address());
+}
+
+TEST_CASE("--pull-onto: the pull engine holds the scenario's base images, or nothing of them") {
+  Harness h;
+  FakeDockerEngine puller;
+  h.runner.use_pull_engine(&puller);
+  fs::path dockerfile = fs::path(h.db.string() + ".Dockerfile");
+  {
+    std::ofstream out(dockerfile);
+    out << "FROM python:3.11-slim AS export\nRUN true\nFROM export AS again\n"
+           "FROM --platform=linux/amd64 localhost:5000/Team/base@sha256:0123\n"
+           "FROM python:3.11\nCOPY --from=export /x /x\n";
+  }
+  h.suite.scenarios[0].dockerfile = dockerfile;
+  std::string reg = h.registry.address();
+  std::vector<std::string> bases = {reg + "/buildbench-base/python:3.11-slim",
+                                    reg + "/buildbench-base/localhost-5000/team/base:latest",
+                                    reg + "/buildbench-base/python:3.11"};
+  std::string image = reg + "/" + h.repository() + ":latest";
+  h.options.runs = 2;
+  SECTION("base (the default): each base pushed and pulled once per run, before the timed pull") {
+    auto samples = h.run({CacheState::kCold});
+    std::vector<std::string> pushed = bases;
+    pushed.push_back(image);
+    CHECK(h.engine.pushed == pushed);
+    CHECK(puller.calls == std::vector<std::string>{"pull " + bases[0], "pull " + bases[1],
+                                                   "pull " + bases[2], "rmi " + image,
+                                                   "pull " + image, "rmi " + image});
+    CHECK(*samples[0].sample.get(kPullOntoBaseSeconds) == 3.0);
+    CHECK_FALSE(samples[0].sample.get(kPullSeconds));
+    auto run = h.store.run(h.store.select_runs("latest").back());
+    CHECK(run->options["pull_onto"] == "base");
+  }
+  SECTION("empty: bases an earlier run left there are removed first") {
+    h.options.pull_onto = "empty";
+    auto samples = h.run({CacheState::kCold});
+    CHECK(h.engine.pushed == std::vector<std::string>{image});
+    CHECK(puller.calls == std::vector<std::string>{"rmi " + bases[0], "rmi " + bases[1],
+                                                   "rmi " + bases[2], "rmi " + image,
+                                                   "pull " + image, "rmi " + image});
+    CHECK(*samples[0].sample.get(kPullSeconds) == 3.0);
+    CHECK_FALSE(samples[0].sample.get(kPullOntoBaseSeconds));
+  }
+  SECTION("a base the engine cannot push stops the run, saying what to do") {
+    h.engine.fail_push = true;
+    CHECK_THROWS_WITH(h.run({CacheState::kCold}),
+                      Catch::Contains("--pull-onto base: pushing base image python:3.11-slim") &&
+                          Catch::Contains("--pull-onto empty"));
+  }
+  fs::remove(dockerfile);
 }
 
 TEST_CASE("bad CI configuration stops before any build") {
