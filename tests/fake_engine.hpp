@@ -1,5 +1,6 @@
 #pragma once
 // A DockerEngine that records calls and returns scripted outcomes.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -107,11 +108,18 @@ class FakeDockerEngine : public DockerEngine {
     for (const auto& [name, text] : files) all += name + '\0' + text + '\0';
     return all;
   }
-  void remove_image(const std::string& ref) override { calls.push_back("rmi " + ref); }
+  void remove_image(const std::string& ref) override {
+    calls.push_back("rmi " + ref);
+    held.erase(std::remove(held.begin(), held.end(), ref), held.end());
+  }
+  std::vector<std::string> held;  // what image_refs() lists
+  std::vector<std::string> image_refs() override { return held; }
   void remove_if_unused(const std::string& id) override { calls.push_back("rmi-unused " + id); }
   std::vector<std::string> image_cmd = {"python", "app.py"};  // Config.Cmd of every image
+  std::set<std::string> missing_images;                       // refs inspect_image does not find
   std::optional<ImageInfo> inspect_image(const std::string& ref) override {
     calls.push_back("inspect " + ref);
+    if (missing_images.count(ref)) return std::nullopt;
     ImageInfo info;
     info.id = ref;
     info.size_bytes = 1000;

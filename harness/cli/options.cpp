@@ -135,9 +135,10 @@ void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_p
   command->add_option("--registry", flags.registry,
                       "Loopback registry (e.g. 127.0.0.1:5000): push/pull time and stored bytes "
                       "of each scenario's cold image, and the registry CI cache states");
-  command->add_option("--pull-engine", flags.pull_engine,
-                      "DOCKER_HOST of a second engine that pulls the pushed images "
-                      "(--pull-onto), e.g. unix:///var/run/buildbench-pull.sock");
+  auto* pull_engine =
+      command->add_option("--pull-engine", flags.pull_engine,
+                          "DOCKER_HOST of a second engine that pulls the pushed images "
+                          "(--pull-onto), e.g. unix:///var/run/buildbench-pull.sock");
   command
       ->add_option("--pull-onto", flags.pull_onto,
                    "What the pull engine holds before each pull: base (the image's base "
@@ -145,7 +146,8 @@ void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_p
                    "last one; pull_onto_base_seconds) or empty (nothing: a fresh host; "
                    "pull_seconds)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"base", "empty"}));
+      ->check(CLI::IsMember({"base", "empty"}))
+      ->needs(pull_engine);
   command
       ->add_option("--network-profile", flags.network_profile,
                    "loopback, ci or home: the package index and registry traffic go through a "

@@ -53,10 +53,10 @@ median is within +-PCT% (or +-20 ms, --precision-floor, when that is wider) or a
 It stops on precision, never on significance, so the tests on its samples keep their
 meaning. Groups that a suite's claim compares on a time get at least 5 repetitions, so the
 claim is decidable; --claim-precision and --claim-max-runs give their build groups a
-tighter target than the rest (scripts/bench: +-3% in 5..6 runs for them, +-10% in 3..4 for
-the headline's others). Once a scenario's cold group has stopped, its warm groups take
-their remaining repetitions in one visit: later rounds would otherwise rebuild it in full,
-after another scenario's prune, only to prime them.
+tighter target than the rest (scripts/bench: +-3% in 5..6 runs for them; the headline's
+others 3 runs, marked when not within +-10%). Once a scenario's cold group has stopped, its
+warm groups take their remaining repetitions in one visit: later rounds would otherwise
+rebuild it in full, after another scenario's prune, only to prime them.
 
 Start-up (after the builds, for each scenario with a [probe]): the image of its last good
 build is started --startup-runs times in each of the scenario's start-up modes, interleaved:

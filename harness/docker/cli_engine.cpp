@@ -174,6 +174,16 @@ void CliDockerEngine::remove_image(const std::string& ref) {
   }
 }
 
+std::vector<std::string> CliDockerEngine::image_refs() {
+  auto out = run_checked(docker({"image", "ls", "--format", "{{.Repository}}:{{.Tag}}"}), 1min);
+  std::vector<std::string> refs;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.find("<none>") == std::string::npos) refs.push_back(line);
+  }
+  return refs;
+}
+
 void CliDockerEngine::remove_if_unused(const std::string& image_id) {
   ProcessOptions options;
   // `docker image rm ID` would untag an image that one other tag still names and delete it:

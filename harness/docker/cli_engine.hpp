@@ -19,6 +19,7 @@ class CliDockerEngine : public DockerEngine {
   BuildOutcome build(const BuildRequest& request) override;
   void prune_build_cache() override;
   void remove_image(const std::string& ref) override;
+  std::vector<std::string> image_refs() override;
   void remove_if_unused(const std::string& image_id) override;
   std::optional<ImageInfo> inspect_image(const std::string& ref) override;
   std::vector<LayerStats> layer_stats(const std::string& ref) override;

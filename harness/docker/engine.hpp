@@ -113,6 +113,8 @@ class DockerEngine {
   // Empties the builder's cache, cache mounts included (`docker buildx prune -af`).
   virtual void prune_build_cache() = 0;
   virtual void remove_image(const std::string& ref) = 0;  // absent image: no error
+  // Every "repository:tag" the engine holds.
+  virtual std::vector<std::string> image_refs() = 0;
   // Removes an image only when no tag names it and no container uses it; anything else,
   // absence included, is left as it is.
   virtual void remove_if_unused(const std::string& image_id) = 0;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -405,32 +406,18 @@ RunOptions Runner::resumed_options(const RunRecord& run, const RunOptions& given
   return options;
 }
 
-std::vector<std::string> base_image_refs(const std::filesystem::path& dockerfile) {
-  // FROM lines name base images; stage names are skipped, and so are refs built from ARGs.
-  static const std::regex from_line(R"(^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?)",
-                                    std::regex::icase);
-  std::ifstream in(dockerfile);
-  std::set<std::string> stages;
-  std::vector<std::string> refs;
-  for (std::string line; std::getline(in, line);) {
-    std::smatch match;
-    if (!std::regex_search(line, match, from_line)) continue;
-    std::string ref = match[1];
-    if (match[2].matched) stages.insert(match[2]);
-    if (stages.count(ref) || ref == "scratch" || ref.find('$') != std::string::npos ||
-        std::find(refs.begin(), refs.end(), ref) != refs.end()) {
-      continue;
-    }
-    refs.push_back(ref);
-  }
-  return refs;
+BaseImages base_images_of(const Scenario& scenario) {
+  std::ifstream in(scenario.dockerfile);
+  std::stringstream text;
+  text << in.rdbuf();
+  return read_base_images(text.str(), scenario.build_args);
 }
 
 nlohmann::json Runner::base_image_facts(const Suite& suite) {
   // Stand-ins carry a label.
   nlohmann::json facts = nlohmann::json::object();
   for (const auto& scenario : suite.scenarios) {
-    for (const auto& ref : base_image_refs(scenario.dockerfile)) {
+    for (const auto& ref : base_images_of(scenario).all) {
       if (facts.contains(ref)) continue;
       auto info = engine_.inspect_image(ref);
       nlohmann::json fact;
@@ -894,12 +881,14 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
     throw UsageError("nothing to run: no selected scenario supports the selected --state");
   }
   check_ci_setup(options);
+  check_pull_onto(suite, options);
   tally_ = {};
   layers_measured_.clear();
   swapped_at_.clear();
   cached_steps_.clear();
   run_start_prunes_ = prunes_;
   registry_measured_.clear();
+  bases_in_pull_engine_.clear();
   warmups_done_.clear();
   last_image_.clear();
   prior_.clear();

@@ -15,6 +15,7 @@
 #include "measure/progress.hpp"
 #include "measure/schedule.hpp"
 #include "measure/startup.hpp"
+#include "scenario/base_images.hpp"
 #include "scenario/scenario.hpp"
 #include "store/store.hpp"
 
@@ -109,9 +110,8 @@ GroupTarget group_target(const RunOptions& options, const GroupTally::Key& key, 
 // a variant gives another tag for the same scenario.
 std::string image_tag(const Scenario& scenario, std::string_view variant = "");
 
-// The base images a Dockerfile's FROM lines name, in order, once each: stage names, scratch
-// and refs made of ARGs left out.
-std::vector<std::string> base_image_refs(const std::filesystem::path& dockerfile);
+// The base images the scenario's Dockerfile names (its build args set the global ARGs).
+BaseImages base_images_of(const Scenario& scenario);
 
 // Copies a scenario's context to `to`, where edits are made.
 ScratchScenario copy_scenario(const Scenario& scenario, const std::filesystem::path& to);
@@ -196,7 +196,10 @@ class Runner {
   bool prepare_ci_state(const Task& task, BuildRequest& request,
                         const std::filesystem::path& scratch_context, Sample& sample);
   bool record_registry(const Task& task, Sample& sample);
-  // Before a timed pull: the scenario's base images in the pull engine (onto base) or gone.
+  // Before any build: with --pull-onto base, each scenario's final base is known and present.
+  void check_pull_onto(const Suite& suite, const RunOptions& options);
+  // Before a timed pull: the final stage's base image in the pull engine (onto base), or none
+  // of ours there (empty).
   void prepare_pull_engine(const Scenario& scenario, bool onto_base);
   nlohmann::json network_facts(const RunOptions& options) const;
 

@@ -112,9 +112,6 @@ bool Runner::record_registry(const Task& task, Sample& sample) {
   }
   std::string repository = repository_of(scenario);
   std::string remote = fmt::format("{}/{}:latest", registry_, repository);
-  // Before the push too: a release goes to a registry that holds its bases.
-  bool onto_base = pull_onto_ == "base";
-  if (pull_engine_) prepare_pull_engine(scenario, onto_base);
   progress_.detail("pushing the image to " + registry_);
   auto pushed = engine_.push_image(image_tag(scenario), remote);
   if (pushed.interrupted) throw Interrupted();
@@ -132,6 +129,8 @@ bool Runner::record_registry(const Task& task, Sample& sample) {
     sample.set(kRegistryVsGzipPercent, net::percent_difference(total, *gzip));
   }
   if (!pull_engine_) return true;
+  bool onto_base = pull_onto_ == "base";
+  prepare_pull_engine(scenario, onto_base);
   progress_.detail("pulling the image into the pull engine");
   pull_engine_->remove_image(remote);
   auto pulled = pull_engine_->pull_image(remote);
@@ -142,29 +141,67 @@ bool Runner::record_registry(const Task& task, Sample& sample) {
   return true;
 }
 
-void Runner::prepare_pull_engine(const Scenario& scenario, bool onto_base) {
-  // The bases go through the registry unshaped and untimed: docker knows a pulled layer by
-  // its digest whatever the registry's address, so the timed pull skips them.
-  for (const auto& ref : base_image_refs(scenario.dockerfile)) {
-    std::string remote = fmt::format("{}/{}", registry_direct_, base_repository(ref));
-    if (!onto_base) {
-      pull_engine_->remove_image(remote);  // left by a run that pulled onto the bases
+void Runner::check_pull_onto(const Suite& suite, const RunOptions& options) {
+  // A resumed run keeps its recorded mode: a missing base then fails at its first pull.
+  if (!pull_engine_ || options.pull_onto != "base" || options.resume) return;
+  for (const auto& scenario : suite.scenarios) {
+    if (!options.scenarios.empty() && std::find(options.scenarios.begin(), options.scenarios.end(),
+                                                scenario.name) == options.scenarios.end())
       continue;
+    auto bases = base_images_of(scenario);
+    std::string why;
+    if (!bases.unresolved.empty()) {
+      why = fmt::format(
+          "its last stage's FROM {} names an ARG without a value; add it to the "
+          "scenario's build_args",
+          bases.unresolved);
+    } else if (bases.final_base && !engine_.inspect_image(*bases.final_base)) {
+      why = fmt::format(
+          "its base image {} is not in the engine that builds (docker pull it, or "
+          "scripts/lab-images for the stand-ins)",
+          *bases.final_base);
     }
-    if (!bases_in_pull_engine_.insert(ref).second) continue;
-    progress_.detail("putting base image " + ref + " in the pull engine (not measured)");
-    auto pushed = engine_.push_image(ref, remote);
-    if (pushed.interrupted) throw Interrupted();
-    if (!pushed.ok) {
-      throw EnvironmentError(fmt::format(
-          "--pull-onto base: pushing base image {} of scenario '{}' failed: {}; is it in the "
-          "engine (scripts/lab-images), or pass --pull-onto empty",
-          ref, printable(scenario.name), pushed.error));
+    if (!why.empty()) {
+      throw UsageError(
+          fmt::format("--pull-onto base: scenario '{}' ({}): {}; or pass --pull-onto "
+                      "empty",
+                      printable(scenario.name), scenario.dockerfile.string(), why));
     }
-    auto pulled = pull_engine_->pull_image(remote);
-    if (pulled.interrupted) throw Interrupted();
-    if (!pulled.ok) throw EnvironmentError(pulled.error + " (the base image, on the pull engine)");
   }
+}
+
+void Runner::prepare_pull_engine(const Scenario& scenario, bool onto_base) {
+  if (!onto_base) {
+    // Whatever an earlier run left of ours: "empty" holds no layer of any base.
+    for (const auto& ref : pull_engine_->image_refs()) {
+      if (ref.find("/buildbench-base/") != std::string::npos) pull_engine_->remove_image(ref);
+    }
+    return;
+  }
+  // The base goes through the registry after the timed push (which keeps its meaning) and
+  // unshaped: docker knows a pulled layer by its digest whatever the registry's address, so
+  // the timed pull skips it.
+  auto base = base_images_of(scenario).final_base;
+  if (!base || bases_in_pull_engine_.count(*base)) return;
+  std::string remote = fmt::format("{}/{}", registry_direct_, base_repository(*base));
+  progress_.detail("putting base image " + *base + " in the pull engine (not measured)");
+  auto pushed = engine_.push_image(*base, remote);
+  if (pushed.interrupted) throw Interrupted();
+  if (!pushed.ok) {
+    throw EnvironmentError(
+        fmt::format("--pull-onto base: pushing base image {} of scenario '{}' "
+                    "to {} failed: {}; is the registry still running?",
+                    *base, printable(scenario.name), registry_direct_, pushed.error));
+  }
+  auto pulled = pull_engine_->pull_image(remote);
+  if (pulled.interrupted) throw Interrupted();
+  if (!pulled.ok) {
+    throw EnvironmentError(
+        fmt::format("--pull-onto base: pulling base image {} into the pull "
+                    "engine failed: {}",
+                    remote, pulled.error));
+  }
+  bases_in_pull_engine_.insert(*base);
 }
 
 nlohmann::json Runner::network_facts(const RunOptions& options) const {
@@ -175,7 +212,8 @@ nlohmann::json Runner::network_facts(const RunOptions& options) const {
                           {"source", profile.source},
                           {"shaped", "package index; registry pushes, pulls, cache import/export"}};
   if (!options.registry.empty()) facts["registry"] = options.registry;
-  facts["pull_engine"] = options.pull_engine.empty() ? "none (no pull)" : options.pull_engine;
+  facts["pull_engine"] =
+      options.pull_engine.empty() ? "none (no pull_seconds)" : options.pull_engine;
   if (!options.pull_engine.empty()) {
     facts["pull_onto"] = options.pull_onto == "base"
                              ? "base: the engine holds the image's base images"

@@ -143,54 +143,72 @@ TEST_CASE("registry metrics: once per scenario and run, on the cold image") {
   CHECK(run->fingerprint["network"]["registry"] == h.registry.address());
 }
 
-TEST_CASE("--pull-onto: the pull engine holds the scenario's base images, or nothing of them") {
+TEST_CASE("--pull-onto: the pull engine holds the final stage's base image, or none of ours") {
   Harness h;
   FakeDockerEngine puller;
   h.runner.use_pull_engine(&puller);
-  fs::path dockerfile = fs::path(h.db.string() + ".Dockerfile");
-  {
-    std::ofstream out(dockerfile);
-    out << "FROM python:3.11-slim AS export\nRUN true\nFROM export AS again\n"
-           "FROM --platform=linux/amd64 localhost:5000/Team/base@sha256:0123\n"
-           "FROM python:3.11\nCOPY --from=export /x /x\n";
+  // Both scenarios end on python:3.11; the export stage's -slim is not in their images.
+  std::vector<fs::path> dockerfiles;
+  for (auto& scenario : h.suite.scenarios) {
+    dockerfiles.push_back(fs::path(h.db.string() + "." + scenario.name + ".Dockerfile"));
+    std::ofstream out(dockerfiles.back());
+    out << "ARG PY=3.11\nFROM python:${PY}-slim AS Export\nRUN true\nFROM python:$PY AS "
+           "server\nFROM server\nCOPY --from=export /x /x\n";
+    scenario.dockerfile = dockerfiles.back();
   }
-  h.suite.scenarios[0].dockerfile = dockerfile;
+  h.options.scenarios = {"one", "two"};
   std::string reg = h.registry.address();
-  std::vector<std::string> bases = {reg + "/buildbench-base/python:3.11-slim",
-                                    reg + "/buildbench-base/localhost-5000/team/base:latest",
-                                    reg + "/buildbench-base/python:3.11"};
-  std::string image = reg + "/" + h.repository() + ":latest";
-  h.options.runs = 2;
-  SECTION("base (the default): each base pushed and pulled once per run, before the timed pull") {
+  auto tag = image_tag(h.suite.scenarios[1]);
+  h.registry.manifests["/v2/" + tag.substr(0, tag.rfind(':')) + "/manifests/latest"] =
+      h.registry.manifests.begin()->second;
+  std::string base = reg + "/buildbench-base/python:3.11";
+  auto image = [&](int i) {
+    auto tag = image_tag(h.suite.scenarios[i]);
+    return reg + "/" + tag.substr(0, tag.rfind(':')) + ":latest";
+  };
+  SECTION("base (the default): pushed and pulled once per run, after the timed push") {
     auto samples = h.run({CacheState::kCold});
-    std::vector<std::string> pushed = bases;
-    pushed.push_back(image);
-    CHECK(h.engine.pushed == pushed);
-    CHECK(puller.calls == std::vector<std::string>{"pull " + bases[0], "pull " + bases[1],
-                                                   "pull " + bases[2], "rmi " + image,
-                                                   "pull " + image, "rmi " + image});
-    CHECK(*samples[0].sample.get(kPullOntoBaseSeconds) == 3.0);
-    CHECK_FALSE(samples[0].sample.get(kPullSeconds));
+    CHECK(h.engine.pushed == std::vector<std::string>{image(0), base, image(1)});
+    CHECK(puller.calls == std::vector<std::string>{"pull " + base, "rmi " + image(0),
+                                                   "pull " + image(0), "rmi " + image(0),
+                                                   "rmi " + image(1), "pull " + image(1),
+                                                   "rmi " + image(1)});
+    for (const auto& stored : samples) {
+      CHECK(*stored.sample.get(kPullOntoBaseSeconds) == 3.0);
+      CHECK_FALSE(stored.sample.get(kPullSeconds));
+    }
     auto run = h.store.run(h.store.select_runs("latest").back());
     CHECK(run->options["pull_onto"] == "base");
   }
-  SECTION("empty: bases an earlier run left there are removed first") {
+  SECTION("empty: our base tags an earlier run left there are removed, nothing else") {
     h.options.pull_onto = "empty";
+    puller.held = {base, "someone/else:1"};
     auto samples = h.run({CacheState::kCold});
-    CHECK(h.engine.pushed == std::vector<std::string>{image});
-    CHECK(puller.calls == std::vector<std::string>{"rmi " + bases[0], "rmi " + bases[1],
-                                                   "rmi " + bases[2], "rmi " + image,
-                                                   "pull " + image, "rmi " + image});
+    CHECK(h.engine.pushed == std::vector<std::string>{image(0), image(1)});
+    CHECK(puller.calls == std::vector<std::string>{"rmi " + base, "rmi " + image(0),
+                                                   "pull " + image(0), "rmi " + image(0),
+                                                   "rmi " + image(1), "pull " + image(1),
+                                                   "rmi " + image(1)});
+    CHECK(puller.held == std::vector<std::string>{"someone/else:1"});
     CHECK(*samples[0].sample.get(kPullSeconds) == 3.0);
     CHECK_FALSE(samples[0].sample.get(kPullOntoBaseSeconds));
   }
-  SECTION("a base the engine cannot push stops the run, saying what to do") {
-    h.engine.fail_push = true;
+  SECTION("a base the building engine lacks stops the run before any build") {
+    h.engine.missing_images = {"python:3.11"};
     CHECK_THROWS_WITH(h.run({CacheState::kCold}),
-                      Catch::Contains("--pull-onto base: pushing base image python:3.11-slim") &&
+                      Catch::Contains("--pull-onto base: scenario 'one'") &&
+                          Catch::Contains("base image python:3.11 is not in the engine") &&
                           Catch::Contains("--pull-onto empty"));
+    CHECK(h.engine.builds == 0);
   }
-  fs::remove(dockerfile);
+  SECTION("a base an ARG leaves open stops the run before any build") {
+    std::ofstream(dockerfiles[0]) << "ARG BASE\nFROM $BASE\n";
+    CHECK_THROWS_WITH(h.run({CacheState::kCold}),
+                      Catch::Contains("FROM $BASE names an ARG without a value") &&
+                          Catch::Contains("build_args"));
+    CHECK(h.engine.builds == 0);
+  }
+  for (const auto& path : dockerfiles) fs::remove(path);
 }
 
 TEST_CASE("bad CI configuration stops before any build") {
