@@ -141,9 +141,10 @@ void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_p
                           "(--pull-onto), e.g. unix:///var/run/buildbench-pull.sock");
   command
       ->add_option("--pull-onto", flags.pull_onto,
-                   "What the pull engine holds before each pull: base (the image's base "
-                   "images, pulled first and not timed: a new release on a host that runs the "
-                   "last one; pull_onto_base_seconds) or empty (nothing: a fresh host; "
+                   "What the pull engine holds before each pull: base (the image's base image, "
+                   "the last stage's FROM, put there untimed after the push: the layers the "
+                   "scenario adds, a new release on a host that has the base; "
+                   "pull_onto_base_seconds) or empty (nothing of it: a fresh host; "
                    "pull_seconds)")
       ->capture_default_str()
       ->check(CLI::IsMember({"base", "empty"}))

@@ -59,8 +59,8 @@ struct RunOptions {
   std::string registry;
   std::string network_profile = "loopback";  // harness/net: index and registry traffic
   std::string pull_engine;  // DOCKER_HOST of the engine that pulls; empty: no pull metric
-  // "base": the pull engine holds the image's base images (pull_onto_base_seconds, what a
-  // release costs a host that runs the last one); "empty": it holds nothing (pull_seconds).
+  // "base": the pull engine holds the image's base image (pull_onto_base_seconds: the layers
+  // the scenario adds); "empty": it holds nothing of it (pull_seconds: a fresh host).
   std::string pull_onto = "base";
 };
 

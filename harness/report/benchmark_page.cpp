@@ -627,8 +627,8 @@ const std::vector<RegistryColumn> kRegistryColumns = {
      "images included (a fresh host)"},
     {kPullOntoBaseSeconds, "Pull onto its base",
      "pull onto its base: docker pull of the pushed image into a second engine that holds its "
-     "base images but not it (a new release on a host that runs the last one: the layers the "
-     "scenario adds)"},
+     "base image (the last stage's FROM) but not it: the layers the scenario adds, what a new "
+     "release costs a host that has the base"},
     {kRegistryBytes, "Stored in the registry",
      "stored: the layer and config sizes the registry's manifest lists"},
     {kRegistryVsGzipPercent, "Stored vs gzip estimate",
