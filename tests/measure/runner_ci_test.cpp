@@ -143,7 +143,9 @@ TEST_CASE("registry metrics: once per scenario and run, on the cold image") {
   CHECK(run->fingerprint["network"]["registry"] == h.registry.address());
 }
 
-TEST_CASE("--pull-onto: the pull engine holds the final stage's base image, or none of ours") {
+TEST_CASE(
+    "pull onto base or empty: the pull engine holds the final stage's base image, or none of "
+    "ours") {
   Harness h;
   FakeDockerEngine puller;
   h.runner.use_pull_engine(&puller);

@@ -232,25 +232,41 @@ TEST_CASE("report: claims get verdicts, never confirmed on too little data") {
   CHECK(claims[0].verdict == ClaimVerdict::kInconclusive);
 }
 
-TEST_CASE("the catalog is the only list: context_bytes reaches compare, the page and nightly") {
-  auto samples = [](std::int64_t run_id, double bytes) {
-    std::vector<StoredSample> out;
-    for (int repetition = 1; repetition <= 5; ++repetition) {
-      StoredSample stored;
-      stored.run_id = run_id;
-      stored.sample.scenario = "s";
-      stored.sample.state = "cold";
-      stored.sample.repetition = repetition;
-      stored.sample.set(kBuildSeconds, 10 + repetition);
-      stored.sample.set(kContextBytes, bytes + 40 * repetition);  // each edit appends 40 bytes
-      out.push_back(stored);
-    }
-    return out;
-  };
+namespace {
+
+// Cold samples of scenario "s" in run `run_id`, one a value of context_bytes in order.
+std::vector<StoredSample> context_samples(std::int64_t run_id, const std::vector<double>& bytes) {
+  std::vector<StoredSample> out;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    StoredSample stored;
+    stored.run_id = run_id;
+    stored.sample.scenario = "s";
+    stored.sample.state = "cold";
+    stored.sample.repetition = static_cast<int>(i) + 1;
+    stored.sample.set(kBuildSeconds, 11.0 + static_cast<double>(i));
+    stored.sample.set(kContextBytes, bytes[i]);
+    out.push_back(stored);
+  }
+  return out;
+}
+
+// Runs 1 and 2 on one host.
+std::pair<RunRecord, RunRecord> two_runs() {
   RunRecord base, cand;
   base.id = 1;
   cand.id = 2;
   base.fingerprint = cand.fingerprint = {{"hostname", "a"}};
+  return {base, cand};
+}
+
+}  // namespace
+
+TEST_CASE("the catalog is the only list: context_bytes reaches compare, the page and nightly") {
+  // Each edit appends 40 bytes to the scratch copy.
+  auto samples = [](std::int64_t run_id, double bytes) {
+    return context_samples(run_id, {bytes + 40, bytes + 80, bytes + 120, bytes + 160, bytes + 200});
+  };
+  auto [base, cand] = two_runs();
   auto c = compare({base}, samples(1, 20000), {cand}, samples(2, 30000), {});
   auto row = std::find_if(c.rows.begin(), c.rows.end(),
                           [](const ComparisonRow& r) { return r.metric == kContextBytes; });
@@ -286,28 +302,17 @@ TEST_CASE("context_bytes: two runs that stopped a group at 5 and 6 repetitions a
   // its swap edit, identical per repetition in both runs; compared exactly, the medians of 5
   // and 6 values (27.7 kB, 28.1 kB) read as a 1.3% regression of identical code.
   const std::vector<double> by_repetition = {27397, 28410, 27569, 28582, 27701, 28674};
-  auto samples = [&](std::int64_t run_id, std::size_t count) {
-    std::vector<StoredSample> out;
-    for (std::size_t i = 0; i < count; ++i) {
-      StoredSample stored;
-      stored.run_id = run_id;
-      stored.sample.scenario = "step-6";
-      stored.sample.state = "cold";
-      stored.sample.repetition = static_cast<int>(i) + 1;
-      stored.sample.set(kContextBytes, by_repetition[i]);
-      out.push_back(stored);
-    }
-    return out;
-  };
-  RunRecord base, cand;
-  base.id = 1;
-  cand.id = 2;
-  base.fingerprint = cand.fingerprint = {{"hostname", "a"}};
-  auto c = compare({base}, samples(1, 5), {cand}, samples(2, 6), {});
-  REQUIRE(c.rows.size() == 1);
+  auto [base, cand] = two_runs();
+  auto c = compare({base}, context_samples(1, {by_repetition.begin(), by_repetition.end() - 1}),
+                   {cand}, context_samples(2, by_repetition), {});
+  auto rows = std::count_if(c.rows.begin(), c.rows.end(),
+                            [](const ComparisonRow& r) { return r.metric == kContextBytes; });
+  REQUIRE(rows == 1);
+  auto row = std::find_if(c.rows.begin(), c.rows.end(),
+                          [](const ComparisonRow& r) { return r.metric == kContextBytes; });
   // The medians do differ by more than the 1% threshold.
-  CHECK(c.rows[0].candidate.median / c.rows[0].baseline.median > 1.01);
-  CHECK(c.rows[0].verdict != Verdict::kRegression);
+  CHECK(row->candidate.median / row->baseline.median > 1.01);
+  CHECK(row->verdict != Verdict::kRegression);
 }
 
 namespace {
