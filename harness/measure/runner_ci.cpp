@@ -31,13 +31,9 @@ std::string base_repository(std::string ref) {
     tag = ref.substr(colon + 1);
     ref.resize(colon);
   }
-  for (auto& c : ref) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '.' && c != '-' &&
-        c != '_')
-      c = '-';
-  }
-  return fmt::format("buildbench-base/{}:{}", ref, tag);
+  std::vector<std::string> path;
+  for (const auto& part : split(ref, '/')) path.push_back(tag_safe(part));
+  return fmt::format("buildbench-base/{}:{}", fmt::join(path, "/"), tag_safe(tag));
 }
 
 bool failed_before_measuring(Sample& sample, std::string error) {
@@ -144,10 +140,10 @@ bool Runner::record_registry(const Task& task, Sample& sample) {
 void Runner::check_pull_onto(const Suite& suite, const RunOptions& options) {
   // A resumed run keeps its recorded mode: a missing base then fails at its first pull.
   if (!pull_engine_ || options.pull_onto != "base" || options.resume) return;
-  for (const auto& scenario : suite.scenarios) {
-    if (!options.scenarios.empty() && std::find(options.scenarios.begin(), options.scenarios.end(),
-                                                scenario.name) == options.scenarios.end())
-      continue;
+  std::set<const Scenario*> planned;  // the scenarios the run selects, as the plan has them
+  for (const auto& task : plan_tasks(suite, options)) planned.insert(task.scenario);
+  for (const Scenario* chosen : planned) {
+    const Scenario& scenario = *chosen;
     auto bases = base_images_of(scenario);
     std::string why;
     if (!bases.unresolved.empty()) {

@@ -5,14 +5,10 @@
 #include <sstream>
 #include <utility>
 
+#include "util/text.hpp"
+
 namespace bb {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // The Dockerfile's instructions, continuation lines joined, comments and blank lines dropped.
 std::vector<std::string> instructions(std::string_view text) {
@@ -69,7 +65,7 @@ BaseImages read_base_images(std::string_view dockerfile,
       continue;
     }
     if (!std::regex_search(line, match, from)) continue;
-    stages.emplace_back(expand(match[1], args), match[2].matched ? lower(match[2]) : "");
+    stages.emplace_back(expand(match[1], args), match[2].matched ? lower(match[2].str()) : "");
   }
   auto stage_named = [&](const std::string& ref, std::size_t before) -> std::optional<std::size_t> {
     for (std::size_t i = before; i-- > 0;) {

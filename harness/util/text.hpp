@@ -26,6 +26,8 @@ std::string format_seconds(double seconds);  // "1.23 s", "45.6 ms", "2 min 3 s"
 std::string format_bytes(double bytes);      // "12.3 MB" (SI, as docker prints)
 // Lowercase [a-z0-9._-] form usable in an image tag; empty input gives "x".
 std::string tag_safe(std::string_view text);
+// ASCII lower case.
+std::string lower(std::string_view text);
 // FNV-1a, 64 bits: a hash that is the same on every platform and standard library.
 std::uint64_t fnv1a64(std::string_view text);
 // Printable single line: control characters shown as \n, \t, \xNN.
