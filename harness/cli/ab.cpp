@@ -11,9 +11,10 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/subcommand.hpp"
-#include "measure/ab_runner.hpp"
 #include "scenario/manifest.hpp"
 #include "scenario/revision.hpp"
+#include "session/runner.hpp"
+#include "stats/power.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 

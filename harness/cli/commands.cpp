@@ -26,6 +26,22 @@ std::size_t failed_samples(const std::vector<StoredSample>& samples) {
 }
 }  // namespace
 
+namespace {
+// The engine that pulls pushed images (--pull-engine), when one is named; it must answer.
+std::optional<CliDockerEngine> pull_engine_for(const RunOptions& options) {
+  std::optional<CliDockerEngine> engine;
+  if (options.pull_engine.empty()) return engine;
+  engine.emplace("", options.pull_engine);
+  if (!engine->ping()) {
+    throw EnvironmentError(fmt::format(
+        "--pull-engine {}: no Docker engine answers there; start one (scripts/lab-dockerd "
+        "--engine pull)",
+        options.pull_engine));
+  }
+  return engine;
+}
+}  // namespace
+
 std::int64_t execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
                          bool no_wait, const std::string& builder) {
   plan_tasks(suite, options);  // validates --scenario before touching docker
@@ -36,17 +52,8 @@ std::int64_t execute_run(const Suite& suite, const RunOptions& options, const st
   CliDockerEngine engine(builder);
   Progress progress(stderr, Progress::stderr_is_terminal());
   Runner runner(engine, store, progress);
-  std::optional<CliDockerEngine> pull_engine;
-  if (!options.pull_engine.empty()) {
-    pull_engine.emplace("", options.pull_engine);
-    if (!pull_engine->ping()) {
-      throw EnvironmentError(fmt::format(
-          "--pull-engine {}: no Docker engine answers there; start one (scripts/lab-dockerd "
-          "--engine pull)",
-          options.pull_engine));
-    }
-    runner.use_pull_engine(&*pull_engine);
-  }
+  auto pull_engine = pull_engine_for(options);
+  if (pull_engine) runner.use_pull_engine(&*pull_engine);
   std::int64_t run_id = runner.run(suite, options);
   auto samples = store.samples({run_id}, false);
   std::size_t failed = failed_samples(samples);
@@ -74,6 +81,8 @@ AbResult execute_ab(const Suite& baseline, const Suite& candidate, const AbOptio
   CliDockerEngine engine(builder);
   Progress progress(stderr, Progress::stderr_is_terminal());
   AbRunner runner(engine, store, progress);
+  auto pull_engine = pull_engine_for(options.run);
+  if (pull_engine) runner.use_pull_engine(&*pull_engine);
   AbResult result = runner.run(baseline, candidate, options);
   auto samples = store.samples({result.baseline_run, result.candidate_run}, false);
   std::size_t failed = failed_samples(samples);

@@ -6,8 +6,7 @@
 #include <vector>
 
 #include "compare/compare.hpp"
-#include "measure/ab_runner.hpp"
-#include "measure/runner.hpp"
+#include "session/runner.hpp"
 #include "scenario/scenario.hpp"
 
 namespace bb {

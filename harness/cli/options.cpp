@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "measure/run_network.hpp"
+#include "lab/run_network.hpp"
 #include "model/metrics.hpp"
 #include "scenario/scenario.hpp"
 #include "util/error.hpp"

@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "compare/compare.hpp"
-#include "measure/runner.hpp"
+#include "session/runner.hpp"
 #include "scenario/manifest.hpp"
 
 namespace bb {

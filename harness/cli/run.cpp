@@ -161,7 +161,7 @@ int measure_suite(const CLI::App& run, RunFlags flags, const std::string& comman
       throw UsageError(
           fmt::format("--resume {}: no such run in '{}'", flags.resume_id, flags.db_path));
     }
-    options = Runner::resumed_options(*stored, options);
+    options = resumed_options(*stored, options);
     if (run.count("--suite") == 0) flags.suite_path = stored->suite_path;
   }
   Suite suite = load_suite(flags.suite_path, vars);

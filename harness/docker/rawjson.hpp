@@ -10,6 +10,8 @@
 
 #include "model/build_step.hpp"
 
+#include "util/text.hpp"
+
 namespace bb {
 
 class RawJsonParser {
@@ -45,8 +47,6 @@ class RawJsonParser {
   std::map<std::string, double> context_transfers_;
 };
 
-// RFC 3339 with nanoseconds ("2026-11-25T12:51:38.018961542Z") to unix seconds.
-std::optional<double> parse_rfc3339(std::string_view text);
 std::string base64_decode(std::string_view text);
 
 }  // namespace bb

@@ -16,7 +16,8 @@
 
 #include "compare/claims.hpp"
 #include "compare/compare.hpp"
-#include "measure/schedule.hpp"
+#include "model/group_tally.hpp"
+#include "stats/stopping.hpp"
 #include "model/metrics.hpp"
 #include "report/document.hpp"
 #include "report/export.hpp"

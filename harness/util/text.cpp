@@ -173,4 +173,58 @@ std::uint64_t fnv1a64(std::string_view text) {
   return hash;
 }
 
+std::optional<double> parse_rfc3339(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM)
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':') {
+    return std::nullopt;
+  }
+  auto number = [&](std::size_t pos, std::size_t len, int& out) {
+    auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, out);
+    return ec == std::errc() && ptr == text.data() + pos + len;
+  };
+  std::tm tm{};
+  int year, month, day, hour, minute, second;
+  if (!number(0, 4, year) || !number(5, 2, month) || !number(8, 2, day) || !number(11, 2, hour) ||
+      !number(14, 2, minute) || !number(17, 2, second)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  double fraction = 0;
+  std::size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    double scale = 0.1;
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      fraction += (text[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+      ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+  }
+  double offset = 0;
+  if (pos < text.size() && text[pos] == 'Z' && pos + 1 == text.size()) {
+    offset = 0;
+  } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
+             text[pos + 3] == ':') {
+    int oh, om;
+    if (!number(pos + 1, 2, oh) || !number(pos + 4, 2, om)) return std::nullopt;
+    offset = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
+  } else {
+    return std::nullopt;
+  }
+  time_t seconds = timegm(&tm);
+  return static_cast<double>(seconds) + fraction - offset;
+}
+
 }  // namespace bb

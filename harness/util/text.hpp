@@ -20,6 +20,9 @@ std::optional<std::string> did_you_mean(std::string_view word,
 // ", did you mean 'x'?" or "" — appended to error messages.
 std::string did_you_mean_suffix(std::string_view word, const std::vector<std::string>& candidates);
 std::string iso8601_utc(std::chrono::system_clock::time_point when);
+
+// RFC 3339 with nanoseconds ("2026-11-25T12:51:38.018961542Z") to unix seconds.
+std::optional<double> parse_rfc3339(std::string_view text);
 // "90", "90s", "1500ms", "5m", "1h"; nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 std::string format_seconds(double seconds);  // "1.23 s", "45.6 ms", "2 min 3 s"

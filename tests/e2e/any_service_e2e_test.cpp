@@ -9,8 +9,8 @@
 
 #include "docker/cli_engine.hpp"
 #include "e2e/helpers.hpp"
-#include "measure/runner.hpp"
-#include "measure/startup.hpp"
+#include "session/runner.hpp"
+#include "startup/startup.hpp"
 #include "model/metrics.hpp"
 #include "scenario/manifest.hpp"
 #include "store/store.hpp"

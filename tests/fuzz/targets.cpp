@@ -4,7 +4,7 @@
 
 #include "docker/image_archive.hpp"
 #include "docker/rawjson.hpp"
-#include "measure/startup.hpp"
+#include "startup/startup.hpp"
 #include "scenario/manifest.hpp"
 #include "util/error.hpp"
 

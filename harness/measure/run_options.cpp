@@ -1,0 +1,79 @@
+#include "measure/run_options.hpp"
+
+namespace bb {
+
+nlohmann::json stored_form(const RunOptions& options) {
+  std::vector<std::string> state_names;
+  for (auto state : options.states) state_names.push_back(to_string(state));
+  nlohmann::json json = {{"runs", options.runs},
+                         {"warmup", options.warmup},
+                         {"startup_runs", options.startup_runs},
+                         {"startup_min_runs", options.startup_min_runs},
+                         {"claim_min_runs", options.claim_min_runs},
+                         {"scenarios", options.scenarios},
+                         {"states", state_names},
+                         {"image_stats", options.image_stats},
+                         {"build_timeout_ms", options.build_timeout.count()},
+                         {"build_precision", options.build_precision},
+                         {"startup_precision", options.startup_precision},
+                         {"build_precision_floor", options.build_precision_floor},
+                         {"min_runs", options.min_runs},
+                         {"max_runs", options.max_runs},
+                         {"registry", options.registry},
+                         {"pull_engine", options.pull_engine},
+                         {"pull_onto", options.pull_onto},
+                         {"network_profile", options.network_profile}};
+  if (options.startup_timeout) json["startup_timeout_ms"] = options.startup_timeout->count();
+  if (!options.image_variant.empty()) json["image_variant"] = options.image_variant;
+  if (options.student_t) json["stand_in"] = "student-t";  // the stopping rule below six values
+  if (options.claim_precision > 0) json["claim_precision"] = options.claim_precision;
+  if (options.claim_max_runs > 0) json["claim_max_runs"] = options.claim_max_runs;
+  return json;
+}
+
+RunOptions read_stored_form(const nlohmann::json& o) {
+  const RunOptions defaults;
+  RunOptions options;
+  options.runs = o.value("runs", defaults.runs);
+  options.warmup = o.value("warmup", defaults.warmup);
+  options.startup_runs = o.value("startup_runs", defaults.startup_runs);
+  options.startup_min_runs = o.value("startup_min_runs", defaults.startup_min_runs);
+  options.claim_min_runs = o.value("claim_min_runs", defaults.claim_min_runs);
+  options.image_stats = o.value("image_stats", defaults.image_stats);
+  options.build_precision = o.value("build_precision", defaults.build_precision);
+  options.startup_precision = o.value("startup_precision", defaults.startup_precision);
+  options.build_precision_floor = o.value("build_precision_floor", defaults.build_precision_floor);
+  // A run recorded before the t stand-in resumes under the rule that stopped its groups.
+  options.student_t = o.contains("stand_in");
+  options.min_runs = o.value("min_runs", defaults.min_runs);
+  options.max_runs = o.value("max_runs", defaults.max_runs);
+  options.claim_precision = o.value("claim_precision", defaults.claim_precision);
+  options.claim_max_runs = o.value("claim_max_runs", defaults.claim_max_runs);
+  options.scenarios = o.value("scenarios", std::vector<std::string>{});
+  for (const auto& name : o.value("states", std::vector<std::string>{})) {
+    if (auto state = parse_cache_state(name)) options.states.push_back(*state);
+  }
+  options.build_timeout = std::chrono::milliseconds(
+      o.value("build_timeout_ms", static_cast<long long>(defaults.build_timeout.count())));
+  if (o.contains("startup_timeout_ms")) {
+    options.startup_timeout = std::chrono::milliseconds(o["startup_timeout_ms"].get<long long>());
+  }
+  options.image_variant = o.value("image_variant", std::string());
+  options.registry = o.value("registry", defaults.registry);
+  options.pull_engine = o.value("pull_engine", defaults.pull_engine);
+  // Runs before --pull-onto pulled into an empty engine.
+  options.pull_onto = o.value("pull_onto", std::string("empty"));
+  options.network_profile = o.value("network_profile", defaults.network_profile);
+  return options;
+}
+
+RunOptions resumed_options(const RunRecord& run, const RunOptions& given) {
+  RunOptions options = read_stored_form(run.options);
+  options.secrets = given.secrets;  // never stored: the resuming command passes them again
+  options.labels = run.labels;
+  options.command = run.command;
+  options.resume = run.id;
+  return options;
+}
+
+}  // namespace bb

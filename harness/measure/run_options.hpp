@@ -1,0 +1,73 @@
+#pragma once
+// What a session measures and how often: the options of `run` (and of each side of `ab`),
+// stored with the run and read back whole to resume it.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/run.hpp"
+#include "scenario/scenario.hpp"
+
+namespace bb {
+
+struct RunOptions {
+  std::vector<std::string> scenarios;  // empty: all of the suite
+  std::vector<CacheState> states;      // empty: all each scenario supports
+  int runs = 3;                        // the fixed design: every build group this many times
+  // The adaptive design, on when build_precision > 0: each build group runs min_runs to
+  // max_runs times, until its median's 95% interval is within +-build_precision (relative);
+  // start-up groups startup_min_runs to startup_runs times within +-startup_precision.
+  // Groups that a claim compares on a time get at least claim_min_runs (5 against 5 lets an
+  // exact U test reach p = 0.008, so a claim is decidable), and their build groups aim at
+  // claim_precision within claim_max_runs when those are set (0: build_precision, max_runs):
+  // a verdict needs a narrower interval than a headline median, and the others need not pay
+  // for it.
+  double build_precision = 0;
+  double claim_precision = 0;
+  int claim_max_runs = 0;
+  double startup_precision = 0;
+  double build_precision_floor = 0;  // seconds: a build median within +-this is precise enough
+  // Student's t below six values; false only to resume a run recorded before it (1.96).
+  bool student_t = true;
+  int min_runs = 3;
+  int max_runs = 6;
+  int startup_min_runs = 8;
+  int claim_min_runs = 5;
+  int warmup = 0;
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> secrets;  // --secret, passed through, never stored
+  std::chrono::milliseconds build_timeout{std::chrono::minutes(30)};
+  bool image_stats = true;  // sizes, gzip sizes and .pyc per layer
+  int startup_runs = 30;    // per mode and scenario (the maximum when adaptive); 0: none
+  std::optional<std::chrono::milliseconds> startup_timeout;  // overrides each probe's
+  std::string image_variant;  // added to the image tags (ab: the candidate's images differ)
+  std::string command;        // the command line, to reproduce the run
+  std::optional<std::int64_t> resume;  // complete the missing samples of this run
+  // A loopback registry ("127.0.0.1:5000"): push/pull metrics of each scenario's cold image
+  // and the CI cache states that use it. Empty: neither.
+  std::string registry;
+  std::string network_profile = "loopback";  // harness/net: index and registry traffic
+  std::string pull_engine;  // DOCKER_HOST of the engine that pulls; empty: no pull metric
+  // "base": the pull engine holds the image's base image (pull_onto_base_seconds: the layers
+  // the scenario adds); "empty": it holds nothing of it (pull_seconds: a fresh host).
+  std::string pull_onto = "base";
+
+  bool operator==(const RunOptions&) const = default;
+};
+
+// The options as a run record stores them: everything but the secrets (never stored) and
+// what the record keeps in columns of its own (labels, command, the run id).
+nlohmann::json stored_form(const RunOptions& options);
+// The stored form read back whole; keys a run recorded before them lacks take the value that
+// run had in effect (pull_onto "empty", the 1.96 stand-in), others the default.
+RunOptions read_stored_form(const nlohmann::json& stored);
+// The options a run was started with (for --resume): its stored form, labels and command,
+// with the secrets taken from the resuming command's `given` options.
+RunOptions resumed_options(const RunRecord& run, const RunOptions& given);
+
+}  // namespace bb

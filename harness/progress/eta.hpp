@@ -1,0 +1,67 @@
+#pragma once
+// What the ETA is made of: how long each kind of work takes (this run's tasks so far, else the
+// suite's last run), and how much of each kind is still expected (each group's repetitions
+// from the schedule's stopping rule). Pure, so a recorded run can be replayed through it.
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/group_tally.hpp"
+#include "stats/stopping.hpp"
+#include "model/run.hpp"
+
+namespace bb {
+
+// The kinds of work whose tasks take comparable time: a build's cache state ("cold",
+// "warm-deps", ...) or "startup".
+std::string work_kind(const std::string& kind, const std::string& state);
+// Work done once per scenario inside a build task, timed apart: not tasks of their own.
+inline constexpr const char* kImageLayersWork = "image layers";
+inline constexpr const char* kRegistryWork = "registry push and pull";
+bool is_one_off(const std::string& kind);
+
+// Seconds of a sample's task spent on once-per-scenario work that the store recorded (the
+// registry push and pull), by kind.
+std::map<std::string, double> recorded_one_off(const Sample& sample);
+
+// Mean seconds a task of each kind took in a recorded run: the time from one sample's start
+// to the next one's (what the next task waited for), samples in the order they were taken,
+// with the recorded once-per-scenario work timed apart.
+std::map<std::string, double> mean_task_seconds(const std::vector<StoredSample>& samples);
+
+class EtaModel {
+ public:
+  // Mean task time by kind from an earlier run, used until this run has timed that kind.
+  void prior(const std::map<std::string, double>& seconds) { prior_ = seconds; }
+  void timed(const std::string& kind, double seconds);
+  // A task of `kind` that took `took` seconds, of which `one_off` (by kind) was
+  // once-per-scenario work: each part timed as its own kind.
+  void task(const std::string& kind, double took, const std::map<std::string, double>& one_off);
+  // Mean seconds by kind of what has been timed.
+  std::map<std::string, double> means() const;
+  // Each kind's remaining count times its mean task time (this run's, else the prior;
+  // start-ups not yet timed go by warm-nochange builds, anything else by the mean of all
+  // tasks); NaN while nothing has been timed and there is no prior.
+  double seconds_left(const std::map<std::string, int>& remaining) const;
+
+ private:
+  std::map<std::string, std::pair<double, int>> timed_;  // kind -> (seconds, tasks)
+  std::map<std::string, double> prior_;
+};
+
+// A group the run still plans, as the ETA sees it.
+struct GroupWork {
+  GroupTally::Key key;
+  std::string kind;  // work_kind
+  GroupTarget target;
+  int prior = -1;  // repetitions it took in the suite's last run
+};
+
+// Repetitions still expected per kind of work: expected_more for each group, groups with too
+// few values of their own going by the median need (unit width over the half-width required)
+// of their kind's other groups.
+std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
+                                         const GroupTally& tally);
+
+}  // namespace bb

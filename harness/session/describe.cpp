@@ -1,0 +1,148 @@
+#include "session/describe.hpp"
+
+#include <fmt/format.h>
+
+#include "lab/run_network.hpp"
+#include "measure/registry_metrics.hpp"
+#include "util/error.hpp"
+#include "util/process.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string git_output(const fs::path& dir, std::vector<std::string> args) {
+  std::vector<std::string> argv = {"git", "-C", dir.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = std::chrono::seconds(30);
+  try {
+    auto result = run_process(options);
+    return result.ok() ? std::string(trim(result.out)) : "";
+  } catch (const EnvironmentError&) {
+    return "";  // no git: the run simply records no commit
+  }
+}
+
+nlohmann::json base_image_facts(DockerEngine& engine, const Suite& suite) {
+  // Stand-ins carry a label.
+  nlohmann::json facts = nlohmann::json::object();
+  for (const auto& scenario : suite.scenarios) {
+    for (const auto& ref : base_images_of(scenario).all) {
+      if (facts.contains(ref)) continue;
+      auto info = engine.inspect_image(ref);
+      nlohmann::json fact;
+      fact["present"] = info.has_value();
+      if (info) {
+        fact["id"] = info->id;
+        auto label = info->labels.find("org.buildbench.stand-in");
+        fact["stand_in"] = label != info->labels.end() && label->second == "true";
+        if (fact["stand_in"]) {
+          fact["stand_in_source"] = info->labels["org.buildbench.stand-in.source"];
+          fact["stand_in_recipe"] = info->labels["org.buildbench.stand-in.recipe"];
+        }
+      }
+      facts[ref] = fact;
+    }
+  }
+  return facts;
+}
+
+nlohmann::json network_facts(const RunOptions& options) {
+  const auto& profile = network_profile_named(options.network_profile);
+  nlohmann::json facts = {{"profile", profile.name},
+                          {"bits_per_second", profile.bits_per_second},
+                          {"round_trip_ms", profile.round_trip.count() / 1000.0},
+                          {"source", profile.source},
+                          {"shaped", "package index; registry pushes, pulls, cache import/export"}};
+  if (!options.registry.empty()) facts["registry"] = options.registry;
+  facts["pull_engine"] =
+      options.pull_engine.empty() ? "none (no pull_seconds)" : options.pull_engine;
+  if (!options.pull_engine.empty()) {
+    facts["pull_onto"] = options.pull_onto == "base"
+                             ? "base: the engine holds the image's base images"
+                             : "empty: the engine holds nothing of the image";
+  }
+  return facts;
+}
+
+}  // namespace
+
+RunRecord describe_run(DockerEngine& engine, Progress& progress, const Suite& suite,
+                       const RunOptions& options, const nlohmann::json* host) {
+  RunRecord record;
+  record.suite_name = suite.name;
+  record.suite_path = fs::absolute(suite.manifest).string();
+  record.command = options.command;
+  record.labels = options.labels;
+  fs::path suite_dir = fs::absolute(suite.manifest).parent_path();
+  record.git_commit = git_output(suite_dir, {"rev-parse", "HEAD"});
+  record.git_dirty = !git_output(suite_dir, {"status", "--porcelain", "--", "."}).empty();
+  if (host) {
+    record.fingerprint = *host;
+  } else {
+    progress.message("buildbench: collecting the host and tool fingerprint");
+    record.fingerprint = engine.fingerprint();
+  }
+  record.fingerprint["base_images"] = base_image_facts(engine, suite);
+  record.fingerprint["network"] = network_facts(options);
+  record.options = stored_form(options);
+  return record;
+}
+
+nlohmann::json describe_scenario(const Scenario& scenario) {
+  nlohmann::json json;
+  json["name"] = scenario.name;
+  json["description"] = scenario.description;
+  json["differs"] = scenario.differs;
+  json["manifest"] = scenario.manifest.string();
+  json["context"] = scenario.context.string();
+  json["dockerfile"] = scenario.dockerfile.string();
+  json["target"] = scenario.target;
+  json["network"] = scenario.network;
+  // Build-arg names only: values may be secrets.
+  nlohmann::json args = nlohmann::json::array();
+  for (const auto& [key, value] : scenario.build_args) args.push_back(key);
+  json["build_arg_names"] = args;
+  return json;
+}
+
+std::map<std::string, std::string> build_args_for(const Scenario& scenario,
+                                                  const PackageIndexServer* index) {
+  const std::string token = "{index_url}";
+  std::map<std::string, std::string> args;
+  for (auto [key, value] : scenario.build_args) {
+    if (value.find(token) != std::string::npos && !index) {
+      throw UsageError(
+          fmt::format("{}: build arg '{}' uses {{index_url}} but the suite names no "
+                      "index; add index = \"DIR\" to the suite",
+                      scenario.manifest.string(), key));
+    }
+    for (auto pos = value.find(token); pos != std::string::npos; pos = value.find(token, pos)) {
+      value.replace(pos, token.size(), index->url());
+      pos += index->url().size();
+    }
+    args[key] = value;
+  }
+  return args;
+}
+
+Sample unmeasured(const std::string& scenario, const std::string& kind, const std::string& state,
+                  int repetition, bool warmup, const std::string& status,
+                  const std::string& error) {
+  Sample sample;
+  sample.scenario = scenario;
+  sample.kind = kind;
+  sample.state = state;
+  sample.repetition = repetition;
+  sample.warmup = warmup;
+  sample.status = status;
+  sample.error = error;
+  sample.started_at = iso8601_utc(std::chrono::system_clock::now());
+  return sample;
+}
+
+}  // namespace bb

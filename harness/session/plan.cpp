@@ -1,0 +1,263 @@
+#include "session/plan.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "measure/ci_cache.hpp"
+#include "util/error.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+ScratchScenario copy_scenario(const Scenario& scenario, const fs::path& to) {
+  ScratchScenario copy;
+  copy.context = to;
+  fs::copy(scenario.context, copy.context, fs::copy_options::recursive);
+  auto relative = scenario.dockerfile.lexically_relative(scenario.context);
+  bool inside = !relative.empty() && *relative.begin() != "..";
+  copy.dockerfile = inside ? copy.context / relative : scenario.dockerfile;
+  return copy;
+}
+
+std::vector<const Scenario*> selected_scenarios(const Suite& suite, const RunOptions& options) {
+  std::vector<const Scenario*> selected;
+  if (options.scenarios.empty()) {
+    for (const auto& scenario : suite.scenarios) selected.push_back(&scenario);
+    return selected;
+  }
+  for (const auto& name : options.scenarios) {
+    const Scenario* scenario = suite.find(name);
+    if (!scenario) {
+      throw UsageError(fmt::format("--scenario '{}': no such scenario in {}{}", printable(name),
+                                   suite.manifest.string(),
+                                   did_you_mean_suffix(name, suite.names())));
+    }
+    selected.push_back(scenario);
+  }
+  return selected;
+}
+
+namespace {
+
+std::vector<CacheState> selected_states(const RunOptions& options) {
+  return in_protocol_order(options.states.empty() ? all_cache_states() : options.states);
+}
+
+template <typename T>
+void rotate_by_round(std::vector<T>& items, int round) {
+  if (!items.empty())
+    std::rotate(items.begin(), items.begin() + (round - 1) % items.size(), items.end());
+}
+
+bool names_python(const Scenario& scenario) {
+  return std::any_of(scenario.startup_modes.begin(), scenario.startup_modes.end(),
+                     [](const StartupMode& mode) { return mode.python; });
+}
+
+// warm-nochange, warm-code, warm-deps: primed from the cache the scenario's last build left.
+bool is_local_warm_state(CacheState state) {
+  return state != CacheState::kCold && !is_ci_cache_state(state);
+}
+
+}  // namespace
+
+std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
+  auto selected = selected_scenarios(suite, options);
+  auto states = selected_states(options);
+  std::vector<Task> tasks;
+  int total = options.warmup + options.runs;
+  for (int repetition = 1; repetition <= total; ++repetition) {
+    auto order = selected;
+    rotate_by_round(order, repetition);
+    for (auto* scenario : order) {
+      for (auto state : states) {
+        if (!scenario->supports(state)) continue;
+        bool warmup = repetition <= options.warmup;
+        tasks.push_back(
+            {scenario, state, warmup ? repetition : repetition - options.warmup, warmup});
+      }
+    }
+  }
+  return tasks;
+}
+
+std::set<GroupTally::Key> claimed_groups(const Suite& suite) {
+  // Groups a claim compares on a time metric need enough samples to be decidable.
+  std::set<GroupTally::Key> groups;
+  for (const auto& [scenario, state] : timed_claim_groups(suite.claims))
+    groups.insert({scenario, parse_cache_state(state) ? "build" : "startup", state});
+  return groups;
+}
+
+GroupTarget group_target(const RunOptions& o, const GroupTally::Key& key, bool claimed) {
+  if (std::get<1>(key) == "startup") {
+    if (o.startup_precision <= 0) return {o.startup_runs, o.startup_runs, 0};
+    int min = std::min(o.startup_min_runs, o.startup_runs);
+    if (claimed) min = std::max(min, o.claim_min_runs);
+    return {min, std::max(o.startup_runs, min), o.startup_precision, 0, o.student_t};
+  }
+  if (o.build_precision <= 0) return {o.runs, o.runs, 0};
+  if (!claimed) {
+    return {o.min_runs, std::max(o.max_runs, o.min_runs), o.build_precision,
+            o.build_precision_floor, o.student_t};
+  }
+  int min = std::max(o.min_runs, o.claim_min_runs);
+  int max = o.claim_max_runs > 0 ? o.claim_max_runs : o.max_runs;
+  double precision = o.claim_precision > 0 ? o.claim_precision : o.build_precision;
+  return {min, std::max(max, min), precision, o.build_precision_floor, o.student_t};
+}
+
+std::vector<Unit> single_units(const Suite& suite, const RunOptions& options) {
+  std::vector<Unit> units;
+  auto states = selected_states(options);
+  for (const Scenario* scenario : selected_scenarios(suite, options)) {
+    Unit unit;
+    unit.legs = {{0, scenario, names_python(*scenario)}};
+    for (auto state : states)
+      if (scenario->supports(state)) unit.states.push_back(state);
+    if (unit.states.empty()) continue;
+    unit.modes = scenario->startup_modes;
+    unit.startup = scenario->probe.defined() && options.startup_runs > 0;
+    units.push_back(std::move(unit));
+  }
+  return units;
+}
+
+std::vector<Unit> paired_units(const Suite& baseline, const Suite& candidate,
+                               const RunOptions& options, std::vector<std::string>& skipped) {
+  std::vector<std::string> names =
+      options.scenarios.empty() ? candidate.names() : options.scenarios;
+  std::vector<Unit> units;
+  for (const auto& name : names) {
+    const Scenario* base = baseline.find(name);
+    const Scenario* cand = candidate.find(name);
+    if (!base && !cand) {
+      throw UsageError(fmt::format("--scenario '{}': in neither side's suite{}", printable(name),
+                                   did_you_mean_suffix(name, candidate.names())));
+    }
+    if (!base || !cand) {
+      skipped.push_back(name);
+      continue;
+    }
+    Unit unit;
+    unit.legs = {{0, base, names_python(*base)}, {1, cand, names_python(*cand)}};
+    for (auto state : selected_states(options))
+      if (base->supports(state) && cand->supports(state)) unit.states.push_back(state);
+    for (const auto& mode : base->startup_modes)
+      for (const auto& other : cand->startup_modes)
+        if (other.name == mode.name) unit.modes.push_back(mode);
+    unit.startup = base->probe.defined() && cand->probe.defined() && options.startup_runs > 0;
+    if (!unit.states.empty()) units.push_back(std::move(unit));
+  }
+  return units;
+}
+
+Plan::Plan(std::vector<Unit> units, const RunOptions& options, std::set<GroupTally::Key> claimed)
+    : units_(std::move(units)), options_(options), claimed_(std::move(claimed)) {}
+
+GroupTarget Plan::target(const GroupTally::Key& key) const {
+  if (!paired_) return group_target(options_, key, claimed_.count(key) > 0);
+  int pairs = options_.runs;
+  if (std::get<1>(key) == "startup") {
+    pairs = options_.startup_runs;
+  } else if (pilot_pairs_) {
+    auto chosen = decided_.find(key);
+    pairs = chosen != decided_.end() ? chosen->second : *pilot_pairs_;
+  }
+  return {pairs, pairs, 0};
+}
+
+bool Plan::needs_more(const GroupTally::Key& key) const {
+  return bb::needs_more(tally_.values(key), tally_.attempts(key), target(key));
+}
+
+std::vector<const Unit*> Plan::order(int round) const {
+  std::vector<const Unit*> order;
+  for (const auto& unit : units_) order.push_back(&unit);
+  rotate_by_round(order, round);
+  return order;
+}
+
+std::vector<Visit> Plan::build_visits(const Unit& unit, int round, bool warm_only) const {
+  // A unit's states run back to back (cold first), so its warm states prime on the cache its
+  // cold build just filled instead of rebuilding everything after another scenario's prune.
+  bool warmup = round <= options_.warmup;
+  std::vector<Visit> visits;
+  for (auto state : unit.states) {
+    if (warm_only && !is_local_warm_state(state)) continue;
+    std::string name = to_string(state);
+    if (warmup) {
+      if (!warmups_done_.count({unit.name(), name, round}))
+        visits.push_back({&unit, "build", name, round, true});
+      continue;
+    }
+    Visit visit{&unit, "build", name, 0, false};
+    if (needs_more(visit.key())) {
+      visit.repetition = tally_.attempts(visit.key()) + 1;
+      visits.push_back(visit);
+    }
+  }
+  return visits;
+}
+
+bool Plan::finishes_warm_groups(const Unit& unit) const {
+  // Once a scenario's cold group has stopped, every later visit would first rebuild it in
+  // full (another scenario's cold prune emptied the cache) only to prime its warm groups:
+  // the adaptive design spends that rebuild once, taking the warm groups' remaining
+  // repetitions in the visit that has the cache warm.
+  if (options_.build_precision <= 0) return false;
+  bool prunes = false;  // cold builds, and CI states that start from an emptied builder
+  for (const auto& other : units_) {
+    for (auto state : other.states)
+      prunes |= state == CacheState::kCold || (is_ci_cache_state(state) && imports_cache(state));
+  }
+  if (!prunes) return false;
+  if (std::find(unit.states.begin(), unit.states.end(), CacheState::kCold) == unit.states.end())
+    return true;
+  return !needs_more({unit.name(), "build", to_string(CacheState::kCold)});
+}
+
+std::vector<Visit> Plan::startup_visits(int round) const {
+  std::vector<const Unit*> order;
+  for (const auto& unit : units_)
+    if (unit.startup && !unit.modes.empty()) order.push_back(&unit);
+  rotate_by_round(order, round);
+  std::vector<Visit> visits;
+  for (const Unit* unit : order) {
+    // A unit's modes back to back, their order rotating (A B, B A): drift hits all alike.
+    auto modes = unit->modes;
+    rotate_by_round(modes, round);
+    for (const auto& mode : modes) {
+      Visit visit{unit, "startup", mode.name, 0, false};
+      if (needs_more(visit.key())) {
+        visit.repetition = tally_.attempts(visit.key()) + 1;
+        visits.push_back(visit);
+      }
+    }
+  }
+  return visits;
+}
+
+void Plan::taken(const Visit& visit, std::optional<double> figure) {
+  if (visit.warmup) return warmup_taken(visit.unit->name(), visit.state, visit.repetition);
+  tally_.add(visit.key(), figure.has_value(), figure.value_or(0));
+}
+
+void Plan::warmup_taken(const std::string& unit, const std::string& state, int round) {
+  warmups_done_.insert({unit, state, round});
+}
+
+void Plan::seed(const Sample& sample) {
+  if (sample.warmup) return warmup_taken(sample.scenario, sample.state, sample.repetition);
+  auto figure = figure_of(sample);
+  tally_.add({sample.scenario, sample.kind, sample.state}, figure.has_value(), figure.value_or(0));
+}
+
+int Plan::prior_of(const GroupTally::Key& key) const {
+  auto it = prior_.find(key);
+  return it == prior_.end() ? -1 : it->second;
+}
+
+}  // namespace bb

@@ -1,0 +1,143 @@
+#pragma once
+// What a session measures, built once: its units (one scenario of one side, or a pair of legs
+// measured back to back), each unit's build states and start-up modes, and how many
+// repetitions each group gets. A visit is a unit's next sample of one group: one leg, or a
+// pair whose legs run in a recorded order.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "lab/package_index.hpp"
+#include "measure/run_options.hpp"
+#include "model/group_tally.hpp"
+#include "scenario/scenario.hpp"
+#include "startup/startup.hpp"
+#include "stats/stopping.hpp"
+
+namespace bb {
+
+// A scenario's scratch copy, where edits are made.
+struct ScratchScenario {
+  std::filesystem::path context;
+  std::filesystem::path dockerfile;
+};
+// Copies a scenario's context to `to`, where edits are made.
+ScratchScenario copy_scenario(const Scenario& scenario, const std::filesystem::path& to);
+
+// One version of the suite in a session, stored as one run.
+struct Side {
+  std::string name;  // "" in `run`; "baseline" or "candidate" in `ab`
+  const Suite* suite = nullptr;
+  RunOptions options;
+  std::int64_t run_id = 0;
+  std::map<std::string, ScratchScenario> copies;  // scenario -> its scratch copy
+  std::map<std::string, std::string> last_image;  // scenario -> image of its last good build
+  const PackageIndexServer* index = nullptr;      // when its suite names one
+  std::unique_ptr<StartupMeasurer> startup;
+};
+
+// What a visit measures on one side.
+struct Leg {
+  std::size_t side = 0;
+  const Scenario* scenario = nullptr;
+  bool python = false;  // its service is a Python program: samples carry the probe's report
+};
+
+struct Unit {
+  std::vector<Leg> legs;           // one, or a pair
+  std::vector<CacheState> states;  // build states every leg supports, in protocol order
+  std::vector<StartupMode> modes;  // start-up modes every leg names, as-built first
+  bool startup = false;            // every leg has a probe
+  const std::string& name() const { return legs.front().scenario->name; }
+  bool paired() const { return legs.size() > 1; }
+};
+
+struct Visit {
+  const Unit* unit = nullptr;
+  std::string kind;   // "build" or "startup"
+  std::string state;  // cache state, or start-up mode
+  int repetition = 1;
+  bool warmup = false;
+  GroupTally::Key key() const { return {unit->name(), kind, state}; }
+};
+
+// The fixed design's order (for --scenario validation and tests): repetition, then
+// scenarios rotated by repetition, a scenario's states together in protocol order.
+struct Task {
+  const Scenario* scenario;
+  CacheState state;
+  int repetition;  // 1-based, counting warm-ups first
+  bool warmup;
+};
+std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options);
+// The scenarios of a suite the options select, in the suite's order; UsageError (with "did
+// you mean") for a name it lacks.
+std::vector<const Scenario*> selected_scenarios(const Suite& suite, const RunOptions& options);
+// The groups (scenario, kind, state) a claim of the suite compares on a time metric.
+std::set<GroupTally::Key> claimed_groups(const Suite& suite);
+// A group's repetition target under the options: claimed groups get at least claim_min_runs.
+GroupTarget group_target(const RunOptions& options, const GroupTally::Key& key, bool claimed);
+
+// Units of a one-side session: each selected scenario that supports a selected state.
+std::vector<Unit> single_units(const Suite& suite, const RunOptions& options);
+// Units of a two-side session: each selected scenario on both sides, with the states and
+// modes both support; `skipped` gets the names found on one side only.
+std::vector<Unit> paired_units(const Suite& baseline, const Suite& candidate,
+                               const RunOptions& options, std::vector<std::string>& skipped);
+
+// How many repetitions each group gets, and what it has so far.
+class Plan {
+ public:
+  Plan(std::vector<Unit> units, const RunOptions& options, std::set<GroupTally::Key> claimed);
+  const std::vector<Unit>& units() const { return units_; }
+  std::vector<Unit>& units() { return units_; }
+  const RunOptions& options() const { return options_; }
+
+  // Pairs: a fixed count per group (--pairs), or for builds, with a pilot, one chosen after it.
+  void use_pair_targets(std::optional<int> pilot_pairs) {
+    paired_ = true;
+    pilot_pairs_ = pilot_pairs;
+  }
+  void decide(const GroupTally::Key& key, int pairs) { decided_[key] = pairs; }
+  bool decided(const GroupTally::Key& key) const { return decided_.count(key) > 0; }
+  GroupTarget target(const GroupTally::Key& key) const;
+  bool needs_more(const GroupTally::Key& key) const;
+
+  // The units in this round's order: rotated by round, so drift spreads over all.
+  std::vector<const Unit*> order(int round) const;
+  std::vector<Visit> build_visits(const Unit& unit, int round, bool warm_only) const;
+  // Whether a visit keeps the unit's warm groups going until they stop (see plan.cpp).
+  bool finishes_warm_groups(const Unit& unit) const;
+  std::vector<Visit> startup_visits(int round) const;
+
+  // A visit's samples were stored: `figure` is its value, a pair's log ratio, or nothing.
+  void taken(const Visit& visit, std::optional<double> figure);
+  void warmup_taken(const std::string& unit, const std::string& state, int round);
+  bool warmup_done(const std::string& unit, const std::string& state, int round) const {
+    return warmups_done_.count({unit, state, round}) > 0;
+  }
+  // A sample a resumed run stored before.
+  void seed(const Sample& sample);
+  const GroupTally& tally() const { return tally_; }
+  void prior(const GroupTally::Key& key) { ++prior_[key]; }
+  int prior_of(const GroupTally::Key& key) const;
+
+ private:
+  std::vector<Unit> units_;
+  RunOptions options_;
+  std::set<GroupTally::Key> claimed_;
+  GroupTally tally_;
+  std::set<std::tuple<std::string, std::string, int>> warmups_done_;  // unit, state, round
+  std::map<GroupTally::Key, int> prior_;  // repetitions in the suite's last run
+  bool paired_ = false;
+  std::optional<int> pilot_pairs_;  // --detect: builds take these, then what decide() chose
+  std::map<GroupTally::Key, int> decided_;
+};
+
+}  // namespace bb

@@ -1,0 +1,165 @@
+#include "session/runner.hpp"
+
+#include <random>
+
+#include <fmt/format.h>
+
+#include "session/describe.hpp"
+#include "util/error.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+
+namespace {
+
+std::vector<const Scenario*> scenarios_of(const std::vector<Unit>& units) {
+  std::vector<const Scenario*> scenarios;
+  for (const auto& unit : units)
+    for (const auto& leg : unit.legs) scenarios.push_back(leg.scenario);
+  return scenarios;
+}
+
+std::string new_ab_id() {
+  std::random_device device;
+  std::uniform_int_distribution<int> hex(0, 15);
+  std::string id;
+  for (int i = 0; i < 12; ++i) id += "0123456789abcdef"[hex(device)];
+  return id;
+}
+
+}  // namespace
+
+Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
+    : engine_(engine), store_(store), progress_(progress), session_(engine, store, progress) {}
+
+void Runner::use_pull_engine(DockerEngine* engine) {
+  pull_engine_ = engine;
+  session_.use_pull_engine(engine);
+}
+
+std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
+  auto units = single_units(suite, options);
+  if (units.empty()) {
+    throw UsageError("nothing to run: no selected scenario supports the selected --state");
+  }
+  check_session(engine_, pull_engine_ != nullptr, options, scenarios_of(units));
+  session_.begin();
+  Plan plan(std::move(units), options, claimed_groups(suite));
+  std::vector<Side> sides(1);
+  sides[0].suite = &suite;
+  sides[0].options = options;
+  sides[0].run_id = begin(suite, options, sides[0], plan);
+  learn_from_last_run(suite, sides[0].run_id, plan);
+  session_.run(sides, plan, std::nullopt, fmt::format("run{}", sides[0].run_id));
+  return sides[0].run_id;
+}
+
+std::int64_t Runner::begin(const Suite& suite, const RunOptions& options, Side& side, Plan& plan) {
+  if (!options.resume) {
+    RunRecord record = describe_run(engine_, progress_, suite, options);
+    std::int64_t run_id = store_.begin_run(record);
+    int position = 0;
+    for (const auto& scenario : suite.scenarios)
+      store_.add_scenario(run_id, scenario.name, position++, describe_scenario(scenario));
+    return run_id;
+  }
+  std::int64_t run_id = *options.resume;
+  auto existing = store_.run(run_id);
+  if (!existing) throw UsageError(fmt::format("--resume {}: no such run", run_id));
+  if (existing->suite_name != suite.name) {
+    throw UsageError(
+        fmt::format("--resume {}: that run measured suite '{}', not '{}'; pass its --suite", run_id,
+                    existing->suite_name, suite.name));
+  }
+  if (existing->status == "complete") {
+    throw UsageError(fmt::format("--resume {}: the run is already complete", run_id));
+  }
+  store_.reopen_run(run_id);
+  auto stored = store_.samples({run_id}, false);
+  for (const auto& entry : stored) session_.seed(entry.sample, side, plan);
+  progress_.message(fmt::format("buildbench: resuming run {} ({} samples already stored)", run_id,
+                                stored.size()));
+  return run_id;
+}
+
+void Runner::learn_from_last_run(const Suite& suite, std::int64_t this_run, Plan& plan) {
+  std::optional<RunRecord> last;
+  for (const auto& run : store_.runs()) {
+    if (run.suite_name == suite.name && run.status == "complete" && run.id != this_run) last = run;
+  }
+  if (!last) return;
+  auto samples = store_.samples({last->id}, false);
+  progress_.prior(mean_task_seconds(samples));
+  for (const auto& stored : samples) {
+    const Sample& s = stored.sample;
+    if (!s.warmup) plan.prior({s.scenario, s.kind, s.state});
+  }
+}
+
+AbRunner::AbRunner(DockerEngine& engine, Store& store, Progress& progress)
+    : engine_(engine), store_(store), progress_(progress), session_(engine, store, progress) {}
+
+void AbRunner::use_pull_engine(DockerEngine* engine) {
+  pull_engine_ = engine;
+  session_.use_pull_engine(engine);
+}
+
+AbResult AbRunner::run(const Suite& baseline, const Suite& candidate, const AbOptions& options) {
+  std::vector<std::string> one_sided;
+  auto units = paired_units(baseline, candidate, options.run, one_sided);
+  for (const auto& name : one_sided) {
+    progress_.message(fmt::format("buildbench: scenario '{}' is only in the {}; not measured",
+                                  printable(name), baseline.find(name) ? "baseline" : "candidate"));
+  }
+  if (units.empty()) {
+    throw UsageError(
+        "nothing to run: no selected scenario is on both sides with a --state both support");
+  }
+  check_session(engine_, pull_engine_ != nullptr, options.run, scenarios_of(units));
+  shared_index({&baseline, &candidate});
+  PairDesign design{
+      new_ab_id(),    options.order,     options.seed.value_or(std::random_device{}()),
+      options.detect, options.max_pairs, options.pilot_pairs};
+  session_.begin();
+  Plan plan(std::move(units), options.run, {});
+  plan.use_pair_targets(options.detect > 0 ? std::optional(options.pilot_pairs) : std::nullopt);
+  std::vector<Side> sides(2);
+  sides[0].name = "baseline";
+  sides[0].suite = &baseline;
+  sides[1].name = "candidate";
+  sides[1].suite = &candidate;
+  begin(sides, plan, options, design);
+  session_.run(sides, plan, design, "ab-" + design.ab_id);
+  return {design.ab_id, sides[0].run_id, sides[1].run_id, session_.pairs()};
+}
+
+void AbRunner::begin(std::vector<Side>& sides, const Plan& plan, const AbOptions& options,
+                     const PairDesign& design) {
+  progress_.message("buildbench: collecting the host and tool fingerprint");
+  nlohmann::json host = engine_.fingerprint();  // once: both sides run on the same host
+  for (std::size_t i = 0; i < sides.size(); ++i) {
+    Side& side = sides[i];
+    side.options = options.run;
+    side.options.labels["ab"] = design.ab_id;
+    side.options.labels["side"] = side.name;
+    const std::string& revision = i == 0 ? options.baseline_revision : options.candidate_revision;
+    if (!revision.empty()) side.options.labels["rev"] = revision;
+    if (i == 1) side.options.image_variant = "candidate";
+    RunRecord record = describe_run(engine_, progress_, *side.suite, side.options, &host);
+    record.options["ab"] = {{"id", design.ab_id},
+                            {"side", side.name},
+                            {"order", to_string(design.order)},
+                            {"seed", design.seed},
+                            {"detect", design.detect},
+                            {"max_pairs", design.max_pairs},
+                            {"pilot_pairs", design.pilot_pairs}};
+    side.run_id = store_.begin_run(record);
+    int position = 0;
+    for (const auto& unit : plan.units()) {
+      const Scenario& scenario = *unit.legs[i].scenario;
+      store_.add_scenario(side.run_id, scenario.name, position++, describe_scenario(scenario));
+    }
+  }
+}
+
+}  // namespace bb

@@ -1,0 +1,386 @@
+#include "session/session.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "lab/run_network.hpp"
+#include "measure/ci_cache.hpp"
+#include "measure/registry_metrics.hpp"
+#include "net/registry.hpp"
+#include "session/describe.hpp"
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+#include "util/scratch_folder.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+namespace {
+// Carries a failed sample's session out of the loop when the daemon is gone.
+struct DaemonGone {};
+}  // namespace
+
+void check_session(DockerEngine& engine, bool pull_engine, const RunOptions& options,
+                   const std::vector<const Scenario*>& scenarios) {
+  network_profile_named(options.network_profile);
+  std::vector<std::string> need_registry;
+  for (auto state : options.states) {
+    if (needs_registry(state)) need_registry.push_back(to_string(state));
+  }
+  if (!need_registry.empty() && options.registry.empty()) {
+    throw UsageError(
+        fmt::format("--state {} needs a registry: add --registry 127.0.0.1:5000 "
+                    "(scripts/lab-registry starts one)",
+                    fmt::join(need_registry, ", ")));
+  }
+  if (!options.registry.empty())
+    net::require_registry(net::parse_registry_address(options.registry));
+  if (std::any_of(options.states.begin(), options.states.end(), needs_cache_export)) {
+    require_cache_support(engine.fingerprint(), options.states);
+  }
+  // A resumed run keeps its recorded mode: a missing base then fails at its first pull.
+  if (pull_engine && options.pull_onto == "base" && !options.resume)
+    check_pull_onto(engine, scenarios);
+}
+
+std::optional<fs::path> shared_index(const std::vector<const Suite*>& suites) {
+  std::optional<fs::path> index;
+  for (const Suite* suite : suites) {
+    if (!suite->index) continue;
+    if (index && fs::weakly_canonical(*index) != fs::weakly_canonical(*suite->index)) {
+      throw UsageError(fmt::format(
+          "the two sides name different package indexes ({} and {}); ab serves one for both: "
+          "point both suites at the same index folder",
+          index->string(), suite->index->string()));
+    }
+    index = suite->index;
+  }
+  return index;
+}
+
+Session::Session(DockerEngine& engine, Store& store, Progress& progress)
+    : engine_(engine), store_(store), progress_(progress), measurer_(engine, store, progress) {}
+
+void Session::begin() {
+  measurer_.begin_session();
+  pairs_ = 0;
+  python_detected_ = false;
+  in_flight_.clear();
+}
+
+void Session::seed(const Sample& sample, Side& side, Plan& plan) {
+  measurer_.seed(sample);
+  plan.seed(sample);
+  if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty() &&
+      engine_.inspect_image(sample.image_id))
+    side.last_image[sample.scenario] = sample.image_id;
+}
+
+void Session::run(std::vector<Side>& sides, Plan& plan, const std::optional<PairDesign>& pairs,
+                  const std::string& label) {
+  sides_ = &sides;
+  plan_ = &plan;
+  design_ = pairs;
+  label_ = label;
+  if (pairs) orderer_.emplace(pairs->order, pairs->seed);
+  ScratchFolder scratch(fs::temp_directory_path() /
+                        fmt::format("buildbench-{}-{}", label, getpid()));
+  try {
+    measure_all(scratch.path());
+  } catch (const Interrupted&) {
+    finish("interrupted");
+    throw;
+  } catch (const DaemonGone&) {
+    finish("failed");
+    daemon_gone();
+  } catch (...) {
+    finish("failed");
+    throw;
+  }
+  finish("complete");
+}
+
+void Session::measure_all(const fs::path& scratch) {
+  prepare_sides(scratch);
+  // One network for every side: the index and the registry behind the run's profile.
+  std::vector<const Suite*> suites;
+  for (const auto& side : *sides_) suites.push_back(side.suite);
+  const RunOptions& options = plan_->options();
+  int index_port = 0;
+  for (const Suite* suite : suites)
+    if (suite->index) index_port = suite->index_port;
+  RunNetwork network(shared_index(suites), index_port, options.network_profile, options.registry,
+                     progress_);
+  for (auto& side : *sides_) side.index = side.suite->index ? network.index() : nullptr;
+  measurer_.use_registry({network.registry(), options.registry, pull_engine_, options.pull_onto});
+  if (design_) {
+    progress_.message(fmt::format(
+        "buildbench: A/B session {}: baseline run {}, candidate run {}; pairs in {} order "
+        "(seed {})",
+        design_->ab_id, (*sides_)[0].run_id, (*sides_)[1].run_id, to_string(design_->order),
+        design_->seed));
+  }
+  progress_.begin();
+  tell_progress();
+  run_builds();
+  run_startups(scratch);
+  progress_.end();
+}
+
+void Session::prepare_sides(const fs::path& scratch) {
+  // Scratch copies: edits never touch the user's files.
+  fs::create_directories(scratch);
+  for (auto& side : *sides_) {
+    fs::path folder = side.name.empty() ? scratch : scratch / side.name;
+    fs::create_directories(folder);
+    int position = 0;
+    for (const auto& unit : plan_->units()) {
+      for (const auto& leg : unit.legs) {
+        if (&(*sides_)[leg.side] != &side || side.copies.count(leg.scenario->name)) continue;
+        side.copies[leg.scenario->name] =
+            copy_scenario(*leg.scenario, folder / std::to_string(position++));
+      }
+    }
+  }
+}
+
+void Session::run_builds() {
+  int warmup = plan_->options().warmup;
+  for (int round = 1;; ++round) {
+    bool ran = false;
+    for (const Unit* unit : plan_->order(round)) {
+      auto visits = plan_->build_visits(*unit, round, false);
+      while (!visits.empty()) {
+        ran = true;
+        for (const auto& visit : visits) take(visit);
+        bool more = round > warmup && plan_->finishes_warm_groups(*unit);
+        visits = more ? plan_->build_visits(*unit, round, true) : std::vector<Visit>{};
+      }
+    }
+    if (!ran && round > warmup) return;
+  }
+}
+
+void Session::run_startups(const fs::path& scratch) {
+  const auto& units = plan_->units();
+  if (std::none_of(units.begin(), units.end(), [](const Unit& u) { return u.startup; })) return;
+  for (auto& side : *sides_) {
+    fs::path tools = (side.name.empty() ? scratch : scratch / side.name) / "startup-tools";
+    write_startup_tools(tools);
+    std::string prefix = fmt::format("buildbench-{}{}-{}", label_,
+                                     side.name.empty() ? "" : "-" + side.name, getpid());
+    side.startup = std::make_unique<StartupMeasurer>(engine_, tools, prefix);
+  }
+  detect_python();
+  for (int round = 1;; ++round) {
+    auto visits = plan_->startup_visits(round);
+    if (visits.empty()) return;
+    for (const auto& visit : visits) take(visit);
+  }
+}
+
+void Session::detect_python() {
+  // Scenarios that name no modes: one unmeasured start asks the probe whether the service is
+  // a Python program; only then are the Python modes measured (on every leg, or none).
+  for (auto& unit : plan_->units()) {
+    if (!unit.startup) continue;
+    bool python = true;
+    for (const auto& leg : unit.legs) {
+      Side& side = (*sides_)[leg.side];
+      auto image = side.last_image.find(leg.scenario->name);
+      if (!leg.scenario->detect_python || image == side.last_image.end()) {
+        python = false;
+        break;
+      }
+      progress_.detail(fmt::format("{}: is the service a Python program? (one start, not measured)",
+                                   printable(leg.scenario->name)));
+      python =
+          side.startup->runs_python(*leg.scenario, image->second, side.options.startup_timeout);
+      if (!python) break;
+    }
+    if (!python) continue;
+    for (auto& leg : unit.legs) leg.python = true;
+    for (const auto& mode : builtin_startup_modes())
+      if (mode.python) unit.modes.push_back(mode);
+  }
+  python_detected_ = true;
+  tell_progress();
+}
+
+std::vector<const Leg*> Session::legs_in_order(const Visit& visit) {
+  const auto& legs = visit.unit->legs;
+  if (!visit.unit->paired()) return {&legs[0]};
+  GroupTally::Key key{visit.unit->name(), visit.kind,
+                      visit.warmup ? visit.state + " (warm-up)" : visit.state};
+  bool baseline_first = orderer_->baseline_first(key);
+  return baseline_first ? std::vector<const Leg*>{&legs[0], &legs[1]}
+                        : std::vector<const Leg*>{&legs[1], &legs[0]};
+}
+
+std::string Session::describe(const Visit& visit, const Leg& leg, const Leg& first) const {
+  const std::string& name = visit.unit->name();
+  std::string warmup = visit.warmup ? " (warm-up)" : "";
+  if (!visit.unit->paired()) {
+    if (visit.kind == "startup")
+      return fmt::format("{} start-up {} #{}", printable(name), visit.state, visit.repetition);
+    return fmt::format("{} {} #{}{}", printable(name), visit.state, visit.repetition, warmup);
+  }
+  return fmt::format("{} {} {} pair #{}{} ({} first): {}", printable(name),
+                     visit.kind == "build" ? "build" : "start-up", visit.state, visit.repetition,
+                     warmup, (*sides_)[first.side].name, (*sides_)[leg.side].name);
+}
+
+void Session::take(const Visit& visit) {
+  interrupt::throw_if_requested();
+  auto legs = legs_in_order(visit);
+  std::vector<Sample> samples(visit.unit->legs.size());
+  std::vector<std::int64_t> ids(samples.size());
+  for (std::size_t i = 0; i < legs.size(); ++i) {
+    const Leg& leg = *legs[i];
+    progress_.task(describe(visit, leg, *legs[0]));
+    std::size_t at = &leg - visit.unit->legs.data();  // the sample's place: the legs' order
+    samples[at] = measure(visit, leg);
+    ids[at] = keep((*sides_)[leg.side], samples[at]);
+    in_flight_ = i + 1 < legs.size() ? work_kind(visit.kind, visit.state) : "";
+    if (i + 1 < legs.size()) tell_progress();
+  }
+  if (visit.unit->paired()) {
+    bool baseline_first = legs[0] == &visit.unit->legs[0];
+    store_.add_pair({design_->ab_id, ids[0], ids[1], baseline_first ? "baseline" : "candidate"});
+    ++pairs_;
+  }
+  tally(visit, samples);
+  tell_progress();
+}
+
+void Session::tally(const Visit& visit, const std::vector<Sample>& samples) {
+  std::optional<double> figure = figure_of(samples[0]);
+  if (samples.size() == 2) {
+    auto candidate = figure_of(samples[1]);
+    figure = figure && candidate ? std::optional(std::log(*candidate / *figure)) : std::nullopt;
+  }
+  plan_->taken(visit, figure);
+  if (visit.warmup || !design_ || design_->detect <= 0 || visit.kind != "build") return;
+  auto key = visit.key();
+  if (!plan_->decided(key) && plan_->tally().attempts(key) >= design_->pilot_pairs) {
+    plan_->decide(key, decide_pairs(key, plan_->tally().values(key), design_->detect,
+                                    design_->max_pairs, progress_));
+  }
+}
+
+Sample Session::measure(const Visit& visit, const Leg& leg) {
+  Side& side = (*sides_)[leg.side];
+  const Scenario& scenario = *leg.scenario;
+  try {
+    if (visit.kind == "startup") return measure_startup(visit, leg, side);
+    const auto& copy = side.copies.at(scenario.name);
+    BuildJob job{&scenario,
+                 *parse_cache_state(visit.state),
+                 visit.repetition,
+                 visit.warmup,
+                 copy.context,
+                 copy.dockerfile,
+                 build_args_for(scenario, side.index),
+                 &side.options};
+    return measurer_.measure(job);
+  } catch (const Interrupted&) {
+    return unmeasured(scenario.name, visit.kind, visit.state, visit.repetition, visit.warmup,
+                      "interrupted", "interrupted before the measurement finished");
+  }
+}
+
+Sample Session::measure_startup(const Visit& visit, const Leg& leg, Side& side) {
+  const Scenario& scenario = *leg.scenario;
+  auto image = side.last_image.find(scenario.name);
+  if (image == side.last_image.end()) {
+    return unmeasured(scenario.name, "startup", visit.state, visit.repetition, false, "failed",
+                      "no image to start: every build of this scenario in the run failed");
+  }
+  const auto& modes = visit.unit->modes;
+  auto mode = std::find_if(modes.begin(), modes.end(),
+                           [&](const StartupMode& m) { return m.name == visit.state; });
+  return side.startup->measure(scenario, image->second, *mode, leg.python, visit.repetition,
+                               side.options.startup_timeout);
+}
+
+std::int64_t Session::keep(Side& side, Sample& sample) {
+  if (sample.status == "interrupted") {
+    store_.add_sample(side.run_id, sample);
+    throw Interrupted();
+  }
+  bool gone = sample.status != "ok" && !engine_.ping();
+  if (gone) sample.error = "the Docker daemon stopped answering: " + sample.error;
+  std::int64_t id = store_.add_sample(side.run_id, sample);
+  if (gone) throw DaemonGone{};
+  if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty())
+    side.last_image[sample.scenario] = sample.image_id;
+  progress_.done(sample, side.name, measurer_.take_one_off());
+  return id;
+}
+
+void Session::tell_progress() {
+  std::vector<GroupWork> groups;
+  std::map<std::string, int> once;  // warm-ups and once-per-scenario work still due
+  for (const auto& unit : plan_->units()) {
+    for (const auto& leg : unit.legs) {
+      const Side& side = (*sides_)[leg.side];
+      std::string owner = owner_of(leg.scenario->name, side.options.image_variant);
+      for (auto state : unit.states) {
+        GroupTally::Key key{unit.name(), "build", to_string(state)};
+        groups.push_back(
+            {key, work_kind("build", to_string(state)), plan_->target(key), plan_->prior_of(key)});
+        for (int round = 1; round <= plan_->options().warmup; ++round)
+          once[work_kind("build", to_string(state))] +=
+              !plan_->warmup_done(unit.name(), to_string(state), round);
+        once[kImageLayersWork] += measurer_.layers_due(owner, state, side.options);
+      }
+      bool cold = std::count(unit.states.begin(), unit.states.end(), CacheState::kCold) > 0;
+      once[kRegistryWork] += cold && measurer_.registry_due(owner);
+      if (!unit.startup) continue;
+      auto modes = unit.modes;
+      // Until the probe has asked, a scenario that names no modes is counted as a Python one:
+      // over-counting a few cheap start-ups beats an ETA that jumps when the builds end.
+      if (leg.scenario->detect_python && !python_detected_) {
+        for (const auto& mode : builtin_startup_modes())
+          if (mode.python) modes.push_back(mode);
+      }
+      for (const auto& mode : modes) {
+        GroupTally::Key key{unit.name(), "startup", mode.name};
+        groups.push_back({key, "startup", plan_->target(key), plan_->prior_of(key)});
+      }
+    }
+  }
+  auto remaining = expected_work(groups, plan_->tally());
+  for (const auto& [kind, count] : once) remaining[kind] += count;
+  // A pair in flight has one sample stored already.
+  if (!in_flight_.empty() && remaining[in_flight_] > 0) --remaining[in_flight_];
+  progress_.expect(remaining);
+}
+
+void Session::finish(const std::string& status) {
+  progress_.end();
+  for (const auto& side : *sides_) store_.finish_run(side.run_id, status);
+}
+
+void Session::daemon_gone() {
+  const auto& sides = *sides_;
+  if (design_) {
+    throw EnvironmentError(fmt::format(
+        "the Docker daemon stopped answering during A/B session {} (runs {} and {}); the sample "
+        "in flight is stored as failed and every earlier sample is kept. Restart the daemon "
+        "(scripts/lab-dockerd) and run 'buildbench ab' again",
+        design_->ab_id, sides[0].run_id, sides[1].run_id));
+  }
+  throw EnvironmentError(fmt::format(
+      "the Docker daemon stopped answering during run {}; the sample in flight is stored as "
+      "failed and every earlier sample is kept. Restart the daemon (scripts/lab-dockerd) and "
+      "finish the run with 'buildbench run --resume {}'",
+      sides[0].run_id, sides[0].run_id));
+}
+
+}  // namespace bb

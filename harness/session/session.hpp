@@ -1,0 +1,85 @@
+#pragma once
+// The one session loop of `run` and `ab`: the run's network, registry and pull engine set up
+// once for every side, then rounds of visits (a unit's builds, cold first, then its start-ups),
+// each visit one sample, or a pair of samples in a recorded order, stored as it is taken.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "docker/engine.hpp"
+#include "measure/build_measurer.hpp"
+#include "progress/progress.hpp"
+#include "session/pairing.hpp"
+#include "session/plan.hpp"
+#include "store/store.hpp"
+
+namespace bb {
+
+// What makes a session's visits pairs of two sides (`ab`).
+struct PairDesign {
+  std::string ab_id;
+  PairOrder order = PairOrder::kAbba;
+  std::uint32_t seed = 0;
+  double detect = 0;  // relative change to detect after a pilot; 0: a fixed count
+  int max_pairs = 30;
+  int pilot_pairs = 3;
+};
+
+// Refuses, before any run is recorded, what the session cannot honour: an unknown network
+// profile, a state that needs a registry without one or an engine that cannot produce it,
+// and with --pull-onto base a scenario whose final base is unknown or missing.
+void check_session(DockerEngine& engine, bool pull_engine, const RunOptions& options,
+                   const std::vector<const Scenario*>& scenarios);
+// The package index both sides' suites name (ab serves one for both); UsageError if two.
+std::optional<std::filesystem::path> shared_index(const std::vector<const Suite*>& suites);
+
+class Session {
+ public:
+  Session(DockerEngine& engine, Store& store, Progress& progress);
+  // The engine that pulls the pushed images; it must not hold them.
+  void use_pull_engine(DockerEngine* engine) { pull_engine_ = engine; }
+  // A new session (before any resumed sample is seeded).
+  void begin();
+  // A sample a resumed run stored before.
+  void seed(const Sample& sample, Side& side, Plan& plan);
+  // Measures the plan on the sides, whose runs are recorded; marks them complete, or
+  // interrupted or failed and rethrows (EnvironmentError when the daemon stopped answering).
+  void run(std::vector<Side>& sides, Plan& plan, const std::optional<PairDesign>& pairs,
+           const std::string& label);
+  std::size_t pairs() const { return pairs_; }
+
+ private:
+  void measure_all(const std::filesystem::path& scratch);
+  void prepare_sides(const std::filesystem::path& scratch);
+  void run_builds();
+  void run_startups(const std::filesystem::path& scratch);
+  void detect_python();
+  void take(const Visit& visit);
+  std::vector<const Leg*> legs_in_order(const Visit& visit);
+  std::string describe(const Visit& visit, const Leg& leg, const Leg& first) const;
+  Sample measure(const Visit& visit, const Leg& leg);
+  Sample measure_startup(const Visit& visit, const Leg& leg, Side& side);
+  std::int64_t keep(Side& side, Sample& sample);
+  void tally(const Visit& visit, const std::vector<Sample>& samples);
+  void tell_progress();
+  void finish(const std::string& status);
+  [[noreturn]] void daemon_gone();
+
+  DockerEngine& engine_;
+  Store& store_;
+  Progress& progress_;
+  BuildMeasurer measurer_;
+  DockerEngine* pull_engine_ = nullptr;
+  // The session in flight.
+  std::vector<Side>* sides_ = nullptr;
+  Plan* plan_ = nullptr;
+  std::optional<PairDesign> design_;
+  std::optional<PairOrderer> orderer_;
+  std::string label_;
+  std::size_t pairs_ = 0;
+  bool python_detected_ = false;
+  std::string in_flight_;  // work kind of a pair with one sample stored, for the ETA
+};
+
+}  // namespace bb

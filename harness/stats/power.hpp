@@ -1,0 +1,24 @@
+#pragma once
+// How many pairs a paired comparison needs, and what compare's threshold does to detection.
+namespace bb {
+
+// Fewer than 6 pairs can never give an exact two-sided p below 0.05 (2 / 2^5 = 0.0625).
+inline constexpr int kFewestPairs = 6;
+
+// Pairs a two-sided Wilcoxon signed-rank test at 5% needs for 80% power against a change of
+// `delta` (0.05 = 5%), from the standard deviation of the log ratios:
+//   n = ((z_0.975 + z_0.8) sigma / ln(1 + delta))^2 / (3 / pi)
+// (the paired t-test's n over Wilcoxon's efficiency relative to it), rounded up, within
+// [kFewestPairs, max_pairs].
+double pairs_formula(double sigma, double delta);
+int pairs_to_detect(double sigma, double delta, int max_pairs);
+// The Hodges-Lehmann estimate's standard error over `pairs` pairs (sigma / sqrt(n 3/pi)), and
+// the threshold at or below which a change of `delta` passes in about 95% of sessions:
+// exp(ln(1 + delta) - 1.645 SE) - 1. Not positive when the pairs cannot place the estimate.
+double paired_standard_error(double sigma, int pairs);
+double threshold_to_flag(double sigma, double delta, int pairs);
+// The chance that the estimate of a true change `delta` passes a `threshold` (both relative)
+// when its standard error on the log scale is `se`.
+double chance_to_pass(double delta, double threshold, double se);
+
+}  // namespace bb
