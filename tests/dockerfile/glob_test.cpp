@@ -42,6 +42,7 @@ TEST_CASE("patternmatcher rules: ** crosses folders, * and ? stay within one") {
       {"**/dir2/**", "dir/dir2/dir3/file", true},
       {"**file", "file", true},
       {"**file", "dir/dir/file", true},
+      {"**file", "xfile", true},  // a leading ** before plain text: any path ending so
       {"**/file*.txt", "dir/dir/file.txt", true},
       {"**/**/*.txt", "dir/dir/file.txt", true},
       {"**/**/*.txt2", "dir/dir/file.txt", false},
@@ -71,6 +72,16 @@ TEST_CASE("patternmatcher rules: ** crosses folders, * and ? stay within one") {
     INFO(c.pattern << " against " << c.path);
     CHECK(pattern_reads(c.pattern, c.path) == c.matches);
   }
+}
+
+TEST_CASE("patternmatcher rules on a whole path: a trailing ** takes the rest, folders too") {
+  auto glob = Glob::compile("abc/**", GlobRules::kPattern);
+  CHECK(glob->matches("abc/def/ghi"));
+  CHECK_FALSE(glob->matches("abc"));
+  CHECK_FALSE(Glob::compile("abc/*", GlobRules::kPattern)->matches("abc/def/ghi"));
+  CHECK(Glob::compile("a/**/b", GlobRules::kPattern)->matches("a/b"));
+  CHECK(Glob::compile("a/**/b", GlobRules::kPattern)->matches("a/x/y/b"));
+  CHECK_FALSE(Glob::compile("a/**/b", GlobRules::kPattern)->matches("a/xb"));
 }
 
 TEST_CASE("COPY source rules: ** is * (filepath.Match), so it never crosses a folder") {

@@ -8,56 +8,53 @@
 #include <catch2/catch.hpp>
 
 #include "util/error.hpp"
+#include "util/scratch_folder.hpp"
 
 using namespace bb;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Folder {
-  fs::path path;
-  Folder() {
-    std::random_device random;
-    path = fs::temp_directory_path() / ("bb-init-guess-test-" + std::to_string(random()));
-    fs::create_directories(path);
-  }
-  ~Folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  void write(const std::string& file, const std::string& text) const {
-    fs::create_directories((path / file).parent_path());
-    std::ofstream(path / file, std::ios::binary) << text;
-  }
-};
+// A fresh folder under /tmp, removed at the end of the test.
+fs::path fresh_folder() {
+  std::random_device random;
+  auto path = fs::temp_directory_path() / ("bb-init-guess-test-" + std::to_string(random()));
+  fs::create_directories(path);
+  return path;
+}
+
+void write(const ScratchFolder& dir, const std::string& file, const std::string& text) {
+  fs::create_directories((dir.path() / file).parent_path());
+  std::ofstream(dir.path() / file, std::ios::binary) << text;
+}
 
 }  // namespace
 
 TEST_CASE("init: a heredoc that never ends is refused with the file and the line") {
-  Folder dir;
-  dir.write("Dockerfile", "FROM alpine\nRUN <<EOF\necho hi\n");
+  ScratchFolder dir(fresh_folder());
+  write(dir, "Dockerfile", "FROM alpine\nRUN <<EOF\necho hi\n");
   try {
-    init::guess_one(dir.path, dir.path / "Dockerfile");
+    init::guess_one(dir.path(), dir.path() / "Dockerfile");
     FAIL("no error");
   } catch (const UsageError& error) {
     std::string what = error.what();
-    CHECK(what.find((dir.path / "Dockerfile").string() + ": line 2: the heredoc <<EOF") == 0);
+    CHECK(what.find((dir.path() / "Dockerfile").string() + ": line 2: the heredoc <<EOF") == 0);
   }
 }
 
 TEST_CASE("init: heredoc bodies are no instructions, a COPY ** glob stays one folder deep") {
-  Folder dir;
-  dir.write("Dockerfile",
-            "FROM python:3.12\n"
-            "RUN <<EOF\n"
-            "COPY main.py /nowhere\n"
-            "EOF\n"
-            "COPY **/*.py /app/\n"
-            "ARG TOKEN MODE=fast\n");
-  dir.write("main.py", "x\n");          // named only inside the heredoc
-  dir.write("pkg/app.py", "x\n");       // one folder deep: copied
-  dir.write("deep/er/main.py", "x\n");  // two: not copied (BuildKit's `**` is `*` here)
-  InitGuess guess = init::guess_one(dir.path, dir.path / "Dockerfile");
+  ScratchFolder dir(fresh_folder());
+  write(dir, "Dockerfile",
+        "FROM python:3.12\n"
+        "RUN <<EOF\n"
+        "COPY main.py /nowhere\n"
+        "EOF\n"
+        "COPY **/*.py /app/\n"
+        "ARG TOKEN MODE=fast\n");
+  write(dir, "main.py", "x\n");          // named only inside the heredoc
+  write(dir, "pkg/app.py", "x\n");       // one folder deep: copied
+  write(dir, "deep/er/main.py", "x\n");  // two: not copied (BuildKit's `**` is `*` here)
+  InitGuess guess = init::guess_one(dir.path(), dir.path() / "Dockerfile");
   CHECK(guess.code_file == "pkg/app.py");
   CHECK(guess.code_reason.find("`COPY **/*.py /app/` (line 5)") != std::string::npos);
   // Each ARG of an instruction on its own: MODE has a default, TOKEN has none.
