@@ -29,6 +29,12 @@ std::string_view trim_left(std::string_view line) {
   return first == std::string_view::npos ? std::string_view() : line.substr(first);
 }
 
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 bool is_comment(std::string_view line) {
   line = trim_left(line);
   return !line.empty() && line[0] == '#';
@@ -103,9 +109,7 @@ bool takes_heredoc(std::string_view keyword, std::string_view args) {
     auto parts = words(args);
     if (parts.empty()) return false;
     auto space = args.find_first_of(kBlankOrNewline);
-    std::string sub = parts[0];
-    std::transform(sub.begin(), sub.end(), sub.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::string sub = upper(parts[0]);
     return sub != "ONBUILD" &&
            takes_heredoc(sub, space == std::string_view::npos ? "" : args.substr(space));
   }
@@ -142,9 +146,7 @@ Instruction split_command(std::string_view line, int first, int last) {
   line = trim(line);
   auto space = line.find_first_of(kBlank);
   Instruction ins;
-  ins.keyword = std::string(line.substr(0, space));
-  std::transform(ins.keyword.begin(), ins.keyword.end(), ins.keyword.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  ins.keyword = upper(line.substr(0, space));
   if (space != std::string_view::npos) ins.args = std::string(trim(line.substr(space)));
   ins.line = first;
   ins.end_line = last;
