@@ -1,11 +1,8 @@
 #include "measure/state_contract.hpp"
 
-#include <fnmatch.h>
-
+#include <algorithm>
 #include <map>
 #include <regex>
-
-#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
@@ -15,30 +12,19 @@
 namespace bb {
 namespace {
 
-std::vector<std::string> words(std::string_view text) {
-  std::vector<std::string> out;
-  std::string current;
-  for (char c : text) {
-    if (c == ' ' || c == '\t') {
-      if (!current.empty()) out.push_back(std::move(current));
-      current.clear();
-    } else {
-      current.push_back(c);
-    }
+// BuildKit 0.13 names a JSON-form COPY the way Go prints a slice: [a b.py, /app/].
+std::optional<std::vector<std::string>> go_slice(std::string_view operands) {
+  if (operands.size() < 2 || operands.front() != '[' || operands.back() != ']') {
+    return std::nullopt;
   }
-  if (!current.empty()) out.push_back(std::move(current));
-  return out;
-}
-
-std::string normalize(std::string path) {
-  while (path.rfind("./", 0) == 0) path.erase(0, 2);
-  while (!path.empty() && path.front() == '/') path.erase(0, 1);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  return path == "." ? "" : path;
-}
-
-bool matches(const std::string& pattern, const std::string& path) {
-  return pattern == path || ::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0;
+  std::vector<std::string> items;
+  std::string_view inner = operands.substr(1, operands.size() - 2);
+  for (auto comma = inner.find(", "); comma != std::string_view::npos; comma = inner.find(", ")) {
+    items.emplace_back(inner.substr(0, comma));
+    inner.remove_prefix(comma + 2);
+  }
+  items.emplace_back(inner);
+  return items;
 }
 
 std::string describe_edit(CacheState state) {
@@ -112,69 +98,30 @@ std::optional<CopyStep> parse_copy_step(std::string_view name) {
       !name.empty() && name.front() == '[' && close != std::string_view::npos) {
     name.remove_prefix(close + 2);
   }
+  if (name.rfind("COPY ", 0) != 0 && name.rfind("ADD ", 0) != 0) return std::nullopt;
+  auto copy = dockerfile::parse_copy(name.substr(name.find(' ') + 1));
+  if (copy && !copy->json) {
+    if (auto items = go_slice(copy->operands)) {
+      auto operands = copy->operands;
+      copy = dockerfile::make_copy(copy->flags, std::move(*items), true);
+      if (copy) copy->operands = operands;
+    }
+  }
+  if (!copy || copy->from) return std::nullopt;  // another stage or image
   CopyStep step;
   step.instruction = std::string(name);
-  std::string_view rest;
-  if (name.rfind("COPY ", 0) == 0 || name.rfind("ADD ", 0) == 0) {
-    rest = name.substr(name.find(' ') + 1);
-  } else {
-    return std::nullopt;
-  }
-  std::vector<std::string> args;
-  auto trimmed = trim(rest);
-  std::vector<std::string> tokens = words(trimmed);
-  std::size_t first = 0;
-  while (first < tokens.size() && tokens[first].rfind("--", 0) == 0) {
-    if (tokens[first].rfind("--from", 0) == 0) return std::nullopt;  // another stage or image
-    ++first;
-  }
-  std::string remaining;
-  for (std::size_t i = first; i < tokens.size(); ++i) {
-    remaining += (i > first ? " " : "") + tokens[i];
-  }
-  if (!remaining.empty() && remaining.front() == '[') {
-    auto json = nlohmann::json::parse(remaining, nullptr, false);
-    if (json.is_array()) {
-      for (const auto& item : json) {
-        if (item.is_string()) args.push_back(item.get<std::string>());
-      }
-    } else if (remaining.back() == ']') {
-      // BuildKit 0.13 names a JSON-form COPY the way Go prints a slice: [a b.py, /app/].
-      std::string_view inner(remaining);
-      inner = inner.substr(1, inner.size() - 2);
-      for (auto comma = inner.find(", "); comma != std::string_view::npos;
-           comma = inner.find(", ")) {
-        args.emplace_back(inner.substr(0, comma));
-        inner.remove_prefix(comma + 2);
-      }
-      args.emplace_back(inner);
-    } else {
-      return std::nullopt;
-    }
-  } else {
-    args.assign(tokens.begin() + static_cast<long>(first), tokens.end());
-  }
-  if (args.size() < 2) return std::nullopt;
-  args.pop_back();  // the destination
-  for (auto& source : args) {
-    if (source.find("://") != std::string::npos || source.rfind("git@", 0) == 0) continue;
-    step.sources.push_back(normalize(source));
-  }
-  if (step.sources.empty()) return std::nullopt;
+  step.copy = std::move(*copy);
+  auto remote = std::remove_if(step.copy.sources.begin(), step.copy.sources.end(),
+                               [](const std::string& s) { return dockerfile::is_remote(s); });
+  step.copy.sources.erase(remote, step.copy.sources.end());
+  if (step.copy.sources.empty()) return std::nullopt;
+  for (const auto& source : step.copy.sources)
+    step.sources.push_back(dockerfile::clean_path(source));
   return step;
 }
 
-bool copy_reads(const CopyStep& copy, std::string_view file_view) {
-  std::string file = normalize(std::string(file_view));
-  for (const auto& source : copy.sources) {
-    if (source.empty() || matches(source, file)) return true;
-    // A folder (or a pattern matching a folder) copies everything under it.
-    for (auto slash = file.find('/'); slash != std::string::npos;
-         slash = file.find('/', slash + 1)) {
-      if (matches(source, file.substr(0, slash))) return true;
-    }
-  }
-  return false;
+bool copy_reads(const CopyStep& copy, std::string_view file) {
+  return dockerfile::copy_reads(copy.copy, file);
 }
 
 std::vector<std::string> edited_files(const FileEdit& edit) {

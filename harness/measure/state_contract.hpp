@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "docker/rawjson.hpp"
+#include "dockerfile/copy.hpp"
 #include "scenario/scenario.hpp"
 
 namespace bb {
@@ -18,14 +19,16 @@ namespace bb {
 // A COPY or ADD as BuildKit names its vertex ("[stage 3/7] COPY --chown=a a.txt b/ ./").
 struct CopyStep {
   std::string instruction;           // "COPY requirements.txt ./", without the "[...] " prefix
-  std::vector<std::string> sources;  // context paths or patterns
+  dockerfile::Copy copy;             // its flags, sources (context ones only) and destination
+  std::vector<std::string> sources;  // the context sources, cleaned: "./src/" is "src"
 };
 
 // Nothing for other steps and for copies from stages, images or URLs.
 std::optional<CopyStep> parse_copy_step(std::string_view step_name);
 
 // Whether a source of the copy names `file` (relative to the context): equal, a folder
-// holding it, "." or a glob matching it or one of its folders.
+// holding it, "." or a glob matching it or one of its folders (BuildKit's rules: `**`
+// crosses folders only with --parents), unless --exclude leaves it out.
 bool copy_reads(const CopyStep& copy, std::string_view file);
 
 // The files an edit changes in the context.

@@ -18,8 +18,9 @@ struct BaseImages {
 };
 
 // `build_args` override the defaults of ARGs declared before the first FROM. Stage names
-// match without case, as docker matches them; continuation lines are joined.
-BaseImages read_base_images(std::string_view dockerfile,
+// match without case, as docker matches them; continuation lines are joined. Throws
+// dockerfile::ParseError (a UsageError naming the line) for a Dockerfile BuildKit refuses.
+BaseImages read_base_images(std::string_view text,
                             const std::map<std::string, std::string>& build_args = {});
 
 }  // namespace bb

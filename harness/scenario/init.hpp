@@ -6,31 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "scenario/init_guess.hpp"  // InitGuess, DepsEditKind
+
 namespace bb {
-
-// How the dependency edit is written. A swap needs a real alternative dependency set, which
-// init cannot invent: it is written active only when the folder already holds one.
-enum class DepsEditKind {
-  kNone,      // no dependency file found: a commented template
-  kSwap,      // buildbench-edits/<file> exists for every file and differs: active swap
-  kAppend,    // vendored sources: a comment appended to one of them is a real change
-  kTemplate,  // dependency files found, no usable alternative: commented out, with steps
-};
-
-struct InitGuess {
-  std::filesystem::path scenario_dir;  // where scenario.toml goes, relative to the root
-  std::string name;
-  std::string dockerfile;  // relative to the context
-  std::string code_file;   // relative to the context; empty when none was found
-  std::string code_reason;
-  std::vector<std::string> deps_files;  // relative to the context
-  std::string deps_reason;
-  std::string ready_line_hint;  // empty when the server is not recognised
-  std::vector<std::string> notes;
-  std::filesystem::path context;  // the Dockerfile's folder, relative to the root
-  DepsEditKind deps_kind = DepsEditKind::kNone;
-  std::string ready_reason;
-};
 
 // Dockerfiles (Dockerfile, *.Dockerfile, Dockerfile.*) under root, at most 3 folders deep,
 // skipping hidden folders, node_modules, vendor folders and buildbench-edits.

@@ -4,7 +4,11 @@
 
 #include "docker/image_archive.hpp"
 #include "docker/rawjson.hpp"
+#include "dockerfile/copy.hpp"
+#include "dockerfile/stages.hpp"
 #include "startup/startup.hpp"
+#include "measure/state_contract.hpp"
+#include "scenario/base_images.hpp"
 #include "scenario/manifest.hpp"
 #include "util/error.hpp"
 
@@ -54,9 +58,36 @@ void inside(const std::uint8_t* data, std::size_t size) {
   (void)parse_inside_line(text(data, size));
 }
 
+void dockerfile(const std::uint8_t* data, std::size_t size) {
+  namespace df = bb::dockerfile;
+  std::string_view input = text(data, size);
+  try {
+    auto file = df::parse(input);
+    auto stages = df::stages_of(file, {{"TAG", "1"}});
+    if (!stages.empty()) (void)df::chain_root(stages, stages.size() - 1);
+    for (const auto& ins : file.instructions) {
+      // The same text as BuildKit names the step, through the state contract's reader.
+      (void)parse_copy_step("[1/2] " + ins.keyword + " " + ins.args);
+      (void)df::arg_declarations(ins, file.escape);
+      auto copy = df::parse_copy(ins.args);
+      if (!copy) continue;
+      for (const char* path : {"src/app/main.py", "requirements.txt", "a"})
+        (void)df::copy_reads(*copy, path);
+    }
+    (void)read_base_images(input);
+  } catch (const UsageError&) {
+    // the expected way to refuse a Dockerfile
+  }
+  // The same bytes as a .dockerignore.
+  (void)df::ignored(df::parse_ignore_file(input), "src/app/main.py");
+}
+
 const std::vector<Target>& targets() {
-  static const std::vector<Target> list = {
-      {"manifest", manifest}, {"rawjson", rawjson}, {"tar", tar}, {"inside", inside}};
+  static const std::vector<Target> list = {{"manifest", manifest},
+                                           {"rawjson", rawjson},
+                                           {"tar", tar},
+                                           {"inside", inside},
+                                           {"dockerfile", dockerfile}};
   return list;
 }
 

@@ -12,6 +12,7 @@ void manifest(const std::uint8_t* data, std::size_t size);
 void rawjson(const std::uint8_t* data, std::size_t size);
 void tar(const std::uint8_t* data, std::size_t size);
 void inside(const std::uint8_t* data, std::size_t size);
+void dockerfile(const std::uint8_t* data, std::size_t size);
 
 struct Target {
   std::string name;

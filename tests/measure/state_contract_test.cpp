@@ -95,3 +95,26 @@ TEST_CASE("dependency formats: a comment where the format takes one, none where 
   CHECK_FALSE(nonce_comment("go.sum", "t"));
   CHECK_FALSE(nonce_comment("Pipfile.lock", "t"));
 }
+
+TEST_CASE("a copy's --parents, --exclude and cleaned paths, read as BuildKit reads them") {
+  auto reads = [](const char* name, const char* file) {
+    auto copy = parse_copy_step(name);
+    REQUIRE(copy);
+    return copy_reads(*copy, file);
+  };
+  // `**` crosses folders with --parents (patternmatcher); fnmatch never let it.
+  CHECK(reads("[2/3] COPY --parents src/**/*.py /app/", "src/pkg/sub/main.py"));
+  CHECK(
+      reads("[2/3] COPY --parents ./packages/./*/package.json /app/", "packages/web/package.json"));
+  // Without --parents it is `*` (filepath.Match): one folder deep, no more.
+  CHECK(reads("[2/3] COPY src/**/*.py /app/", "src/pkg/main.py"));
+  CHECK_FALSE(reads("[2/3] COPY src/**/*.py /app/", "src/pkg/sub/main.py"));
+  // An excluded file is not read: the COPY may rightly stay cached when it changes.
+  CHECK_FALSE(reads("[2/3] COPY --exclude=*.md . /app", "README.md"));
+  CHECK(reads("[2/3] COPY --exclude=*.md . /app", "app.py"));
+  CHECK(reads("[2/3] COPY ./src/./final/ /app", "src/final/main.py"));
+  CHECK(contract_violation(CacheState::kWarmCode, {"README.md"},
+                           {step("[1/2] COPY --exclude=*.md . /app", true)})
+            .find("reached no step") != std::string::npos);
+  CHECK_FALSE(parse_copy_step("[2/3] COPY <<EOF /app/notes.txt"));  // an inline file
+}

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "scenario/base_images.hpp"
+#include "util/error.hpp"
 
 using namespace bb;
 
@@ -44,4 +45,29 @@ TEST_CASE("base images: scratch and an ARG declared after FROM are no base") {
   // A stage's ARG is not a global one: FROM cannot read it.
   auto late = read_base_images("FROM alpine:3.19\nARG TAG=1\nFROM busybox:$TAG\n");
   CHECK(late.unresolved == "busybox:$TAG");
+}
+
+TEST_CASE("base images: several ARGs in one line, quoted and derived defaults, ${NAME:-x}") {
+  std::string text =
+      "ARG REGISTRY=docker.io PY=\"3.11\"\n"
+      "ARG IMAGE=${REGISTRY}/library/python:${PY}\n"
+      "FROM ${IMAGE}-${FLAVOUR:-slim} AS base\n"
+      "FROM base\n";
+  auto bases = read_base_images(text);
+  REQUIRE(bases.final_base);
+  CHECK(*bases.final_base == "docker.io/library/python:3.11-slim");
+  CHECK(bases.all == std::vector<std::string>{"docker.io/library/python:3.11-slim"});
+  auto given = read_base_images(text, {{"PY", "3.12"}});
+  CHECK(*given.final_base == "docker.io/library/python:3.12-slim");
+}
+
+TEST_CASE("base images: a heredoc line is no FROM; a heredoc that never ends is refused") {
+  auto bases = read_base_images(
+      "FROM alpine:3.19\n"
+      "RUN <<EOF\n"
+      "FROM busybox\n"
+      "EOF\n");
+  CHECK(bases.all == std::vector<std::string>{"alpine:3.19"});
+  CHECK(*bases.final_base == "alpine:3.19");
+  CHECK_THROWS_AS(read_base_images("FROM alpine\nRUN <<EOF\nFROM busybox\n"), UsageError);
 }
