@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "dockerfile/reader.hpp"
 #include "model/metrics.hpp"
 #include "net/registry.hpp"
 #include "util/error.hpp"
@@ -17,7 +18,13 @@ BaseImages base_images_of(const Scenario& scenario) {
   std::ifstream in(scenario.dockerfile);
   std::stringstream text;
   text << in.rdbuf();
-  return read_base_images(text.str(), scenario.build_args);
+  try {
+    return read_base_images(text.str(), scenario.build_args);
+  } catch (const dockerfile::ParseError& error) {
+    // A Dockerfile BuildKit would refuse too: say which one, before any build.
+    throw UsageError(fmt::format("{}: {}; scenario '{}'", scenario.dockerfile.string(),
+                                 error.what(), printable(scenario.name)));
+  }
 }
 
 std::string repository_of(const BuildJob& job) {

@@ -85,8 +85,9 @@ TEST_CASE("ab: two folders side by side, builds and start-ups paired, compared p
     CHECK(store.run(base)->labels.at("side") == "baseline");
     CHECK(store.run(cand)->labels.at("ab") == store.run(base)->labels.at("ab"));
     CHECK(store.run(cand)->options["ab"]["seed"] == 5);
-    // 2 cold builds, 1 start-up in the one mode the fixture names (as-built; ab detects none).
-    check_pairs(store, base, cand, 2 + 1);
+    // 2 cold builds, 1 start-up in each mode: as-built, and no-bytecode, which the probe's
+    // Python detection adds for a scenario that names no modes, as in `run`.
+    check_pairs(store, base, cand, 2 + 2);
   }
   auto compared = buildbench({"compare", "--baseline", std::to_string(base), "--candidate",
                               std::to_string(cand), "--format", "json", "--db", db.path.string()});
@@ -100,6 +101,89 @@ TEST_CASE("ab: two folders side by side, builds and start-ups paired, compared p
                               std::to_string(base), "--paired", "--db", db.path.string()});
   CHECK(unpaired.exit_code == 2);
   CHECK(unpaired.err.find("buildbench ab") != std::string::npos);
+}
+
+namespace {
+
+// Seconds of the build step that installs from the package index (hermetic step 1).
+double pip_install_seconds(const StoredSample& stored) {
+  for (const auto& step : stored.sample.steps)
+    if (step.name.find("RUN pip install") != std::string::npos) return step.seconds();
+  FAIL("no pip install step in sample " << stored.id);
+  return 0;
+}
+
+// Each side's pip install step times of an ab session of hermetic step 1 under a profile.
+std::vector<double> index_seconds(const std::string& profile, const TempDb& db) {
+  auto suite = (source_dir() / "scenarios/hermetic").string();
+  auto result = buildbench({"ab",
+                            "--baseline",
+                            suite,
+                            "--candidate",
+                            suite,
+                            "--scenario",
+                            "step-1-kiss-requirements",
+                            "--state",
+                            "cold",
+                            "--pairs",
+                            "1",
+                            "--startup-runs",
+                            "0",
+                            "--no-image-stats",
+                            "--network-profile",
+                            profile,
+                            "--seed",
+                            "3",
+                            "--db",
+                            db.path.string()});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  auto [base, cand] = run_ids(result.out);
+  Store store(db.path, Store::Mode::kReadOnly);
+  std::vector<double> seconds;
+  for (auto id : {base, cand}) {
+    auto run = store.run(id);
+    CHECK(run->options["network_profile"] == profile);
+    CHECK(run->fingerprint["network"]["profile"] == profile);
+    for (const auto& s : store.samples({id}, true)) {
+      CHECK(s.sample.status == "ok");
+      seconds.push_back(pip_install_seconds(s));
+    }
+  }
+  REQUIRE(seconds.size() == 2);
+  return seconds;
+}
+
+}  // namespace
+
+TEST_CASE("ab: a network profile is paid by both sides, not only recorded") {
+  // Before one session loop, ab stored "ci" and served the index unshaped.
+  TempDb db;
+  auto loopback = index_seconds("loopback", db);
+  auto ci = index_seconds("ci", db);
+  // 100 Mbit/s and 20 ms a round trip over the index's ~100 requests: seconds, not noise.
+  UNSCOPED_INFO("pip install on loopback " << loopback[0] << ", " << loopback[1] << " s; on ci "
+                                           << ci[0] << ", " << ci[1] << " s");
+  CHECK(std::min(ci[0], ci[1]) > std::max(loopback[0], loopback[1]) + 1.0);
+}
+
+TEST_CASE("ab: an option the session cannot honour is refused before anything is stored") {
+  TempDb db;
+  auto suite = (source_dir() / "tests/fixtures/suites/e2e").string();
+  auto no_registry =
+      buildbench({"ab", "--baseline", suite, "--candidate", suite, "--scenario", "small", "--state",
+                  "ci-registry", "--pairs", "1", "--db", db.path.string()});
+  CHECK(no_registry.exit_code == 2);
+  CHECK(no_registry.err.find("needs a registry") != std::string::npos);
+  auto bad_profile =
+      buildbench({"ab", "--baseline", suite, "--candidate", suite, "--scenario", "small",
+                  "--network-profile", "dial-up", "--pairs", "1", "--db", db.path.string()});
+  CHECK(bad_profile.exit_code == 2);
+  CHECK(bad_profile.err.find("--network-profile 'dial-up'") != std::string::npos);
+  if (fs::exists(db.path)) {
+    Store store(db.path, Store::Mode::kReadOnly);
+    CHECK(store.runs().empty());
+  }
 }
 
 TEST_CASE("ab: two revisions checked out apart, the user's checkout untouched, and ci-compare") {
