@@ -153,7 +153,7 @@ void AbRunner::begin(Side& baseline, Side& candidate, const AbOptions& options) 
 }
 
 int AbRunner::target_pairs(const GroupTally::Key& key) const {
-  if (std::get<1>(key) == "startup") return options_.run.startup_runs;
+  if (key.kind == SampleKind::kStartup) return options_.run.startup_runs;
   if (options_.detect <= 0) return options_.run.runs;
   auto decided = decided_.find(key);
   return decided != decided_.end() ? decided->second : options_.pilot_pairs;
@@ -161,7 +161,7 @@ int AbRunner::target_pairs(const GroupTally::Key& key) const {
 
 void AbRunner::decide_pairs(const GroupTally::Key& key) {
   const auto& ratios = tally_.values(key);
-  std::string where = fmt::format("{} {}", printable(std::get<0>(key)), std::get<2>(key));
+  std::string where = fmt::format("{} {}", printable(key.scenario), key.state);
   if (ratios.size() < 2) {
     decided_[key] = std::max(options_.max_pairs, kFewestPairs);
     progress_.message(fmt::format(
@@ -191,7 +191,7 @@ void AbRunner::decide_pairs(const GroupTally::Key& key) {
   } else if (flag_at < 0.05) {
     // Rounded down: the printed threshold keeps the 95%.
     advice = fmt::format("--threshold {}:build_seconds={:.1f} passes it in 95%",
-                         printable(std::get<0>(key)), std::floor(flag_at * 1000) / 10);
+                         printable(key.scenario), std::floor(flag_at * 1000) / 10);
   }
   progress_.message(fmt::format(
       "buildbench: --detect {:g}%: {}: compare also needs the estimate beyond its threshold "
@@ -217,13 +217,13 @@ std::vector<AbRunner::PairTask> AbRunner::next_round(int round) const {
       if (std::find(group->states.begin(), group->states.end(), state) == group->states.end())
         continue;
       if (warmup) {
-        tasks.push_back({group, "build", to_string(state), round, true});
+        tasks.push_back({group, SampleKind::kBuild, to_string(state), round, true});
         continue;
       }
-      GroupTally::Key key{group->baseline->name, "build", to_string(state)};
+      GroupTally::Key key{group->baseline->name, SampleKind::kBuild, to_string(state)};
       int attempts = tally_.attempts(key);
       if (attempts < target_pairs(key))
-        tasks.push_back({group, "build", to_string(state), attempts + 1, false});
+        tasks.push_back({group, SampleKind::kBuild, to_string(state), attempts + 1, false});
     }
   }
   return tasks;
@@ -256,10 +256,10 @@ std::vector<AbRunner::PairTask> AbRunner::next_startup_round(int round) const {
     auto modes = common_modes(*group);
     std::rotate(modes.begin(), modes.begin() + (round - 1) % modes.size(), modes.end());
     for (const auto& mode : modes) {
-      GroupTally::Key key{group->baseline->name, "startup", mode.name};
+      GroupTally::Key key{group->baseline->name, SampleKind::kStartup, mode.name};
       int attempts = tally_.attempts(key);
       if (attempts < target_pairs(key))
-        tasks.push_back({group, "startup", mode.name, attempts + 1, false});
+        tasks.push_back({group, SampleKind::kStartup, mode.name, attempts + 1, false});
     }
   }
   return tasks;
@@ -268,7 +268,7 @@ std::vector<AbRunner::PairTask> AbRunner::next_startup_round(int round) const {
 Sample AbRunner::measure(const PairTask& task, Side& side) {
   const Scenario& scenario = side.scenario(*task.group);
   try {
-    if (task.kind == "build") {
+    if (task.kind == SampleKind::kBuild) {
       Task build{&scenario, *parse_cache_state(task.state), task.repetition, task.warmup};
       const auto& copy = side.copies.at(scenario.name);
       return runner_.measure_build(build, copy.context, copy.dockerfile,
@@ -276,7 +276,8 @@ Sample AbRunner::measure(const PairTask& task, Side& side) {
     }
     auto image = side.last_image.find(scenario.name);
     if (image == side.last_image.end()) {
-      return unmeasured(scenario.name, "startup", task.state, task.repetition, false, "failed",
+      return unmeasured(scenario.name, SampleKind::kStartup, task.state, task.repetition, false,
+                        SampleStatus::kFailed,
                         "no image to start: every build of this scenario in the run failed");
     }
     for (const auto& mode : common_modes(*task.group)) {
@@ -286,24 +287,25 @@ Sample AbRunner::measure(const PairTask& task, Side& side) {
       return side.startup->measure(scenario, image->second, mode, python, task.repetition,
                                    side.options.startup_timeout);
     }
-    return unmeasured(scenario.name, "startup", task.state, task.repetition, false, "failed",
-                      "start-up mode not named by both sides");
+    return unmeasured(scenario.name, SampleKind::kStartup, task.state, task.repetition, false,
+                      SampleStatus::kFailed, "start-up mode not named by both sides");
   } catch (const Interrupted&) {
     return unmeasured(scenario.name, task.kind, task.state, task.repetition, task.warmup,
-                      "interrupted", "interrupted before the measurement finished");
+                      SampleStatus::kInterrupted, "interrupted before the measurement finished");
   }
 }
 
 std::int64_t AbRunner::keep(Side& side, Sample& sample) {
-  if (sample.status == "interrupted") {
+  if (sample.status == SampleStatus::kInterrupted) {
     store_.add_sample(side.run_id, sample);
     throw Interrupted();
   }
-  bool gone = sample.status != "ok" && !engine_.ping();
+  bool gone = sample.status != SampleStatus::kOk && !engine_.ping();
   if (gone) sample.error = "the Docker daemon stopped answering: " + sample.error;
   std::int64_t id = store_.add_sample(side.run_id, sample);
   if (gone) throw DaemonGone{};
-  if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty())
+  if (sample.kind == SampleKind::kBuild && sample.status == SampleStatus::kOk &&
+      !sample.image_id.empty())
     side.last_image[sample.scenario] = sample.image_id;
   progress_.done(sample, side.name);
   return id;
@@ -317,7 +319,7 @@ void AbRunner::run_pair(const PairTask& task, Side& baseline, Side& candidate) {
   Side& first = baseline_first ? baseline : candidate;
   Side& second = baseline_first ? candidate : baseline;
   std::string what = fmt::format("{} {} {} pair #{}{}", printable(name),
-                                 task.kind == "build" ? "build" : "start-up", task.state,
+                                 task.kind == SampleKind::kBuild ? "build" : "start-up", task.state,
                                  task.repetition, task.warmup ? " (warm-up)" : "");
   progress_.task(fmt::format("{} ({} first): {}", what, first.name, first.name));
   Sample first_sample = measure(task, first);
@@ -337,7 +339,7 @@ void AbRunner::run_pair(const PairTask& task, Side& baseline, Side& candidate) {
   const Sample& cand = baseline_first ? second_sample : first_sample;
   auto b = figure_of(base), c = figure_of(cand);
   tally_.add(key, b && c, b && c ? std::log(*c / *b) : 0);
-  if (options_.detect > 0 && task.kind == "build" && !decided_.count(key) &&
+  if (options_.detect > 0 && task.kind == SampleKind::kBuild && !decided_.count(key) &&
       tally_.attempts(key) >= options_.pilot_pairs) {
     decide_pairs(key);
   }
@@ -348,13 +350,13 @@ void AbRunner::tell_progress() const {
   std::map<std::string, int> remaining;
   for (const auto& group : groups_) {
     for (auto state : group.states) {
-      GroupTally::Key key{group.baseline->name, "build", to_string(state)};
+      GroupTally::Key key{group.baseline->name, SampleKind::kBuild, to_string(state)};
       int more = std::max(0, target_pairs(key) - tally_.attempts(key));
-      remaining[work_kind("build", to_string(state))] += 2 * more;
+      remaining[work_kind(SampleKind::kBuild, to_string(state))] += 2 * more;
     }
     if (!group.baseline->probe.defined() || !group.candidate->probe.defined()) continue;
     for (const auto& mode : common_modes(group)) {
-      GroupTally::Key key{group.baseline->name, "startup", mode.name};
+      GroupTally::Key key{group.baseline->name, SampleKind::kStartup, mode.name};
       remaining["startup"] += 2 * std::max(0, target_pairs(key) - tally_.attempts(key));
     }
   }

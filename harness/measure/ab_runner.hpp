@@ -83,7 +83,7 @@ class AbRunner {
   };
   struct PairTask {
     const Group* group;
-    std::string kind;   // build, startup
+    SampleKind kind;
     std::string state;  // cache state or bytecode mode
     int repetition;
     bool warmup;

@@ -150,7 +150,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   const Scenario& scenario = *task.scenario;
   Sample sample;
   sample.scenario = scenario.name;
-  sample.kind = "build";
+  sample.kind = SampleKind::kBuild;
   sample.state = to_string(task.state);
   sample.repetition = task.repetition;
   sample.warmup = task.warmup;
@@ -211,7 +211,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     auto prime = engine_.build(request);
     if (prime.interrupted) throw Interrupted();
     if (!prime.ok) {
-      sample.status = "failed";
+      sample.status = SampleStatus::kFailed;
       sample.error = "priming build before the measured one failed: " + prime.error;
       sample.started_at = iso8601_utc(std::chrono::system_clock::now());
       return sample;
@@ -224,7 +224,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   sample.started_at = iso8601_utc(std::chrono::system_clock::now());
   BuildOutcome outcome = engine_.build(request);
   if (outcome.interrupted) {
-    sample.status = "interrupted";
+    sample.status = SampleStatus::kInterrupted;
     sample.error = outcome.error;
     return sample;
   }
@@ -257,7 +257,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   if (reports_cache_import(outcome.steps))
     sample.set(kCacheImportSeconds, cache_import_seconds(outcome.steps));
   if (!outcome.ok) {
-    sample.status = "failed";
+    sample.status = SampleStatus::kFailed;
     sample.error = outcome.error;
     return sample;
   }
@@ -267,7 +267,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
   if (task.state == CacheState::kWarmDeps) edited = edited_files(*scenario.deps_edit);
   if (auto broken = contract_violation(task.state, edited, outcome.steps); !broken.empty()) {
     // Not a measurement of its state: the numbers stay with it for diagnosis only.
-    sample.status = "failed";
+    sample.status = SampleStatus::kFailed;
     sample.error = broken;
     return sample;
   }
@@ -279,7 +279,7 @@ Sample Runner::measure_build(const Task& task, const fs::path& scratch_context,
     std::pair<std::string, std::string> key{owner_of(scenario.name, options), sample.state};
     auto fewest = cached_steps_.find(key);
     if (fewest != cached_steps_.end() && cached > fewest->second) {
-      sample.status = "failed";
+      sample.status = SampleStatus::kFailed;
       sample.error = fmt::format(
           "{} step(s) from cache, {} in this group's other samples: part of the rebuild was "
           "served by an earlier build of the same content, so it did not measure {}",
@@ -436,9 +436,8 @@ nlohmann::json Runner::base_image_facts(const Suite& suite) {
   return facts;
 }
 
-Sample unmeasured(const std::string& scenario, const std::string& kind, const std::string& state,
-                  int repetition, bool warmup, const std::string& status,
-                  const std::string& error) {
+Sample unmeasured(const std::string& scenario, SampleKind kind, const std::string& state,
+                  int repetition, bool warmup, SampleStatus status, const std::string& error) {
   Sample sample;
   sample.scenario = scenario;
   sample.kind = kind;
@@ -465,7 +464,7 @@ GroupTally::Key key_of(const Sample& s) {
 }  // namespace
 
 GroupTarget group_target(const RunOptions& o, const GroupTally::Key& key, bool claimed) {
-  if (std::get<1>(key) == "startup") {
+  if (key.kind == SampleKind::kStartup) {
     if (o.startup_precision <= 0) return {o.startup_runs, o.startup_runs, 0};
     int min = std::min(o.startup_min_runs, o.startup_runs);
     if (claimed) min = std::max(min, o.claim_min_runs);
@@ -489,8 +488,7 @@ GroupTarget Runner::target_for(const RunPlan& plan, const GroupTally::Key& key) 
 std::set<GroupTally::Key> claimed_groups(const Suite& suite) {
   // Groups a claim compares on a time metric need enough samples to be decidable.
   std::set<GroupTally::Key> groups;
-  for (const auto& [scenario, state] : timed_claim_groups(suite.claims))
-    groups.insert({scenario, parse_cache_state(state) ? "build" : "startup", state});
+  for (const auto& key : timed_claim_groups(suite.claims)) groups.insert(key);
   return groups;
 }
 
@@ -501,7 +499,8 @@ void Runner::tell_progress(const RunPlan& plan) {
   };
   for (const auto& [scenario, states] : plan.build_groups) {
     for (auto state : states)
-      add({scenario->name, "build", to_string(state)}, work_kind("build", to_string(state)));
+      add({scenario->name, SampleKind::kBuild, to_string(state)},
+          work_kind(SampleKind::kBuild, to_string(state)));
   }
   for (const auto& entry : plan.startup_scenarios) {
     auto modes = entry.modes;
@@ -511,14 +510,15 @@ void Runner::tell_progress(const RunPlan& plan) {
       for (const auto& mode : builtin_startup_modes())
         if (mode.python) modes.push_back(mode);
     }
-    for (const auto& mode : modes) add({entry.scenario->name, "startup", mode.name}, "startup");
+    for (const auto& mode : modes)
+      add({entry.scenario->name, SampleKind::kStartup, mode.name}, "startup");
   }
   auto remaining = expected_work(groups, tally_);
   for (const auto& [scenario, states] : plan.build_groups) {
     for (auto state : states) {
       for (int round = 1; round <= plan.options.warmup; ++round) {
         if (!warmups_done_.count({scenario->name, to_string(state), round}))
-          ++remaining[work_kind("build", to_string(state))];
+          ++remaining[work_kind(SampleKind::kBuild, to_string(state))];
       }
       if (plan.options.image_stats && wants_layers(to_string(state), plan.options) &&
           !layers_measured_.count({scenario->name, to_string(state)}))
@@ -647,25 +647,25 @@ void Runner::record_taken(const Sample& sample) {
   tally_.add(key_of(sample), figure.has_value(), figure.value_or(0));
   // A resumed run's own samples (never an A/B's, whose candidate has a variant).
   const double* cached = sample.get(kStepsCached);
-  if (cached && sample.status == "ok" &&
+  if (cached && sample.status == SampleStatus::kOk &&
       (sample.state == to_string(CacheState::kWarmCode) ||
        sample.state == to_string(CacheState::kWarmDeps))) {
     auto [fewest, inserted] =
         cached_steps_.try_emplace({sample.scenario, sample.state}, static_cast<int>(*cached));
     if (!inserted) fewest->second = std::min(fewest->second, static_cast<int>(*cached));
   }
-  if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty() &&
-      (!options_resumed_ || engine_.inspect_image(sample.image_id))) {
+  if (sample.kind == SampleKind::kBuild && sample.status == SampleStatus::kOk &&
+      !sample.image_id.empty() && (!options_resumed_ || engine_.inspect_image(sample.image_id))) {
     last_image_[sample.scenario] = sample.image_id;
   }
 }
 
 void Runner::store_sample(std::int64_t run_id, Sample& sample, const RunPlan& plan) {
-  if (sample.status == "interrupted") {
+  if (sample.status == SampleStatus::kInterrupted) {
     store_.add_sample(run_id, sample);
     throw Interrupted();
   }
-  if (sample.status != "ok") check_daemon(sample);
+  if (sample.status != SampleStatus::kOk) check_daemon(sample);
   store_.add_sample(run_id, sample);
   record_taken(sample);
   progress_.done(sample, "", one_off_);
@@ -721,7 +721,7 @@ std::vector<Task> Runner::visit(const RunPlan& plan, const Scenario* scenario, i
         tasks.push_back({scenario, state, round, true});
       continue;
     }
-    GroupTally::Key key{scenario->name, "build", to_string(state)};
+    GroupTally::Key key{scenario->name, SampleKind::kBuild, to_string(state)};
     if (needs_more(tally_.values(key), tally_.attempts(key), target_for(plan, key)))
       tasks.push_back({scenario, state, tally_.attempts(key) + 1, false});
   }
@@ -742,7 +742,7 @@ bool Runner::finishes_warm_groups(const RunPlan& plan, const Scenario* scenario)
   if (!prunes) return false;
   const auto& states = plan.build_groups.at(scenario);
   if (std::find(states.begin(), states.end(), CacheState::kCold) == states.end()) return true;
-  GroupTally::Key cold{scenario->name, "build", to_string(CacheState::kCold)};
+  GroupTally::Key cold{scenario->name, SampleKind::kBuild, to_string(CacheState::kCold)};
   return !needs_more(tally_.values(cold), tally_.attempts(cold), target_for(plan, cold));
 }
 
@@ -758,8 +758,9 @@ void Runner::run_build(std::int64_t run_id, const RunPlan& plan, const Task& tas
   try {
     sample = measure_build(task, copy.context, copy.dockerfile, args, plan.options);
   } catch (const Interrupted&) {
-    sample = unmeasured(task.scenario->name, "build", to_string(task.state), task.repetition,
-                        task.warmup, "interrupted", "interrupted before the measurement finished");
+    sample = unmeasured(task.scenario->name, SampleKind::kBuild, to_string(task.state),
+                        task.repetition, task.warmup, SampleStatus::kInterrupted,
+                        "interrupted before the measurement finished");
   }
   store_sample(run_id, sample, plan);
 }
@@ -793,7 +794,7 @@ std::vector<StartupTask> Runner::next_startup_round(const RunPlan& plan, int rou
     auto modes = entry.modes;
     std::rotate(modes.begin(), modes.begin() + (round - 1) % modes.size(), modes.end());
     for (const auto& mode : modes) {
-      GroupTally::Key key{entry.scenario->name, "startup", mode.name};
+      GroupTally::Key key{entry.scenario->name, SampleKind::kStartup, mode.name};
       if (needs_more(tally_.values(key), tally_.attempts(key), target_for(plan, key)))
         tasks.push_back({entry.scenario, mode, entry.python, tally_.attempts(key) + 1});
     }
@@ -836,16 +837,17 @@ void Runner::run_startups(std::int64_t run_id, RunPlan& plan, const fs::path& sc
       auto image = last_image_.find(task.scenario->name);
       Sample sample;
       if (image == last_image_.end()) {
-        sample = unmeasured(task.scenario->name, "startup", task.mode.name, task.repetition, false,
-                            "failed",
+        sample = unmeasured(task.scenario->name, SampleKind::kStartup, task.mode.name,
+                            task.repetition, false, SampleStatus::kFailed,
                             "no image to start: every build of this scenario in the run failed");
       } else {
         try {
           sample = startup.measure(*task.scenario, image->second, task.mode, task.python,
                                    task.repetition, plan.options.startup_timeout);
         } catch (const Interrupted&) {
-          sample = unmeasured(task.scenario->name, "startup", task.mode.name, task.repetition,
-                              false, "interrupted", "interrupted before the measurement finished");
+          sample = unmeasured(task.scenario->name, SampleKind::kStartup, task.mode.name,
+                              task.repetition, false, SampleStatus::kInterrupted,
+                              "interrupted before the measurement finished");
         }
       }
       store_sample(run_id, sample, plan);

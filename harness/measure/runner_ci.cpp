@@ -37,7 +37,7 @@ std::string base_repository(std::string ref) {
 }
 
 bool failed_before_measuring(Sample& sample, std::string error) {
-  sample.status = "failed";
+  sample.status = SampleStatus::kFailed;
   sample.error = std::move(error);
   sample.started_at = iso8601_utc(std::chrono::system_clock::now());
   return false;

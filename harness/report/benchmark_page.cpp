@@ -30,15 +30,20 @@ namespace bb {
 
 namespace {
 
-const std::vector<std::string> kStates = {"cold", "warm-nochange", "warm-code", "warm-deps"};
+// The states `run` measures by default: the headline's and the build chart's.
+const std::vector<std::string> kStates = names_of(all_cache_states());
 
 // A build time's headline column per cache state.
 std::string state_title(const std::string& state) {
-  if (state == "cold") return "Cold build";
-  if (state == "warm-nochange") return "Rebuild, no change";
-  if (state == "warm-code") return "Rebuild after code edit";
-  if (state == "warm-deps") return "Rebuild after dependency edit";
-  return state;
+  static const std::map<CacheState, std::string_view> titles = {
+      {CacheState::kCold, "Cold build"},
+      {CacheState::kWarmNoChange, "Rebuild, no change"},
+      {CacheState::kWarmCode, "Rebuild after code edit"},
+      {CacheState::kWarmDeps, "Rebuild after dependency edit"},
+  };
+  auto parsed = parse_cache_state(state);
+  auto it = parsed ? titles.find(*parsed) : titles.end();
+  return it == titles.end() ? state : std::string(it->second);
 }
 
 std::string cell(const std::vector<double>& values, const std::string& unit) {
@@ -97,7 +102,7 @@ std::string failed_warning(const SampleGroups& groups) {
   std::vector<std::string> names;
   for (const auto& [key, count] : groups.failures) {
     total += count;
-    names.push_back(fmt::format("{} {} ({})", std::get<0>(key), std::get<1>(key), count));
+    names.push_back(fmt::format("{} ({})", to_string(key), count));
   }
   return fmt::format(
       "{} failed sample(s) in {} group(s): {}; each is stored with its reason, see 'buildbench "
@@ -107,8 +112,7 @@ std::string failed_warning(const SampleGroups& groups) {
 
 // "12 groups noisy (CV > 10%): a, b, ..." rather than a line per group; groups that a claim
 // compares come first, then the noisiest.
-std::string noisy_warning(const SampleGroups& groups,
-                          const std::set<std::pair<std::string, std::string>>& claimed) {
+std::string noisy_warning(const SampleGroups& groups, const std::set<GroupKey>& claimed) {
   struct Noisy {
     bool claimed;
     double cv;
@@ -116,12 +120,12 @@ std::string noisy_warning(const SampleGroups& groups,
   };
   std::vector<Noisy> noisy;
   for (const auto& [key, values] : groups.values) {
-    const auto& [scenario, state, metric] = key;
-    if (values.size() < 3 || (metric != kBuildSeconds && metric != kReadySeconds)) continue;
+    if (values.size() < 3 || (key.metric != kBuildSeconds && key.metric != kReadySeconds)) continue;
     auto s = stats::summarize(values);
     if (s.cv <= 0.10) continue;
-    bool is_claimed = claimed.count({scenario, state}) > 0;
-    noisy.push_back({is_claimed, s.cv, fmt::format("{} {} {:.0f}%", scenario, state, s.cv * 100)});
+    bool is_claimed = claimed.count(key.group) > 0;
+    noisy.push_back(
+        {is_claimed, s.cv, fmt::format("{} {:.0f}%", to_string(key.group), s.cv * 100)});
   }
   if (noisy.empty()) return "";
   std::sort(noisy.begin(), noisy.end(), [](const Noisy& a, const Noisy& b) {
@@ -181,7 +185,7 @@ std::vector<ModeColumn> measured_modes(const ReportInput& input) {
   std::vector<std::string> names = {std::string(kAsBuilt)};
   bool any = false;
   for (const auto& stored : input.samples) {
-    if (stored.sample.kind != "startup") continue;
+    if (stored.sample.kind != SampleKind::kStartup) continue;
     any = true;
     if (std::find(names.begin(), names.end(), stored.sample.state) == names.end())
       names.push_back(stored.sample.state);
@@ -224,8 +228,8 @@ std::string startup_note(const std::vector<ModeColumn>& modes) {
 // The CI cache states (opt-in) that have a sample, good or failed, in protocol order.
 std::vector<std::string> measured_ci_states(const SampleGroups& groups) {
   std::set<std::string> seen;
-  for (const auto& entry : groups.values) seen.insert(std::get<1>(entry.first));
-  for (const auto& entry : groups.failures) seen.insert(std::get<1>(entry.first));
+  for (const auto& entry : groups.values) seen.insert(entry.first.group.state);
+  for (const auto& entry : groups.failures) seen.insert(entry.first.state);
   std::vector<std::string> states;
   for (CacheState state : ci_cache_states()) {
     if (seen.count(to_string(state))) states.push_back(to_string(state));
@@ -236,7 +240,7 @@ std::vector<std::string> measured_ci_states(const SampleGroups& groups) {
 // Whether any scenario has a good value of the metric in the state.
 bool measured(const SampleGroups& groups, const std::string& state, std::string_view metric) {
   return std::any_of(groups.values.begin(), groups.values.end(), [&](const auto& entry) {
-    return std::get<1>(entry.first) == state && std::get<2>(entry.first) == metric;
+    return entry.first.group.state == state && entry.first.metric == metric;
   });
 }
 
@@ -250,7 +254,7 @@ struct Page {
   const RunRecord* run = nullptr;  // the latest reported run
   std::vector<std::string> stand_ins;
   std::vector<std::string> ci_states;  // CI cache states with a sample, in protocol order
-  std::set<std::pair<std::string, std::string>> claimed;  // (scenario, state) a claim compares
+  std::set<GroupKey> claimed;          // the groups a claim compares
 
   explicit Page(const ReportInput& in)
       : input(in),
@@ -358,7 +362,7 @@ std::string scenario_cell(const Page& page, const ScenarioColumn& col, const std
   auto values = page.groups.get(scenario, col.state, col.metric);
   const MetricInfo& info = *find_metric(col.metric);
   std::string text = cell(values, info.unit.data());
-  bool claimed = page.claimed.count({scenario, col.state}) > 0;
+  bool claimed = page.claimed.count({scenario, sample_kind_of(col.metric), col.state}) > 0;
   if (is_stopping_figure(info) &&
       short_of_target(values, precision_target(page.run, info, claimed))) {
     text += " †";
@@ -485,7 +489,9 @@ std::optional<doc::Table> step_table(const std::vector<StoredSample>& samples,
   std::map<std::string, std::map<std::string, int>> cached, seen;
   for (const auto& stored : samples) {
     const Sample& s = stored.sample;
-    if (s.scenario != scenario || s.kind != "build" || s.status != "ok" || s.warmup) continue;
+    if (s.scenario != scenario || s.kind != SampleKind::kBuild || s.status != SampleStatus::kOk ||
+        s.warmup)
+      continue;
     for (const auto& step : s.steps) {
       if (!step.is_instruction()) continue;
       if (std::find(order.begin(), order.end(), step.name) == order.end())
@@ -646,9 +652,10 @@ std::string profile_note(const RunRecord* run) {
 void add_registry(doc::Document& d, const Page& page) {
   std::vector<ScenarioColumn> columns;
   std::vector<std::string> meanings;
+  std::string cold = to_string(CacheState::kCold);
   for (const auto& c : kRegistryColumns) {
-    if (!measured(page.groups, "cold", c.metric)) continue;
-    columns.push_back({std::string(c.title), "cold", std::string(c.metric)});
+    if (!measured(page.groups, cold, c.metric)) continue;
+    columns.push_back({std::string(c.title), cold, std::string(c.metric)});
     meanings.emplace_back(c.meaning);
   }
   if (columns.empty()) return;
@@ -662,20 +669,22 @@ void add_registry(doc::Document& d, const Page& page) {
 }
 
 // What each CI cache state measures (measure/ci_cache.hpp, the README's table of states).
-const std::map<std::string, std::string_view> kCiStateMeanings = {
-    {"ci-registry",
+const std::map<CacheState, std::string_view> kCiStateMeanings = {
+    {CacheState::kCiRegistry,
      "an emptied builder (a fresh CI runner) imports the previous build's cache from the "
      "registry (type=registry, mode=max), after a code edit"},
-    {"ci-local",
+    {CacheState::kCiLocal,
      "an emptied builder imports the previous build's cache from a local folder (type=local, "
      "mode=max), after a code edit"},
-    {"ci-inline",
+    {CacheState::kCiInline,
      "an emptied builder imports the cache inline in the previous build's pushed image "
      "(type=inline), after a code edit"},
-    {"export-min", "warm-code's build exporting its cache to the registry with mode=min"},
-    {"export-max", "warm-code's build exporting its cache to the registry with mode=max"},
-    {"export-local", "warm-code's build exporting its cache to a local folder with mode=max"},
-    {"export-inline", "warm-code's build with its cache inline in the image (type=inline)"},
+    {CacheState::kExportMin, "warm-code's build exporting its cache to the registry with mode=min"},
+    {CacheState::kExportMax, "warm-code's build exporting its cache to the registry with mode=max"},
+    {CacheState::kExportLocal,
+     "warm-code's build exporting its cache to a local folder with mode=max"},
+    {CacheState::kExportInline,
+     "warm-code's build with its cache inline in the image (type=inline)"},
 };
 
 // The reference builds first (cold, warm-code), then each CI state's build time with its
@@ -683,7 +692,7 @@ const std::map<std::string, std::string_view> kCiStateMeanings = {
 std::vector<ScenarioColumn> ci_columns(const Page& page) {
   std::vector<ScenarioColumn> columns;
   std::string build(kBuildSeconds);
-  for (std::string state : {"cold", "warm-code"}) {
+  for (std::string state : names_of({CacheState::kCold, CacheState::kWarmCode})) {
     if (measured(page.groups, state, kBuildSeconds))
       columns.push_back({state_title(state), state, build});
   }
@@ -701,7 +710,8 @@ std::vector<ScenarioColumn> ci_columns(const Page& page) {
 doc::List ci_state_list(const std::vector<std::string>& states) {
   doc::List list;
   for (const auto& state : states) {
-    auto it = kCiStateMeanings.find(state);
+    auto parsed = parse_cache_state(state);
+    auto it = parsed ? kCiStateMeanings.find(*parsed) : kCiStateMeanings.end();
     if (it == kCiStateMeanings.end()) continue;
     list.items.push_back({{state, false, true}, {": " + std::string(it->second) + "."}});
   }
@@ -889,7 +899,7 @@ std::string trend_chart(const ReportInput& input, const std::string& title,
     svg::LineSeries series;
     series.name = scenario;
     for (const auto& point : input.history) {
-      auto it = point.medians.find(scenario + "|" + state + "|" + metric);
+      auto it = point.medians.find({{scenario, sample_kind_of(metric), state}, metric});
       series.values.push_back(it == point.medians.end() ? NAN : it->second * scale);
     }
     chart.series.push_back(series);
@@ -902,8 +912,9 @@ void add_charts(std::map<std::string, std::string>& files, const Page& page) {
   if (!page.modes.empty()) files["startup.svg"] = startup_chart(page);
   files["image-size.svg"] = image_size_chart(page);
   if (!have_history(page.input)) return;
-  files["trend-build.svg"] = trend_chart(page.input, "Cold build time, median per run",
-                                         "build time (s)", "cold", "build_seconds", 1);
+  files["trend-build.svg"] =
+      trend_chart(page.input, "Cold build time, median per run", "build time (s)",
+                  to_string(CacheState::kCold), "build_seconds", 1);
   if (!page.modes.empty()) {
     const auto& mode = page.modes.front();
     files["trend-startup.svg"] =

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compare/claims.hpp"
+#include "model/group_key.hpp"
 #include "model/image.hpp"
 #include "model/run.hpp"
 #include "scenario/scenario.hpp"
@@ -14,8 +15,8 @@ namespace bb {
 
 struct HistoryPoint {
   std::int64_t run_id = 0;
-  std::string date;                       // YYYY-MM-DD of the run
-  std::map<std::string, double> medians;  // "scenario|state|metric" -> median
+  std::string date;  // YYYY-MM-DD of the run
+  std::map<MetricKey, double> medians;
 };
 
 struct ReportInput {

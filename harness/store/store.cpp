@@ -3,6 +3,7 @@
 #include <set>
 
 #include "model/metrics.hpp"
+#include "store/columns.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -334,11 +335,11 @@ std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample&
       "warmup, status, error, started_at, image_id) VALUES (?,?,?,?,?,?,?,?,?,?)");
   insert.bind(1, run_id);
   insert.bind(2, sample.scenario);
-  insert.bind(3, sample.kind);
+  insert.bind(3, std::string(to_string(sample.kind)));
   insert.bind(4, sample.state);
   insert.bind(5, sample.repetition);
   insert.bind(6, sample.warmup ? 1 : 0);
-  insert.bind(7, sample.status);
+  insert.bind(7, std::string(to_string(sample.status)));
   insert.bind(8, sample.error);
   insert.bind(9, sample.started_at);
   insert.bind(10, sample.image_id);
@@ -519,11 +520,11 @@ std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_id
       stored.run_id = run_id;
       Sample& s = stored.sample;
       s.scenario = query.getColumn(1).getString();
-      s.kind = query.getColumn(2).getString();
+      s.kind = stored_sample_kind(query.getColumn(2).getString(), run_id, "samples.kind");
       s.state = query.getColumn(3).getString();
       s.repetition = query.getColumn(4).getInt();
       s.warmup = query.getColumn(5).getInt() != 0;
-      s.status = query.getColumn(6).getString();
+      s.status = stored_sample_status(query.getColumn(6).getString(), run_id);
       s.error = query.getColumn(7).getString();
       s.started_at = query.getColumn(8).getString();
       s.image_id = query.getColumn(9).getString();
@@ -593,7 +594,8 @@ std::vector<Store::SeriesValue> Store::metric_series(
     const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::vector<SeriesValue> out;
   SQLite::Statement query(*db_,
-                          "SELECT s.scenario, m.value FROM samples s JOIN metrics m ON m.sample_id "
+                          "SELECT s.scenario, s.kind, m.value FROM samples s JOIN metrics m ON "
+                          "m.sample_id "
                           "= s.id WHERE s.run_id = ? AND s.state = ? AND m.name = ? AND s.status "
                           "= 'ok' AND s.warmup = 0");
   for (auto run_id : run_ids) {
@@ -605,20 +607,25 @@ std::vector<Store::SeriesValue> Store::metric_series(
       bool any = false;
       while (query.executeStep()) {
         any = true;
-        out.push_back({run_id, query.getColumn(0).getString(), state, metric,
-                       query.getColumn(1).getDouble()});
+        auto kind = stored_sample_kind(query.getColumn(1).getString(), run_id, "samples.kind");
+        out.push_back({run_id,
+                       {{query.getColumn(0).getString(), kind, state}, metric},
+                       query.getColumn(2).getDouble()});
       }
       if (!any) {
         // A pruned run keeps its medians in summaries.
         SQLite::Statement kept(*db_,
-                               "SELECT scenario, median FROM summaries WHERE run_id = ? AND state "
+                               "SELECT scenario, kind, median FROM summaries WHERE run_id = ? AND "
+                               "state "
                                "= ? AND metric = ? AND median IS NOT NULL");
         kept.bind(1, run_id);
         kept.bind(2, state);
         kept.bind(3, metric);
         while (kept.executeStep()) {
-          out.push_back({run_id, kept.getColumn(0).getString(), state, metric,
-                         kept.getColumn(1).getDouble()});
+          auto kind = stored_sample_kind(kept.getColumn(1).getString(), run_id, "summaries.kind");
+          out.push_back({run_id,
+                         {{kept.getColumn(0).getString(), kind, state}, metric},
+                         kept.getColumn(2).getDouble()});
         }
       }
     }
@@ -672,10 +679,10 @@ void Store::add_summary(const SummaryRow& r) {
       "count, failures, median, mean, stddev, mad, min, max, ci_low, ci_high) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   insert.bind(1, r.run_id);
-  insert.bind(2, r.scenario);
-  insert.bind(3, r.kind);
-  insert.bind(4, r.state);
-  insert.bind(5, r.metric);
+  insert.bind(2, r.key.group.scenario);
+  insert.bind(3, std::string(to_string(r.key.group.kind)));
+  insert.bind(4, r.key.group.state);
+  insert.bind(5, r.key.metric);
   insert.bind(6, static_cast<std::int64_t>(r.count));
   insert.bind(7, static_cast<std::int64_t>(r.failures));
   int column = 8;
@@ -699,10 +706,10 @@ std::vector<Store::SummaryRow> Store::summaries(std::int64_t run_id) {
   while (query.executeStep()) {
     SummaryRow r;
     r.run_id = run_id;
-    r.scenario = query.getColumn(0).getString();
-    r.kind = query.getColumn(1).getString();
-    r.state = query.getColumn(2).getString();
-    r.metric = query.getColumn(3).getString();
+    r.key.group.scenario = query.getColumn(0).getString();
+    r.key.group.kind = stored_sample_kind(query.getColumn(1).getString(), run_id, "summaries.kind");
+    r.key.group.state = query.getColumn(2).getString();
+    r.key.metric = query.getColumn(3).getString();
     r.count = query.getColumn(4).getInt64();
     r.failures = query.getColumn(5).getInt64();
     double* fields[] = {&r.median, &r.mean, &r.stddev, &r.mad,

@@ -35,8 +35,8 @@ void check_pairs(Store& store, std::int64_t base, std::int64_t cand, std::size_t
     CHECK(b.run_id == base);
     CHECK(c.run_id == cand);
     CHECK(b.sample.state == c.sample.state);
-    CHECK(b.sample.status == "ok");
-    CHECK(c.sample.status == "ok");
+    CHECK(b.sample.status == SampleStatus::kOk);
+    CHECK(c.sample.status == SampleStatus::kOk);
     auto first = pair.first == "baseline" ? b.id : c.id;
     CHECK((pair.first == "baseline" ? c.id : b.id) == first + 1);  // back to back
   }

@@ -67,7 +67,7 @@ TEST_CASE("ab: pairs needed to detect a change follow the power formula, within 
 
 TEST_CASE("ab: abba orders every block of two pairs both ways, the seed decides which first") {
   PairOrderer orderer(PairOrder::kAbba, 42), again(PairOrder::kAbba, 42);
-  GroupTally::Key a{"s", "build", "cold"}, b{"s", "build", "warm-code"};
+  GroupTally::Key a{"s", SampleKind::kBuild, "cold"}, b{"s", SampleKind::kBuild, "warm-code"};
   std::vector<bool> firsts;
   for (int i = 0; i < 20; ++i) {
     bool first = orderer.baseline_first(i % 2 ? a : b);  // two groups interleaved
@@ -156,7 +156,7 @@ TEST_CASE("ab: rounds interleave scenarios and states, start-ups are paired too"
   CHECK(order[8] == "one as-built 1");
   auto pairs = h.store.pairs({result.baseline_run}, {result.candidate_run});
   CHECK(pairs.size() == 8 + 4);
-  for (const auto& s : samples) CHECK(s.sample.status == "ok");
+  for (const auto& s : samples) CHECK(s.sample.status == SampleStatus::kOk);
 }
 
 TEST_CASE("ab: a scenario on one side only is left out, none in common is a usage error") {

@@ -136,10 +136,10 @@ TEST_CASE("the stand-in below six values uses Student's t: three values claim no
 
 TEST_CASE("a tally counts attempts and good values per group") {
   GroupTally tally;
-  GroupTally::Key key{"final", "build", "cold"};
+  GroupTally::Key key{"final", SampleKind::kBuild, "cold"};
   tally.add(key, true, 9.1);
   tally.add(key, false, 0);
   CHECK(tally.attempts(key) == 2);
   CHECK(tally.values(key) == std::vector<double>{9.1});
-  CHECK(tally.attempts({"other", "build", "cold"}) == 0);
+  CHECK(tally.attempts({"other", SampleKind::kBuild, "cold"}) == 0);
 }

@@ -32,15 +32,16 @@ std::string file_bytes(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-Sample build_sample(const std::string& scenario, double seconds, const std::string& status = "ok") {
+Sample build_sample(const std::string& scenario, double seconds,
+                    SampleStatus status = SampleStatus::kOk) {
   Sample s;
   s.scenario = scenario;
   s.state = "cold";
   s.repetition = 1;
   s.status = status;
   s.started_at = "2026-11-25T00:00:00Z";
-  if (status == "ok") s.set("build_seconds", seconds);
-  if (status != "ok") s.error = "exit code: 3";
+  if (status == SampleStatus::kOk) s.set("build_seconds", seconds);
+  if (status != SampleStatus::kOk) s.error = "exit code: 3";
   BuildStep step;
   step.name = "[1/1] RUN x";
   step.started = 1.0;
@@ -61,7 +62,7 @@ TEST_CASE("store: runs, samples, metrics and steps round-trip") {
   run.fingerprint = {{"cores", 2}};
   auto id = store.begin_run(run);
   store.add_sample(id, build_sample("a", 1.5));
-  store.add_sample(id, build_sample("b", 0, "failed"));
+  store.add_sample(id, build_sample("b", 0, SampleStatus::kFailed));
   store.finish_run(id, "complete");
 
   auto loaded = store.run(id);
@@ -75,7 +76,7 @@ TEST_CASE("store: runs, samples, metrics and steps round-trip") {
   CHECK(*samples[0].sample.get("build_seconds") == 1.5);
   CHECK(samples[0].sample.steps.at(0).seconds() == 1.5);
   CHECK(samples[0].sample.steps.at(0).cached);
-  CHECK(samples[1].sample.status == "failed");
+  CHECK(samples[1].sample.status == SampleStatus::kFailed);
   CHECK(samples[1].sample.error == "exit code: 3");
 }
 
@@ -143,7 +144,7 @@ TEST_CASE("store: a version 2 database's start-up states take the built-in mode 
     auto id = store.begin_run(run);
     for (const char* state : {"bytecode", "none"}) {
       Sample s = build_sample("a", 1.0);
-      s.kind = "startup";
+      s.kind = SampleKind::kStartup;
       s.state = state;
       store.add_sample(id, s);
     }
@@ -158,7 +159,7 @@ TEST_CASE("store: a version 2 database's start-up states take the built-in mode 
   Store store(path, Store::Mode::kReadOnly);  // a read migrates forward
   std::vector<std::string> states;
   for (const auto& stored : store.samples(store.select_runs("latest"))) {
-    states.push_back(stored.sample.kind + ":" + stored.sample.state);
+    states.push_back(std::string(to_string(stored.sample.kind)) + ":" + stored.sample.state);
   }
   CHECK(states ==
         std::vector<std::string>{"startup:as-built", "startup:no-bytecode", "build:cold"});
@@ -289,7 +290,8 @@ TEST_CASE("store: pairs round-trip, a cut-short sample or a pruned run takes its
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 3; ++i) {
     ids.push_back(store.add_sample(base.id, build_sample("a", 10)));
-    ids.push_back(store.add_sample(cand.id, build_sample("a", 11, i == 2 ? "interrupted" : "ok")));
+    ids.push_back(store.add_sample(
+        cand.id, build_sample("a", 11, i == 2 ? SampleStatus::kInterrupted : SampleStatus::kOk)));
     store.add_pair({"x1", ids[2 * i], ids[2 * i + 1], i % 2 ? "candidate" : "baseline"});
   }
   auto pairs = store.pairs({base.id}, {cand.id});
