@@ -65,7 +65,7 @@ fs::path history_db(const HistoryShape& shape) {
           for (int i = 0; i < shape.startup_samples; ++i) {
             Sample sample;
             sample.scenario = scenario;
-            sample.kind = "startup";
+            sample.kind = SampleKind::kStartup;
             sample.state = mode;
             sample.repetition = i + 1;
             sample.set("startup_seconds", (mode[0] == 'b' ? 0.3 : 0.7) * noise(rng));

@@ -22,7 +22,7 @@ void tell_waiting(const std::string& holder) {
 }
 std::size_t failed_samples(const std::vector<StoredSample>& samples) {
   return std::count_if(samples.begin(), samples.end(),
-                       [](const StoredSample& s) { return s.sample.status != "ok"; });
+                       [](const StoredSample& s) { return s.sample.status != SampleStatus::kOk; });
 }
 }  // namespace
 

@@ -58,10 +58,9 @@ std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run) {
   }
   std::vector<HistoryPoint> history;
   if (history_ids.size() < 2) return history;
-  std::map<std::int64_t, std::map<std::string, std::vector<double>>> values;
-  for (const auto& v : store.metric_series_of(history_ids, tracked_metric_names())) {
-    values[v.run_id][v.scenario + "|" + v.state + "|" + v.metric].push_back(v.value);
-  }
+  std::map<std::int64_t, std::map<MetricKey, std::vector<double>>> values;
+  for (const auto& v : store.metric_series_of(history_ids, tracked_metric_names()))
+    values[v.run_id][v.key].push_back(v.value);
   for (auto id : history_ids) {
     HistoryPoint point;
     point.run_id = id;
@@ -105,7 +104,7 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
   });
   for (const auto& stored : input.samples) {
     const Sample& s = stored.sample;
-    if (s.kind == "build" && s.status == "ok" && !s.image_id.empty()) {
+    if (s.kind == SampleKind::kBuild && s.status == SampleStatus::kOk && !s.image_id.empty()) {
       if (auto image = store.image(s.image_id)) input.images[s.scenario] = *image;
     }
   }

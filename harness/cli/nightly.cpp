@@ -182,10 +182,9 @@ int compare_nightly(const NightlyComparison& night, const std::vector<RunRecord>
 std::vector<std::string> lasting_shifts(Store& store, const std::vector<RunRecord>& nightlies) {
   std::vector<std::int64_t> ids;
   for (const auto& r : nightlies) ids.push_back(r.id);
-  std::map<std::string, std::map<std::int64_t, std::vector<double>>> values;
-  for (const auto& v : store.metric_series_of(ids, tracked_metric_names())) {
-    values[v.scenario + " " + v.state + " " + v.metric][v.run_id].push_back(v.value);
-  }
+  std::map<MetricKey, std::map<std::int64_t, std::vector<double>>> values;
+  for (const auto& v : store.metric_series_of(ids, tracked_metric_names()))
+    values[v.key][v.run_id].push_back(v.value);
   std::vector<std::string> shifts;
   for (const auto& [key, per_run] : values) {
     std::vector<double> medians;
@@ -203,8 +202,8 @@ std::vector<std::string> lasting_shifts(Store& store, const std::vector<RunRecor
       shifts.push_back(
           fmt::format("{}: lasting shift of {:+.1f}% (median {} -> {}), first seen in "
                       "the nightly of {} (run {}), p={:.2g}",
-                      key, shift->change_percent, shift->before_median, shift->after_median,
-                      first.labels.at("nightly"), first.id, shift->p_value));
+                      to_string(key), shift->change_percent, shift->before_median,
+                      shift->after_median, first.labels.at("nightly"), first.id, shift->p_value));
     }
   }
   return shifts;

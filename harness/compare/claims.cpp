@@ -13,26 +13,26 @@ SampleGroups::SampleGroups(const std::vector<StoredSample>& samples) {
   for (const auto& stored : samples) {
     const Sample& s = stored.sample;
     if (s.warmup) continue;
-    if (s.status != "ok") {
-      ++failures[{s.scenario, s.state}];
+    if (s.status != SampleStatus::kOk) {
+      ++failures[GroupKey::of(s)];
       continue;
     }
-    for (const auto& m : s.metrics) values[{s.scenario, s.state, m.name}].push_back(m.value);
+    for (const auto& m : s.metrics) values[{GroupKey::of(s), m.name}].push_back(m.value);
   }
 }
 
 std::vector<double> SampleGroups::get(const std::string& scenario, const std::string& state,
                                       const std::string& metric) const {
   if (!state.empty()) {
-    auto it = values.find({scenario, state, metric});
+    auto it = values.find({{scenario, sample_kind_of(metric), state}, metric});
     return it == values.end() ? std::vector<double>{} : it->second;
   }
   // Deterministic build metrics are the same in every state: prefer cold, else any.
-  auto cold = get(scenario, "cold", metric);
+  auto cold = get(scenario, to_string(CacheState::kCold), metric);
   if (!cold.empty()) return cold;
   std::vector<double> all;
   for (const auto& [key, v] : values) {
-    if (std::get<0>(key) == scenario && std::get<2>(key) == metric)
+    if (key.group.scenario == scenario && key.metric == metric)
       all.insert(all.end(), v.begin(), v.end());
   }
   return all;

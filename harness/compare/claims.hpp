@@ -4,24 +4,26 @@
 #include <cstddef>
 #include <map>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "compare/compare.hpp"
+#include "model/group_key.hpp"
 #include "model/run.hpp"
 #include "scenario/scenario.hpp"
 
 namespace bb {
 
-// Successful values of each metric per scenario and state (warm-ups left out), and failed
-// samples per scenario and state. The report reads its figures from the same groups.
+// Successful values of each metric per group (warm-ups left out), and failed samples per
+// group. The report reads its figures from the same groups.
 struct SampleGroups {
-  std::map<std::tuple<std::string, std::string, std::string>, std::vector<double>> values;
-  std::map<std::tuple<std::string, std::string>, std::size_t> failures;  // scenario, state
+  std::map<MetricKey, std::vector<double>> values;
+  std::map<GroupKey, std::size_t> failures;
 
   SampleGroups() = default;
   explicit SampleGroups(const std::vector<StoredSample>& samples);
-  // State "" takes a deterministic metric from any state: cold when there, else all pooled.
+  // The metric's values in the scenario's group of that state, among the samples that carry
+  // the metric (sample_kind_of). State "" takes a deterministic metric from any state: cold
+  // when there, else all pooled.
   std::vector<double> get(const std::string& scenario, const std::string& state,
                           const std::string& metric) const;
 };

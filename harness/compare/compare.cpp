@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "model/group_key.hpp"
 #include "model/metrics.hpp"
 #include "scenario/scenario.hpp"
 #include "stats/paired.hpp"
@@ -53,13 +54,7 @@ double threshold_for(const CompareOptions& options, const std::string& scenario,
 
 namespace {
 
-std::string metric_kind_of(const std::string& metric) {
-  const MetricInfo* info = find_metric(metric);
-  return std::string(to_string(info ? info->sample_kind : SampleKind::kBuild));
-}
-
-using Key =
-    std::tuple<std::string, std::string, std::string, std::string>;  // scenario kind state metric
+using Key = MetricKey;
 
 struct Group {
   std::vector<double> values;
@@ -78,13 +73,13 @@ std::map<Key, Group> group(const std::vector<StoredSample>& samples, const Compa
       order->push_back(s.scenario);
     }
     for (const auto& metric : compared_metrics()) {
-      Key key{s.scenario, s.kind, s.state, metric};
-      if (s.status != "ok") {
+      Key key{GroupKey::of(s), metric};
+      if (s.status != SampleStatus::kOk) {
         // A failed sample counts against every metric its kind would have measured.
-        if (metric_kind_of(metric) == s.kind) ++groups[key].failures;
+        if (sample_kind_of(metric) == s.kind) ++groups[key].failures;
         continue;
       }
-      if (metric_kind_of(metric) == s.kind) ++groups[key].taken;
+      if (sample_kind_of(metric) == s.kind) ++groups[key].taken;
       if (const double* value = s.get(metric)) {
         auto& g = groups[key];
         g.values.push_back(*value);
@@ -251,11 +246,11 @@ std::map<Key, ValuePairs> pair_values(const std::vector<StoredSample>& baseline,
     const Sample& base = *b->second;
     const Sample& cand = *c->second;
     if (base.warmup && !options.include_warmup) continue;
-    if (base.status != "ok" || cand.status != "ok") continue;
+    if (base.status != SampleStatus::kOk || cand.status != SampleStatus::kOk) continue;
     for (const auto& metric : compared_metrics()) {
       const double* bv = base.get(metric);
       const double* cv = cand.get(metric);
-      if (bv && cv) result[{base.scenario, base.kind, base.state, metric}].push_back({*bv, *cv});
+      if (bv && cv) result[{GroupKey::of(base), metric}].push_back({*bv, *cv});
     }
   }
   return result;
@@ -316,8 +311,8 @@ namespace {
 std::vector<Key> sorted_keys(const std::map<Key, Group>& base, const std::map<Key, Group>& cand,
                              std::vector<std::string> order) {
   for (const auto& [key, g] : base) {
-    if (std::find(order.begin(), order.end(), std::get<0>(key)) == order.end()) {
-      order.push_back(std::get<0>(key));
+    if (std::find(order.begin(), order.end(), key.group.scenario) == order.end()) {
+      order.push_back(key.group.scenario);
     }
   }
   std::set<Key> keys;
@@ -326,13 +321,16 @@ std::vector<Key> sorted_keys(const std::map<Key, Group>& base, const std::map<Ke
   std::vector<Key> sorted(keys.begin(), keys.end());
   auto rank = [&](const Key& k) {
     // Cache states in protocol order, then start-up modes (as-built first, others by name).
-    static const std::vector<std::string> states = {"cold", "warm-nochange", "warm-code",
-                                                    "warm-deps", std::string(kAsBuilt)};
+    static const std::vector<std::string> states = [] {
+      auto names = cache_state_names();
+      names.emplace_back(kAsBuilt);
+      return names;
+    }();
     const auto& metrics = compared_metrics();
-    return std::make_tuple(
-        std::find(order.begin(), order.end(), std::get<0>(k)) - order.begin(), std::get<1>(k),
-        std::find(states.begin(), states.end(), std::get<2>(k)) - states.begin(), std::get<2>(k),
-        std::find(metrics.begin(), metrics.end(), std::get<3>(k)) - metrics.begin());
+    const auto& [scenario, kind, state] = k.group;
+    return std::make_tuple(std::find(order.begin(), order.end(), scenario) - order.begin(), kind,
+                           std::find(states.begin(), states.end(), state) - states.begin(), state,
+                           std::find(metrics.begin(), metrics.end(), k.metric) - metrics.begin());
   };
   std::sort(sorted.begin(), sorted.end(),
             [&](const Key& a, const Key& b) { return rank(a) < rank(b); });
@@ -348,8 +346,7 @@ void note_row(Comparison& result, RowFindings& findings, const ComparisonRow& ro
               const Group& c, const CompareOptions& options) {
   std::string where = fmt::format("{} {} {}", printable(row.scenario), row.state, row.metric);
   if (b.failures + c.failures > 0 &&
-      row.metric ==
-          (row.kind == "build" ? std::string(kBuildSeconds) : std::string(kStartupSeconds))) {
+      row.metric == (row.kind == SampleKind::kBuild ? kBuildSeconds : kStartupSeconds)) {
     result.warnings.push_back(fmt::format(
         "{}: {} failed sample(s) ({} baseline, {} candidate); see 'buildbench export' for the "
         "errors",
@@ -473,13 +470,14 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
     if (not_taken(b) || not_taken(c)) {
       // Worth a word only when the other side has it; a side whose samples all failed is
       // reported on the figure's own row.
-      if (!b.values.empty() || !c.values.empty())
-        unmeasured.push_back(
-            fmt::format("{} {} {}", std::get<0>(key), std::get<2>(key), std::get<3>(key)));
+      if (!b.values.empty() || !c.values.empty()) unmeasured.push_back(to_string(key));
       continue;
     }
     ComparisonRow row;
-    std::tie(row.scenario, row.kind, row.state, row.metric) = key;
+    row.scenario = key.group.scenario;
+    row.kind = key.group.kind;
+    row.state = key.group.state;
+    row.metric = key.metric;
     const MetricInfo* info = find_metric(row.metric);
     row.unit = info ? std::string(info->unit) : "";
     row.deterministic = info && info->deterministic;
@@ -511,21 +509,22 @@ std::vector<Drift> find_drift(const std::vector<StoredSample>& samples,
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
     return std::tie(a->run_id, a->id) < std::tie(b->run_id, b->id);
   });
-  std::map<std::tuple<std::int64_t, std::string, std::string, std::string>, std::vector<double>>
-      series;
+  std::map<std::pair<std::int64_t, GroupKey>, std::vector<double>> series;
   for (const auto* stored : ordered) {
     const Sample& s = stored->sample;
-    if (s.warmup || s.status != "ok") continue;
-    const double* value = s.get(s.kind == "build" ? kBuildSeconds : kStartupSeconds);
-    if (value) series[{stored->run_id, s.scenario, s.kind, s.state}].push_back(*value);
+    if (s.warmup || s.status != SampleStatus::kOk) continue;
+    const double* value = s.get(s.kind == SampleKind::kBuild ? kBuildSeconds : kStartupSeconds);
+    if (value) series[{stored->run_id, GroupKey::of(s)}].push_back(*value);
   }
   std::vector<Drift> found;
   for (const auto& [key, values] : series) {
     if (values.size() < 4) continue;
     Drift drift;
-    std::tie(drift.run_id, drift.scenario, drift.kind, drift.state) = key;
-    drift.metric =
-        drift.kind == "build" ? std::string(kBuildSeconds) : std::string(kStartupSeconds);
+    drift.run_id = key.first;
+    drift.scenario = key.second.scenario;
+    drift.kind = key.second.kind;
+    drift.state = key.second.state;
+    drift.metric = drift.kind == SampleKind::kBuild ? kBuildSeconds : kStartupSeconds;
     auto trend = stats::mann_kendall(values, options.alpha);
     double median = stats::median(values);
     drift.count = values.size();
@@ -535,6 +534,10 @@ std::vector<Drift> find_drift(const std::vector<StoredSample>& samples,
     double threshold = threshold_for(options, drift.scenario, drift.metric);
     if (trend.trending && std::fabs(drift.total_percent) >= threshold) found.push_back(drift);
   }
+  // A scenario's builds before its start-ups, as compare lists its rows.
+  std::stable_sort(found.begin(), found.end(), [](const Drift& a, const Drift& b) {
+    return std::tie(a.run_id, a.scenario, a.kind) < std::tie(b.run_id, b.scenario, b.kind);
+  });
   return found;
 }
 

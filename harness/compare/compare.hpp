@@ -33,8 +33,8 @@ struct CompareOptions {
 
 struct ComparisonRow {
   std::string scenario;
-  std::string kind;   // build, startup
-  std::string state;  // cache state or bytecode mode
+  SampleKind kind = SampleKind::kBuild;
+  std::string state;  // cache state or start-up mode
   std::string metric;
   std::string unit;
   bool deterministic = false;
@@ -61,7 +61,9 @@ struct FingerprintDifference {
 // A group whose values move with the order they were taken in (Mann-Kendall), within one run.
 struct Drift {
   std::int64_t run_id = 0;
-  std::string scenario, kind, state, metric;
+  std::string scenario;
+  SampleKind kind = SampleKind::kBuild;
+  std::string state, metric;
   std::size_t count = 0;
   double p_value = 1;
   double sen_slope = 0;      // metric units per repetition

@@ -62,7 +62,7 @@ void BuildMeasurer::seed(const Sample& sample) {
   if (sample.get(kImageCompressedBytes)) layers_measured_.insert({sample.scenario, sample.state});
   if (sample.get(kPushSeconds)) registry_.seed(sample.scenario);
   const double* cached = sample.get(kStepsCached);
-  if (!cached || sample.warmup || sample.status != "ok" ||
+  if (!cached || sample.warmup || sample.status != SampleStatus::kOk ||
       (sample.state != to_string(CacheState::kWarmCode) &&
        sample.state != to_string(CacheState::kWarmDeps))) {
     return;
@@ -97,7 +97,7 @@ void BuildMeasurer::timed(const char* kind, Work&& work) {
 Sample BuildMeasurer::measure(const BuildJob& job) {
   Sample sample;
   sample.scenario = job.scenario->name;
-  sample.kind = "build";
+  sample.kind = SampleKind::kBuild;
   sample.state = to_string(job.state);
   sample.repetition = job.repetition;
   sample.warmup = job.warmup;
@@ -109,7 +109,7 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
   sample.started_at = iso8601_utc(std::chrono::system_clock::now());
   BuildOutcome outcome = engine_.build(request);
   if (outcome.interrupted) {
-    sample.status = "interrupted";
+    sample.status = SampleStatus::kInterrupted;
     sample.error = outcome.error;
     return sample;
   }
@@ -117,13 +117,13 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
   sample.image_id = outcome.image_id;
   record_metrics(outcome, sample);
   if (!outcome.ok) {
-    sample.status = "failed";
+    sample.status = SampleStatus::kFailed;
     sample.error = outcome.error;
     return sample;
   }
   if (auto broken = broken_contract(job, outcome.steps, memory_); !broken.empty()) {
     // Not a measurement of its state: the numbers stay with it for diagnosis only.
-    sample.status = "failed";
+    sample.status = SampleStatus::kFailed;
     sample.error = broken;
     return sample;
   }

@@ -43,7 +43,7 @@ void ProtocolContext::replace_image(const std::string& image_id) {
 }
 
 bool ProtocolContext::fail(std::string error) {
-  sample.status = "failed";
+  sample.status = SampleStatus::kFailed;
   sample.error = std::move(error);
   sample.started_at = iso8601_utc(std::chrono::system_clock::now());
   return false;

@@ -5,9 +5,10 @@
 namespace bb {
 
 std::optional<double> figure_of(const Sample& sample) {
-  if (sample.status != "ok") return std::nullopt;
-  const double* value = sample.get(sample.kind == "build" ? kBuildSeconds : kReadySeconds);
-  if (!value && sample.kind == "startup") value = sample.get(kStartupSeconds);
+  if (sample.status != SampleStatus::kOk) return std::nullopt;
+  const double* value =
+      sample.get(sample.kind == SampleKind::kBuild ? kBuildSeconds : kReadySeconds);
+  if (!value && sample.kind == SampleKind::kStartup) value = sample.get(kStartupSeconds);
   if (!value || !(*value > 0)) return std::nullopt;
   return *value;
 }

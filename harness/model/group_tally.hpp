@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "model/group_key.hpp"
 #include "model/sample.hpp"
 
 namespace bb {
@@ -19,7 +20,7 @@ std::optional<double> figure_of(const Sample& sample);
 // Values and attempts per group, fed with each sample as it is stored.
 class GroupTally {
  public:
-  using Key = std::tuple<std::string, std::string, std::string>;  // scenario, kind, state
+  using Key = GroupKey;
   void add(const Key& key, bool ok, double value);
   const std::vector<double>& values(const Key& key) const;
   int attempts(const Key& key) const;

@@ -4,10 +4,6 @@
 
 namespace bb {
 
-std::string_view to_string(SampleKind kind) {
-  return kind == SampleKind::kBuild ? "build" : "startup";
-}
-
 const std::vector<MetricInfo>& metric_catalog() {
   using K = MetricKind;
   constexpr auto B = SampleKind::kBuild, S = SampleKind::kStartup;
@@ -122,6 +118,11 @@ const MetricInfo* find_metric(std::string_view name) {
     if (info.name == name) return &info;
   }
   return nullptr;
+}
+
+SampleKind sample_kind_of(std::string_view metric) {
+  const MetricInfo* info = find_metric(metric);
+  return info ? info->sample_kind : SampleKind::kBuild;
 }
 
 std::vector<std::string> metric_names() {

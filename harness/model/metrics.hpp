@@ -5,13 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include "model/sample_kind.hpp"
+
 namespace bb {
 
 enum class MetricKind { kTime, kSize, kCount };
-
-// Which samples carry a metric: builds or start-ups.
-enum class SampleKind { kBuild, kStartup };
-std::string_view to_string(SampleKind kind);  // "build", "startup" (as stored)
 
 // Everything a layer needs to know about a metric. This catalog is the only list: compare,
 // its thresholds, nightly's trends and the report's charts derive from it.
@@ -41,6 +39,8 @@ std::vector<const MetricInfo*> headline_metrics();
 
 const std::vector<MetricInfo>& metric_catalog();
 const MetricInfo* find_metric(std::string_view name);
+// Which samples carry the metric: its catalog entry's, builds for a name the catalog lacks.
+SampleKind sample_kind_of(std::string_view metric);
 std::vector<std::string> metric_names();
 
 // Build metrics

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/build_step.hpp"
+#include "model/sample_kind.hpp"
 
 namespace bb {
 
@@ -16,13 +17,13 @@ struct Metric {
 
 struct Sample {
   std::string scenario;
-  std::string kind = "build";  // "build" or "startup"
-  std::string state;           // cache state (build) or bytecode mode (startup)
-  int repetition = 0;          // 1-based; warm-up samples count from 1 too
+  SampleKind kind = SampleKind::kBuild;
+  std::string state;   // cache state (build) or start-up mode (startup)
+  int repetition = 0;  // 1-based; warm-up samples count from 1 too
   bool warmup = false;
-  std::string status = "ok";  // "ok", "failed", "interrupted"
-  std::string error;          // why it failed, with the last lines of output
-  std::string started_at;     // ISO 8601 UTC
+  SampleStatus status = SampleStatus::kOk;
+  std::string error;       // why it failed, with the last lines of output
+  std::string started_at;  // ISO 8601 UTC
   std::string image_id;
   std::vector<Metric> metrics;
   std::vector<BuildStep> steps;

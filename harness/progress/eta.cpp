@@ -3,15 +3,16 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/cache_state.hpp"
 #include "model/metrics.hpp"
 #include "stats/summary.hpp"
 #include "util/text.hpp"
 
 namespace bb {
 
-std::string work_kind(const std::string& kind, const std::string& state) {
+std::string work_kind(SampleKind kind, const std::string& state) {
   // Per cache state: a cold build, a dependency rebuild and a fully cached one differ tenfold.
-  return kind == "startup" ? "startup" : state;
+  return kind == SampleKind::kStartup ? std::string(to_string(kind)) : state;
 }
 
 bool is_one_off(const std::string& kind) {
@@ -75,7 +76,9 @@ double EtaModel::seconds_left(const std::map<std::string, int>& remaining) const
     auto prior = prior_.find(kind);
     // A start-up is a few docker calls, like a fully cached build: the first guess until one
     // is timed.
-    auto alike = kind == "startup" ? timed_.find("warm-nochange") : timed_.end();
+    auto alike = kind == to_string(SampleKind::kStartup)
+                     ? timed_.find(to_string(CacheState::kWarmNoChange))
+                     : timed_.end();
     if (timed != timed_.end()) {
       total += count * mean(timed->second);
     } else if (prior != prior_.end()) {

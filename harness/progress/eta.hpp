@@ -8,14 +8,14 @@
 #include <vector>
 
 #include "model/group_tally.hpp"
-#include "stats/stopping.hpp"
 #include "model/run.hpp"
+#include "stats/stopping.hpp"
 
 namespace bb {
 
-// The kinds of work whose tasks take comparable time: a build's cache state ("cold",
-// "warm-deps", ...) or "startup".
-std::string work_kind(const std::string& kind, const std::string& state);
+// The kinds of work whose tasks take comparable time: a build's cache state (its name) or
+// "startup" (the sample kind's name) for every start-up.
+std::string work_kind(SampleKind kind, const std::string& state);
 // Work done once per scenario inside a build task, timed apart: not tasks of their own.
 inline constexpr const char* kImageLayersWork = "image layers";
 inline constexpr const char* kRegistryWork = "registry push and pull";

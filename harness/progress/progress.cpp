@@ -91,9 +91,9 @@ void Progress::done(const Sample& sample, const std::string& side,
   eta_.task(work_kind(sample.kind, sample.state), took, one_off);
   if (quiet_) return;
   std::string result;
-  if (sample.status != "ok") {
+  if (sample.status != SampleStatus::kOk) {
     auto first_line = split(sample.error, '\n').front();
-    result = fmt::format("{}: {}", sample.status, printable(first_line));
+    result = fmt::format("{}: {}", to_string(sample.status), printable(first_line));
   } else if (auto seconds = sample.get(kBuildSeconds)) {
     result = format_seconds(*seconds);
     auto cached = sample.get(kStepsCached);
@@ -106,11 +106,11 @@ void Progress::done(const Sample& sample, const std::string& side,
     result = format_seconds(*startup);
   }
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::string line =
-      fmt::format("[{}/~{}] {} {} {} #{}{}{}: {}   [{} elapsed, {}]", finished_,
-                  std::max(finished_, finished_ + left_total() - 1), printable(sample.scenario),
-                  sample.kind, sample.state, sample.repetition, sample.warmup ? " (warm-up)" : "",
-                  side.empty() ? "" : " " + side, result, clock(elapsed), eta());
+  std::string line = fmt::format("[{}/~{}] {} {} {} #{}{}{}: {}   [{} elapsed, {}]", finished_,
+                                 std::max(finished_, finished_ + left_total() - 1),
+                                 printable(sample.scenario), to_string(sample.kind), sample.state,
+                                 sample.repetition, sample.warmup ? " (warm-up)" : "",
+                                 side.empty() ? "" : " " + side, result, clock(elapsed), eta());
   if (interactive_) {
     fmt::print(out_, "\r\x1b[K{}\n", line);
   } else {

@@ -84,55 +84,40 @@ void render_compare_console(std::ostream& out, const Comparison& c, bool color) 
   for (const auto& w : c.warnings) out << "warning: " << w << "\n";
 }
 
-void render_compare_markdown(std::ostream& out, const Comparison& c) {
-  out << "## buildbench comparison\n\n";
-  out << fmt::format("Baseline: {} · Candidate: {}{}\n\n", runs_text(c.baseline_runs),
-                     runs_text(c.candidate_runs), c.paired ? " · " + pairing_text(c) : "");
-  out << fmt::format(
-      "**{} regression(s)**, {} improvement(s), {} no change, {} inconclusive, {} failed.\n\n",
-      c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
-      c.count(Verdict::kInconclusive), c.count(Verdict::kFailed));
-  if (!c.fingerprint_differences.empty()) {
-    out << "> [!WARNING]\n> The two sides ran on different hosts or tools; differences may come "
-           "from "
-           "there:\n";
-    for (const auto& d : c.fingerprint_differences) {
-      out << fmt::format("> - `{}`: {} → {}\n", markdown_escape(d.key), markdown_escape(d.baseline),
-                         markdown_escape(d.candidate));
-    }
-    out << "\n";
+namespace {
+
+void write_fingerprint_warning(std::ostream& out, const Comparison& c) {
+  if (c.fingerprint_differences.empty()) return;
+  out << "> [!WARNING]\n> The two sides ran on different hosts or tools; differences may come "
+         "from "
+         "there:\n";
+  for (const auto& d : c.fingerprint_differences) {
+    out << fmt::format("> - `{}`: {} → {}\n", markdown_escape(d.key), markdown_escape(d.baseline),
+                       markdown_escape(d.candidate));
   }
-  auto table = [&](auto keep) {
-    out << "| scenario | state | metric | baseline | candidate | change [95% CI] | p | verdict |\n";
-    out << "|---|---|---|---:|---:|---:|---:|---|\n";
-    for (const auto& row : c.rows) {
-      if (!keep(row)) continue;
-      std::string verdict = to_string(row.verdict);
-      if (row.verdict == Verdict::kRegression) verdict = "**regression** ❌";
-      if (row.verdict == Verdict::kImprovement) verdict = "improvement ✅";
-      if (row.verdict == Verdict::kFailed) verdict = "**failed** ⚠️";
-      out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                         markdown_escape(row.scenario), row.state, row.metric,
-                         median_text(row.baseline, row.unit), median_text(row.candidate, row.unit),
-                         change_text(row), p_text(row), verdict);
-    }
-  };
-  bool any_change = std::any_of(c.rows.begin(), c.rows.end(),
-                                [](const ComparisonRow& r) { return is_change(r.verdict); });
-  if (any_change) {
-    out << "### Changes\n\n";
-    table([](const ComparisonRow& r) { return is_change(r.verdict); });
-    out << "\n";
-  } else {
-    out << "No regression, improvement or failure.\n\n";
+  out << "\n";
+}
+
+// The rows that `keep` takes, as a markdown table.
+template <typename Keep>
+void write_rows(std::ostream& out, const Comparison& c, Keep keep) {
+  out << "| scenario | state | metric | baseline | candidate | change [95% CI] | p | verdict |\n";
+  out << "|---|---|---|---:|---:|---:|---:|---|\n";
+  for (const auto& row : c.rows) {
+    if (!keep(row)) continue;
+    std::string verdict = to_string(row.verdict);
+    if (row.verdict == Verdict::kRegression) verdict = "**regression** ❌";
+    if (row.verdict == Verdict::kImprovement) verdict = "improvement ✅";
+    if (row.verdict == Verdict::kFailed) verdict = "**failed** ⚠️";
+    out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_escape(row.scenario),
+                       row.state, row.metric, median_text(row.baseline, row.unit),
+                       median_text(row.candidate, row.unit), change_text(row), p_text(row),
+                       verdict);
   }
-  out << "<details><summary>All " << c.rows.size() << " comparisons</summary>\n\n";
-  table([](const ComparisonRow&) { return true; });
-  out << "\n</details>\n";
-  if (!c.warnings.empty()) {
-    out << "\n### Warnings\n\n";
-    for (const auto& w : c.warnings) out << "- " << markdown_escape(w) << "\n";
-  }
+}
+
+// How the figures were computed: paired or not.
+void write_method_note(std::ostream& out, const Comparison& c) {
   if (c.paired) {
     out << "\nMedians; the two sides ran side by side, pair by pair; change is the "
            "Hodges-Lehmann estimate of candidate/baseline over the Walsh averages of the "
@@ -144,6 +129,35 @@ void render_compare_markdown(std::ostream& out, const Comparison& c) {
            "confidence interval; p from a two-sided Mann-Whitney U test. Deterministic metrics "
            "(sizes, cached steps) are compared exactly.\n";
   }
+}
+
+}  // namespace
+
+void render_compare_markdown(std::ostream& out, const Comparison& c) {
+  out << "## buildbench comparison\n\n";
+  out << fmt::format("Baseline: {} · Candidate: {}{}\n\n", runs_text(c.baseline_runs),
+                     runs_text(c.candidate_runs), c.paired ? " · " + pairing_text(c) : "");
+  out << fmt::format(
+      "**{} regression(s)**, {} improvement(s), {} no change, {} inconclusive, {} failed.\n\n",
+      c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
+      c.count(Verdict::kInconclusive), c.count(Verdict::kFailed));
+  write_fingerprint_warning(out, c);
+  auto changed = [](const ComparisonRow& r) { return is_change(r.verdict); };
+  if (std::any_of(c.rows.begin(), c.rows.end(), changed)) {
+    out << "### Changes\n\n";
+    write_rows(out, c, changed);
+    out << "\n";
+  } else {
+    out << "No regression, improvement or failure.\n\n";
+  }
+  out << "<details><summary>All " << c.rows.size() << " comparisons</summary>\n\n";
+  write_rows(out, c, [](const ComparisonRow&) { return true; });
+  out << "\n</details>\n";
+  if (!c.warnings.empty()) {
+    out << "\n### Warnings\n\n";
+    for (const auto& w : c.warnings) out << "- " << markdown_escape(w) << "\n";
+  }
+  write_method_note(out, c);
 }
 
 namespace {
@@ -170,7 +184,7 @@ json summary_json(const stats::Summary& s) {
 json row_json(const ComparisonRow& r, bool paired) {
   json row;
   row["scenario"] = r.scenario;
-  row["kind"] = r.kind;
+  row["kind"] = std::string(to_string(r.kind));
   row["state"] = r.state;
   row["metric"] = r.metric;
   row["unit"] = r.unit;
@@ -191,9 +205,10 @@ json row_json(const ComparisonRow& r, bool paired) {
 }
 
 json drift_json(const Drift& d) {
-  return {{"run", d.run_id},      {"scenario", d.scenario},   {"kind", d.kind},
-          {"state", d.state},     {"metric", d.metric},       {"count", d.count},
-          {"p_value", d.p_value}, {"sen_slope", d.sen_slope}, {"total_percent", d.total_percent}};
+  return {
+      {"run", d.run_id},      {"scenario", d.scenario},   {"kind", std::string(to_string(d.kind))},
+      {"state", d.state},     {"metric", d.metric},       {"count", d.count},
+      {"p_value", d.p_value}, {"sen_slope", d.sen_slope}, {"total_percent", d.total_percent}};
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ void export_json(std::ostream& out, const std::vector<RunRecord>& runs,
     row["run"] = stored.run_id;
     row["sample"] = stored.id;
     row["scenario"] = s.scenario;
-    row["kind"] = s.kind;
+    row["kind"] = std::string(to_string(s.kind));
     row["state"] = s.state;
     row["repetition"] = s.repetition;
     row["warmup"] = s.warmup;
@@ -66,7 +66,7 @@ void export_json(std::ostream& out, const std::vector<RunRecord>& runs,
     row["value"] =
         metric && std::isfinite(metric->value) ? nlohmann::ordered_json(metric->value) : nullptr;
     row["unit"] = metric ? nlohmann::ordered_json(unit_of(metric->name)) : nullptr;
-    row["status"] = s.status;
+    row["status"] = std::string(to_string(s.status));
     row["error"] = s.error;
     row["started_at"] = s.started_at;
     row["image_id"] = s.image_id;
@@ -96,36 +96,42 @@ void export_csv(std::ostream& out, const std::vector<StoredSample>& samples) {
   out << "run,sample,scenario,kind,state,repetition,warmup,metric,value,unit,status,error\n";
   for_each_row(samples, [&](const StoredSample& stored, const Metric* metric) {
     const Sample& s = stored.sample;
-    out << stored.run_id << ',' << stored.id << ',' << csv_field(s.scenario) << ',' << s.kind << ','
-        << s.state << ',' << s.repetition << ',' << (s.warmup ? 1 : 0) << ','
-        << (metric ? metric->name : "") << ',' << (metric ? fmt::format("{}", metric->value) : "")
-        << ',' << (metric ? unit_of(metric->name) : "") << ',' << s.status << ','
+    out << stored.run_id << ',' << stored.id << ',' << csv_field(s.scenario) << ','
+        << to_string(s.kind) << ',' << s.state << ',' << s.repetition << ',' << (s.warmup ? 1 : 0)
+        << ',' << (metric ? metric->name : "") << ','
+        << (metric ? fmt::format("{}", metric->value) : "") << ','
+        << (metric ? unit_of(metric->name) : "") << ',' << to_string(s.status) << ','
         << csv_field(s.error) << '\n';
   });
 }
 
 namespace {
-// Time metrics grouped by scenario/state/metric, in first-seen order.
-std::vector<std::pair<std::string, std::vector<double>>> time_groups(
+// Time metrics per group, in first-seen order.
+std::vector<std::pair<MetricKey, std::vector<double>>> time_groups(
     const std::vector<StoredSample>& samples) {
-  std::vector<std::pair<std::string, std::vector<double>>> groups;
+  std::vector<std::pair<MetricKey, std::vector<double>>> groups;
   for (const auto& stored : samples) {
     const Sample& s = stored.sample;
-    if (s.status != "ok" || s.warmup) continue;
+    if (s.status != SampleStatus::kOk || s.warmup) continue;
     for (const auto& m : s.metrics) {
       const MetricInfo* info = find_metric(m.name);
       if (!info || info->kind != MetricKind::kTime) continue;
-      std::string name = fmt::format("{}/{}/{}", s.scenario, s.state, m.name);
-      auto it = std::find_if(groups.begin(), groups.end(),
-                             [&](const auto& g) { return g.first == name; });
+      MetricKey key{GroupKey::of(s), m.name};
+      auto it =
+          std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
       if (it == groups.end()) {
-        groups.emplace_back(name, std::vector<double>{});
+        groups.emplace_back(key, std::vector<double>{});
         it = groups.end() - 1;
       }
       it->second.push_back(m.value);
     }
   }
   return groups;
+}
+
+// "step-2/cold/build_seconds": a benchmark's name in the Google Benchmark and hyperfine files.
+std::string benchmark_name(const MetricKey& key) {
+  return fmt::format("{}/{}/{}", key.group.scenario, key.group.state, key.metric);
 }
 }  // namespace
 
@@ -149,7 +155,8 @@ void export_gbench(std::ostream& out, const std::vector<RunRecord>& runs,
   doc["context"] = context;
   auto& benchmarks = doc["benchmarks"] = nlohmann::ordered_json::array();
   int family = 0;
-  for (const auto& [name, values] : time_groups(samples)) {
+  for (const auto& [key, values] : time_groups(samples)) {
+    std::string name = benchmark_name(key);
     for (std::size_t i = 0; i < values.size(); ++i) {
       nlohmann::ordered_json b;
       b["name"] = name;
@@ -174,10 +181,10 @@ void export_gbench(std::ostream& out, const std::vector<RunRecord>& runs,
 void export_hyperfine(std::ostream& out, const std::vector<StoredSample>& samples) {
   nlohmann::ordered_json doc;
   auto& results = doc["results"] = nlohmann::ordered_json::array();
-  for (const auto& [name, values] : time_groups(samples)) {
+  for (const auto& [key, values] : time_groups(samples)) {
     auto s = stats::summarize(values);
     nlohmann::ordered_json r;
-    r["command"] = name;
+    r["command"] = benchmark_name(key);
     r["mean"] = s.mean;
     r["stddev"] = values.size() > 1 ? nlohmann::ordered_json(s.stddev) : nlohmann::ordered_json();
     r["median"] = s.median;
@@ -200,8 +207,8 @@ void for_each_group(const std::vector<std::string>& scenario_order, const Sample
                     Visit visit) {
   for (const auto& scenario : scenario_order) {
     for (const auto& [key, values] : groups.values) {
-      if (std::get<0>(key) != scenario) continue;
-      visit(scenario, std::get<1>(key), std::get<2>(key), stats::summarize(values));
+      if (key.group.scenario != scenario) continue;
+      visit(scenario, key.group.state, key.metric, stats::summarize(values));
     }
   }
 }

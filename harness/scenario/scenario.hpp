@@ -10,35 +10,10 @@
 #include <utility>
 #include <vector>
 
-namespace bb {
+#include "model/cache_state.hpp"  // CacheState, once declared here
+#include "model/group_key.hpp"
 
-enum class CacheState {
-  kCold,
-  kWarmNoChange,
-  kWarmCode,
-  kWarmDeps,
-  // What CI runners live in (opt-in with --state, see measure/ci_cache.hpp): an empty builder
-  // that imports the previous build's cache, and the same code edit built with a cache export.
-  kCiRegistry,
-  kCiLocal,
-  kCiInline,
-  kExportMin,
-  kExportMax,
-  kExportLocal,
-  kExportInline,
-};
-// The states `run` measures by default.
-const std::vector<CacheState>& all_cache_states();
-// The states in the order every_cache_state() lists them (cold first): a scenario's states run
-// in this order, so its warm states prime on the cache its cold build filled.
-std::vector<CacheState> in_protocol_order(std::vector<CacheState> states);
-// The CI cache states: measured only when named with --state.
-const std::vector<CacheState>& ci_cache_states();
-// Both lists: every name --state accepts.
-const std::vector<CacheState>& every_cache_state();
-std::string to_string(CacheState state);
-std::optional<CacheState> parse_cache_state(std::string_view text);
-std::vector<std::string> cache_state_names();
+namespace bb {
 
 // A real content change made to files of the scratch context before a warm build:
 // either text appended to one file, or files swapped with alternatives and back on
@@ -109,10 +84,9 @@ struct Claim {
   std::string relation;  // "less" or "greater": subject's metric against the baseline's
 };
 
-// The (scenario, state or mode) groups that a claim compares on a time: the groups whose
-// repetitions a verdict needs, so the runner gives them the claim's target and the page
-// judges their medians against it.
-std::set<std::pair<std::string, std::string>> timed_claim_groups(const std::vector<Claim>& claims);
+// The groups that a claim compares on a time: the groups whose repetitions a verdict needs, so
+// the runner gives them the claim's target and the page judges their medians against it.
+std::set<GroupKey> timed_claim_groups(const std::vector<Claim>& claims);
 
 struct Suite {
   std::string name;

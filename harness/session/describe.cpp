@@ -130,9 +130,8 @@ std::map<std::string, std::string> build_args_for(const Scenario& scenario,
   return args;
 }
 
-Sample unmeasured(const std::string& scenario, const std::string& kind, const std::string& state,
-                  int repetition, bool warmup, const std::string& status,
-                  const std::string& error) {
+Sample unmeasured(const std::string& scenario, SampleKind kind, const std::string& state,
+                  int repetition, bool warmup, SampleStatus status, const std::string& error) {
   Sample sample;
   sample.scenario = scenario;
   sample.kind = kind;

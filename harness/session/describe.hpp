@@ -26,7 +26,7 @@ nlohmann::json describe_scenario(const Scenario& scenario);
 std::map<std::string, std::string> build_args_for(const Scenario& scenario,
                                                   const PackageIndexServer* index);
 // A sample that records why a measurement did not happen.
-Sample unmeasured(const std::string& scenario, const std::string& kind, const std::string& state,
-                  int repetition, bool warmup, const std::string& status, const std::string& error);
+Sample unmeasured(const std::string& scenario, SampleKind kind, const std::string& state,
+                  int repetition, bool warmup, SampleStatus status, const std::string& error);
 
 }  // namespace bb

@@ -41,12 +41,12 @@ std::string threshold_advice(const GroupTally::Key& key, double sigma, double de
   } else if (flag_at < 0.05) {
     // Rounded down: the printed threshold keeps the 95%.
     advice = fmt::format("--threshold {}:build_seconds={:.1f} passes it in 95%",
-                         printable(std::get<0>(key)), std::floor(flag_at * 1000) / 10);
+                         printable(key.scenario), std::floor(flag_at * 1000) / 10);
   }
   return fmt::format(
       "buildbench: --detect {:g}%: {} {}: compare also needs the estimate beyond its threshold "
       "(5% for times), which a {:g}% change passes in about {:.0f}% of sessions{}{}",
-      detect * 100, printable(std::get<0>(key)), std::get<2>(key), detect * 100, passes * 100,
+      detect * 100, printable(key.scenario), key.state, detect * 100, passes * 100,
       advice.empty() ? "" : "; ", advice);
 }
 
@@ -54,7 +54,7 @@ std::string threshold_advice(const GroupTally::Key& key, double sigma, double de
 
 int decide_pairs(const GroupTally::Key& key, const std::vector<double>& ratios, double detect,
                  int max_pairs, Progress& progress) {
-  std::string where = fmt::format("{} {}", printable(std::get<0>(key)), std::get<2>(key));
+  std::string where = fmt::format("{} {}", printable(key.scenario), key.state);
   if (ratios.size() < 2) {
     int n = std::max(max_pairs, kFewestPairs);
     progress.message(fmt::format(

@@ -85,14 +85,11 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
 
 std::set<GroupTally::Key> claimed_groups(const Suite& suite) {
   // Groups a claim compares on a time metric need enough samples to be decidable.
-  std::set<GroupTally::Key> groups;
-  for (const auto& [scenario, state] : timed_claim_groups(suite.claims))
-    groups.insert({scenario, parse_cache_state(state) ? "build" : "startup", state});
-  return groups;
+  return timed_claim_groups(suite.claims);
 }
 
 GroupTarget group_target(const RunOptions& o, const GroupTally::Key& key, bool claimed) {
-  if (std::get<1>(key) == "startup") {
+  if (key.kind == SampleKind::kStartup) {
     if (o.startup_precision <= 0) return {o.startup_runs, o.startup_runs, 0};
     int min = std::min(o.startup_min_runs, o.startup_runs);
     if (claimed) min = std::max(min, o.claim_min_runs);
@@ -160,7 +157,7 @@ Plan::Plan(std::vector<Unit> units, const RunOptions& options, std::set<GroupTal
 GroupTarget Plan::target(const GroupTally::Key& key) const {
   if (!paired_) return group_target(options_, key, claimed_.count(key) > 0);
   int pairs = options_.runs;
-  if (std::get<1>(key) == "startup") {
+  if (key.kind == SampleKind::kStartup) {
     pairs = options_.startup_runs;
   } else if (pilot_pairs_) {
     auto chosen = decided_.find(key);
@@ -190,10 +187,10 @@ std::vector<Visit> Plan::build_visits(const Unit& unit, int round, bool warm_onl
     std::string name = to_string(state);
     if (warmup) {
       if (!warmups_done_.count({unit.name(), name, round}))
-        visits.push_back({&unit, "build", name, round, true});
+        visits.push_back({&unit, SampleKind::kBuild, name, round, true});
       continue;
     }
-    Visit visit{&unit, "build", name, 0, false};
+    Visit visit{&unit, SampleKind::kBuild, name, 0, false};
     if (needs_more(visit.key())) {
       visit.repetition = tally_.attempts(visit.key()) + 1;
       visits.push_back(visit);
@@ -216,7 +213,7 @@ bool Plan::finishes_warm_groups(const Unit& unit) const {
   if (!prunes) return false;
   if (std::find(unit.states.begin(), unit.states.end(), CacheState::kCold) == unit.states.end())
     return true;
-  return !needs_more({unit.name(), "build", to_string(CacheState::kCold)});
+  return !needs_more({unit.name(), SampleKind::kBuild, to_string(CacheState::kCold)});
 }
 
 std::vector<Visit> Plan::startup_visits(int round) const {
@@ -230,7 +227,7 @@ std::vector<Visit> Plan::startup_visits(int round) const {
     auto modes = unit->modes;
     rotate_by_round(modes, round);
     for (const auto& mode : modes) {
-      Visit visit{unit, "startup", mode.name, 0, false};
+      Visit visit{unit, SampleKind::kStartup, mode.name, 0, false};
       if (needs_more(visit.key())) {
         visit.repetition = tally_.attempts(visit.key()) + 1;
         visits.push_back(visit);
@@ -252,7 +249,7 @@ void Plan::warmup_taken(const std::string& unit, const std::string& state, int r
 void Plan::seed(const Sample& sample) {
   if (sample.warmup) return warmup_taken(sample.scenario, sample.state, sample.repetition);
   auto figure = figure_of(sample);
-  tally_.add({sample.scenario, sample.kind, sample.state}, figure.has_value(), figure.value_or(0));
+  tally_.add(GroupKey::of(sample), figure.has_value(), figure.value_or(0));
 }
 
 int Plan::prior_of(const GroupTally::Key& key) const {

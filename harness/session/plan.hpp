@@ -60,7 +60,7 @@ struct Unit {
 
 struct Visit {
   const Unit* unit = nullptr;
-  std::string kind;   // "build" or "startup"
+  SampleKind kind = SampleKind::kBuild;
   std::string state;  // cache state, or start-up mode
   int repetition = 1;
   bool warmup = false;

@@ -92,7 +92,7 @@ void Runner::learn_from_last_run(const Suite& suite, std::int64_t this_run, Plan
   progress_.prior(mean_task_seconds(samples));
   for (const auto& stored : samples) {
     const Sample& s = stored.sample;
-    if (!s.warmup) plan.prior({s.scenario, s.kind, s.state});
+    if (!s.warmup) plan.prior(GroupKey::of(s));
   }
 }
 

@@ -76,8 +76,8 @@ void Session::begin() {
 void Session::seed(const Sample& sample, Side& side, Plan& plan) {
   measurer_.seed(sample);
   plan.seed(sample);
-  if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty() &&
-      engine_.inspect_image(sample.image_id))
+  if (sample.kind == SampleKind::kBuild && sample.status == SampleStatus::kOk &&
+      !sample.image_id.empty() && engine_.inspect_image(sample.image_id))
     side.last_image[sample.scenario] = sample.image_id;
 }
 
@@ -226,13 +226,14 @@ std::string Session::describe(const Visit& visit, const Leg& leg, const Leg& fir
   const std::string& name = visit.unit->name();
   std::string warmup = visit.warmup ? " (warm-up)" : "";
   if (!visit.unit->paired()) {
-    if (visit.kind == "startup")
+    if (visit.kind == SampleKind::kStartup)
       return fmt::format("{} start-up {} #{}", printable(name), visit.state, visit.repetition);
     return fmt::format("{} {} #{}{}", printable(name), visit.state, visit.repetition, warmup);
   }
   return fmt::format("{} {} {} pair #{}{} ({} first): {}", printable(name),
-                     visit.kind == "build" ? "build" : "start-up", visit.state, visit.repetition,
-                     warmup, (*sides_)[first.side].name, (*sides_)[leg.side].name);
+                     visit.kind == SampleKind::kBuild ? "build" : "start-up", visit.state,
+                     visit.repetition, warmup, (*sides_)[first.side].name,
+                     (*sides_)[leg.side].name);
 }
 
 void Session::take(const Visit& visit) {
@@ -265,7 +266,7 @@ void Session::tally(const Visit& visit, const std::vector<Sample>& samples) {
     figure = figure && candidate ? std::optional(std::log(*candidate / *figure)) : std::nullopt;
   }
   plan_->taken(visit, figure);
-  if (visit.warmup || !design_ || design_->detect <= 0 || visit.kind != "build") return;
+  if (visit.warmup || !design_ || design_->detect <= 0 || visit.kind != SampleKind::kBuild) return;
   auto key = visit.key();
   if (!plan_->decided(key) && plan_->tally().attempts(key) >= design_->pilot_pairs) {
     plan_->decide(key, decide_pairs(key, plan_->tally().values(key), design_->detect,
@@ -277,7 +278,7 @@ Sample Session::measure(const Visit& visit, const Leg& leg) {
   Side& side = (*sides_)[leg.side];
   const Scenario& scenario = *leg.scenario;
   try {
-    if (visit.kind == "startup") return measure_startup(visit, leg, side);
+    if (visit.kind == SampleKind::kStartup) return measure_startup(visit, leg, side);
     const auto& copy = side.copies.at(scenario.name);
     BuildJob job{&scenario,
                  *parse_cache_state(visit.state),
@@ -290,7 +291,7 @@ Sample Session::measure(const Visit& visit, const Leg& leg) {
     return measurer_.measure(job);
   } catch (const Interrupted&) {
     return unmeasured(scenario.name, visit.kind, visit.state, visit.repetition, visit.warmup,
-                      "interrupted", "interrupted before the measurement finished");
+                      SampleStatus::kInterrupted, "interrupted before the measurement finished");
   }
 }
 
@@ -298,7 +299,8 @@ Sample Session::measure_startup(const Visit& visit, const Leg& leg, Side& side) 
   const Scenario& scenario = *leg.scenario;
   auto image = side.last_image.find(scenario.name);
   if (image == side.last_image.end()) {
-    return unmeasured(scenario.name, "startup", visit.state, visit.repetition, false, "failed",
+    return unmeasured(scenario.name, SampleKind::kStartup, visit.state, visit.repetition, false,
+                      SampleStatus::kFailed,
                       "no image to start: every build of this scenario in the run failed");
   }
   const auto& modes = visit.unit->modes;
@@ -309,15 +311,16 @@ Sample Session::measure_startup(const Visit& visit, const Leg& leg, Side& side) 
 }
 
 std::int64_t Session::keep(Side& side, Sample& sample) {
-  if (sample.status == "interrupted") {
+  if (sample.status == SampleStatus::kInterrupted) {
     store_.add_sample(side.run_id, sample);
     throw Interrupted();
   }
-  bool gone = sample.status != "ok" && !engine_.ping();
+  bool gone = sample.status != SampleStatus::kOk && !engine_.ping();
   if (gone) sample.error = "the Docker daemon stopped answering: " + sample.error;
   std::int64_t id = store_.add_sample(side.run_id, sample);
   if (gone) throw DaemonGone{};
-  if (sample.kind == "build" && sample.status == "ok" && !sample.image_id.empty())
+  if (sample.kind == SampleKind::kBuild && sample.status == SampleStatus::kOk &&
+      !sample.image_id.empty())
     side.last_image[sample.scenario] = sample.image_id;
   progress_.done(sample, side.name, measurer_.take_one_off());
   return id;
@@ -331,11 +334,11 @@ void Session::tell_progress() {
       const Side& side = (*sides_)[leg.side];
       std::string owner = owner_of(leg.scenario->name, side.options.image_variant);
       for (auto state : unit.states) {
-        GroupTally::Key key{unit.name(), "build", to_string(state)};
-        groups.push_back(
-            {key, work_kind("build", to_string(state)), plan_->target(key), plan_->prior_of(key)});
+        GroupTally::Key key{unit.name(), SampleKind::kBuild, to_string(state)};
+        groups.push_back({key, work_kind(SampleKind::kBuild, to_string(state)), plan_->target(key),
+                          plan_->prior_of(key)});
         for (int round = 1; round <= plan_->options().warmup; ++round)
-          once[work_kind("build", to_string(state))] +=
+          once[work_kind(SampleKind::kBuild, to_string(state))] +=
               !plan_->warmup_done(unit.name(), to_string(state), round);
         once[kImageLayersWork] += measurer_.layers_due(owner, state, side.options);
       }
@@ -350,7 +353,7 @@ void Session::tell_progress() {
           if (mode.python) modes.push_back(mode);
       }
       for (const auto& mode : modes) {
-        GroupTally::Key key{unit.name(), "startup", mode.name};
+        GroupTally::Key key{unit.name(), SampleKind::kStartup, mode.name};
         groups.push_back({key, "startup", plan_->target(key), plan_->prior_of(key)});
       }
     }

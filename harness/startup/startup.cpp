@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "startup/start_helper.hpp"
 #include "model/metrics.hpp"
+#include "startup/start_helper.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 
@@ -119,7 +119,7 @@ void StartupMeasurer::record(Sample& sample, const StartOutcome& outcome, bool p
   sample.set(kStartupSeconds, outcome.seconds);
   if (auto ready = ready_after_stamp(outcome)) {
     if (*ready < 0) {
-      sample.status = "failed";
+      sample.status = SampleStatus::kFailed;
       sample.error = fmt::format(
           "the ready line came {:.1f} ms before the container's start stamp: the wall clock "
           "was stepped during the sample, which is then not a measurement",
@@ -143,7 +143,7 @@ Sample StartupMeasurer::measure(const Scenario& scenario, const std::string& ima
                                 std::optional<std::chrono::milliseconds> timeout_override) {
   Sample sample;
   sample.scenario = scenario.name;
-  sample.kind = "startup";
+  sample.kind = SampleKind::kStartup;
   sample.state = mode.name;
   sample.repetition = repetition;
   sample.image_id = image;
@@ -166,7 +166,7 @@ Sample StartupMeasurer::measure(const Scenario& scenario, const std::string& ima
   try {
     auto created = engine_.create_container(spec);
     if (!created.ok) {
-      sample.status = "failed";
+      sample.status = SampleStatus::kFailed;
       sample.error = created.error;
       remove();
       return sample;
@@ -180,7 +180,7 @@ Sample StartupMeasurer::measure(const Scenario& scenario, const std::string& ima
   remove();
   if (outcome.interrupted) throw Interrupted();
   if (!outcome.ready) {
-    sample.status = "failed";
+    sample.status = SampleStatus::kFailed;
     sample.error = outcome.tail.empty() ? "container never became ready" : outcome.tail;
     return sample;
   }

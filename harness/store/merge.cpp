@@ -11,7 +11,11 @@
 
 namespace bb {
 
-MergeResult merge_database(Store& target, const std::filesystem::path& source) {
+namespace {
+
+// Refuses a source that is missing, not a buildbench database, or of another schema version
+// (its rows would not mean what ours do).
+void check_source(const std::filesystem::path& source) {
   if (!std::filesystem::exists(source)) {
     throw UsageError(fmt::format("--from '{}' does not exist", source.string()));
   }
@@ -33,37 +37,34 @@ MergeResult merge_database(Store& target, const std::filesystem::path& source) {
         "the matching buildbench first (any read migrates an older one forward)",
         source.string(), version, kSchemaVersion));
   }
-  Store from(source, Store::Mode::kReadOnly);
-  MergeResult result;
-  std::set<std::string> present;
-  for (const auto& run : target.runs()) present.insert(run.uuid);
-  std::map<std::int64_t, std::int64_t> sample_ids;  // in `from` -> in the target
-  for (auto run : from.runs()) {
-    if (present.count(run.uuid)) {
-      ++result.skipped;
-      continue;
-    }
-    auto samples = from.samples({run.id});
-    auto scenarios = from.scenarios(run.id);
-    std::int64_t old_id = run.id;
-    SQLite::Transaction transaction(target.database(), SQLite::TransactionBehavior::IMMEDIATE);
-    target.begin_run_in_transaction(run);
-    for (const auto& [name, position] : scenarios) {
-      target.add_scenario(run.id, name, position, from.scenario_manifest(old_id, name));
-    }
-    for (const auto& stored : samples) {
-      sample_ids[stored.id] = target.add_sample_in_transaction(run.id, stored.sample);
-      if (!stored.sample.image_id.empty() && !target.has_image(stored.sample.image_id)) {
-        if (auto image = from.image(stored.sample.image_id))
-          target.add_image_in_transaction(*image);
-      }
-      ++result.samples;
-    }
-    target.copy_summaries(from, old_id, run.id);
-    transaction.commit();
-    ++result.imported;
+}
+
+// One run of `from` with its scenarios, samples, their images and its summaries, in one
+// transaction; sample_ids learns where each sample went.
+void copy_run(Store& target, Store& from, RunRecord run,
+              std::map<std::int64_t, std::int64_t>& sample_ids, MergeResult& result) {
+  auto samples = from.samples({run.id});
+  auto scenarios = from.scenarios(run.id);
+  std::int64_t old_id = run.id;
+  SQLite::Transaction transaction(target.database(), SQLite::TransactionBehavior::IMMEDIATE);
+  target.begin_run_in_transaction(run);
+  for (const auto& [name, position] : scenarios) {
+    target.add_scenario(run.id, name, position, from.scenario_manifest(old_id, name));
   }
-  // Pairs span two runs: copied once both of their samples are in.
+  for (const auto& stored : samples) {
+    sample_ids[stored.id] = target.add_sample_in_transaction(run.id, stored.sample);
+    if (!stored.sample.image_id.empty() && !target.has_image(stored.sample.image_id)) {
+      if (auto image = from.image(stored.sample.image_id)) target.add_image_in_transaction(*image);
+    }
+    ++result.samples;
+  }
+  target.copy_summaries(from, old_id, run.id);
+  transaction.commit();
+}
+
+// Pairs span two runs: copied once both of their samples are in.
+void copy_pairs(Store& target, Store& from,
+                const std::map<std::int64_t, std::int64_t>& sample_ids) {
   SQLite::Transaction transaction(target.database(), SQLite::TransactionBehavior::IMMEDIATE);
   for (auto pair : from.all_pairs()) {
     auto base = sample_ids.find(pair.baseline_sample_id);
@@ -74,6 +75,26 @@ MergeResult merge_database(Store& target, const std::filesystem::path& source) {
     target.add_pair(pair);
   }
   transaction.commit();
+}
+
+}  // namespace
+
+MergeResult merge_database(Store& target, const std::filesystem::path& source) {
+  check_source(source);
+  Store from(source, Store::Mode::kReadOnly);
+  MergeResult result;
+  std::set<std::string> present;
+  for (const auto& run : target.runs()) present.insert(run.uuid);
+  std::map<std::int64_t, std::int64_t> sample_ids;  // in `from` -> in the target
+  for (const auto& run : from.runs()) {
+    if (present.count(run.uuid)) {
+      ++result.skipped;
+      continue;
+    }
+    copy_run(target, from, run, sample_ids, result);
+    ++result.imported;
+  }
+  copy_pairs(target, from, sample_ids);
   return result;
 }
 

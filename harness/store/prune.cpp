@@ -2,8 +2,6 @@
 
 #include <cmath>
 #include <map>
-#include <string>
-#include <tuple>
 
 #include "stats/summary.hpp"
 
@@ -20,24 +18,22 @@ std::vector<std::int64_t> runs_to_prune(const std::vector<RunRecord>& runs, std:
 
 std::vector<Store::SummaryRow> prune_summaries(std::int64_t run_id,
                                                const std::vector<StoredSample>& samples) {
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<double>>
-      values;
-  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> failures;
+  std::map<MetricKey, std::vector<double>> values;
+  std::map<GroupKey, std::size_t> failures;
   for (const auto& stored : samples) {
     const Sample& s = stored.sample;
     if (s.warmup) continue;
-    if (s.status != "ok") ++failures[{s.scenario, s.kind, s.state}];
-    for (const auto& m : s.metrics)
-      values[{s.scenario, s.kind, s.state, m.name}].push_back(m.value);
+    if (s.status != SampleStatus::kOk) ++failures[GroupKey::of(s)];
+    for (const auto& m : s.metrics) values[{GroupKey::of(s), m.name}].push_back(m.value);
   }
   std::vector<Store::SummaryRow> rows;
   for (const auto& [key, v] : values) {
     auto s = stats::summarize(v);
     Store::SummaryRow r;
     r.run_id = run_id;
-    std::tie(r.scenario, r.kind, r.state, r.metric) = key;
+    r.key = key;
     r.count = s.count;
-    r.failures = failures[{r.scenario, r.kind, r.state}];
+    r.failures = failures[key.group];
     r.median = s.median;
     r.mean = s.mean;
     r.stddev = s.stddev;

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/group_key.hpp"
 #include "model/image.hpp"
 #include "model/run.hpp"
 
@@ -43,7 +44,7 @@ class Store {
   // Summaries: what a run keeps of its samples after prune-history.
   struct SummaryRow {
     std::int64_t run_id = 0;
-    std::string scenario, kind, state, metric;
+    MetricKey key;
     std::size_t count = 0, failures = 0;
     double median = 0, mean = 0, stddev = 0, mad = 0, min = 0, max = 0, ci_low = 0, ci_high = 0;
   };
@@ -71,11 +72,11 @@ class Store {
   std::vector<StoredSample> samples(const std::vector<std::int64_t>& run_ids,
                                     bool with_steps = true);
   std::optional<ImageRecord> image(const std::string& image_id);
-  // (run, scenario, state, metric, value) of successful, non-warm-up samples, for the given
+  // (run, group and metric, value) of successful, non-warm-up samples, for the given
   // (state, metric) pairs: what trend charts need, without loading whole runs.
   struct SeriesValue {
     std::int64_t run_id;
-    std::string scenario, state, metric;
+    MetricKey key;
     double value;
   };
   std::vector<SeriesValue> metric_series(

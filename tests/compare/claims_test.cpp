@@ -95,12 +95,12 @@ TEST_CASE("claims: groups read a state, or for state \"\" cold first, else every
   CHECK(groups.get("c", "cold", "build_seconds").empty());
 
   auto failed = sample("a", "cold", 9);
-  failed.sample.status = "failed";
+  failed.sample.status = SampleStatus::kFailed;
   auto warmup = sample("a", "cold", 9);
   warmup.sample.warmup = true;
   SampleGroups with_failures(std::vector<StoredSample>{failed, warmup, sample("a", "cold", 1)});
   CHECK(with_failures.get("a", "cold", "build_seconds") == std::vector<double>{1});
-  CHECK(with_failures.failures.at({"a", "cold"}) == 1);
+  CHECK(with_failures.failures.at({"a", SampleKind::kBuild, "cold"}) == 1);
 
   auto results = judge_claims({faster()}, groups, {});
   REQUIRE(results.size() == 1);

@@ -108,7 +108,7 @@ TEST_CASE("deterministic sizes are compared exactly") {
 TEST_CASE("a side with only failed samples is failed") {
   auto base = samples("s", {10, 10.1, 9.9});
   auto cand = samples("s", {10});
-  cand[0].sample.status = "failed";
+  cand[0].sample.status = SampleStatus::kFailed;
   cand[0].sample.metrics.clear();
   auto c = compare({run(1)}, base, {run(2)}, cand, {});
   CHECK(row_for(c, "build_seconds").verdict == Verdict::kFailed);
@@ -194,7 +194,7 @@ std::vector<StoredSample> every_metric(int id, bool distinct = false) {
       StoredSample stored;
       stored.run_id = id;
       stored.sample.scenario = "s";
-      stored.sample.kind = std::string(to_string(kind));
+      stored.sample.kind = kind;
       stored.sample.state = kind == SampleKind::kBuild ? "cold" : "as-built";
       stored.sample.repetition = repetition;
       double place = 0;
@@ -219,7 +219,7 @@ TEST_CASE("the catalog is the only list: every compared metric reaches compare's
     if (!info.compared) continue;
     INFO(info.name);
     const auto& row = row_for(c, std::string(info.name));
-    CHECK(row.kind == to_string(info.sample_kind));
+    CHECK(row.kind == info.sample_kind);
     CHECK(row.threshold_percent == info.threshold_percent);
   }
   for (const auto& row : c.rows) {
@@ -342,7 +342,7 @@ TEST_CASE("paired: the change and p are the Walsh-average shift and Wilcoxon of 
 
 TEST_CASE("paired: too few pairs to decide say so, failed pairs are left out") {
   auto d = paired(5, 1.2, 0.01, 2);
-  d.cand[0].sample.status = "failed";
+  d.cand[0].sample.status = SampleStatus::kFailed;
   auto c = compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, {}, d.pairs);
   const auto& row = row_for(c, "build_seconds");
   CHECK(row.pairs == 4);

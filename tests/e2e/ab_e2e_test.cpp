@@ -35,8 +35,8 @@ void check_pairs(Store& store, std::int64_t base, std::int64_t cand, std::size_t
     CHECK(b.run_id == base);
     CHECK(c.run_id == cand);
     CHECK(b.sample.state == c.sample.state);
-    CHECK(b.sample.status == "ok");
-    CHECK(c.sample.status == "ok");
+    CHECK(b.sample.status == SampleStatus::kOk);
+    CHECK(c.sample.status == SampleStatus::kOk);
     auto first = pair.first == "baseline" ? b.id : c.id;
     CHECK((pair.first == "baseline" ? c.id : b.id) == first + 1);  // back to back
   }
@@ -146,7 +146,7 @@ std::vector<double> index_seconds(const std::string& profile, const TempDb& db) 
     CHECK(run->options["network_profile"] == profile);
     CHECK(run->fingerprint["network"]["profile"] == profile);
     for (const auto& s : store.samples({id}, true)) {
-      CHECK(s.sample.status == "ok");
+      CHECK(s.sample.status == SampleStatus::kOk);
       seconds.push_back(pip_install_seconds(s));
     }
   }

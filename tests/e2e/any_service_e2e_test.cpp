@@ -9,10 +9,10 @@
 
 #include "docker/cli_engine.hpp"
 #include "e2e/helpers.hpp"
-#include "session/runner.hpp"
-#include "startup/startup.hpp"
 #include "model/metrics.hpp"
 #include "scenario/manifest.hpp"
+#include "session/runner.hpp"
+#include "startup/startup.hpp"
 #include "store/store.hpp"
 
 using namespace bb;
@@ -108,9 +108,9 @@ TEST_CASE("any service: the C suite runs end to end with positive, plausible sta
   std::map<std::string, std::vector<double>> ready, startup;
   for (const auto& stored : store.samples(store.select_runs("latest"))) {
     const Sample& s = stored.sample;
-    INFO(s.scenario << " " << s.kind << " " << s.state << ": " << s.error);
-    REQUIRE(s.status == "ok");
-    if (s.kind != "startup") continue;
+    INFO(s.scenario << " " << to_string(s.kind) << " " << s.state << ": " << s.error);
+    REQUIRE(s.status == SampleStatus::kOk);
+    if (s.kind != SampleKind::kStartup) continue;
     CHECK(s.state == "as-built");  // not Python: the probe found no interpreter
     REQUIRE(s.get(kReadySeconds));
     CHECK(*s.get(kReadySeconds) > 0);
@@ -159,7 +159,7 @@ TEST_CASE("any service: ready in a few milliseconds, measured above zero") {
   for (int i = 0; i < 7; ++i) {
     auto measured = measure_once(scenario, image);
     INFO(measured.sample.error);
-    REQUIRE(measured.sample.status == "ok");
+    REQUIRE(measured.sample.status == SampleStatus::kOk);
     REQUIRE(measured.sample.get(kReadySeconds));
     ready.push_back(*measured.sample.get(kReadySeconds));
   }
@@ -171,7 +171,7 @@ TEST_CASE("any service: ready in a few milliseconds, measured above zero") {
 TEST_CASE("any service: never ready is a failed sample with its last output, at the timeout") {
   auto image = image_from("never");
   auto measured = measure_once(service("never", "^ready$", 3s), image);
-  CHECK(measured.sample.status == "failed");
+  CHECK(measured.sample.status == SampleStatus::kFailed);
   CHECK(measured.sample.error.find("not ready after 3.00 s") != std::string::npos);
   CHECK(measured.sample.error.find("booting") != std::string::npos);
   CHECK(measured.wall_seconds < 3.0 + 1.5);  // create, the timeout, and the SIGKILL removal
@@ -182,7 +182,7 @@ TEST_CASE("any service: one that ignores SIGTERM is gone within a second of its 
   auto image = image_from("quick");
   for (int i = 0; i < 3; ++i) {
     auto measured = measure_once(service("quick", "^ready$", 20s), image);
-    REQUIRE(measured.sample.status == "ok");
+    REQUIRE(measured.sample.status == SampleStatus::kOk);
     double before_ready =
         *measured.sample.get(kCreateSeconds) + *measured.sample.get(kStartupSeconds);
     INFO("wall " << measured.wall_seconds << " s, before ready " << before_ready << " s");

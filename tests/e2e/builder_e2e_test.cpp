@@ -36,7 +36,7 @@ TEST_CASE(
   auto run = store.run(store.select_runs("latest").at(0));
   CHECK(run->fingerprint["builder"] == "bb-e2e-second");
   CHECK(run->fingerprint["builder_driver"] == "docker");
-  CHECK(store.samples({run->id}).at(0).sample.status == "ok");
+  CHECK(store.samples({run->id}).at(0).sample.status == SampleStatus::kOk);
 
   auto missing =
       buildbench({"run", "--suite", (source_dir() / "tests/fixtures/suites/e2e").string(),

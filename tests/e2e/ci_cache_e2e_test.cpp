@@ -122,7 +122,7 @@ TEST_CASE("ci-registry and the export states on small: contracts, push, pull, st
   REQUIRE(samples.size() == 5);
   for (const auto& s : samples) {
     INFO(s.sample.state << ": " << s.sample.error);
-    CHECK(s.sample.status == "ok");
+    CHECK(s.sample.status == SampleStatus::kOk);
   }
   // The stored steps honour ci-registry's contract: imported, then the edited COPY ran.
   const Sample& ci = sample_of(samples, "ci-registry");

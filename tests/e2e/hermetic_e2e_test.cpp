@@ -24,10 +24,10 @@ TEST_CASE("hermetic suite: every step builds, starts and answers GET / with its 
   std::map<std::string, int> startup_ok;
   for (const auto& stored : store.samples(store.select_runs("latest"))) {
     const Sample& s = stored.sample;
-    INFO(s.scenario << " " << s.kind << " " << s.state << ": " << s.error);
-    CHECK(s.status == "ok");
-    if (s.kind == "build") image_of[s.scenario] = s.image_id;
-    if (s.kind == "startup" && s.status == "ok") ++startup_ok[s.scenario];
+    INFO(s.scenario << " " << to_string(s.kind) << " " << s.state << ": " << s.error);
+    CHECK(s.status == SampleStatus::kOk);
+    if (s.kind == SampleKind::kBuild) image_of[s.scenario] = s.image_id;
+    if (s.kind == SampleKind::kStartup && s.status == SampleStatus::kOk) ++startup_ok[s.scenario];
   }
   REQUIRE(image_of.size() == suite.scenarios.size());
 

@@ -24,7 +24,7 @@ std::string suite(const std::string& name) {
   return (source_dir() / "tests/fixtures/suites" / name).string();
 }
 
-std::size_t stored_samples(const std::filesystem::path& db, const std::string& kind) {
+std::size_t stored_samples(const std::filesystem::path& db, SampleKind kind) {
   try {
     Store store(db, Store::Mode::kReadOnly);
     auto runs = store.runs();
@@ -93,7 +93,7 @@ TEST_CASE("interrupt during a build: stops within seconds, run marked interrupte
   CHECK(runs[0].status == "interrupted");
   auto samples = store.samples({runs[0].id});
   REQUIRE(samples.size() == 1);
-  CHECK(samples[0].sample.status == "interrupted");
+  CHECK(samples[0].sample.status == SampleStatus::kInterrupted);
   CHECK_FALSE(std::filesystem::exists(
       std::filesystem::temp_directory_path() /
       ("buildbench-run" + std::to_string(runs[0].id) + "-" + std::to_string(run.child.id()))));
@@ -105,7 +105,7 @@ TEST_CASE(
   Background run({"run", "--suite", suite("hang"), "--scenario", "quick", "--state", "cold",
                   "--runs", "1", "--startup-runs", "6", "--db", db.path.string()});
   int code = run.stop_with(
-      SIGTERM, [&] { return stored_samples(db.path, "startup") >= 3; }, 240s);
+      SIGTERM, [&] { return stored_samples(db.path, SampleKind::kStartup) >= 3; }, 240s);
   CHECK(code == 130);
   CHECK(std::chrono::steady_clock::now() - run.signalled < 10s);
   CHECK(containers_left().empty());
@@ -126,9 +126,9 @@ TEST_CASE(
   CHECK(store.run(id)->status == "complete");
   auto samples = store.samples({id});
   CHECK(samples.size() == 13);  // 1 build + 2 modes x 6 start-ups, none twice
-  std::set<std::tuple<std::string, std::string, int>> keys;
+  std::set<std::tuple<SampleKind, std::string, int>> keys;
   for (const auto& s : samples) {
-    CHECK(s.sample.status == "ok");
+    CHECK(s.sample.status == SampleStatus::kOk);
     keys.insert({s.sample.kind, s.sample.state, s.sample.repetition});
   }
   CHECK(keys.size() == 13);
@@ -147,11 +147,11 @@ TEST_CASE("a hung build is killed at --build-timeout, stored as failed, and the 
   REQUIRE(samples.size() == 2);
   for (const auto& s : samples) {
     if (s.sample.scenario == "hangs") {
-      CHECK(s.sample.status == "failed");
+      CHECK(s.sample.status == SampleStatus::kFailed);
       CHECK(s.sample.error.find("timed out") != std::string::npos);
       CHECK(s.sample.error.find("hanging now") != std::string::npos);  // its last output
     } else {
-      CHECK(s.sample.status == "ok");
+      CHECK(s.sample.status == SampleStatus::kOk);
     }
   }
 }
@@ -186,7 +186,8 @@ TEST_CASE(
   auto run = store.run(store.select_runs("latest").at(0));
   for (const auto& s : store.samples({run->id})) {
     INFO(s.sample.error);
-    CHECK(s.sample.status == "ok");  // the build arg arrived verbatim (the RUN test checks it)
+    CHECK(s.sample.status ==
+          SampleStatus::kOk);  // the build arg arrived verbatim (the RUN test checks it)
   }
   CHECK(run->command.find("<redacted>") != std::string::npos);
   std::ifstream in(db.path, std::ios::binary);
@@ -210,7 +211,7 @@ TEST_CASE("the daemon dying mid-run stops the run with exit 3 and nothing stored
   auto deadline = std::chrono::steady_clock::now() + 300s;
   while (run.child.running() && std::chrono::steady_clock::now() < deadline) {
     // Inside the second build: its RUN step's `sleep` runs under our daemon.
-    if (!killed && stored_samples(db.path, "build") >= 1) {
+    if (!killed && stored_samples(db.path, SampleKind::kBuild) >= 1) {
       wait_until([&] { return daemon.runs_descendant("sleep"); }, 60s);
       daemon.stop(SIGTERM);
       killed = true;
@@ -228,6 +229,6 @@ TEST_CASE("the daemon dying mid-run stops the run with exit 3 and nothing stored
   auto samples = store.samples({r.id});
   REQUIRE(samples.size() == 2);
   CHECK(samples[0].sample.error.find("timed out") != std::string::npos);  // kept
-  CHECK(samples[1].sample.status == "failed");  // the one in flight, with the reason
+  CHECK(samples[1].sample.status == SampleStatus::kFailed);  // the one in flight, with the reason
   CHECK(samples[1].sample.error.find("stopped answering") != std::string::npos);
 }

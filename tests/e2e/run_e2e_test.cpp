@@ -81,7 +81,7 @@ TEST_CASE("run: every cache state on real builds, failures stored, fingerprint k
   const Sample& deps = find(samples, "small", "warm-deps").sample;
   for (const Sample* s : {&cold, &nochange, &code, &deps}) {
     INFO(s->state << ": " << s->error);
-    CHECK(s->status == "ok");
+    CHECK(s->status == SampleStatus::kOk);
     CHECK(*s->get(kStepsTotal) == 5);  // WORKDIR, COPY, RUN, COPY, RUN
     CHECK(*s->get(kImageBytes) > 10e6);
     CHECK_FALSE(s->image_id.empty());
@@ -99,11 +99,11 @@ TEST_CASE("run: every cache state on real builds, failures stored, fingerprint k
   CHECK(*cold.get(kPycCount) > 500);
 
   const Sample& broken = find(samples, "broken", "cold").sample;
-  CHECK(broken.status == "failed");
+  CHECK(broken.status == SampleStatus::kFailed);
   CHECK(broken.error.find("exit code: 3") != std::string::npos);
   CHECK(broken.error.find("about to fail") != std::string::npos);
   const Sample& broken_warm = find(samples, "broken", "warm-nochange").sample;
-  CHECK(broken_warm.status == "failed");
+  CHECK(broken_warm.status == SampleStatus::kFailed);
 }
 
 TEST_CASE("run: bad input exits 2 with a message naming the flag or field") {

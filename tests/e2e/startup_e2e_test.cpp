@@ -34,15 +34,15 @@ TEST_CASE("start-up: compiling every module (no-bytecode) is slower than reading
   int sleepy_failed = 0;
   for (const auto& stored : store.samples(store.select_runs("latest"))) {
     const Sample& s = stored.sample;
-    if (s.kind != "startup") continue;
+    if (s.kind != SampleKind::kStartup) continue;
     if (s.scenario == "sleepy") {
-      CHECK(s.status == "failed");
+      CHECK(s.status == SampleStatus::kFailed);
       CHECK(s.error.find("booting") != std::string::npos);  // the last lines of its output
       CHECK(s.error.find("not ready after") != std::string::npos);
       ++sleepy_failed;
       continue;
     }
-    REQUIRE(s.status == "ok");
+    REQUIRE(s.status == SampleStatus::kOk);
     raw[s.state].push_back(*s.get(kStartupSeconds));
     ready[s.state].push_back(*s.get(kReadySeconds));
     CHECK(ready[s.state].back() > 0);

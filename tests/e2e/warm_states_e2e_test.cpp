@@ -42,7 +42,7 @@ TEST_CASE("warm-code and warm-deps: two runs in a row, every sample reruns its e
     for (const auto& stored : samples) {
       const Sample& s = stored.sample;
       INFO(s.scenario << " " << s.state << " #" << s.repetition << ": " << s.error);
-      CHECK(s.status == "ok");
+      CHECK(s.status == SampleStatus::kOk);
       const std::string file =
           s.state == "warm-deps" ? "requirements.txt" : code_file.at(s.scenario);
       CHECK_FALSE(copy_of(s, file).cached);
@@ -61,7 +61,7 @@ TEST_CASE("an edit that changes nothing the build reads is a failed sample with 
   auto samples = store.samples(store.select_runs("latest"));
   REQUIRE(samples.size() == 1);
   const Sample& s = samples[0].sample;
-  CHECK(s.status == "failed");
+  CHECK(s.status == SampleStatus::kFailed);
   CHECK(s.error.find("code edit of `notes.txt` reached no step") == 0);
   // Every step came from the cache: the sample's numbers would have been a cache hit.
   for (const auto& step : s.steps) {

@@ -35,12 +35,13 @@ std::vector<Sample> recorded_bench(const std::string& name) {
       if (field == "\"\"") field.clear();  // sqlite3 -csv writes an empty value as ""
     Sample s;
     s.scenario = f[0];
-    s.kind = f[1];
+    s.kind = *parse_sample_kind(f[1]);
     s.state = f[2];
     s.warmup = f[3] == "1";
-    s.status = f[4];
+    s.status = *parse_sample_status(f[4]);
     s.started_at = f[5];
-    if (!f[6].empty()) s.set(s.kind == "build" ? kBuildSeconds : kReadySeconds, std::stod(f[6]));
+    if (!f[6].empty())
+      s.set(s.kind == SampleKind::kBuild ? kBuildSeconds : kReadySeconds, std::stod(f[6]));
     if (!f[7].empty()) s.set(kPushSeconds, std::stod(f[7]));
     if (!f[8].empty()) s.set(kPullSeconds, std::stod(f[8]));
     samples.push_back(s);
@@ -86,11 +87,11 @@ Replay replay(const std::vector<Sample>& samples, const Recorded& recorded) {
   std::set<std::string> registry_due;
   for (const auto& scenario : suite.scenarios) {
     for (auto state : all_cache_states()) {
-      GroupTally::Key key{scenario.name, "build", to_string(state)};
+      GroupTally::Key key{scenario.name, SampleKind::kBuild, to_string(state)};
       groups.push_back({key, to_string(state), group_target(options, key, claimed.count(key))});
     }
     for (const char* mode : {"as-built", "no-bytecode"}) {
-      GroupTally::Key key{scenario.name, "startup", mode};
+      GroupTally::Key key{scenario.name, SampleKind::kStartup, mode};
       groups.push_back({key, "startup", group_target(options, key, claimed.count(key))});
     }
     registry_due.insert(scenario.name);
@@ -141,7 +142,8 @@ TEST_CASE("ETA replayed on recorded main jobs: within 25% of the truth once 10% 
 
 TEST_CASE("expected work: a group with no value yet borrows its kind's need, floor included") {
   GroupTarget target{3, 6, 0.03, 0.020};  // +-3% or +-20 ms, whichever is wider
-  GroupTally::Key measured{"a", "build", "warm-nochange"}, pending{"b", "build", "warm-nochange"};
+  GroupTally::Key measured{"a", SampleKind::kBuild, "warm-nochange"},
+      pending{"b", SampleKind::kBuild, "warm-nochange"};
   std::vector<GroupWork> groups = {{measured, "warm-nochange", target},
                                    {pending, "warm-nochange", target}};
   GroupTally tally;

@@ -13,7 +13,7 @@ namespace {
 std::vector<StoredSample> recorded_run() {
   std::vector<StoredSample> samples;
   int clock = 0;
-  auto add = [&](const char* kind, const char* state, int seconds) {
+  auto add = [&](SampleKind kind, const char* state, int seconds) {
     StoredSample stored;
     stored.sample.kind = kind;
     stored.sample.state = state;
@@ -22,9 +22,9 @@ std::vector<StoredSample> recorded_run() {
     clock += seconds;
     samples.push_back(stored);
   };
-  for (int i = 0; i < 3; ++i) add("build", "cold", 12);
-  for (int i = 0; i < 4; ++i) add("build", "warm-code", 3);
-  for (int i = 0; i < 6; ++i) add("startup", "as-built", 1);
+  for (int i = 0; i < 3; ++i) add(SampleKind::kBuild, "cold", 12);
+  for (int i = 0; i < 4; ++i) add(SampleKind::kBuild, "warm-code", 3);
+  for (int i = 0; i < 6; ++i) add(SampleKind::kStartup, "as-built", 1);
   return samples;
 }
 
@@ -51,7 +51,7 @@ TEST_CASE("ETA before any start-up is timed: start-ups go by fully cached builds
   Progress progress(stderr, false, true);
   progress.begin();
   Sample cached;
-  cached.kind = "build";
+  cached.kind = SampleKind::kBuild;
   cached.state = "warm-nochange";
   progress.task("a");
   progress.done(cached);
@@ -65,17 +65,17 @@ TEST_CASE("ETA before any start-up is timed: start-ups go by fully cached builds
 }
 
 TEST_CASE("work kinds: each cache state's builds apart, start-ups apart") {
-  CHECK(work_kind("build", "cold") == "cold");
-  CHECK(work_kind("build", "warm-deps") == "warm-deps");
-  CHECK(work_kind("build", "ci-registry") == "ci-registry");
-  CHECK(work_kind("startup", "as-built") == "startup");
+  CHECK(work_kind(SampleKind::kBuild, "cold") == "cold");
+  CHECK(work_kind(SampleKind::kBuild, "warm-deps") == "warm-deps");
+  CHECK(work_kind(SampleKind::kBuild, "ci-registry") == "ci-registry");
+  CHECK(work_kind(SampleKind::kStartup, "as-built") == "startup");
 }
 
 TEST_CASE("ETA: once-per-scenario work is timed apart and is not a task of its own") {
   Progress progress(stderr, false, true);
   progress.begin();
   Sample cold;
-  cold.kind = "build";
+  cold.kind = SampleKind::kBuild;
   cold.state = "cold";
   progress.task("first cold build, with the registry push and pull");
   progress.done(cold, "", {{kRegistryWork, 30.0}});

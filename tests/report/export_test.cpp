@@ -22,7 +22,7 @@ TEST_CASE("export keeps failed samples as rows") {
   ok.sample.set("build_seconds", 2.5);
   failed.sample.scenario = "b,c";
   failed.sample.state = "cold";
-  failed.sample.status = "failed";
+  failed.sample.status = SampleStatus::kFailed;
   failed.sample.error = "boom";
   std::ostringstream csv;
   export_csv(csv, {ok, failed});

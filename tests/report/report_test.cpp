@@ -85,7 +85,7 @@ fs::path make_fixture_db(const fs::path& dir) {
         for (const char* mode : {"as-built", "no-bytecode"}) {
           Sample s;
           s.scenario = scenario;
-          s.kind = "startup";
+          s.kind = SampleKind::kStartup;
           s.state = mode;
           s.repetition = i + 1;
           double ready = (mode[0] == 'a' ? 0.30 : 0.70) - position * 0.05 + 0.001 * i;
@@ -115,7 +115,7 @@ fs::path make_fixture_db(const fs::path& dir) {
   failed.scenario = "alpha";
   failed.state = "cold";
   failed.repetition = 7;
-  failed.status = "failed";
+  failed.status = SampleStatus::kFailed;
   failed.error = "exit code: 3";
   store.add_sample(2, failed);
   return db;
@@ -331,8 +331,8 @@ std::vector<double> stored_cold_builds(const fs::path& db, std::int64_t run_id,
   std::vector<double> values;
   for (const auto& stored : store.samples({run_id})) {
     const Sample& s = stored.sample;
-    if (s.scenario != scenario || s.kind != "build" || s.state != "cold" || s.status != "ok" ||
-        s.warmup)
+    if (s.scenario != scenario || s.kind != SampleKind::kBuild || s.state != "cold" ||
+        s.status != SampleStatus::kOk || s.warmup)
       continue;
     if (const double* v = s.get("build_seconds")) values.push_back(*v);
   }
@@ -492,7 +492,7 @@ ReportInput service_input(bool stand_in) {
       build.sample.state = "cold";
       build.sample.set("build_seconds", 10 + i * 0.1);
       build.sample.set("image_bytes", size);
-      start.sample.kind = "startup";
+      start.sample.kind = SampleKind::kStartup;
       start.sample.state = "as-built";
       start.sample.set("ready_seconds", 0.004 + i * 0.0001);
       start.sample.set("startup_seconds", 0.09 + i * 0.001);
@@ -538,7 +538,7 @@ TEST_CASE("report: the suite's own title for its claims and a column per measure
   input.modes.push_back({"no-jit", "JIT off", "\"JIT off\" sets JIT=0", {}, {}, false});
   StoredSample s;
   s.sample.scenario = "one-stage";
-  s.sample.kind = "startup";
+  s.sample.kind = SampleKind::kStartup;
   s.sample.state = "no-jit";
   s.sample.set("ready_seconds", 0.02);
   input.samples.push_back(s);
@@ -572,7 +572,7 @@ TEST_CASE("report: a median an adaptive run left short of its target precision i
       StoredSample stored;
       stored.run_id = 1;
       stored.sample.scenario = scenario;
-      stored.sample.kind = "build";
+      stored.sample.kind = SampleKind::kBuild;
       stored.sample.state = "cold";
       stored.sample.repetition = static_cast<int>(i) + 1;
       stored.sample.set(kBuildSeconds, seconds[i]);
@@ -628,7 +628,7 @@ StoredSample build_sample(const std::string& scenario, const std::string& state,
   StoredSample stored;
   stored.run_id = 1;
   stored.sample.scenario = scenario;
-  stored.sample.kind = "build";
+  stored.sample.kind = SampleKind::kBuild;
   stored.sample.state = state;
   for (const auto& [name, value] : metrics) stored.sample.set(name, value);
   BuildStep step;
@@ -819,7 +819,7 @@ TEST_CASE("report: noisy groups are one warning, a claim's first, then by spread
       StoredSample stored;
       stored.run_id = 1;
       stored.sample.scenario = scenario;
-      stored.sample.kind = "build";
+      stored.sample.kind = SampleKind::kBuild;
       stored.sample.state = "cold";
       stored.sample.set(kBuildSeconds, v);
       input.samples.push_back(stored);

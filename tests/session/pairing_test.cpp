@@ -6,7 +6,7 @@ using namespace bb;
 
 TEST_CASE("abba orders every block of two pairs both ways, the seed decides which first") {
   PairOrderer orderer(PairOrder::kAbba, 42), again(PairOrder::kAbba, 42);
-  GroupTally::Key a{"s", "build", "cold"}, b{"s", "build", "warm-code"};
+  GroupTally::Key a{"s", SampleKind::kBuild, "cold"}, b{"s", SampleKind::kBuild, "warm-code"};
   std::vector<bool> firsts;
   for (int i = 0; i < 20; ++i) {
     bool first = orderer.baseline_first(i % 2 ? a : b);  // two groups interleaved

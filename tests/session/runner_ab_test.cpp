@@ -125,7 +125,7 @@ TEST_CASE("ab: rounds interleave scenarios and states, start-ups are paired too"
   CHECK(order[12] == "two no-bytecode 2");  // round 2: two first, its modes the other way
   auto pairs = h.store.pairs({result.baseline_run}, {result.candidate_run});
   CHECK(pairs.size() == 8 + 8);
-  for (const auto& s : samples) CHECK(s.sample.status == "ok");
+  for (const auto& s : samples) CHECK(s.sample.status == SampleStatus::kOk);
 }
 
 TEST_CASE("ab: a scenario on one side only is left out, none in common is a usage error") {

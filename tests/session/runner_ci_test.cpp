@@ -78,7 +78,7 @@ TEST_CASE("ci-registry: export, empty builder, edit, import, the contract holds"
   const Sample& s = samples[0].sample;
   INFO(s.error);
   CHECK(s.state == "ci-registry");
-  CHECK(s.status == "ok");
+  CHECK(s.status == SampleStatus::kOk);
   CHECK(*s.get(kCacheImportSeconds) == Approx(0.25));
   CHECK(*s.get(kStepsCached) == 1);  // WORKDIR, from the imported cache
 }
@@ -88,7 +88,7 @@ TEST_CASE("ci-registry: an import that serves nothing is a failed sample with th
   h.engine.ignore_cache_from = true;
   auto samples = h.run({CacheState::kCiRegistry});
   REQUIRE(samples.size() == 1);
-  CHECK(samples[0].sample.status == "failed");
+  CHECK(samples[0].sample.status == SampleStatus::kFailed);
   CHECK(samples[0].sample.error.find("reported no cache import step") != std::string::npos);
 }
 
@@ -101,7 +101,7 @@ TEST_CASE("export-max builds warm-code's edit with --cache-to and reports the ex
   CHECK(h.engine.calls[measured].find(",mode=max") != std::string::npos);
   REQUIRE(samples.size() == 1);
   INFO(samples[0].sample.error);
-  CHECK(samples[0].sample.status == "ok");
+  CHECK(samples[0].sample.status == SampleStatus::kOk);
   CHECK(*samples[0].sample.get(kCacheExportSeconds) == Approx(0.25));
 }
 
@@ -110,7 +110,7 @@ TEST_CASE("ci-inline pushes the primed image as the cache source") {
   auto samples = h.run({CacheState::kCiInline});
   REQUIRE(h.engine.pushed.size() == 1);
   CHECK(h.engine.pushed[0] == h.registry.address() + "/" + h.repository() + ":cache-ci-inline");
-  CHECK(samples[0].sample.status == "ok");
+  CHECK(samples[0].sample.status == SampleStatus::kOk);
 }
 
 TEST_CASE("registry metrics: once per scenario and run, on the cold image") {

@@ -229,7 +229,7 @@ TEST_CASE("a failed build is stored as a failed sample and the run goes on") {
   auto samples = h.store.samples({run_id});
   REQUIRE(samples.size() == 2);
   for (const auto& s : samples) {
-    CHECK(s.sample.status == "failed");
+    CHECK(s.sample.status == SampleStatus::kFailed);
     CHECK(s.sample.error.find("exit code: 3") != std::string::npos);
   }
 }
@@ -317,8 +317,8 @@ TEST_CASE("a warm sample with more steps from cache than its group's first one i
   auto run_id = h.runner.run(basic_suite(), options);
   auto samples = h.store.samples({run_id});
   REQUIRE(samples.size() == 2);
-  CHECK(samples[0].sample.status == "ok");
-  CHECK(samples[1].sample.status == "failed");
+  CHECK(samples[0].sample.status == SampleStatus::kOk);
+  CHECK(samples[1].sample.status == SampleStatus::kFailed);
   CHECK(samples[1].sample.error ==
         "1 step(s) from cache, 0 in this group's other samples: part of the rebuild was "
         "served by an earlier build of the same content, so it did not measure warm-deps");
@@ -341,7 +341,7 @@ TEST_CASE("warm edits stay new across repetitions and runs: no sample is a cache
     REQUIRE(samples.size() == 9);
     for (const auto& stored : samples) {
       INFO(stored.sample.scenario << " " << stored.sample.state << ": " << stored.sample.error);
-      CHECK(stored.sample.status == "ok");
+      CHECK(stored.sample.status == SampleStatus::kOk);
     }
   }
 }
@@ -359,14 +359,14 @@ TEST_CASE("a warm sample served from cache is stored as failed with the reason")
   auto run_id = h.runner.run(basic_suite(), options);
   auto samples = h.store.samples({run_id});
   REQUIRE(samples.size() == 1);
-  CHECK(samples[0].sample.status == "failed");
+  CHECK(samples[0].sample.status == SampleStatus::kFailed);
   CHECK(samples[0].sample.error == "code edit did not invalidate `COPY . .`: served from cache");
 }
 
 std::vector<Sample> startup_samples(Harness& h, std::int64_t run_id) {
   std::vector<Sample> startup;
   for (auto& s : h.store.samples({run_id})) {
-    if (s.sample.kind == "startup") startup.push_back(s.sample);
+    if (s.sample.kind == SampleKind::kStartup) startup.push_back(s.sample);
   }
   return startup;
 }
@@ -388,7 +388,7 @@ TEST_CASE("start-up: a Python service (found by the probe) gets both modes, inte
   CHECK(startup[1].state == "no-bytecode");
   CHECK(startup[4].state == "no-bytecode");  // second repetition starts with the other mode
   for (const auto& s : startup) {
-    CHECK(s.status == "ok");
+    CHECK(s.status == SampleStatus::kOk);
     CHECK(*s.get("startup_seconds") == 0.5);
     CHECK(*s.get("ready_seconds") == Approx(0.3));   // stamp to ready line, not a difference
     CHECK(s.get("startup_net_seconds") == nullptr);  // no baseline container any more
@@ -461,7 +461,7 @@ TEST_CASE("start-up: a container that never gets ready is a failed sample with i
   auto run_id = h.runner.run(basic_suite(), options);
   auto startup = startup_samples(h, run_id);
   REQUIRE(startup.size() == 1);  // never ready, so the probe could not say Python
-  CHECK(startup[0].status == "failed");
+  CHECK(startup[0].status == SampleStatus::kFailed);
   CHECK(startup[0].error.find("Booting worker") != std::string::npos);
   CHECK(h.engine.removed.size() == h.engine.created.size());
 }
@@ -488,7 +488,7 @@ TEST_CASE("ready time: a stamp after the ready line (a clock step) fails the sam
   options.scenarios = {"one"};
   auto startup = startup_samples(h, h.runner.run(basic_suite(), options));
   REQUIRE_FALSE(startup.empty());
-  CHECK(startup[0].status == "failed");
+  CHECK(startup[0].status == SampleStatus::kFailed);
   CHECK(startup[0].error.find("clock was stepped") != std::string::npos);
   CHECK(startup[0].get("ready_seconds") == nullptr);
 }
@@ -533,7 +533,7 @@ TEST_CASE("resume takes only the samples an interrupted run is missing") {
   // 2 scenarios x 2 cold repetitions + 2 scenarios x 2 modes x 1 start-up
   CHECK(after.size() == 8);
   CHECK(h.engine.builds - builds_before == 1);  // only the missing build was taken
-  for (const auto& s : after) CHECK(s.sample.status == "ok");
+  for (const auto& s : after) CHECK(s.sample.status == SampleStatus::kOk);
 }
 
 TEST_CASE("a daemon that dies stops the run but earlier samples stay and the run is failed") {
@@ -555,8 +555,8 @@ TEST_CASE("a daemon that dies stops the run but earlier samples stay and the run
   CHECK(run.status == "failed");
   auto samples = h.store.samples({run.id});
   REQUIRE(samples.size() == 2);
-  CHECK(samples[0].sample.status == "ok");
-  CHECK(samples[1].sample.status == "failed");
+  CHECK(samples[0].sample.status == SampleStatus::kOk);
+  CHECK(samples[1].sample.status == SampleStatus::kFailed);
   CHECK(samples[1].sample.error.find("the Docker daemon stopped answering") == 0);
 }
 
@@ -588,7 +588,8 @@ TEST_CASE("a run resumes under the stopping rule it was recorded with") {
   old_run.id = 3;
   old_run.options = {{"build_precision", 0.03}};  // recorded before the t stand-in
   CHECK_FALSE(resumed_options(old_run, {}).student_t);
-  CHECK_FALSE(group_target(resumed_options(old_run, {}), {"a", "build", "cold"}, false).student_t);
+  CHECK_FALSE(group_target(resumed_options(old_run, {}), {"a", SampleKind::kBuild, "cold"}, false)
+                  .student_t);
   RunOptions now;
   now.build_precision = 0.03;
   RunRecord new_run;
@@ -607,22 +608,22 @@ TEST_CASE("a claim's build groups aim at the claim's target, the others at the r
   options.max_runs = 4;
   options.claim_precision = 0.03;
   options.claim_max_runs = 6;
-  GroupTarget other = group_target(options, {"a", "build", "cold"}, false);
+  GroupTarget other = group_target(options, {"a", SampleKind::kBuild, "cold"}, false);
   CHECK(other.precision == 0.10);
   CHECK(other.min_runs == 3);
   CHECK(other.max_runs == 4);
-  GroupTarget claimed = group_target(options, {"a", "build", "cold"}, true);
+  GroupTarget claimed = group_target(options, {"a", SampleKind::kBuild, "cold"}, true);
   CHECK(claimed.precision == 0.03);
   CHECK(claimed.min_runs == 5);  // claim_min_runs: decidable by an exact U test
   CHECK(claimed.max_runs == 6);
   // Start-ups keep their own target; a claim raises only their minimum.
   options.startup_precision = 0.05;
-  CHECK(group_target(options, {"a", "startup", "as-built"}, true).precision == 0.05);
+  CHECK(group_target(options, {"a", SampleKind::kStartup, "as-built"}, true).precision == 0.05);
   // Unset, a claim's groups take the run's target; set, it survives a resume.
   options.claim_precision = 0;
   options.claim_max_runs = 0;
-  CHECK(group_target(options, {"a", "build", "cold"}, true).precision == 0.10);
-  CHECK(group_target(options, {"a", "build", "cold"}, true).max_runs == 5);
+  CHECK(group_target(options, {"a", SampleKind::kBuild, "cold"}, true).precision == 0.10);
+  CHECK(group_target(options, {"a", SampleKind::kBuild, "cold"}, true).max_runs == 5);
   RunOptions tight = options;
   tight.claim_precision = 0.03;
   tight.claim_max_runs = 6;

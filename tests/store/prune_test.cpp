@@ -50,25 +50,31 @@ TEST_CASE("store: prune-history summarizes each scenario, kind, state and metric
   warmup.sample.warmup = true;
   samples.push_back(warmup);
   StoredSample failed = sample("a", "cold", 0);
-  failed.sample.status = "failed";
+  failed.sample.status = SampleStatus::kFailed;
   failed.sample.metrics.clear();
   samples.push_back(failed);
   for (double seconds : {6.0, 5.0, 4.0, 1.0, 2.0, 3.0}) {
     samples.push_back(sample("a", "warm-code", seconds));
   }
   StoredSample startup = sample("a", "as-built", 0);
-  startup.sample.kind = "startup";
+  startup.sample.kind = SampleKind::kStartup;
   startup.sample.metrics = {{"ready_seconds", 0.5}, {"startup_seconds", 0.75}};
   samples.push_back(startup);
 
   auto rows = prune_summaries(7, samples);
-  REQUIRE(rows.size() == 4);  // ordered by (scenario, kind, state, metric)
+  REQUIRE(rows.size() == 4);  // ordered by GroupKey (scenario, state, kind), then metric
   for (const auto& row : rows) CHECK(row.run_id == 7);
 
-  const auto& cold = rows[0];
-  CHECK(cold.kind == "build");
-  CHECK(cold.state == "cold");
-  CHECK(cold.metric == "build_seconds");
+  CHECK(rows[0].key.group.kind == SampleKind::kStartup);
+  CHECK(rows[0].key.metric == "ready_seconds");
+  CHECK(rows[0].median == 0.5);
+  CHECK(rows[1].key.metric == "startup_seconds");
+  CHECK(rows[1].count == 1);
+
+  const auto& cold = rows[2];
+  CHECK(cold.key.group.kind == SampleKind::kBuild);
+  CHECK(cold.key.group.state == "cold");
+  CHECK(cold.key.metric == "build_seconds");
   CHECK(cold.count == 3);  // the warm-up is left out
   CHECK(cold.failures == 1);
   CHECK(cold.median == 2);
@@ -80,19 +86,13 @@ TEST_CASE("store: prune-history summarizes each scenario, kind, state and metric
   CHECK(std::isnan(cold.ci_low));  // three values cannot reach 95%
   CHECK(std::isnan(cold.ci_high));
 
-  const auto& warm = rows[1];
-  CHECK(warm.state == "warm-code");
+  const auto& warm = rows[3];
+  CHECK(warm.key.group.state == "warm-code");
   CHECK(warm.count == 6);
   CHECK(warm.failures == 0);
   CHECK(warm.median == 3.5);
   CHECK(warm.ci_low == 1);  // [x(1), x(6)] covers 1 - 2/64 > 95%
   CHECK(warm.ci_high == 6);
-
-  CHECK(rows[2].kind == "startup");
-  CHECK(rows[2].metric == "ready_seconds");
-  CHECK(rows[2].median == 0.5);
-  CHECK(rows[3].metric == "startup_seconds");
-  CHECK(rows[3].count == 1);
 }
 
 TEST_CASE("store: prune-history keeps nothing for a run without measured values") {

@@ -1,56 +1,20 @@
+// Runs, their scenarios and samples: round trips, selectors, concurrent writers, a full disk.
 #include "store/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <filesystem>
-#include <fstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
+#include "store/store_fixture.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
 
-#include <thread>
-
 using namespace bb;
+using namespace bb::test;
 namespace fs = std::filesystem;
-
-namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("bb-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string file_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-Sample build_sample(const std::string& scenario, double seconds, const std::string& status = "ok") {
-  Sample s;
-  s.scenario = scenario;
-  s.state = "cold";
-  s.repetition = 1;
-  s.status = status;
-  s.started_at = "2026-11-25T00:00:00Z";
-  if (status == "ok") s.set("build_seconds", seconds);
-  if (status != "ok") s.error = "exit code: 3";
-  BuildStep step;
-  step.name = "[1/1] RUN x";
-  step.started = 1.0;
-  step.completed = 2.5;
-  step.cached = true;
-  s.steps.push_back(step);
-  return s;
-}
-
-}  // namespace
 
 TEST_CASE("store: runs, samples, metrics and steps round-trip") {
   TempDir dir;
@@ -61,7 +25,7 @@ TEST_CASE("store: runs, samples, metrics and steps round-trip") {
   run.fingerprint = {{"cores", 2}};
   auto id = store.begin_run(run);
   store.add_sample(id, build_sample("a", 1.5));
-  store.add_sample(id, build_sample("b", 0, "failed"));
+  store.add_sample(id, build_sample("b", 0, SampleStatus::kFailed));
   store.finish_run(id, "complete");
 
   auto loaded = store.run(id);
@@ -75,7 +39,7 @@ TEST_CASE("store: runs, samples, metrics and steps round-trip") {
   CHECK(*samples[0].sample.get("build_seconds") == 1.5);
   CHECK(samples[0].sample.steps.at(0).seconds() == 1.5);
   CHECK(samples[0].sample.steps.at(0).cached);
-  CHECK(samples[1].sample.status == "failed");
+  CHECK(samples[1].sample.status == SampleStatus::kFailed);
   CHECK(samples[1].sample.error == "exit code: 3");
 }
 
@@ -96,95 +60,6 @@ TEST_CASE("store: selectors resolve latest, ids and labels, and explain misses")
   CHECK_THROWS_AS(store.select_runs("branch=nope"), UsageError);
   CHECK_THROWS_AS(store.select_runs("999"), UsageError);
   CHECK_THROWS_WITH(store.select_runs("12abc"), Catch::Contains("not a run selector"));
-}
-
-TEST_CASE("store: a foreign SQLite file is refused and left untouched") {
-  TempDir dir;
-  auto path = dir.path / "other.db";
-  {
-    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec("CREATE TABLE notes(x); INSERT INTO notes VALUES (1)");
-  }
-  auto before = file_bytes(path);
-  CHECK_THROWS_WITH(Store(path, Store::Mode::kReadWrite),
-                    Catch::Contains("not a buildbench database"));
-  CHECK(file_bytes(path) == before);
-}
-
-TEST_CASE("store: a file that is not SQLite is refused and left untouched") {
-  TempDir dir;
-  auto path = dir.path / "garbage.db";
-  std::ofstream(path) << std::string(4096, 'z');
-  auto before = file_bytes(path);
-  CHECK_THROWS_AS(Store(path, Store::Mode::kReadWrite), UsageError);
-  CHECK(file_bytes(path) == before);
-}
-
-TEST_CASE("store: a newer schema version is refused and left untouched") {
-  TempDir dir;
-  auto path = dir.path / "future.db";
-  { Store store(path, Store::Mode::kReadWrite); }
-  {
-    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA user_version = 99");
-  }
-  auto before = file_bytes(path);
-  CHECK_THROWS_WITH(Store(path, Store::Mode::kReadWrite), Catch::Contains("schema version 99"));
-  CHECK(file_bytes(path) == before);
-}
-
-TEST_CASE("store: a version 2 database's start-up states take the built-in mode names") {
-  TempDir dir;
-  auto path = dir.path / "v2.db";
-  {
-    Store store(path, Store::Mode::kReadWrite);
-    RunRecord run;
-    run.suite_name = "s";
-    auto id = store.begin_run(run);
-    for (const char* state : {"bytecode", "none"}) {
-      Sample s = build_sample("a", 1.0);
-      s.kind = "startup";
-      s.state = state;
-      store.add_sample(id, s);
-    }
-    store.add_sample(id, build_sample("b", 2.0));
-  }
-  {
-    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
-    // As written before start-up modes had names (and before A/B pairs).
-    db.exec("DROP TABLE pairs");
-    db.exec("PRAGMA user_version = 2");
-  }
-  Store store(path, Store::Mode::kReadOnly);  // a read migrates forward
-  std::vector<std::string> states;
-  for (const auto& stored : store.samples(store.select_runs("latest"))) {
-    states.push_back(stored.sample.kind + ":" + stored.sample.state);
-  }
-  CHECK(states ==
-        std::vector<std::string>{"startup:as-built", "startup:no-bytecode", "build:cold"});
-}
-
-TEST_CASE("store: read-only mode never creates a file") {
-  TempDir dir;
-  CHECK_THROWS_AS(Store(dir.path / "missing.db", Store::Mode::kReadOnly), UsageError);
-  CHECK_FALSE(fs::exists(dir.path / "missing.db"));
-}
-
-TEST_CASE("store: images and layers are stored once") {
-  TempDir dir;
-  Store store(dir.path / "b.db", Store::Mode::kReadWrite);
-  ImageRecord image;
-  image.image_id = "sha256:abc";
-  image.size_bytes = 100;
-  image.layers.push_back({0, "RUN x", 100, 40, 3, 30});
-  store.add_image(image);
-  store.add_image(image);
-  auto loaded = store.image("sha256:abc");
-  REQUIRE(loaded);
-  CHECK(loaded->layers.size() == 1);
-  CHECK(loaded->layers[0].created_by == "RUN x");
-  CHECK(store.has_image("sha256:abc"));
-  CHECK_FALSE(store.has_image("sha256:def"));
 }
 
 TEST_CASE("store: two writers on one database both keep every sample") {
@@ -220,24 +95,6 @@ TEST_CASE("store: a writer blocked by another's lock waits, then gives a clear e
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(250));
   holder.exec("ROLLBACK");
   CHECK_NOTHROW(store.begin_run(run));
-}
-
-TEST_CASE("store: a read-only location is a clear error") {
-  TempDir dir;
-  auto ro = dir.path / "ro";
-  std::filesystem::create_directories(ro);
-  if (::geteuid() == 0) {
-    // root ignores permission bits; a read-only mount is what stops a root process.
-    auto mounted =
-        bb::run_process({{"mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro.string()}});
-    REQUIRE(mounted.exit_code == 0);
-    CHECK_THROWS_AS(Store(ro / "b.db", Store::Mode::kReadWrite), EnvironmentError);
-    bb::run_process({{"umount", ro.string()}});
-    return;
-  }
-  std::filesystem::permissions(
-      ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
-  CHECK_THROWS_AS(Store(ro / "b.db", Store::Mode::kReadWrite), EnvironmentError);
 }
 
 TEST_CASE("store: a full disk is a clear error and leaves no partial rows") {
@@ -276,33 +133,4 @@ TEST_CASE("store: a full disk is a clear error and leaves no partial rows") {
     for (const auto& s : samples) CHECK(s.sample.metrics.size() == 1);
   }
   bb::run_process({{"umount", mount_point.string()}});
-}
-
-TEST_CASE("store: pairs round-trip, a cut-short sample or a pruned run takes its pairs along") {
-  TempDir dir;
-  Store store(dir.path / "p.db", Store::Mode::kReadWrite);
-  CHECK(store.database().execAndGet("PRAGMA user_version").getInt() == kSchemaVersion);
-  RunRecord base, cand;
-  base.suite_name = cand.suite_name = "s";
-  store.begin_run(base);
-  store.begin_run(cand);
-  std::vector<std::int64_t> ids;
-  for (int i = 0; i < 3; ++i) {
-    ids.push_back(store.add_sample(base.id, build_sample("a", 10)));
-    ids.push_back(store.add_sample(cand.id, build_sample("a", 11, i == 2 ? "interrupted" : "ok")));
-    store.add_pair({"x1", ids[2 * i], ids[2 * i + 1], i % 2 ? "candidate" : "baseline"});
-  }
-  auto pairs = store.pairs({base.id}, {cand.id});
-  REQUIRE(pairs.size() == 3);
-  CHECK(pairs[1].ab_id == "x1");
-  CHECK(pairs[1].baseline_sample_id == ids[2]);
-  CHECK(pairs[1].candidate_sample_id == ids[3]);
-  CHECK(pairs[1].first == "candidate");
-  CHECK(store.pairs({cand.id}, {base.id}).empty());  // sides matter
-  CHECK_THROWS(store.add_pair({"x1", ids[0], ids[1], "both"}));
-
-  store.reopen_run(cand.id);  // the interrupted sample goes, and its pair with it
-  CHECK(store.pairs({base.id}, {cand.id}).size() == 2);
-  store.prune_run(base.id, {});
-  CHECK(store.all_pairs().empty());
 }

@@ -1,0 +1,87 @@
+#pragma once
+// The benchmark page's parts: what every section reads (Page), the helpers sections share, and
+// one builder per section (page_results, page_details, page_charts); benchmark_page puts them
+// in order. Internal to report/.
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compare/claims.hpp"
+#include "compare/compare.hpp"
+#include "model/group_key.hpp"
+#include "report/document.hpp"
+#include "report/report_input.hpp"
+
+namespace bb::bench_page {
+
+// The states `run` measures by default: the headline's, the step table's and the build chart's.
+extern const std::vector<std::string> kStates;
+
+// A start-up mode measured in the reported samples, as the page names it.
+struct ModeColumn {
+  std::string name;
+  std::string label;
+  std::string description;
+  bool python = false;
+};
+
+// What every section of the page reads.
+struct Page {
+  const ReportInput& input;
+  CompareOptions options;  // the alpha of step marks, claims and drift
+  SampleGroups groups;
+  std::vector<ModeColumn> modes;
+  std::vector<ClaimResult> claims;
+  const RunRecord* run = nullptr;  // the latest reported run
+  std::vector<std::string> stand_ins;
+  std::vector<std::string> ci_states;  // CI cache states with a sample, in protocol order
+  std::set<GroupKey> claimed;          // the groups a claim compares
+
+  explicit Page(const ReportInput& in);
+  static CompareOptions options_of(const ReportInput& in);
+};
+
+// A column of a table with a row per scenario: a metric's median in one state ("": a
+// deterministic metric, from any state).
+struct ScenarioColumn {
+  std::string title, state, metric;
+};
+
+// Shared by the sections (page.cpp).
+std::string state_title(const std::string& state);  // a build time's column per cache state
+// Whether any scenario has a good value of the metric in the state.
+bool measured(const SampleGroups& groups, const std::string& state, std::string_view metric);
+// A row per scenario; `marked` is set when a median carries † (short of the run's target).
+doc::Table scenario_table(const Page& page, const std::vector<ScenarioColumn>& columns,
+                          bool& marked);
+std::string short_of_target_note(const Page& page);  // what † means, under a table with one
+
+// Results, claims and the text around them (page_results.cpp).
+void add_intro(doc::Document& d, const Page& page);
+void add_headline(doc::Document& d, const Page& page);
+void add_claims(doc::Document& d, const Page& page);
+void add_environment(doc::Document& d, const Page& page);
+void add_warnings(doc::Document& d, const Page& page);
+void add_scenario_notes(doc::Document& d, const ReportInput& input);
+std::string failed_warning(const SampleGroups& groups);
+std::string noisy_warning(const SampleGroups& groups, const std::set<GroupKey>& claimed);
+
+// Where the time goes, CI cache states, image sizes and shipping (page_details.cpp).
+void add_step_times(doc::Document& d, const Page& page);
+void add_ci_states(doc::Document& d, const Page& page);
+void add_image_sizes(doc::Document& d, const Page& page);
+void add_registry(doc::Document& d, const Page& page);
+std::string clean_instruction(std::string text);  // a layer's instruction as the page shows it
+std::string step_label(const std::string& name);  // a build step's name as the page shows it
+doc::List ci_state_list(const std::vector<std::string>& states);
+
+// The charts and the history section (page_charts.cpp).
+void add_history(doc::Document& d, const Page& page);
+void add_charts(std::map<std::string, std::string>& files, const Page& page);
+std::string trend_chart(const ReportInput& input, const std::string& title,
+                        const std::string& label, const std::string& state,
+                        const std::string& metric, double scale);
+
+}  // namespace bb::bench_page

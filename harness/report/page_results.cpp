@@ -1,0 +1,288 @@
+#include "report/page.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "model/metrics.hpp"
+#include "report/format.hpp"
+#include "stats/summary.hpp"
+
+namespace bb::bench_page {
+
+namespace {
+
+std::string date_of(const std::string& iso) {
+  return iso.substr(0, 10);
+}
+
+std::string thin_claims_warning(const std::vector<ClaimResult>& claims) {
+  std::vector<std::string> thin;
+  for (const auto& c : claims) {
+    if (c.verdict == ClaimVerdict::kInconclusive && c.subject_count && c.subject_count < 5)
+      thin.push_back(
+          fmt::format("{} ({} against {})", c.claim.id, c.subject_count, c.baseline_count));
+  }
+  if (thin.empty()) return "";
+  return fmt::format(
+      "{} claim(s) inconclusive on too few samples: {}; rerun with --precision or --runs 5 or "
+      "more",
+      thin.size(), fmt::join(thin, ", "));
+}
+
+std::vector<std::string> grouped_warnings(const SampleGroups& groups,
+                                          const std::vector<ClaimResult>& claims,
+                                          const std::vector<Claim>& suite_claims) {
+  std::vector<std::string> warnings;
+  for (auto warning :
+       {failed_warning(groups), noisy_warning(groups, timed_claim_groups(suite_claims)),
+        thin_claims_warning(claims)}) {
+    if (!warning.empty()) warnings.push_back(warning);
+  }
+  return warnings;
+}
+
+std::string startup_note(const std::vector<ModeColumn>& modes) {
+  if (modes.empty()) return "";
+  std::string note =
+      " Start-up is from the container's own main process start (stamped inside the container) "
+      "to the moment buildbench reads the service's ready line; docker's create and start are "
+      "outside it (startup_seconds, from docker start, has them).";
+  for (const auto& mode : modes) {
+    if (mode.name != kAsBuilt && !mode.description.empty()) note += " " + mode.description + ".";
+  }
+  return note;
+}
+
+// From the catalog: a build time per cache state, a start-up metric per measured mode, any
+// other metric (deterministic: the same in every state) once.
+std::vector<ScenarioColumn> headline_columns(const std::vector<ModeColumn>& modes) {
+  std::vector<ScenarioColumn> columns;
+  for (const MetricInfo* info : headline_metrics()) {
+    std::string metric(info->name), title(info->headline_title);
+    if (info->sample_kind == SampleKind::kStartup) {
+      for (const auto& mode : modes) {
+        columns.push_back(
+            {modes.size() == 1 ? title : title + ", " + mode.label, mode.name, metric});
+      }
+    } else if (!info->deterministic) {
+      for (const auto& state : kStates) {
+        columns.push_back(
+            {title.empty() ? state_title(state) : fmt::format("{} ({})", title, state), state,
+             metric});
+      }
+    } else {
+      columns.push_back({title, "", metric});
+    }
+  }
+  return columns;
+}
+
+std::vector<std::string> claim_row(const ClaimResult& c) {
+  std::string verdict = to_string(c.verdict);
+  if (c.verdict == ClaimVerdict::kConfirmed) verdict = "✅ confirmed";
+  if (c.verdict == ClaimVerdict::kRefuted) verdict = "❌ refuted";
+  if (c.verdict == ClaimVerdict::kInconclusive) verdict = "❔ inconclusive";
+  std::string what = c.claim.state.empty() ? c.claim.metric
+                                           : fmt::format("{} ({})", c.claim.metric, c.claim.state);
+  auto side = [&](const std::string& name, double median, std::size_t count) {
+    return count ? fmt::format("{}: {} (n={})", name, format_value(median, c.unit), count)
+                 : name + ": no data";
+  };
+  bool both = c.subject_count && c.baseline_count;
+  std::string change = both ? format_percent(c.change_percent) : "–";
+  if (c.ci_available && !c.deterministic) {
+    change += fmt::format(" [{:+.1f}, {:+.1f}]", c.ci_low_percent, c.ci_high_percent);
+  }
+  std::string p = c.deterministic || !both ? "–" : fmt::format("{:.3f}", c.p_value);
+  return {c.claim.text,
+          verdict,
+          side(c.claim.subject, c.subject_median, c.subject_count),
+          side(c.claim.baseline, c.baseline_median, c.baseline_count),
+          change,
+          p,
+          fmt::format("{}; {}", what, c.reason)};
+}
+
+doc::Table environment_table(const RunRecord& run) {
+  doc::Table env;
+  env.header = {"Fact", "Value"};
+  env.rows.push_back({"Date", run.started_at});
+  env.rows.push_back({"Status", run.status});
+  env.rows.push_back({"Commit", run.git_commit.empty()
+                                    ? "(not a git checkout)"
+                                    : run.git_commit + (run.git_dirty ? " (dirty)" : "")});
+  for (const auto& [key, value] : run.labels) env.rows.push_back({"label " + key, value});
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : run.fingerprint.items()) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  for (const auto& key : keys) {
+    const auto& value = run.fingerprint[key];
+    if (key != "base_images") {
+      env.rows.push_back({key, value.is_string() ? value.get<std::string>() : value.dump()});
+      continue;
+    }
+    for (const auto& [ref, fact] : value.items()) {
+      env.rows.push_back({"base image " + ref,
+                          fmt::format("{}{}", fact.value("id", std::string("absent")).substr(0, 19),
+                                      fact.value("stand_in", false) ? " (stand-in)" : "")});
+    }
+  }
+  return env;
+}
+
+}  // namespace
+
+// "3 failed sample(s) in 2 group(s): ..." or "" when none failed.
+std::string failed_warning(const SampleGroups& groups) {
+  if (groups.failures.empty()) return "";
+  std::size_t total = 0;
+  std::vector<std::string> names;
+  for (const auto& [key, count] : groups.failures) {
+    total += count;
+    names.push_back(fmt::format("{} ({})", to_string(key), count));
+  }
+  return fmt::format(
+      "{} failed sample(s) in {} group(s): {}; each is stored with its reason, see 'buildbench "
+      "export'",
+      total, names.size(), fmt::join(names, ", "));
+}
+
+// "12 groups noisy (CV > 10%): a, b, ..." rather than a line per group; groups that a claim
+// compares come first, then the noisiest.
+std::string noisy_warning(const SampleGroups& groups, const std::set<GroupKey>& claimed) {
+  struct Noisy {
+    bool claimed;
+    double cv;
+    std::string name;
+  };
+  std::vector<Noisy> noisy;
+  for (const auto& [key, values] : groups.values) {
+    if (values.size() < 3 || (key.metric != kBuildSeconds && key.metric != kReadySeconds)) continue;
+    auto s = stats::summarize(values);
+    if (s.cv <= 0.10) continue;
+    bool is_claimed = claimed.count(key.group) > 0;
+    noisy.push_back(
+        {is_claimed, s.cv, fmt::format("{} {:.0f}%", to_string(key.group), s.cv * 100)});
+  }
+  if (noisy.empty()) return "";
+  std::sort(noisy.begin(), noisy.end(), [](const Noisy& a, const Noisy& b) {
+    return std::tie(b.claimed, b.cv) < std::tie(a.claimed, a.cv);
+  });
+  std::vector<std::string> claimed_names, other_names;
+  for (const auto& n : noisy) (n.claimed ? claimed_names : other_names).push_back(n.name);
+  std::vector<std::string> parts;
+  if (!claimed_names.empty())
+    parts.push_back(fmt::format("{} compared by a claim ({})", claimed_names.size(),
+                                fmt::join(claimed_names, ", ")));
+  if (!other_names.empty())
+    parts.push_back(
+        fmt::format("{} other(s) ({})", other_names.size(), fmt::join(other_names, ", ")));
+  return fmt::format(
+      "{} group(s) noisy (CV > 10%): {}; an adaptive run (--precision) repeats a noisy group "
+      "up to its maximum, † marks a median still short of its target",
+      noisy.size(), fmt::join(parts, "; "));
+}
+
+void add_intro(doc::Document& d, const Page& page) {
+  const ReportInput& input = page.input;
+  d.title = fmt::format("Benchmark: {}", input.suite_name);
+  std::vector<std::string> run_ids;
+  for (const auto& r : input.runs) run_ids.push_back(std::to_string(r.id));
+  std::vector<doc::Span> intro = {{input.suite_description + " "}};
+  intro.push_back({fmt::format("Measured by buildbench, run {} ({}).", fmt::join(run_ids, ", "),
+                               page.run ? date_of(page.run->started_at) : "?")});
+  d.paragraph(intro);
+  if (page.stand_ins.empty()) return;
+  d.paragraph({{"Note:", true},
+               {" "},
+               {fmt::format("measured on stand-in base images ({}) built from Debian packages "
+                            "(no registry access), not the official images of those names; "
+                            "compare scenarios with each other, not these absolute numbers "
+                            "with yours.",
+                            fmt::join(page.stand_ins, ", "))}});
+}
+
+void add_headline(doc::Document& d, const Page& page) {
+  d.heading(2, "Results");
+  bool marked = false;
+  d.table(scenario_table(page, headline_columns(page.modes), marked));
+  std::string short_note = marked ? " " + short_of_target_note(page) : "";
+  d.paragraph(
+      fmt::format("Medians ± scaled MAD. ▲/▼: a change against the previous row that is "
+                  "significant (Mann-Whitney U, p < {:g}) and beyond 5% for times or 1% for "
+                  "sizes; sizes are compared exactly.",
+                  page.options.alpha) +
+      short_note + startup_note(page.modes));
+  d.image("build-time.svg", "Build time per scenario and cache state");
+  if (!page.modes.empty()) d.image("startup.svg", "Start-up time per scenario and start-up mode");
+  d.image("image-size.svg", "Image size per scenario");
+}
+
+void add_claims(doc::Document& d, const Page& page) {
+  if (page.claims.empty()) return;
+  d.heading(2, page.input.claims_title);
+  doc::Table t;
+  t.header = {"Claim", "Verdict", "Subject", "Compared with", "Change [95% CI]", "p", "Why"};
+  t.align = {doc::Align::kLeft,  doc::Align::kLeft,  doc::Align::kRight, doc::Align::kRight,
+             doc::Align::kRight, doc::Align::kRight, doc::Align::kLeft};
+  for (const auto& c : page.claims) t.rows.push_back(claim_row(c));
+  d.table(t);
+  d.paragraph(fmt::format(
+      "A claim is confirmed only when the difference is significant (p < {:g}) and its 95% "
+      "interval excludes zero, or, for deterministic metrics such as image size, when the exact "
+      "values show it; refuted when significant the other way or when the interval shows no "
+      "meaningful difference; inconclusive otherwise.",
+      page.options.alpha));
+}
+
+void add_environment(doc::Document& d, const Page& page) {
+  d.heading(2, "Environment");
+  if (page.run) d.table(environment_table(*page.run));
+  if (!page.input.reproduce.empty()) {
+    d.paragraph("Reproduce:");
+    d.code(page.input.reproduce);
+  }
+}
+
+// Warnings: grouped, what a claim depends on first.
+void add_warnings(doc::Document& d, const Page& page) {
+  auto warnings = grouped_warnings(page.groups, page.claims, page.input.claims);
+  for (const auto& drift : find_drift(page.input.samples, page.options)) {
+    warnings.push_back(
+        fmt::format("drift within a run: {}; look for other work or throttling on the machine",
+                    describe_drift(drift)));
+  }
+  if (!page.stand_ins.empty())
+    warnings.push_back("results come from stand-in base images (scripts/lab-images)");
+  if (!warnings.empty()) {
+    d.heading(2, "Warnings");
+    doc::List list;
+    for (const auto& w : warnings) list.items.push_back({{w}});
+    d.list(list);
+  }
+  d.paragraph("Data: data.json and data.csv next to this page hold every group's statistics.");
+}
+
+void add_scenario_notes(doc::Document& d, const ReportInput& input) {
+  d.heading(2, "Scenarios");
+  doc::Table notes;
+  bool any_differs = std::any_of(input.differs.begin(), input.differs.end(),
+                                 [](const auto& entry) { return !entry.second.empty(); });
+  notes.header = {"Scenario", "What it does"};
+  if (any_differs) notes.header.push_back(input.differs_title);
+  for (const auto& scenario : input.scenario_order) {
+    auto desc = input.descriptions.find(scenario);
+    auto diff = input.differs.find(scenario);
+    notes.rows.push_back({scenario, desc == input.descriptions.end() ? "" : desc->second});
+    if (any_differs) notes.rows.back().push_back(diff == input.differs.end() ? "" : diff->second);
+  }
+  d.table(notes);
+}
+
+}  // namespace bb::bench_page

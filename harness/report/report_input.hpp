@@ -1,0 +1,41 @@
+#pragma once
+// What the benchmark page is built from: plain records gathered from the store (cli/gather)
+// and the suite. Apart from benchmark_page.hpp so the page's parts (page.hpp) read it too.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/group_key.hpp"
+#include "model/image.hpp"
+#include "model/run.hpp"
+#include "scenario/scenario.hpp"
+
+namespace bb {
+
+struct HistoryPoint {
+  std::int64_t run_id = 0;
+  std::string date;  // YYYY-MM-DD of the run
+  std::map<MetricKey, double> medians;
+};
+
+struct ReportInput {
+  std::string suite_name;
+  std::string suite_description;
+  std::vector<std::string> scenario_order;
+  std::map<std::string, std::string> descriptions;
+  std::map<std::string, std::string> differs;
+  std::vector<Claim> claims;
+  std::vector<StartupMode> modes;  // known start-up modes: labels and notes for the page
+  bool python_suite = false;       // a scenario names a Python start-up mode
+  std::string claims_title = "Claims";
+  std::string differs_title = "Notes";
+  std::vector<RunRecord> runs;
+  std::vector<StoredSample> samples;
+  std::map<std::string, ImageRecord> images;  // scenario -> image of its last good build
+  std::vector<HistoryPoint> history;          // oldest first, including the reported run
+  std::string reproduce;                      // the command that reproduces the run
+  double alpha = 0.05;  // significance level of claims, step marks and drift (compare's --alpha)
+};
+
+}  // namespace bb
