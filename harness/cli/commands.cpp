@@ -42,20 +42,41 @@ std::optional<CliDockerEngine> pull_engine_for(const RunOptions& options) {
 }
 }  // namespace
 
+namespace {
+// What a measuring command holds while it runs: the daemon (two runs on one daemon spoil
+// each other's timings and cache states), the store, the engines and the progress line.
+struct Bench {
+  Bench(const std::string& db_path, bool no_wait, const std::string& builder,
+        const RunOptions& options)
+      : lock(locked_daemon(), !no_wait, tell_waiting),
+        store(db_path, Store::Mode::kReadWrite),
+        engine(builder),
+        progress(stderr, Progress::stderr_is_terminal()),
+        pull(pull_engine_for(options)) {}
+  static std::string locked_daemon() {
+    require_engine();
+    return daemon_lock_path();
+  }
+  template <typename Runner>
+  Runner runner() {
+    Runner runner(engine, store, progress);
+    if (pull) runner.use_pull_engine(&*pull);
+    return runner;
+  }
+  FileLock lock;
+  Store store;
+  CliDockerEngine engine;
+  Progress progress;
+  std::optional<CliDockerEngine> pull;
+};
+}  // namespace
+
 std::int64_t execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
                          bool no_wait, const std::string& builder) {
   plan_tasks(suite, options);  // validates --scenario before touching docker
-  require_engine();
-  // Two runs on one daemon spoil each other's timings and cache states.
-  FileLock daemon_lock(daemon_lock_path(), !no_wait, tell_waiting);
-  Store store(db_path, Store::Mode::kReadWrite);
-  CliDockerEngine engine(builder);
-  Progress progress(stderr, Progress::stderr_is_terminal());
-  Runner runner(engine, store, progress);
-  auto pull_engine = pull_engine_for(options);
-  if (pull_engine) runner.use_pull_engine(&*pull_engine);
-  std::int64_t run_id = runner.run(suite, options);
-  auto samples = store.samples({run_id}, false);
+  Bench bench(db_path, no_wait, builder, options);
+  std::int64_t run_id = bench.runner<Runner>().run(suite, options);
+  auto samples = bench.store.samples({run_id}, false);
   std::size_t failed = failed_samples(samples);
   fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", run_id,
              fs::absolute(db_path).string(), samples.size(), failed);
@@ -75,16 +96,9 @@ void print_drift(const std::vector<StoredSample>& samples) {
 
 AbResult execute_ab(const Suite& baseline, const Suite& candidate, const AbOptions& options,
                     const std::string& db_path, bool no_wait, const std::string& builder) {
-  require_engine();
-  FileLock daemon_lock(daemon_lock_path(), !no_wait, tell_waiting);
-  Store store(db_path, Store::Mode::kReadWrite);
-  CliDockerEngine engine(builder);
-  Progress progress(stderr, Progress::stderr_is_terminal());
-  AbRunner runner(engine, store, progress);
-  auto pull_engine = pull_engine_for(options.run);
-  if (pull_engine) runner.use_pull_engine(&*pull_engine);
-  AbResult result = runner.run(baseline, candidate, options);
-  auto samples = store.samples({result.baseline_run, result.candidate_run}, false);
+  Bench bench(db_path, no_wait, builder, options.run);
+  AbResult result = bench.runner<AbRunner>().run(baseline, candidate, options);
+  auto samples = bench.store.samples({result.baseline_run, result.candidate_run}, false);
   std::size_t failed = failed_samples(samples);
   fmt::print(stderr,
              "buildbench: A/B session {} stored in {}: baseline run {}, candidate run {} ({} "

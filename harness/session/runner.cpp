@@ -19,14 +19,6 @@ std::vector<const Scenario*> scenarios_of(const std::vector<Unit>& units) {
   return scenarios;
 }
 
-std::string new_ab_id() {
-  std::random_device device;
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string id;
-  for (int i = 0; i < 12; ++i) id += "0123456789abcdef"[hex(device)];
-  return id;
-}
-
 }  // namespace
 
 Runner::Runner(DockerEngine& engine, Store& store, Progress& progress)
@@ -118,7 +110,7 @@ AbResult AbRunner::run(const Suite& baseline, const Suite& candidate, const AbOp
   check_session(engine_, pull_engine_ != nullptr, options.run, scenarios_of(units));
   shared_index({&baseline, &candidate});
   PairDesign design{
-      new_ab_id(),    options.order,     options.seed.value_or(std::random_device{}()),
+      random_hex(12), options.order,     options.seed.value_or(std::random_device{}()),
       options.detect, options.max_pairs, options.pilot_pairs};
   session_.begin();
   Plan plan(std::move(units), options.run, {});

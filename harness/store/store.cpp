@@ -21,11 +21,7 @@ std::string now() {
 }
 
 std::string new_uuid() {
-  std::random_device device;
-  std::uniform_int_distribution<int> hex(0, 15);
-  std::string id;
-  for (int i = 0; i < 32; ++i) id += "0123456789abcdef"[hex(device)];
-  return id;
+  return random_hex(32);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -225,6 +226,14 @@ std::optional<double> parse_rfc3339(std::string_view text) {
   }
   time_t seconds = timegm(&tm);
   return static_cast<double>(seconds) + fraction - offset;
+}
+
+std::string random_hex(int digits) {
+  std::random_device device;
+  std::uniform_int_distribution<int> hex(0, 15);
+  std::string id;
+  for (int i = 0; i < digits; ++i) id += "0123456789abcdef"[hex(device)];
+  return id;
 }
 
 }  // namespace bb

@@ -20,6 +20,8 @@ std::optional<std::string> did_you_mean(std::string_view word,
 // ", did you mean 'x'?" or "" — appended to error messages.
 std::string did_you_mean_suffix(std::string_view word, const std::vector<std::string>& candidates);
 std::string iso8601_utc(std::chrono::system_clock::time_point when);
+// `digits` random hex digits from std::random_device: ids that runs on many hosts never share.
+std::string random_hex(int digits);
 
 // RFC 3339 with nanoseconds ("2026-11-25T12:51:38.018961542Z") to unix seconds.
 std::optional<double> parse_rfc3339(std::string_view text);
