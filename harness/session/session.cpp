@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -87,7 +88,12 @@ void Session::run(std::vector<Side>& sides, Plan& plan, const std::optional<Pair
   plan_ = &plan;
   design_ = pairs;
   label_ = label;
-  if (pairs) orderer_.emplace(pairs->order, pairs->seed);
+  const auto& units = plan.units();
+  bool paired = std::any_of(units.begin(), units.end(), [](const Unit& u) { return u.paired(); });
+  // Pairs of one side's scenarios (a claim's two sides) get an order of their own.
+  if (paired && !design_)
+    design_ = PairDesign{random_hex(12), PairOrder::kAbba, std::random_device{}()};
+  if (design_) orderer_.emplace(design_->order, design_->seed);
   ScratchFolder scratch(fs::temp_directory_path() /
                         fmt::format("buildbench-{}-{}", label, getpid()));
   try {
@@ -118,7 +124,7 @@ void Session::measure_all(const fs::path& scratch) {
                      progress_);
   for (auto& side : *sides_) side.index = side.suite->index ? network.index() : nullptr;
   measurer_.use_registry({network.registry(), options.registry, pull_engine_, options.pull_onto});
-  if (design_) {
+  if (design_ && sides_->size() == 2) {
     progress_.message(fmt::format(
         "buildbench: A/B session {}: baseline run {}, candidate run {}; pairs in {} order "
         "(seed {})",
@@ -230,10 +236,14 @@ std::string Session::describe(const Visit& visit, const Leg& leg, const Leg& fir
       return fmt::format("{} start-up {} #{}", printable(name), visit.state, visit.repetition);
     return fmt::format("{} {} #{}{}", printable(name), visit.state, visit.repetition, warmup);
   }
+  // Two sides name their legs; two scenarios of one side, the scenarios.
+  bool sides = visit.unit->legs[0].side != visit.unit->legs[1].side;
+  auto label = [&](const Leg& l) {
+    return sides ? (*sides_)[l.side].name : printable(l.scenario->name);
+  };
   return fmt::format("{} {} {} pair #{}{} ({} first): {}", printable(name),
                      visit.kind == SampleKind::kBuild ? "build" : "start-up", visit.state,
-                     visit.repetition, warmup, (*sides_)[first.side].name,
-                     (*sides_)[leg.side].name);
+                     visit.repetition, warmup, label(first), label(leg));
 }
 
 void Session::take(const Visit& visit) {
@@ -372,7 +382,7 @@ void Session::finish(const std::string& status) {
 
 void Session::daemon_gone() {
   const auto& sides = *sides_;
-  if (design_) {
+  if (sides.size() == 2) {
     throw EnvironmentError(fmt::format(
         "the Docker daemon stopped answering during A/B session {} (runs {} and {}); the sample "
         "in flight is stored as failed and every earlier sample is kept. Restart the daemon "
