@@ -6,45 +6,38 @@
 #include "cli/cli_helpers.hpp"
 
 using namespace bb;
+using bb::test::basic_suite;
 using bb::test::buildbench_cli;
-
-namespace {
-
-std::string suite() {
-  return std::string(BUILDBENCH_SOURCE_DIR) + "/tests/fixtures/suites/basic";
-}
-
-}  // namespace
 
 TEST_CASE("cli ab: --detect takes a percentage strictly between 0 and 100") {
   for (const char* bad : {"0", "100%", "150", "-5%", "five", "%", "5%%"}) {
     INFO(bad);
-    auto result =
-        buildbench_cli({"ab", "--suite", suite(), "--baseline", suite(), "--detect", bad});
+    auto result = buildbench_cli(
+        {"ab", "--suite", basic_suite(), "--baseline", basic_suite(), "--detect", bad});
     CHECK(result.exit_code == kExitUsage);
     // The message quotes the value without the one '%' it allows.
     std::string shown = bad;
     if (!shown.empty() && shown.back() == '%') shown.pop_back();
     CHECK(result.error == "--detect '" + shown + "': write a percentage, e.g. 5%");
   }
-  auto both = buildbench_cli(
-      {"ab", "--suite", suite(), "--baseline", suite(), "--detect", "5%", "--pairs", "8"});
+  auto both = buildbench_cli({"ab", "--suite", basic_suite(), "--baseline", basic_suite(),
+                              "--detect", "5%", "--pairs", "8"});
   CHECK(both.exit_code == kExitUsage);
   CHECK(both.error == "--pairs fixes the count and --detect chooses it: give one of them");
 }
 
 TEST_CASE("cli ab: a baseline is needed, named one way only") {
-  auto none = buildbench_cli({"ab", "--suite", suite()});
+  auto none = buildbench_cli({"ab", "--suite", basic_suite()});
   CHECK(none.exit_code == kExitUsage);
   CHECK(none.error.rfind("ab needs a baseline: --baseline DIR", 0) == 0);
 
-  auto twice =
-      buildbench_cli({"ab", "--suite", suite(), "--baseline", suite(), "--baseline-rev", "main"});
+  auto twice = buildbench_cli(
+      {"ab", "--suite", basic_suite(), "--baseline", basic_suite(), "--baseline-rev", "main"});
   CHECK(twice.exit_code == kExitUsage);
   CHECK(twice.error == "--baseline and --baseline-rev both name the baseline; give one");
 
-  auto candidate = buildbench_cli({"ab", "--suite", suite(), "--baseline", suite(), "--candidate",
-                                   suite(), "--candidate-rev", "HEAD"});
+  auto candidate = buildbench_cli({"ab", "--suite", basic_suite(), "--baseline", basic_suite(),
+                                   "--candidate", basic_suite(), "--candidate-rev", "HEAD"});
   CHECK(candidate.exit_code == kExitUsage);
   CHECK(candidate.error == "--candidate and --candidate-rev both name the candidate; give one");
 }

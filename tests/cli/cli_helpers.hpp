@@ -30,6 +30,11 @@ struct CliResult {
   std::string error;  // the UsageError or EnvironmentError text, as main prints it
 };
 
+// tests/fixtures/suites/basic: two scenarios and a claim, nothing that needs an engine to load.
+inline std::string basic_suite() {
+  return std::string(BUILDBENCH_SOURCE_DIR) + "/tests/fixtures/suites/basic";
+}
+
 // A scratch folder removed at the end of the test.
 struct CliTempDir {
   std::filesystem::path path;

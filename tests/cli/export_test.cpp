@@ -1,4 +1,5 @@
 // `buildbench export`: the selected runs' samples on stdout, in the chosen format.
+#include <algorithm>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -9,16 +10,6 @@
 using namespace bb;
 using bb::test::add_cold_run;
 using bb::test::buildbench_cli;
-
-namespace {
-
-std::size_t count(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
-
-}  // namespace
 
 TEST_CASE("cli export: latest by default, all on request, as json or csv") {
   bb::test::CliTempDir dir;
@@ -35,7 +26,8 @@ TEST_CASE("cli export: latest by default, all on request, as json or csv") {
 
   auto all = buildbench_cli({"export", "--run", "all", "--format", "csv", "--db", db});
   REQUIRE(all.exit_code == 0);
-  CHECK(count(all.out, "\n") == 1 + 5);  // header and one row per sample
+  CHECK(std::count(all.out.begin(), all.out.end(), '\n') ==
+        1 + 5);  // header and one row per sample
   CHECK(all.out.find("1.5") != std::string::npos);
   CHECK(all.out.find("2.7") != std::string::npos);
 

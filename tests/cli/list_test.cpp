@@ -6,11 +6,11 @@
 #include "cli/cli_helpers.hpp"
 
 using namespace bb;
+using bb::test::basic_suite;
 using bb::test::buildbench_cli;
 
 TEST_CASE("cli list: every scenario with the states its manifest supports") {
-  std::string suite = std::string(BUILDBENCH_SOURCE_DIR) + "/tests/fixtures/suites/basic";
-  auto result = buildbench_cli({"list", "--suite", suite});
+  auto result = buildbench_cli({"list", "--suite", basic_suite()});
   INFO(result.out << result.error);
   REQUIRE(result.exit_code == 0);
   CHECK(result.out.rfind("suite basic (", 0) == 0);

@@ -7,15 +7,8 @@
 #include "cli/cli_helpers.hpp"
 
 using namespace bb;
+using bb::test::basic_suite;
 using bb::test::buildbench_cli;
-
-namespace {
-
-std::string suite() {
-  return std::string(BUILDBENCH_SOURCE_DIR) + "/tests/fixtures/suites/basic";
-}
-
-}  // namespace
 
 TEST_CASE("cli run: the fixed and the adaptive design are one or the other") {
   struct Case {
@@ -33,7 +26,7 @@ TEST_CASE("cli run: the fixed and the adaptive design are one or the other") {
        "--claim-precision and --claim-max-runs refine the adaptive design: add --precision PCT"},
   };
   for (const auto& c : cases) {
-    std::vector<std::string> args = {"run", "--suite", suite()};
+    std::vector<std::string> args = {"run", "--suite", basic_suite()};
     args.insert(args.end(), c.args.begin(), c.args.end());
     auto result = buildbench_cli(args);
     INFO(result.error);
@@ -41,18 +34,18 @@ TEST_CASE("cli run: the fixed and the adaptive design are one or the other") {
     CHECK(result.error == c.error);
   }
   // A claim's groups take at least five runs: a maximum below that cannot decide it.
-  auto low =
-      buildbench_cli({"run", "--suite", suite(), "--precision", "5", "--claim-max-runs", "4"});
+  auto low = buildbench_cli(
+      {"run", "--suite", basic_suite(), "--precision", "5", "--claim-max-runs", "4"});
   CHECK(low.exit_code == kExitUsage);
   CHECK(low.error.rfind("--claim-max-runs 4 is below the 5 runs a claim's groups take", 0) == 0);
   CHECK(low.error.find("give --claim-max-runs 5 or more") != std::string::npos);
 }
 
 TEST_CASE("cli run: the shared measure flags are checked on run's path") {
-  auto timeout = buildbench_cli({"run", "--suite", suite(), "--build-timeout", "forever"});
+  auto timeout = buildbench_cli({"run", "--suite", basic_suite(), "--build-timeout", "forever"});
   CHECK(timeout.exit_code == kExitUsage);
   CHECK(timeout.error == "--build-timeout 'forever' is not a duration; write e.g. 30m");
-  auto label = buildbench_cli({"run", "--suite", suite(), "--label", "main"});
+  auto label = buildbench_cli({"run", "--suite", basic_suite(), "--label", "main"});
   CHECK(label.exit_code == kExitUsage);
   CHECK(label.error.rfind("--label 'main'", 0) == 0);
 }
@@ -60,7 +53,7 @@ TEST_CASE("cli run: the shared measure flags are checked on run's path") {
 TEST_CASE("cli run: --resume of a run the database does not hold, and a missing suite") {
   bb::test::CliTempDir dir;
   auto db = (dir.path / "empty.db").string();
-  auto resume = buildbench_cli({"run", "--suite", suite(), "--resume", "42", "--db", db});
+  auto resume = buildbench_cli({"run", "--suite", basic_suite(), "--resume", "42", "--db", db});
   CHECK(resume.exit_code == kExitUsage);
   CHECK(resume.error == "--resume 42: no such run in '" + db + "'");
 
