@@ -9,7 +9,7 @@ using namespace bb;
 using bb::test::add_cold_run;
 using bb::test::buildbench_cli;
 
-TEST_CASE("cli merge: one line per source; a missing source is a usage error naming it") {
+TEST_CASE("cli merge: one line per source, and a missing source is a usage error naming it") {
   bb::test::CliTempDir dir;
   auto from = (dir.path / "machine.db").string();
   auto into = (dir.path / "all.db").string();

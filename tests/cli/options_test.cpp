@@ -36,7 +36,7 @@ std::string threshold_error(const std::string& threshold) {
 
 }  // namespace
 
-TEST_CASE("cli options: durations take s, ms, m, min and h; zero, negatives and words do not") {
+TEST_CASE("cli options: durations take s, ms, m, min and h, not zero, negatives or words") {
   MeasureFlags flags;
   CHECK(measure_options(flags).build_timeout == 30min);  // the default, "30m"
   for (auto [text, expected] :
