@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -125,28 +126,44 @@ inline CliResult buildbench_cli(std::vector<std::string> args) {
   return result;
 }
 
-// A run of `suite` with `seconds` as its build times (cold, scenario s), finished complete.
+// A run with these cold build times per scenario (in this order), ended with `status`.
+// `run` gives its suite, labels and the rest; a NaN time is a failed sample.
+inline std::int64_t add_run(Store& store, RunRecord run,
+                            const std::vector<std::pair<std::string, std::vector<double>>>& seconds,
+                            const std::string& status = "complete") {
+  if (run.started_at.empty()) run.started_at = "2026-11-01T02:00:00Z";
+  if (run.fingerprint.empty()) run.fingerprint = {{"hostname", "cli-test"}};
+  auto id = store.begin_run(run);
+  int position = 0;
+  for (const auto& [scenario, values] : seconds) {
+    store.add_scenario(id, scenario, position++, nlohmann::json::object());
+    int repetition = 0;
+    for (double value : values) {
+      Sample sample;
+      sample.scenario = scenario;
+      sample.state = "cold";
+      sample.repetition = ++repetition;
+      if (std::isnan(value)) {
+        sample.status = "failed";
+        sample.error = "step '[2/2] RUN make' failed: exit code: 2";
+      } else {
+        sample.set("build_seconds", value);
+      }
+      store.add_sample(id, sample);
+    }
+  }
+  store.finish_run(id, status);
+  return id;
+}
+
+// A complete run of `suite` with `seconds` as its build times (cold, scenario s).
 inline std::int64_t add_cold_run(Store& store, const std::string& suite,
                                  const std::vector<double>& seconds,
                                  const std::map<std::string, std::string>& labels = {}) {
   RunRecord run;
-  run.started_at = "2026-11-01T02:00:00Z";
   run.suite_name = suite;
   run.labels = labels;
-  run.fingerprint = {{"hostname", "cli-test"}};
-  auto id = store.begin_run(run);
-  store.add_scenario(id, "s", 0, nlohmann::json::object());
-  int repetition = 0;
-  for (double value : seconds) {
-    Sample sample;
-    sample.scenario = "s";
-    sample.state = "cold";
-    sample.repetition = ++repetition;
-    sample.set("build_seconds", value);
-    store.add_sample(id, sample);
-  }
-  store.finish_run(id, "complete");
-  return id;
+  return add_run(store, run, {{"s", seconds}});
 }
 
 }  // namespace bb::test

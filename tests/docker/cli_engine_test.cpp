@@ -171,3 +171,21 @@ TEST_CASE("cli engine: the BuildKit line of a distribution engine, from its vers
   CHECK_FALSE(embedded_buildkit("27.0.1"));
   CHECK_FALSE(embedded_buildkit(""));
 }
+
+TEST_CASE("cli engine: ping and require_engine ask the daemon for its version") {
+  FakeDocker fake;
+  CliDockerEngine engine;
+  CHECK(engine.ping());
+  CHECK_NOTHROW(require_engine());
+  fake.set("FAKE_DOCKER_NO_ENGINE", "1");
+  CHECK_FALSE(engine.ping());
+  try {
+    require_engine();
+    FAIL("no error");
+  } catch (const EnvironmentError& error) {
+    std::string what = error.what();
+    CHECK(what.rfind("no Docker engine answers (Cannot connect to the Docker daemon", 0) == 0);
+    CHECK(what.find("start one with scripts/lab-dockerd, or run 'buildbench doctor'") !=
+          std::string::npos);
+  }
+}
