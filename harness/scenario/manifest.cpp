@@ -454,6 +454,24 @@ void parse_report_wording(const Fields& fields, Suite& suite) {
   suite.differs_title = report.string("differs_title").value_or(suite.differs_title);
 }
 
+// One [[scenario]] of a suite: inline, or `path` to a folder with its own scenario.toml.
+Scenario parse_suite_entry(const toml::table& table, const fs::path& file,
+                           const std::string& prefix, const fs::path& base,
+                           const ManifestVars& vars, const std::vector<StartupMode>& modes) {
+  if (!table.get("path")) return parse_scenario(table, file, prefix, base, vars, modes);
+  Fields entry(table, file, prefix);
+  entry.allow_only({"path"});
+  fs::path folder = resolve_path(entry, "path", entry.nonempty_string("path"), base, vars);
+  fs::path scenario_file = folder / "scenario.toml";
+  if (!is_file(scenario_file)) {
+    entry.fail("path", fmt::format("'{}' has no scenario.toml; create it or fix the path",
+                                   folder.string()));
+  }
+  toml::table scenario_table =
+      parse_toml(read_file(scenario_file, "scenario manifest"), scenario_file);
+  return parse_scenario(scenario_table, scenario_file, "", folder, vars, modes);
+}
+
 }  // namespace
 
 Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVars& vars) {
@@ -486,24 +504,7 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
   for (const auto& node : *scenarios) {
     const toml::table& table = *node.as_table();
     std::string prefix = fmt::format("scenario[{}].", index++);
-    Scenario scenario;
-    if (auto path = table.get("path")) {
-      // A scenario folder with its own scenario.toml.
-      Fields entry(table, file, prefix);
-      entry.allow_only({"path"});
-      fs::path folder = resolve_path(entry, "path", entry.nonempty_string("path"), base, vars);
-      fs::path scenario_file = folder / "scenario.toml";
-      if (!is_file(scenario_file)) {
-        entry.fail("path", fmt::format("'{}' has no scenario.toml; create it or fix the path",
-                                       folder.string()));
-      }
-      (void)path;
-      toml::table scenario_table =
-          parse_toml(read_file(scenario_file, "scenario manifest"), scenario_file);
-      scenario = parse_scenario(scenario_table, scenario_file, "", folder, vars, suite.modes);
-    } else {
-      scenario = parse_scenario(table, file, prefix, base, vars, suite.modes);
-    }
+    Scenario scenario = parse_suite_entry(table, file, prefix, base, vars, suite.modes);
     if (!seen.insert(scenario.name).second) {
       throw UsageError(
           fmt::format("{}: field '{}name': scenario '{}' appears twice; names must "

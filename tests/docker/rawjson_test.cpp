@@ -176,7 +176,8 @@ TEST_CASE("rawjson: the recorded streams give their context size, whole or byte 
   }
 }
 
-TEST_CASE("rawjson: a status before its vertex's name counts; no context vertex, no figure") {
+TEST_CASE(
+    "rawjson: a status before its vertex's name counts, and no context vertex gives no figure") {
   const std::string status =
       R"({"statuses":[{"id":"transferring context:","vertex":"d1","current":512}]})";
   RawJsonParser early;

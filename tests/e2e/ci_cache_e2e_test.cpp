@@ -11,6 +11,7 @@
 #include "measure/state_contract.hpp"
 #include "model/metrics.hpp"
 #include "net/registry.hpp"
+#include "skip.hpp"
 #include "store/store.hpp"
 
 using namespace bb;
@@ -26,12 +27,10 @@ bool containerd_store() {
 }
 
 bool registry_ready() {
-  if (!net::registry_answers(net::parse_registry_address(kRegistry))) {
-    WARN("skipped: no registry on 127.0.0.1:5000 (scripts/lab-registry)");
-    return false;
-  }
-  return true;
+  return net::registry_answers(net::parse_registry_address(kRegistry));
 }
+
+const char* kNoRegistry = "no registry on 127.0.0.1:5000 (start one with scripts/lab-registry)";
 
 // DOCKER_HOST's engine when it has the containerd image store; else one of the test's own
 // with it, holding the e2e suite's base image (null then means DOCKER_HOST's). The base goes
@@ -81,7 +80,7 @@ std::string suite() {
 }  // namespace
 
 TEST_CASE("ci-registry and the export states on small: contracts, push, pull, stored bytes") {
-  if (!registry_ready()) return;
+  if (!registry_ready()) BB_SKIP(kNoRegistry);
   auto own = cache_exporting_engine();
   std::map<std::string, std::string> env;
   if (own) env["DOCKER_HOST"] = own->host();
@@ -169,10 +168,7 @@ TEST_CASE("ci-registry and the export states on small: contracts, push, pull, st
 }
 
 TEST_CASE("a registry on another loopback port (the shaping proxy's) takes pushes") {
-  if (!net::registry_answers(net::parse_registry_address(kRegistry))) {
-    WARN("skipped: no registry on 127.0.0.1:5000 (scripts/lab-registry)");
-    return;
-  }
+  if (!registry_ready()) BB_SKIP(kNoRegistry);
   TempDb db;
   auto result = buildbench({"run", "--suite", suite(), "--scenario", "small", "--state", "cold",
                             "--runs", "1", "--startup-runs", "0", "--no-image-stats", "--registry",

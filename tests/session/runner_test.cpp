@@ -124,7 +124,7 @@ TEST_CASE("adaptive: once a scenario's cold group stops, its warm groups finish 
 }
 
 TEST_CASE(
-    "a rebuild's superseded image is removed when unused, the pre-run one too; the tag's image "
+    "a rebuild's superseded image is removed when unused, the pre-run one too, and the tag's image "
     "stays") {
   Harness h;
   RunOptions options;

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "skip.hpp"
 #include "store/store_fixture.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
@@ -98,10 +99,7 @@ TEST_CASE("store: a writer blocked by another's lock waits, then gives a clear e
 }
 
 TEST_CASE("store: a full disk is a clear error and leaves no partial rows") {
-  if (::geteuid() != 0) {
-    SUCCEED("needs root to mount a small tmpfs");
-    return;
-  }
+  if (::geteuid() != 0) BB_SKIP("needs root to mount a small tmpfs");
   TempDir dir;
   auto mount_point = dir.path / "tiny";
   std::filesystem::create_directories(mount_point);

@@ -1,0 +1,64 @@
+// `buildbench run`: the design options checked before anything is built. Every case here
+// fails before the engine would be reached.
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "cli/cli_helpers.hpp"
+
+using namespace bb;
+using bb::test::basic_suite;
+using bb::test::buildbench_cli;
+
+TEST_CASE("cli run: the fixed and the adaptive design are one or the other") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {{"--runs", "3", "--precision", "5"},
+       "--runs fixes the count and --precision adapts it: give one of them"},
+      {{"--precision", "5", "--min-runs", "6", "--max-runs", "4"},
+       "--min-runs 6 exceeds --max-runs 4"},
+      {{"--claim-precision", "3"},
+       "--claim-precision and --claim-max-runs refine the adaptive design: add --precision PCT"},
+      {{"--claim-max-runs", "8"},
+       "--claim-precision and --claim-max-runs refine the adaptive design: add --precision PCT"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"run", "--suite", basic_suite()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto result = buildbench_cli(args);
+    INFO(result.error);
+    CHECK(result.exit_code == kExitUsage);
+    CHECK(result.error == c.error);
+  }
+  // A claim's groups take at least five runs: a maximum below that cannot decide it.
+  auto low = buildbench_cli(
+      {"run", "--suite", basic_suite(), "--precision", "5", "--claim-max-runs", "4"});
+  CHECK(low.exit_code == kExitUsage);
+  CHECK(low.error.rfind("--claim-max-runs 4 is below the 5 runs a claim's groups take", 0) == 0);
+  CHECK(low.error.find("give --claim-max-runs 5 or more") != std::string::npos);
+}
+
+TEST_CASE("cli run: the shared measure flags are checked on run's path") {
+  auto timeout = buildbench_cli({"run", "--suite", basic_suite(), "--build-timeout", "forever"});
+  CHECK(timeout.exit_code == kExitUsage);
+  CHECK(timeout.error == "--build-timeout 'forever' is not a duration; write e.g. 30m");
+  auto label = buildbench_cli({"run", "--suite", basic_suite(), "--label", "main"});
+  CHECK(label.exit_code == kExitUsage);
+  CHECK(label.error.rfind("--label 'main'", 0) == 0);
+}
+
+TEST_CASE("cli run: --resume of a run the database does not hold, and a missing suite") {
+  bb::test::CliTempDir dir;
+  auto db = (dir.path / "empty.db").string();
+  auto resume = buildbench_cli({"run", "--suite", basic_suite(), "--resume", "42", "--db", db});
+  CHECK(resume.exit_code == kExitUsage);
+  CHECK(resume.error == "--resume 42: no such run in '" + db + "'");
+
+  auto missing = buildbench_cli({"run", "--suite", (dir.path / "nowhere").string()});
+  CHECK(missing.exit_code == kExitUsage);
+  CHECK(missing.error.find("nowhere") != std::string::npos);
+  CHECK(missing.out.empty());  // no run id: nothing was measured
+}
