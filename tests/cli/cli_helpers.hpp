@@ -144,7 +144,7 @@ inline std::int64_t add_run(Store& store, RunRecord run,
       sample.state = "cold";
       sample.repetition = ++repetition;
       if (std::isnan(value)) {
-        sample.status = "failed";
+        sample.status = SampleStatus::kFailed;
         sample.error = "step '[2/2] RUN make' failed: exit code: 2";
       } else {
         sample.set("build_seconds", value);

@@ -66,7 +66,7 @@ TEST_CASE("globs: ** crosses folders only with --parents, as BuildKit copies") {
   CHECK_FALSE(reads("[ ./", "["));  // a malformed pattern copies nothing
 }
 
-TEST_CASE("--exclude leaves files out, relative to where the copy starts") {
+TEST_CASE("COPY --exclude leaves files out, relative to where the copy starts") {
   CHECK_FALSE(reads("--exclude=*.md . /app", "README.md"));
   CHECK(reads("--exclude=*.md . /app", "docs/README.md"));
   CHECK_FALSE(reads("--exclude=**/*.md . /app", "docs/README.md"));

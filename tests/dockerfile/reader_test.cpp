@@ -33,7 +33,7 @@ TEST_CASE("instructions: keywords in upper case, comments and blank lines droppe
   CHECK(json_array(file.instructions[2].args) == std::vector<std::string>{"python", "-m", "app"});
 }
 
-TEST_CASE("continuation lines join as BuildKit joins them; comments inside are dropped") {
+TEST_CASE("continuation lines join as BuildKit joins them, comments inside are dropped") {
   auto file = parse(
       "RUN apt-get update && \\\n"
       "    # a comment inside\n"
@@ -142,7 +142,7 @@ TEST_CASE("flags come first: values unquoted, a lone -- ends them") {
   CHECK(split_flags("").rest.empty());
 }
 
-TEST_CASE("JSON form versus shell form; words with and without quotes") {
+TEST_CASE("JSON form versus shell form, words with and without quotes") {
   CHECK(json_array("[\"a b\", \"/c/\"]") == std::vector<std::string>{"a b", "/c/"});
   CHECK_FALSE(json_array("[a b]"));       // not JSON: the shell form
   CHECK_FALSE(json_array("[\"a\", 1]"));  // not strings only

@@ -61,7 +61,7 @@ TEST_CASE("base images: several ARGs in one line, quoted and derived defaults, $
   CHECK(*given.final_base == "docker.io/library/python:3.12-slim");
 }
 
-TEST_CASE("base images: a heredoc line is no FROM; a heredoc that never ends is refused") {
+TEST_CASE("base images: a heredoc line is no FROM, a heredoc that never ends is refused") {
   auto bases = read_base_images(
       "FROM alpine:3.19\n"
       "RUN <<EOF\n"

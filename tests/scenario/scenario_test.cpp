@@ -69,6 +69,8 @@ TEST_CASE("scenario: a claim on a time names two groups, sizes and stateless cla
   Claim unknown{"c4", "", "a", "b", "no_such_metric", "cold", "less"};
   CHECK(
       timed_claim_groups({cold, start, size, unknown}) ==
-      std::set<std::pair<std::string, std::string>>{
-          {"step-4", "cold"}, {"step-3", "cold"}, {"final", "as-built"}, {"extra-2", "as-built"}});
+      std::set<GroupKey>{{"step-4", SampleKind::kBuild, "cold"},
+                         {"step-3", SampleKind::kBuild, "cold"},
+                         {"final", SampleKind::kStartup, "as-built"},
+                         {"extra-2", SampleKind::kStartup, "as-built"}});
 }
