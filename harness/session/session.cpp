@@ -59,7 +59,7 @@ std::optional<fs::path> shared_index(const std::vector<const Suite*>& suites) {
           "point both suites at the same index folder",
           index->string(), suite->index->string()));
     }
-    index = suite->index;
+    if (!index) index = suite->index;
   }
   return index;
 }
