@@ -1,6 +1,8 @@
 // One build step as BuildKit reported it: which steps are cacheable instructions, how long.
 #include "model/build_step.hpp"
 
+#include <utility>
+
 #include <catch2/catch.hpp>
 
 using namespace bb;
@@ -18,17 +20,19 @@ TEST_CASE("FROM and internal vertexes are not cacheable instructions") {
 }
 
 TEST_CASE("build step: an instruction of a named stage counts, its FROM does not") {
-  BuildStep step;
-  step.name = "[builder 2/4] COPY requirements.txt .";
-  CHECK(step.is_instruction());
-  step.name = "[stage-1 4/4] RUN --mount=type=cache,target=/root/.cache pip install .";
-  CHECK(step.is_instruction());
-  step.name = "[2/2] FROM python:3.11";
-  CHECK_FALSE(step.is_instruction());
-  step.name = "[2/5]RUN no space after the bracket";
-  CHECK_FALSE(step.is_instruction());
-  step.name = "";
-  CHECK_FALSE(step.is_instruction());
+  const std::pair<const char*, bool> names[] = {
+      {"[builder 2/4] COPY requirements.txt .", true},
+      {"[stage-1 4/4] RUN --mount=type=cache,target=/root/.cache pip install .", true},
+      {"[2/2] FROM python:3.11", false},
+      {"[2/5]RUN no space after the bracket", false},
+      {"", false},
+  };
+  for (const auto& [name, instruction] : names) {
+    INFO(name);
+    BuildStep step;
+    step.name = name;
+    CHECK(step.is_instruction() == instruction);
+  }
 }
 
 TEST_CASE("build step: seconds are completed minus started, 0 when either is missing") {
