@@ -169,20 +169,6 @@ TEST_CASE("A/B: a real 10% slowdown is found nearly every time") {
   CHECK(found > draws * 0.9);
 }
 
-TEST_CASE("compare renderers: json has a schema version, markdown escapes names") {
-  auto c = compare({run(1)}, samples("a|b<script>", {1, 1.1, 1.2, 1.0, 1.1}), {run(2)},
-                   samples("a|b<script>", {2, 2.1, 2.2, 2.0, 2.1}), {});
-  std::ostringstream json, md;
-  render_compare_json(json, c);
-  render_compare_markdown(md, c);
-  auto doc = nlohmann::json::parse(json.str());
-  CHECK(doc["schema_version"] == 1);
-  CHECK(doc["summary"]["regression"] == 1);
-  CHECK(md.str().find("<script>") == std::string::npos);
-  CHECK(md.str().find("a\\|b&lt;script&gt;") != std::string::npos);
-  CHECK(md.str().find("### Changes") < md.str().find("<details>"));
-}
-
 namespace {
 
 // Samples that carry every metric of the catalog; with `distinct`, each metric's values are

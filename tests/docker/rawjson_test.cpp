@@ -204,18 +204,6 @@ TEST_CASE("rfc3339 timestamps parse to unix seconds with nanoseconds") {
   CHECK_FALSE(parse_rfc3339("2026-13-25T12:51:38Z").has_value());
 }
 
-TEST_CASE("FROM and internal vertexes are not cacheable instructions") {
-  BuildStep step;
-  step.name = "[base 1/3] FROM docker.io/library/python:3.11-slim";
-  CHECK_FALSE(step.is_instruction());
-  step.name = "[internal] load build context";
-  CHECK_FALSE(step.is_instruction());
-  step.name = "exporting to image";
-  CHECK_FALSE(step.is_instruction());
-  step.name = "[3/5] RUN pip install -r requirements.txt";
-  CHECK(step.is_instruction());
-}
-
 TEST_CASE("base64 decodes build log data") {
   CHECK(base64_decode("aGVsbG8gd29ybGQK") == "hello world\n");
   CHECK(base64_decode("") == "");

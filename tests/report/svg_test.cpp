@@ -73,3 +73,18 @@ TEST_CASE("svg: names are escaped and long ones shortened, the full name kept in
   CHECK(text.find(long_name.substr(0, 28) + "…<title>" + long_name + "</title>") !=
         std::string::npos);
 }
+
+TEST_CASE("svg: nice axes and well-formed charts") {
+  CHECK(svg::nice_axis(9.3) == std::pair<double, double>{10, 2});
+  CHECK(svg::nice_axis(0.73) == std::pair<double, double>{0.8, 0.2});
+  CHECK(svg::nice_axis(0) == std::pair<double, double>{1, 0.2});
+  svg::BarChart chart;
+  chart.title = "t <&>";
+  chart.y_label = "time (s)";
+  chart.categories = {"a", "b"};
+  chart.series = {{"s1", {1, NAN}, {0.9, NAN}, {1.1, NAN}}};
+  auto text = svg::render(chart);
+  CHECK(text.find("t &lt;&amp;&gt;") != std::string::npos);
+  CHECK(text.rfind("<svg", 0) == 0);
+  CHECK(text.find("</svg>") != std::string::npos);
+}

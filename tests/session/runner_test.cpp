@@ -11,7 +11,6 @@
 #include "fake_engine.hpp"
 #include "model/metrics.hpp"
 #include "scenario/manifest.hpp"
-#include "startup/start_helper.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 
@@ -466,21 +465,6 @@ TEST_CASE("start-up: a container that never gets ready is a failed sample with i
   CHECK(h.engine.removed.size() == h.engine.created.size());
 }
 
-TEST_CASE("ready time: from the container's start stamp to the ready line, same clock") {
-  StartOutcome outcome;
-  outcome.ready = true;
-  outcome.ready_at =
-      std::chrono::system_clock::time_point(std::chrono::nanoseconds(1'700'000'000'250'000'000LL));
-  CHECK_FALSE(ready_after_stamp(outcome));  // no stamp: no figure
-  outcome.marked["buildbench-start:"] = "buildbench-start: 1700000000247000000";
-  CHECK(*ready_after_stamp(outcome) == Approx(0.003));  // a service ready in 3 ms
-  outcome.marked["buildbench-start:"] = "buildbench-start: 17000000x";
-  CHECK_FALSE(ready_after_stamp(outcome));
-  CHECK(parse_start_line("buildbench-start: 12") == 12);
-  CHECK_FALSE(parse_start_line("buildbench-start: -12"));
-  CHECK_FALSE(parse_start_line("buildbench-inside: 12"));
-}
-
 TEST_CASE("ready time: a stamp after the ready line (a clock step) fails the sample") {
   Harness h;
   h.engine.ready_seconds = -0.002;
@@ -491,17 +475,6 @@ TEST_CASE("ready time: a stamp after the ready line (a clock step) fails the sam
   CHECK(startup[0].status == SampleStatus::kFailed);
   CHECK(startup[0].error.find("clock was stepped") != std::string::npos);
   CHECK(startup[0].get("ready_seconds") == nullptr);
-}
-
-TEST_CASE("inside reports parse, and malformed ones are ignored") {
-  auto report = parse_inside_line("buildbench-inside: ready_ns=1500000000 from_pyc=12 compiled=3");
-  REQUIRE(report);
-  CHECK(report->ready_seconds == Approx(1.5));
-  CHECK(report->from_pyc == 12);
-  CHECK(report->compiled == 3);
-  CHECK_FALSE(parse_inside_line("buildbench-inside: from_pyc=1"));
-  CHECK_FALSE(parse_inside_line("something else"));
-  CHECK_FALSE(parse_inside_line("buildbench-inside: ready_ns=-5"));
 }
 
 TEST_CASE("resume takes only the samples an interrupted run is missing") {

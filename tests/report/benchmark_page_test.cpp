@@ -1,4 +1,7 @@
-// The benchmark page, from a fixed database through the real command line.
+// The benchmark page, from a fixed database through the real command line, and from plain
+// report input: build_report and check_claims.
+#include "report/benchmark_page.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -12,10 +15,8 @@
 
 #include "compare/compare.hpp"
 #include "model/metrics.hpp"
-#include "report/benchmark_page.hpp"
 #include "report/compare_report.hpp"
 #include "report/format.hpp"
-#include "report/svg.hpp"
 #include "store/store.hpp"
 #include "util/process.hpp"
 
@@ -419,21 +420,6 @@ TEST_CASE("report: the configured alpha decides the page's claims and says so") 
   CHECK(page.find("significant (p &lt; 0.01)") != std::string::npos);
   CHECK(page.find("p &lt; 0.05") == std::string::npos);
   CHECK(check_claims(input)[0].verdict == ClaimVerdict::kInconclusive);
-}
-
-TEST_CASE("svg: nice axes and well-formed charts") {
-  CHECK(svg::nice_axis(9.3) == std::pair<double, double>{10, 2});
-  CHECK(svg::nice_axis(0.73) == std::pair<double, double>{0.8, 0.2});
-  CHECK(svg::nice_axis(0) == std::pair<double, double>{1, 0.2});
-  svg::BarChart chart;
-  chart.title = "t <&>";
-  chart.y_label = "time (s)";
-  chart.categories = {"a", "b"};
-  chart.series = {{"s1", {1, NAN}, {0.9, NAN}, {1.1, NAN}}};
-  auto text = svg::render(chart);
-  CHECK(text.find("t &lt;&amp;&gt;") != std::string::npos);
-  CHECK(text.rfind("<svg", 0) == 0);
-  CHECK(text.find("</svg>") != std::string::npos);
 }
 
 TEST_CASE("report: the page renders in headless Chromium") {
