@@ -55,7 +55,7 @@ namespace {
 // The verdict from a comparison of baseline against subject.
 void decide(ClaimResult& r, const ComparisonRow& row, const CompareOptions& options) {
   bool want_less = r.claim.relation == "less";
-  bool significant = row.p_value < options.alpha && row.ci_available;
+  bool significant = row.p_value < options.alpha && row.p_floor < options.alpha && row.ci_available;
   double t = row.threshold_percent;
   if (row.deterministic) {
     bool holds = want_less ? row.change_percent < 0 : row.change_percent > 0;

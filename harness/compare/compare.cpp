@@ -107,6 +107,7 @@ void estimate_unpaired(ComparisonRow& row, const Group& base, const Group& cand)
   auto test = stats::mann_whitney(base.values, cand.values);
   row.p_value = test.p_value;
   row.exact_test = test.exact;
+  row.p_floor = stats::smallest_p_value(base.values, cand.values);
   auto positive = [](const std::vector<double>& v) {
     return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
   };
@@ -147,6 +148,7 @@ void estimate_paired(ComparisonRow& row, const ValuePairs& pairs) {
   auto shift = stats::walsh_hodges_lehmann(differences);
   row.p_value = test.p_value;
   row.exact_test = test.exact;
+  row.p_floor = stats::wilcoxon_smallest_p_value(differences);
   row.pairs = pairs.size();
   row.change_percent = to_percent(shift.estimate, log_scale, scale);
   row.ci_low_percent = to_percent(shift.low, log_scale, scale);
@@ -154,18 +156,24 @@ void estimate_paired(ComparisonRow& row, const ValuePairs& pairs) {
   row.ci_available = shift.interval_available;
 }
 
-// The smallest p-value the row's test could give at all with its sample sizes.
+// The smallest p-value the row's test could give at all with its data's design.
 double smallest_p(const ComparisonRow& row) {
-  if (row.pairs > 0) return std::min(1.0, std::ldexp(1.0, 1 - static_cast<int>(row.pairs)));
-  return stats::smallest_p_value(static_cast<int>(row.baseline.count),
-                                 static_cast<int>(row.candidate.count));
+  return row.p_floor;
+}
+
+// The one boundary rule of every metric, measured or deterministic: a change of exactly the
+// threshold counts.
+bool beyond_threshold(const ComparisonRow& row) {
+  return std::fabs(row.change_percent) >= row.threshold_percent && row.change_percent != 0;
 }
 
 // Significance and a change beyond the threshold, the same rule paired or not.
 void decide(ComparisonRow& row, bool lower_is_better, const CompareOptions& options) {
   double t = row.threshold_percent;
-  bool significant = row.p_value < options.alpha;
-  bool beyond = std::fabs(row.change_percent) >= t && row.change_percent != 0;
+  // A p below alpha from a design whose floor is not (the normal approximation's p can be)
+  // is not evidence: no outcome of that design could be.
+  bool significant = row.p_value < options.alpha && smallest_p(row) < options.alpha;
+  bool beyond = beyond_threshold(row);
   bool worse = lower_is_better ? row.change_percent > 0 : row.change_percent < 0;
   if (significant && beyond) {
     row.verdict = worse ? Verdict::kRegression : Verdict::kImprovement;
@@ -208,7 +216,7 @@ void judge(ComparisonRow& row, const Group& base, const Group& cand, const Compa
     row.ci_low_percent = row.ci_high_percent = row.change_percent;
     row.p_value = row.change_percent == 0 ? 1 : 0;
     bool worse = lower_is_better ? row.change_percent > 0 : row.change_percent < 0;
-    if (std::fabs(row.change_percent) > row.threshold_percent && row.change_percent != 0) {
+    if (beyond_threshold(row)) {
       row.verdict = worse ? Verdict::kRegression : Verdict::kImprovement;
       row.note = "deterministic, compared exactly";
     } else {
@@ -218,6 +226,8 @@ void judge(ComparisonRow& row, const Group& base, const Group& cand, const Compa
     return;
   }
   if (pairs && pairs->empty()) {
+    row.p_floor = stats::smallest_p_value(static_cast<int>(row.baseline.count),
+                                          static_cast<int>(row.candidate.count));
     row.verdict = Verdict::kInconclusive;
     row.note = "no pair with both samples successful";
     return;

@@ -46,6 +46,9 @@ struct ComparisonRow {
   bool ci_available = false;
   double p_value = 1;
   bool exact_test = false;
+  // The smallest p the row's test can give for any outcome with its sizes, zeros and ties;
+  // at or above alpha the row is never significant, whatever p_value says.
+  double p_floor = 0;
   std::size_t pairs = 0;  // paired comparison: good pairs it rests on; 0: unpaired
   double threshold_percent = 0;
   Verdict verdict = Verdict::kInconclusive;

@@ -60,51 +60,97 @@ double wilcoxon_exact_cdf(int w, int n) {
   return cdf[w];
 }
 
-Wilcoxon wilcoxon_signed_rank(const std::vector<double>& differences) {
-  require_finite(differences, "wilcoxon_signed_rank");
-  Wilcoxon result;
-  std::vector<double> d;
-  for (double v : differences) {
-    if (v == 0) {
-      ++result.zeros;
-    } else {
-      d.push_back(v);
-    }
-  }
-  result.n_used = d.size();
-  if (d.empty()) return result;  // nothing to rank: no evidence of a shift
+namespace {
 
-  // Ranks of |d|, ties sharing their average rank.
+// Pratt's ranking: |d| over all differences, zeros included (they take the lowest ranks),
+// ties sharing their mid-rank, doubled to stay integer. Only the non-zero ranks are kept.
+struct SignedRanks {
+  std::vector<int> doubled_rank;  // of each non-zero difference
+  long doubled_w_plus = 0;
+  double tie_term = 0;  // sum of t^3 - t over tie groups of non-zero |d|
+};
+
+SignedRanks pratt_ranks(std::vector<double> d) {
   std::sort(d.begin(), d.end(), [](double a, double b) { return std::abs(a) < std::abs(b); });
-  double w_plus = 0, tie_term = 0;
+  SignedRanks r;
   for (std::size_t i = 0; i < d.size();) {
     std::size_t j = i;
     while (j < d.size() && std::abs(d[j]) == std::abs(d[i])) ++j;
-    double t = static_cast<double>(j - i);
-    double average_rank = (i + 1 + j) / 2.0;
-    tie_term += t * t * t - t;
-    for (std::size_t k = i; k < j; ++k) {
-      if (d[k] > 0) w_plus += average_rank;
+    if (d[i] != 0) {
+      double t = static_cast<double>(j - i);
+      r.tie_term += t * t * t - t;
+      int doubled = static_cast<int>(i + 1 + j);
+      for (std::size_t k = i; k < j; ++k) {
+        r.doubled_rank.push_back(doubled);
+        if (d[k] > 0) r.doubled_w_plus += doubled;
+      }
     }
     i = j;
   }
-  double n = static_cast<double>(d.size());
-  double total = n * (n + 1) / 2;
+  return r;
+}
+
+// Two-sided p conditional on the ranks: each non-zero rank positive with probability 1/2,
+// the distribution of the doubled W+ grown one rank at a time (halving keeps it exact).
+double exact_signed_rank_p(const SignedRanks& r) {
+  long total = 0;
+  for (int v : r.doubled_rank) total += v;
+  std::vector<double> p(static_cast<std::size_t>(total) + 1, 0.0);
+  p[0] = 1;
+  long reach = 0;
+  for (int v : r.doubled_rank) {
+    reach += v;
+    for (long w = reach; w >= 0; --w) p[w] = 0.5 * (p[w] + (w >= v ? p[w - v] : 0.0));
+  }
+  double below = 0, above = 0;
+  for (long w = 0; w <= total; ++w) {
+    if (w <= r.doubled_w_plus) below += p[w];
+    if (w >= r.doubled_w_plus) above += p[w];
+  }
+  return std::min(1.0, 2 * std::min(below, above));
+}
+
+}  // namespace
+
+Wilcoxon wilcoxon_signed_rank(const std::vector<double>& differences) {
+  require_finite(differences, "wilcoxon_signed_rank");
+  Wilcoxon result;
+  for (double v : differences) result.zeros += v == 0;
+  result.n_used = differences.size() - result.zeros;
+  if (result.n_used == 0) return result;  // nothing to rank: no evidence of a shift
+
+  SignedRanks r = pratt_ranks(differences);
+  double total = 0;
+  for (int v : r.doubled_rank) total += v / 2.0;
+  double w_plus = r.doubled_w_plus / 2.0;
   result.statistic = std::min(w_plus, total - w_plus);
 
-  if (tie_term == 0 && result.zeros == 0 && d.size() <= static_cast<std::size_t>(kExactLimit)) {
+  if (result.n_used <= static_cast<std::size_t>(kExactLimit)) {
     result.exact = true;
-    // By symmetry P(W+ >= total - t) = P(W+ <= t), so the two tails are 2 P(W+ <= min).
-    int t = static_cast<int>(std::lround(result.statistic));
-    result.p_value = std::min(1.0, 2 * wilcoxon_exact_cdf(t, static_cast<int>(d.size())));
+    if (r.tie_term == 0 && result.zeros == 0) {
+      // By symmetry P(W+ >= total - t) = P(W+ <= t), so the two tails are 2 P(W+ <= min).
+      int t = static_cast<int>(std::lround(result.statistic));
+      result.p_value = std::min(1.0, 2 * wilcoxon_exact_cdf(t, static_cast<int>(result.n_used)));
+    } else {
+      result.p_value = exact_signed_rank_p(r);
+    }
     return result;
   }
-  // No continuity correction (SciPy's correction=False); zeros were dropped, so they
-  // count neither in n nor in the variance.
-  double variance = n * (n + 1) * (2 * n + 1) / 24 - tie_term / 48;
+  // Pratt's normal approximation without continuity correction: the zeros' ranks leave
+  // both the mean and the variance.
+  double n = static_cast<double>(differences.size()), z0 = static_cast<double>(result.zeros);
+  double variance =
+      (n * (n + 1) * (2 * n + 1) - z0 * (z0 + 1) * (2 * z0 + 1)) / 24 - r.tie_term / 48;
   if (variance <= 0) return result;
   result.p_value = two_sided_normal_p((result.statistic - total / 2) / std::sqrt(variance));
   return result;
+}
+
+double wilcoxon_smallest_p_value(const std::vector<double>& differences) {
+  // The floor is at every non-zero difference positive (or all negative, by symmetry).
+  std::vector<double> all_up;
+  for (double v : differences) all_up.push_back(std::abs(v));
+  return wilcoxon_signed_rank(all_up).p_value;
 }
 
 PairedShift walsh_hodges_lehmann(const std::vector<double>& differences, double level) {

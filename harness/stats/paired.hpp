@@ -9,32 +9,40 @@
 
 namespace bb::stats {
 
-// Two-sided Wilcoxon signed-rank test, as
-//   scipy.stats.wilcoxon(d, zero_method="wilcox", correction=False,
+// Two-sided Wilcoxon signed-rank test with Pratt's (1959) treatment of zeros, as
+//   scipy.stats.wilcoxon(d, zero_method="pratt", correction=False,
 //                        alternative="two-sided", method=M)
-// with M = "exact" when `exact` is set (no zeros, no ties among |d|, n <= 50) and
-// M = "approx" otherwise. That is SciPy's method="auto" except for ties without zeros
-// at n <= 50, where SciPy 1.10 keeps "exact" and truncates the half-integer rank sum;
-// the exact distribution does not hold under ties, so ties take the normal approximation.
-// Zeros are dropped before ranking ("wilcox"). Nothing left to rank (empty or all-zero
-// input, where SciPy returns NaN or raises) gives p = 1.
+// Zeros are ranked with the rest (taking the lowest ranks) and then dropped, so they weigh
+// in as evidence of no change; ties among |d| share their mid-rank. Pratt rather than
+// Wilcoxon's dropping of zeros: dropping them first can make a sample less significant as
+// a difference grows (Pratt 1959), Conover (1973) found neither rule dominant, and with
+// Pratt the test ranks the same differences walsh_hodges_lehmann averages (zeros kept).
+// n_used <= 50 non-zero differences: the exact distribution of W+ over the 2^n_used sign
+// flips of the observed ranks (conditional on zeros and ties; SciPy's "exact" only without
+// them); two-sided min(1, 2 min(P(W+ <= w), P(W+ >= w))), which is 2 P(W+ <= min(W+, W-))
+// without ties and zeros. Beyond, Pratt's normal approximation. Without zeros and ties, the
+// same as zero_method="wilcox". Nothing left to rank (empty or all-zero input) gives p = 1.
 struct Wilcoxon {
-  double statistic = 0;    // min(W+, W-), the rank sums of positive and negative differences
+  double statistic = 0;    // min(W+, W-), Pratt's rank sums of positive and negative differences
   double p_value = 1;      // two-sided
   bool exact = false;      // exact null distribution, or normal approximation
   std::size_t n_used = 0;  // non-zero differences ranked
-  std::size_t zeros = 0;   // zero differences dropped
+  std::size_t zeros = 0;   // zero differences (ranked, then dropped)
 };
 Wilcoxon wilcoxon_signed_rank(const std::vector<double>& differences);
+
+// The smallest p wilcoxon_signed_rank can give for any signs of these |d| (zeros and ties
+// as observed): above alpha, no outcome can be significant.
+double wilcoxon_smallest_p_value(const std::vector<double>& differences);
 
 // P(W+ <= w) under the null for n non-zero differences without ties.
 double wilcoxon_exact_cdf(int w, int n);
 
 // Hodges-Lehmann one-sample shift: the median of the n(n+1)/2 Walsh averages
 // (d_i + d_j) / 2, i <= j, with the distribution-free interval [A(k), A(M + 1 - k)]
-// from the signed-rank distribution (exact for n <= 50, normal beyond). Zeros are kept:
-// they are observations of no change, and dropping them would pull the estimate away
-// from zero.
+// from the signed-rank distribution (exact for n <= 50, normal beyond). Zeros are kept, as
+// Pratt's test ranks them: they are observations of no change, and dropping them would
+// pull the estimate away from zero.
 struct PairedShift {
   double estimate = 0;
   double low = 0;

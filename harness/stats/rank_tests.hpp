@@ -7,7 +7,9 @@ namespace bb::stats {
 struct MannWhitney {
   double u1 = 0;       // pairs (x, y) with x > y, ties counting one half
   double p_value = 1;  // two-sided
-  bool exact = false;  // exact null distribution (no ties, small samples) or normal approximation
+  // Exact null distribution (no ties and each sample <= 50; or ties, m + n <= 40 or few
+  // distinct values, then conditional on the tie pattern) or the normal approximation.
+  bool exact = false;
 };
 MannWhitney mann_whitney(const std::vector<double>& x, const std::vector<double>& y);
 
@@ -16,6 +18,9 @@ double mann_whitney_cdf(int u, int m, int n);
 
 // The smallest two-sided p-value any outcome can reach with these sizes (no ties).
 double smallest_p_value(int m, int n);
+// The smallest p mann_whitney can give for any assignment of these pooled values (ties as
+// observed) to groups of x's and y's sizes: above alpha, no outcome can be significant.
+double smallest_p_value(const std::vector<double>& x, const std::vector<double>& y);
 
 // Shift of y against x: the median of all differences y_j - x_i, with a distribution-free
 // confidence interval from the U distribution.

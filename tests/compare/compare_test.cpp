@@ -376,3 +376,61 @@ TEST_CASE("drift: a steady climb within a run is named, noise and a tiny slope a
   for (const auto& w : c.warnings) warned |= w.rfind("drift within a run: climbing", 0) == 0;
   CHECK(warned);
 }
+
+TEST_CASE("a design whose floor is above alpha is never significant") {
+  // Two constant groups of 3: the exact p given the ties is 2 / C(6, 3) = 0.1, where the
+  // normal approximation said 0.047 and the row was a regression.
+  auto c = compare({run(1)}, samples("s", {1, 1, 1}), {run(2)}, samples("s", {2, 2, 2}), {});
+  const auto& row = row_for(c, "build_seconds");
+  CHECK(row.p_value == Approx(0.1).epsilon(1e-12));
+  CHECK(row.p_floor == Approx(0.1).epsilon(1e-12));
+  CHECK(row.exact_test);
+  CHECK(row.verdict == Verdict::kInconclusive);
+  CHECK(row.note == "3 vs 3 samples cannot reach p<0.05; use more --runs");
+  // At alpha = 0.2 the same design can reach it, and does.
+  CompareOptions loose;
+  loose.alpha = 0.2;
+  auto l = compare({run(1)}, samples("s", {1, 1, 1}), {run(2)}, samples("s", {2, 2, 2}), loose);
+  CHECK(row_for(l, "build_seconds").verdict == Verdict::kRegression);
+}
+
+TEST_CASE("paired: five slower pairs and one unchanged are not significant at 0.05") {
+  // Pratt's exact test: the floor of 5 non-zero differences is 2 / 2^5 = 0.0625.
+  auto d = paired(6, 1.2, 0.01, 4);
+  d.cand[5].sample.metrics = d.base[5].sample.metrics;  // the same time: a zero log ratio
+  auto c = compare({ab_run(1)}, d.base, {ab_run(2)}, d.cand, {}, d.pairs);
+  const auto& row = row_for(c, "build_seconds");
+  CHECK(row.pairs == 6);
+  CHECK(row.p_value == 0.0625);
+  CHECK(row.p_floor == 0.0625);
+  CHECK(row.verdict == Verdict::kInconclusive);
+  CHECK(row.note == "6 pairs cannot reach p<0.05; use more --pairs");
+}
+
+TEST_CASE("one boundary rule: a change of exactly the threshold counts, measured or not") {
+  // Deterministic: image_bytes 1% threshold, a change of exactly 1%.
+  auto c = compare({run(1)}, samples("s", {10}, 100e6), {run(2)}, samples("s", {10}, 101e6), {});
+  const auto& exact = row_for(c, "image_bytes");
+  REQUIRE(exact.change_percent == Approx(1).epsilon(1e-12));
+  CompareOptions at;
+  at.thresholds["image_bytes"] = exact.change_percent;
+  auto on = compare({run(1)}, samples("s", {10}, 100e6), {run(2)}, samples("s", {10}, 101e6), at);
+  CHECK(row_for(on, "image_bytes").verdict == Verdict::kRegression);
+  // Measured: a clear slowdown whose change is set as the threshold is still a regression.
+  auto base = samples("s", {10.0, 10.1, 9.9, 10.2, 10.05, 9.8});
+  auto cand = samples("s", {11.0, 11.2, 10.9, 11.1, 11.05, 11.3});
+  double change =
+      row_for(compare({run(1)}, base, {run(2)}, cand, {}), "build_seconds").change_percent;
+  CompareOptions measured;
+  measured.thresholds["build_seconds"] = change;
+  CHECK(row_for(compare({run(1)}, base, {run(2)}, cand, measured), "build_seconds").verdict ==
+        Verdict::kRegression);
+}
+
+TEST_CASE("modules_compiled has a threshold: a small significant change is no regression") {
+  const MetricInfo* info = find_metric(kModulesCompiled);
+  REQUIRE(info != nullptr);
+  CHECK(info->compared);
+  CHECK_FALSE(info->deterministic);
+  CHECK(info->threshold_percent == 10);
+}

@@ -1,9 +1,11 @@
 """Reference values for the paired statistics unit tests (reads a JSON file of cases).
 
-Wilcoxon: scipy.stats.wilcoxon(d, zero_method="wilcox", correction=False,
+Wilcoxon: scipy.stats.wilcoxon(d, zero_method="pratt", correction=False,
 alternative="two-sided", method=M), M = "exact" when there are no zeros, no ties among |d|
-and len(d) <= 50, else "approx" (the C++ code takes the same rule; SciPy 1.10's "auto"
-would stay exact under ties).
+and len(d) <= 50, "approx" beyond 50 non-zero differences (the C++ code takes the same rule).
+With zeros or ties and at most 50 non-zero differences the C++ test is exact given them,
+which SciPy's wilcoxon is not: the reference is then scipy.stats.permutation_test over all
+sign flips of Pratt's ranks, up to 16 non-zero differences, and none (p_value null) beyond.
 Hodges-Lehmann: brute force over the Walsh averages; the interval rank k is read off
 SciPy's exact signed-rank p-values, not from the C++ recursion.
 Mann-Kendall: computed directly with numpy (pymannkendall is not installed), with S
@@ -20,14 +22,25 @@ from scipy import stats
 warnings.simplefilter("ignore")  # "sample size too small for normal approximation" and such
 
 
+def pratt_permutation_p(d):
+    r = stats.rankdata(np.abs(d))
+    return float(stats.permutation_test((d,), lambda a: r[a > 0].sum(), permutation_type="samples",
+                                        alternative="two-sided", n_resamples=np.inf,
+                                        vectorized=False).pvalue)
+
+
 def wilcoxon(d):
     d = np.array(d, dtype=float)
     nonzero = d[d != 0]
-    exact = len(nonzero) == len(d) and len(np.unique(np.abs(d))) == len(d) and len(d) <= 50
+    plain = len(nonzero) == len(d) and len(np.unique(np.abs(d))) == len(d)
+    exact = len(nonzero) <= 50
     method = "exact" if exact else "approx"
-    r = stats.wilcoxon(d, zero_method="wilcox", correction=False, alternative="two-sided",
-                       method=method)
-    return {"method": method, "statistic": float(r.statistic), "p_value": float(r.pvalue),
+    r = stats.wilcoxon(d, zero_method="pratt", correction=False, alternative="two-sided",
+                       method="exact" if exact and plain else "approx")
+    p = float(r.pvalue)
+    if exact and not plain:
+        p = pratt_permutation_p(d) if len(nonzero) <= 16 else None
+    return {"method": method, "statistic": float(r.statistic), "p_value": p,
             "n_used": int(len(nonzero)), "zeros": int(len(d) - len(nonzero))}
 
 
