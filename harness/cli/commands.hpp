@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "compare/compare.hpp"
-#include "session/runner.hpp"
 #include "scenario/scenario.hpp"
+#include "session/runner.hpp"
 
 namespace bb {
 

@@ -7,8 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "compare/compare.hpp"
-#include "session/runner.hpp"
 #include "scenario/manifest.hpp"
+#include "session/runner.hpp"
 
 namespace bb {
 

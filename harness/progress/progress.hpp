@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "progress/eta.hpp"
 #include "model/sample.hpp"
+#include "progress/eta.hpp"
 
 namespace bb {
 

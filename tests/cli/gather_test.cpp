@@ -77,7 +77,8 @@ TEST_CASE("gather: the suite gives order, claims and titles, for the scenarios m
   // Two complete runs of the suite now: a history point each, with per-run medians.
   REQUIRE(one.history.size() == 2);
   CHECK(one.history[0].date == "2026-11-01");
-  CHECK(one.history[1].medians.at(MetricKey{{"one", SampleKind::kBuild, "cold"}, "build_seconds"}) == Approx(5.25));
+  CHECK(one.history[1].medians.at(
+            MetricKey{{"one", SampleKind::kBuild, "cold"}, "build_seconds"}) == Approx(5.25));
 
   CHECK(usage_error(store, "latest", (dir.path / "nowhere.toml").string()) ==
         "--suite '" + (dir.path / "nowhere.toml").string() + "' does not exist");

@@ -6,10 +6,10 @@
 #include "docker/rawjson.hpp"
 #include "dockerfile/copy.hpp"
 #include "dockerfile/stages.hpp"
-#include "startup/startup.hpp"
 #include "measure/state_contract.hpp"
 #include "scenario/base_images.hpp"
 #include "scenario/manifest.hpp"
+#include "startup/startup.hpp"
 #include "util/error.hpp"
 
 namespace bb::fuzz {

@@ -67,10 +67,9 @@ TEST_CASE("scenario: a claim on a time names two groups, sizes and stateless cla
   Claim start{"c2", "", "final", "extra-2", "ready_seconds", "as-built", "less"};
   Claim size{"c3", "", "step-4", "step-3", "image_bytes", "", "less"};
   Claim unknown{"c4", "", "a", "b", "no_such_metric", "cold", "less"};
-  CHECK(
-      timed_claim_groups({cold, start, size, unknown}) ==
-      std::set<GroupKey>{{"step-4", SampleKind::kBuild, "cold"},
-                         {"step-3", SampleKind::kBuild, "cold"},
-                         {"final", SampleKind::kStartup, "as-built"},
-                         {"extra-2", SampleKind::kStartup, "as-built"}});
+  CHECK(timed_claim_groups({cold, start, size, unknown}) ==
+        std::set<GroupKey>{{"step-4", SampleKind::kBuild, "cold"},
+                           {"step-3", SampleKind::kBuild, "cold"},
+                           {"final", SampleKind::kStartup, "as-built"},
+                           {"extra-2", SampleKind::kStartup, "as-built"}});
 }
