@@ -58,9 +58,10 @@ void BuildMeasurer::begin_session() {
   registry_.begin_session();
 }
 
-void BuildMeasurer::seed(const Sample& sample) {
-  if (sample.get(kImageCompressedBytes)) layers_measured_.insert({sample.scenario, sample.state});
-  if (sample.get(kPushSeconds)) registry_.seed(sample.scenario);
+void BuildMeasurer::seed(const Sample& sample, const std::string& image_variant) {
+  std::string owner = owner_of(sample.scenario, image_variant);
+  if (sample.get(kImageCompressedBytes)) layers_measured_.insert({owner, sample.state});
+  if (sample.get(kPushSeconds)) registry_.seed(owner);
   const double* cached = sample.get(kStepsCached);
   if (!cached || sample.warmup || sample.status != SampleStatus::kOk ||
       (sample.state != to_string(CacheState::kWarmCode) &&
@@ -68,7 +69,7 @@ void BuildMeasurer::seed(const Sample& sample) {
     return;
   }
   auto [fewest, inserted] =
-      memory_.cached_steps.try_emplace({sample.scenario, sample.state}, static_cast<int>(*cached));
+      memory_.cached_steps.try_emplace({owner, sample.state}, static_cast<int>(*cached));
   if (!inserted) fewest->second = std::min(fewest->second, static_cast<int>(*cached));
 }
 

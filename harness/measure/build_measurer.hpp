@@ -23,8 +23,9 @@ class BuildMeasurer {
   void begin_session();
   // The registry as the session's network reaches it.
   void use_registry(RegistrySetup registry) { registry_.use(std::move(registry)); }
-  // A sample a resumed run stored before: what it measured is not measured again.
-  void seed(const Sample& sample);
+  // A sample a resumed run (with this image variant) stored before: what it measured is not
+  // measured again.
+  void seed(const Sample& sample, const std::string& image_variant);
   Sample measure(const BuildJob& job);
   // Seconds of the last sample's once-per-scenario work, by kind; then forgotten.
   std::map<std::string, double> take_one_off();

@@ -31,7 +31,7 @@ nlohmann::json stored_form(const RunOptions& options) {
   return json;
 }
 
-RunOptions read_stored_form(const nlohmann::json& o) {
+RunOptions read_stored_form(const nlohmann::json& o, const RunOptions& given) {
   const RunOptions defaults;
   RunOptions options;
   options.runs = o.value("runs", defaults.runs);
@@ -59,16 +59,16 @@ RunOptions read_stored_form(const nlohmann::json& o) {
     options.startup_timeout = std::chrono::milliseconds(o["startup_timeout_ms"].get<long long>());
   }
   options.image_variant = o.value("image_variant", std::string());
-  options.registry = o.value("registry", defaults.registry);
-  options.pull_engine = o.value("pull_engine", defaults.pull_engine);
+  options.registry = o.value("registry", given.registry);
+  options.pull_engine = o.value("pull_engine", given.pull_engine);
   // Runs before --pull-onto pulled into an empty engine.
   options.pull_onto = o.value("pull_onto", std::string("empty"));
-  options.network_profile = o.value("network_profile", defaults.network_profile);
+  options.network_profile = o.value("network_profile", given.network_profile);
   return options;
 }
 
 RunOptions resumed_options(const RunRecord& run, const RunOptions& given) {
-  RunOptions options = read_stored_form(run.options);
+  RunOptions options = read_stored_form(run.options, given);
   options.secrets = given.secrets;  // never stored: the resuming command passes them again
   options.labels = run.labels;
   options.command = run.command;

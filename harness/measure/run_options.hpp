@@ -64,8 +64,9 @@ struct RunOptions {
 // what the record keeps in columns of its own (labels, command, the run id).
 nlohmann::json stored_form(const RunOptions& options);
 // The stored form read back whole; keys a run recorded before them lacks take the value that
-// run had in effect (pull_onto "empty", the 1.96 stand-in), others the default.
-RunOptions read_stored_form(const nlohmann::json& stored);
+// run had in effect (pull_onto "empty", the 1.96 stand-in), the lab's (registry, pull engine,
+// network profile) the `given` command's, others the default.
+RunOptions read_stored_form(const nlohmann::json& stored, const RunOptions& given = {});
 // The options a run was started with (for --resume): its stored form, labels and command,
 // with the secrets taken from the resuming command's `given` options.
 RunOptions resumed_options(const RunRecord& run, const RunOptions& given);

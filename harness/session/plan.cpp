@@ -109,7 +109,12 @@ GroupTarget group_target(const RunOptions& o, const GroupTally::Key& key, bool c
 std::vector<Unit> single_units(const Suite& suite, const RunOptions& options) {
   std::vector<Unit> units;
   auto states = selected_states(options);
-  for (const Scenario* scenario : selected_scenarios(suite, options)) {
+  // In the suite's order (the scenarios' places in its vector), each once, whatever order and
+  // repeats --scenario gave.
+  auto selected = selected_scenarios(suite, options);
+  std::sort(selected.begin(), selected.end());
+  selected.erase(std::unique(selected.begin(), selected.end()), selected.end());
+  for (const Scenario* scenario : selected) {
     Unit unit;
     unit.legs = {{0, scenario, names_python(*scenario)}};
     for (auto state : states)

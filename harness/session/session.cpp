@@ -75,7 +75,7 @@ void Session::begin() {
 }
 
 void Session::seed(const Sample& sample, Side& side, Plan& plan) {
-  measurer_.seed(sample);
+  measurer_.seed(sample, side.options.image_variant);
   plan.seed(sample);
   if (sample.kind == SampleKind::kBuild && sample.status == SampleStatus::kOk &&
       !sample.image_id.empty() && engine_.inspect_image(sample.image_id))
@@ -118,8 +118,8 @@ void Session::measure_all(const fs::path& scratch) {
   for (const auto& side : *sides_) suites.push_back(side.suite);
   const RunOptions& options = plan_->options();
   int index_port = 0;
-  for (const Suite* suite : suites)
-    if (suite->index) index_port = suite->index_port;
+  for (auto it = suites.rbegin(); it != suites.rend(); ++it)  // the first side's, as ab's was
+    if ((*it)->index) index_port = (*it)->index_port;
   RunNetwork network(shared_index(suites), index_port, options.network_profile, options.registry,
                      progress_);
   for (auto& side : *sides_) side.index = side.suite->index ? network.index() : nullptr;

@@ -71,8 +71,20 @@ TEST_CASE("build measurer: a resumed run's samples seed what was measured") {
   stored.scenario = "one";
   stored.state = "cold";
   stored.set(kImageCompressedBytes, 100);
-  h.measurer.seed(stored);
+  h.measurer.seed(stored, "");
   CHECK_FALSE(h.measurer.layers_due("one", CacheState::kCold, h.options));
   h.measurer.begin_session();  // a new session starts from nothing
   CHECK(h.measurer.layers_due("one", CacheState::kCold, h.options));
+}
+
+TEST_CASE("build measurer: a resumed A/B candidate's samples seed its own groups") {
+  Harness h;
+  h.measurer.begin_session();
+  Sample stored;
+  stored.scenario = "one";
+  stored.state = "cold";
+  stored.set(kImageCompressedBytes, 100);
+  h.measurer.seed(stored, "candidate");
+  CHECK_FALSE(h.measurer.layers_due("one@candidate", CacheState::kCold, h.options));
+  CHECK(h.measurer.layers_due("one", CacheState::kCold, h.options));  // the baseline's still due
 }

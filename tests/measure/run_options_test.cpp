@@ -71,3 +71,19 @@ TEST_CASE("a run recorded before a key resumes with what it had in effect") {
   CHECK(o.network_profile == "loopback");
   CHECK(*o.resume == 3);
 }
+
+TEST_CASE("a run recorded before the lab's keys resumes with the resuming command's lab") {
+  RunRecord old;
+  old.id = 4;
+  old.options = {{"runs", 2}};
+  RunOptions given;
+  given.registry = "127.0.0.1:5000";
+  given.pull_engine = "unix:///var/run/buildbench-pull.sock";
+  given.network_profile = "ci";
+  auto o = resumed_options(old, given);
+  CHECK(o.registry == given.registry);
+  CHECK(o.pull_engine == given.pull_engine);
+  CHECK(o.network_profile == "ci");
+  old.options["network_profile"] = "loopback";  // recorded: the record wins
+  CHECK(resumed_options(old, given).network_profile == "loopback");
+}

@@ -147,3 +147,13 @@ TEST_CASE("plan: a claim's groups are the ones its two scenarios are timed in") 
   CHECK(plan.target({"one", SampleKind::kBuild, "cold"}).min_runs == 5);
   CHECK(plan.target({"one", SampleKind::kBuild, "warm-code"}).min_runs == 3);
 }
+
+TEST_CASE("plan: a one-side session visits scenarios in the suite's order, each once") {
+  Suite suite = basic_suite();
+  RunOptions options;
+  options.scenarios = {"two", "one", "two"};
+  auto units = single_units(suite, options);
+  REQUIRE(units.size() == 2);
+  CHECK(units[0].name() == "one");
+  CHECK(units[1].name() == "two");
+}
