@@ -9,30 +9,18 @@
 #include "fake_engine.hpp"
 #include "model/metrics.hpp"
 #include "scenario/manifest.hpp"
+#include "session/session_fixture.hpp"
 #include "stats/power.hpp"
 #include "util/error.hpp"
 
 using namespace bb;
+using bb::testing::basic_suite;
 using bb::testing::FakeDockerEngine;
 namespace fs = std::filesystem;
 
 namespace {
 
-Suite basic_suite() {
-  return load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/basic");
-}
-
-struct Harness {
-  fs::path db = fs::temp_directory_path() /
-                ("bb-ab-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".db");
-  Store store{db, Store::Mode::kReadWrite};
-  FakeDockerEngine engine;
-  Progress progress{stderr, false, true};
-  AbRunner runner{engine, store, progress};
-  ~Harness() {
-    for (auto suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
-  }
-};
+using Harness = bb::testing::SessionHarness<AbRunner>;
 
 AbOptions cold_pairs(int pairs) {
   AbOptions options;

@@ -7,29 +7,17 @@
 #include "fake_engine.hpp"
 #include "scenario/manifest.hpp"
 #include "session/describe.hpp"
+#include "session/session_fixture.hpp"
 #include "util/error.hpp"
 
 using namespace bb;
+using bb::testing::basic_suite;
 using bb::testing::FakeDockerEngine;
 namespace fs = std::filesystem;
 
 namespace {
 
-Suite basic_suite() {
-  return load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/basic");
-}
-
-struct Harness {
-  fs::path db = fs::temp_directory_path() / ("bb-session-" + std::to_string(::getpid()) + "-" +
-                                             std::to_string(std::rand()) + ".db");
-  Store store{db, Store::Mode::kReadWrite};
-  FakeDockerEngine engine;
-  Progress progress{stderr, false, true};
-  Session session{engine, store, progress};
-  ~Harness() {
-    for (auto suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
-  }
-};
+using Harness = bb::testing::SessionHarness<Session>;
 
 }  // namespace
 
@@ -50,8 +38,8 @@ TEST_CASE("session: a pair of two scenarios of one side runs back to back, store
   sides[0].options = options;
   RunRecord record = describe_run(h.engine, h.progress, suite, options);
   sides[0].run_id = h.store.begin_run(record);
-  h.session.begin();
-  h.session.run(sides, plan, std::nullopt, "test");
+  h.runner.begin();
+  h.runner.run(sides, plan, std::nullopt, "test");
   CHECK(h.store.run(sides[0].run_id)->status == "complete");
   auto samples = h.store.samples({sides[0].run_id}, false);
   REQUIRE(samples.size() == 8);
