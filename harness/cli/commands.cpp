@@ -71,17 +71,19 @@ struct Bench {
 };
 }  // namespace
 
-std::int64_t execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
-                         bool no_wait, const std::string& builder) {
+RunOutcome execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
+                       bool no_wait, const std::string& builder) {
   plan_tasks(suite, options);  // validates --scenario before touching docker
   Bench bench(db_path, no_wait, builder, options);
-  std::int64_t run_id = bench.runner<Runner>().run(suite, options);
-  auto samples = bench.store.samples({run_id}, false);
-  std::size_t failed = failed_samples(samples);
-  fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", run_id,
-             fs::absolute(db_path).string(), samples.size(), failed);
+  RunOutcome outcome;
+  outcome.run_id = bench.runner<Runner>().run(suite, options);
+  auto samples = bench.store.samples({outcome.run_id}, false);
+  outcome.samples = samples.size();
+  outcome.failed = failed_samples(samples);
+  fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", outcome.run_id,
+             fs::absolute(db_path).string(), outcome.samples, outcome.failed);
   print_drift(samples);
-  return run_id;
+  return outcome;
 }
 
 void print_drift(const std::vector<StoredSample>& samples) {

@@ -11,9 +11,14 @@
 
 namespace bb {
 
-// Takes the daemon lock, runs, prints the summary line; returns the run id.
-std::int64_t execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
-                         bool no_wait, const std::string& builder);
+struct RunOutcome {
+  std::int64_t run_id = 0;
+  std::size_t samples = 0;
+  std::size_t failed = 0;  // samples stored as failed
+};
+// Takes the daemon lock, runs, prints the summary line.
+RunOutcome execute_run(const Suite& suite, const RunOptions& options, const std::string& db_path,
+                       bool no_wait, const std::string& builder);
 
 // The same for `buildbench ab`: both sides measured pair by pair.
 AbResult execute_ab(const Suite& baseline, const Suite& candidate, const AbOptions& options,

@@ -104,7 +104,7 @@ NightlyRun measure_nightly(const NightlyFlags& flags, const Suite& suite,
   options.labels["kind"] = "nightly";
   options.labels["nightly"] = night.date;
   night.commit = options.labels["commit"] = git_commit(fs::absolute(suite.manifest).parent_path());
-  night.id = execute_run(suite, options, flags.db_path, flags.no_wait, flags.builder);
+  night.id = execute_run(suite, options, flags.db_path, flags.no_wait, flags.builder).run_id;
   return night;
 }
 

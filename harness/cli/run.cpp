@@ -29,7 +29,9 @@ const char* kRunFooter = R"(
 Reliability: every sample is committed as it is taken. Ctrl-C (or SIGTERM) stops within
 seconds, removes the containers and scratch folders, and marks the run 'interrupted';
 'buildbench run --resume ID' then takes only the missing samples. A dead Docker daemon
-stops the run (exit 3) with every earlier sample kept.
+stops the run (exit 3) with every earlier sample kept. A run that completes with failed
+samples (a build error, a timeout, a "rebuild" served from cache) stores them with their
+reasons, prints the run id and exits 3, so CI sees them.
 
 Cache states:
   cold           docker buildx prune -af and removal of the scenario's image before each sample
@@ -165,10 +167,11 @@ int measure_suite(const CLI::App& run, RunFlags flags, const std::string& comman
     if (run.count("--suite") == 0) flags.suite_path = stored->suite_path;
   }
   Suite suite = load_suite(flags.suite_path, vars);
-  std::int64_t run_id =
+  RunOutcome outcome =
       execute_run(suite, options, flags.db_path, flags.measure.no_wait, flags.measure.builder);
-  fmt::print("{}\n", run_id);
-  return kExitOk;
+  fmt::print("{}\n", outcome.run_id);
+  // A job that checks only the status still learns that samples failed; they are stored.
+  return outcome.failed > 0 ? kExitEnvironment : kExitOk;
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ TEST_CASE("an edit that changes nothing the build reads is a failed sample with 
                             "--scenario", "unread-edit", "--state", "warm-code", "--runs", "1",
                             "--startup-runs", "0", "--no-image-stats", "--db", db.path.string()});
   INFO(result.err);
-  CHECK(result.exit_code == 0);  // the run completes; the sample is the failure
+  CHECK(result.exit_code == 3);  // the run completes; the sample is the failure
   Store store(db.path, Store::Mode::kReadOnly);
   auto samples = store.samples(store.select_runs("latest"));
   REQUIRE(samples.size() == 1);
