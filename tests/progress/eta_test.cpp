@@ -262,3 +262,22 @@ TEST_CASE("expected work: a group with no value yet borrows its kind's need, flo
   // against 3% alone, the pending group would be expected to run to the maximum of 6.
   CHECK(expected_work(groups, tally).at("warm-nochange") == 1 + 4);
 }
+
+TEST_CASE("expected work: start-ups at their maximum until a group of theirs has two values") {
+  GroupTarget target{8, 20, 0.05};
+  GroupTally::Key a{"a", SampleKind::kStartup, "as-built"},
+      b{"b", SampleKind::kStartup, "as-built"}, c{"c", SampleKind::kStartup, "no-bytecode"};
+  std::vector<GroupWork> groups = {
+      {a, "startup", target}, {b, "startup", target}, {c, "startup", target}};
+  GroupTally tally;
+  CHECK(expected_work(groups, tally).at("startup") == 3 * 20);  // nothing to go by: the maximum
+  tally.add(a, true, 0.5);
+  CHECK(expected_work(groups, tally).at("startup") == 19 + 2 * 20);  // one value: no spread yet
+  tally.add(a, true, 0.5);
+  // a's two equal values need no more than the minimum: a 6 more, b by its mode's pool 8, and c,
+  // whose mode has no pool yet, by every start-up's 8.
+  CHECK(expected_work(groups, tally).at("startup") == 6 + 8 + 8);
+  // The suite's last run speaks only where this run's groups do not.
+  groups[2].prior = 12;
+  CHECK(expected_work(groups, tally).at("startup") == 6 + 8 + 8);
+}
