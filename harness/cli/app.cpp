@@ -38,7 +38,7 @@ int run_cli(int argc, char** argv) {
       add_run_command(app, stored), add_ab_command(app, stored), add_list_command(app),
       add_export_command(app),      add_compare_command(app),    add_nightly_command(app, stored),
       add_report_command(app),      add_merge_command(app),      add_prune_history_command(app),
-      add_init_command(app),        add_doctor_command(app),
+      add_init_command(app),        add_doctor_command(app),     add_eta_replay_command(app),
   };
 
   try {

@@ -27,5 +27,7 @@ Subcommand add_merge_command(CLI::App& parent);
 Subcommand add_prune_history_command(CLI::App& parent);
 Subcommand add_init_command(CLI::App& parent);
 Subcommand add_doctor_command(CLI::App& parent);
+// Hidden from --help: a check of the ETA on a stored run (scripts/eta-replay).
+Subcommand add_eta_replay_command(CLI::App& parent);
 
 }  // namespace bb

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "model/cache_state.hpp"
 #include "model/metrics.hpp"
@@ -104,23 +105,104 @@ double pooled_unit_width(const std::vector<double>& values, bool student_t) {
 
 }  // namespace
 
+namespace {
+
+// What a group's need is pooled over: its work kind (a build's cache state), for a start-up
+// its mode, whose cost (bytecode compiled or not) sets its spread.
+std::string pool_of(const GroupWork& group) {
+  return group.key.kind == SampleKind::kStartup ? group.kind + " " + group.key.state : group.kind;
+}
+
+}  // namespace
+
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally) {
-  std::map<std::string, std::vector<double>> widths;  // per kind: unit width / required
+  std::map<std::string, std::vector<double>> needs;      // per pool: unit width / required
+  std::map<SampleKind, std::vector<double>> kind_needs;  // every build's, every start-up's
   for (const auto& group : groups) {
     const auto& values = tally.values(group.key);
     double need = pooled_unit_width(values, group.target.student_t) /
                   required_half_width(values, group.target);
-    if (std::isfinite(need)) widths[group.kind].push_back(need);
+    if (!std::isfinite(need)) continue;
+    needs[pool_of(group)].push_back(need);
+    kind_needs[group.key.kind].push_back(need);
   }
   std::map<std::string, int> remaining;
   for (const auto& group : groups) {
-    auto pooled = widths.find(group.kind);
-    double typical = pooled == widths.end() ? std::nan("") : stats::median(pooled->second);
+    // Its own pool, else (a first round's cold builds, before any has two values) the pool of
+    // its sample kind: the machine's noise shows in the warm groups first.
+    auto pooled = needs.find(pool_of(group));
+    auto kind_pooled = kind_needs.find(group.key.kind);
+    double typical = pooled != needs.end()             ? stats::median(pooled->second)
+                     : kind_pooled != kind_needs.end() ? stats::median(kind_pooled->second)
+                                                       : std::nan("");
     remaining[group.kind] += expected_more(tally.values(group.key), tally.attempts(group.key),
                                            group.target, group.prior, typical);
   }
   return remaining;
+}
+
+double EtaReplay::error_at(double fraction) const {
+  const EtaPoint* last = nullptr;
+  for (const auto& point : points)
+    if (point.elapsed <= fraction * total) last = &point;
+  if (!last || !(total > 0)) return std::nan("");
+  return (last->predicted_end - total) / total;
+}
+
+double EtaReplay::largest_error_after(double fraction) const {
+  double worst = 0;
+  for (const auto& point : points) {
+    if (point.elapsed < fraction * total || !(total > 0)) continue;
+    double error = (point.predicted_end - total) / total;
+    if (std::isnan(error) || std::abs(error) > std::abs(worst)) worst = error;
+    if (std::isnan(error)) break;  // no guess at all after `fraction`: that is the answer
+  }
+  return worst;
+}
+
+EtaReplay replay_eta(const std::vector<Sample>& samples, const std::vector<GroupWork>& groups,
+                     const std::map<std::string, double>& prior_seconds) {
+  EtaReplay replay;
+  replay.tasks = static_cast<int>(samples.size());
+  if (samples.empty()) return replay;
+  std::set<std::string> registry_due;
+  bool registry = std::any_of(samples.begin(), samples.end(),
+                              [](const Sample& s) { return !recorded_one_off(s).empty(); });
+  for (const auto& group : groups) {
+    if (registry && group.key.kind == SampleKind::kBuild &&
+        group.key.state == to_string(CacheState::kCold))
+      registry_due.insert(group.key.scenario);
+  }
+  auto first = parse_rfc3339(samples.front().started_at);
+  auto last = parse_rfc3339(samples.back().started_at);
+  if (!first || !last) return replay;
+  replay.total = *last - *first;
+  GroupTally tally;
+  EtaModel eta;
+  eta.prior(prior_seconds);
+  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
+    const Sample& s = samples[i];
+    auto start = parse_rfc3339(s.started_at), end = parse_rfc3339(samples[i + 1].started_at);
+    if (!start || !end) continue;
+    auto one_off = recorded_one_off(s);
+    if (!one_off.empty()) registry_due.erase(s.scenario);
+    if (s.kind == samples[i + 1].kind && *end >= *start)
+      eta.task(work_kind(s.kind, s.state), *end - *start, one_off);
+    if (!s.warmup) {
+      auto figure = figure_of(s);
+      tally.add(GroupKey::of(s), figure.has_value(), figure.value_or(0));
+    }
+    auto remaining = expected_work(groups, tally);
+    remaining[kRegistryWork] = static_cast<int>(registry_due.size());
+    int left = 0;
+    for (const auto& [kind, count] : remaining)
+      if (!is_one_off(kind)) left += count;
+    double elapsed = *end - *first;
+    replay.points.push_back(
+        {elapsed, elapsed + eta.seconds_left(remaining), static_cast<int>(i + 1) + left});
+  }
+  return replay;
 }
 
 }  // namespace bb

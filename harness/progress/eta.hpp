@@ -58,10 +58,38 @@ struct GroupWork {
   int prior = -1;  // repetitions it took in the suite's last run
 };
 
-// Repetitions still expected per kind of work: expected_more for each group, groups with too
-// few values of their own going by the median need (unit width over the half-width required)
-// of their kind's other groups.
+// Repetitions still expected per kind of work: expected_more for each group, in this order:
+// its own spread; the median need (unit width over the half-width required) of its kind's
+// groups in this run, for a start-up of its mode's groups, as soon as one has two values; the
+// suite's last run (GroupWork::prior); else its maximum, so the total only shrinks as it learns.
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally);
+
+// A recorded run replayed through the ETA, one point after each sample but the last.
+struct EtaPoint {
+  double elapsed = 0;        // seconds from the first sample's start to the next one's
+  double predicted_end = 0;  // elapsed plus the ETA's seconds left; NaN while it had no guess
+  int predicted_tasks = 0;   // samples taken plus still expected: the counter's total
+};
+
+struct EtaReplay {
+  double total = 0;  // seconds from the first sample's start to the last one's
+  int tasks = 0;     // samples in the run
+  std::vector<EtaPoint> points;
+  // (predicted - actual) / actual of the last point at or before `fraction` of the run;
+  // NaN when there is none or it had no guess.
+  double error_at(double fraction) const;
+  // The error of largest size (signed) over the points from `fraction` of the run on.
+  double largest_error_after(double fraction) const;
+};
+
+// Feeds a run's samples, in the order they were taken, through the ETA as a session does:
+// each task's time with the recorded registry work apart (a kind between two samples' kinds
+// is left out: the gap holds detection and the start-up tools), the tally of non-warm-up
+// samples, the groups as its plan knew them, and the registry's push and pull still due once
+// per scenario with a cold group when the run recorded any. `prior_seconds`: the suite's last
+// run's mean_task_seconds. Warm-ups still due are not counted.
+EtaReplay replay_eta(const std::vector<Sample>& samples, const std::vector<GroupWork>& groups,
+                     const std::map<std::string, double>& prior_seconds = {});
 
 }  // namespace bb

@@ -156,6 +156,28 @@ std::vector<Unit> paired_units(const Suite& baseline, const Suite& candidate,
   return units;
 }
 
+std::vector<GroupWork> eta_groups(const std::vector<Unit>& units, const RunOptions& options,
+                                  const std::set<GroupTally::Key>& claimed,
+                                  const std::map<GroupTally::Key, int>& prior) {
+  std::vector<GroupWork> groups;
+  auto add = [&](const GroupTally::Key& key) {
+    auto last = prior.find(key);
+    groups.push_back({key, work_kind(key.kind, key.state),
+                      group_target(options, key, claimed.count(key) > 0),
+                      last == prior.end() ? -1 : last->second});
+  };
+  for (const auto& unit : units) {
+    for (auto state : unit.states) add({unit.name(), SampleKind::kBuild, to_string(state)});
+    if (!unit.startup) continue;
+    auto modes = unit.modes;
+    if (unit.legs.front().scenario->detect_python)
+      for (const auto& mode : builtin_startup_modes())
+        if (mode.python) modes.push_back(mode);
+    for (const auto& mode : modes) add({unit.name(), SampleKind::kStartup, mode.name});
+  }
+  return groups;
+}
+
 Plan::Plan(std::vector<Unit> units, const RunOptions& options, std::set<GroupTally::Key> claimed)
     : units_(std::move(units)), options_(options), claimed_(std::move(claimed)) {}
 

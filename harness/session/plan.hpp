@@ -16,6 +16,7 @@
 #include "lab/package_index.hpp"
 #include "measure/run_options.hpp"
 #include "model/group_tally.hpp"
+#include "progress/eta.hpp"
 #include "scenario/scenario.hpp"
 #include "startup/startup.hpp"
 #include "stats/stopping.hpp"
@@ -90,6 +91,13 @@ std::vector<Unit> single_units(const Suite& suite, const RunOptions& options);
 // modes both support; `skipped` gets the names found on one side only.
 std::vector<Unit> paired_units(const Suite& baseline, const Suite& candidate,
                                const RunOptions& options, std::vector<std::string>& skipped);
+
+// The groups of a one-side session's units as the ETA sees them, each with the repetitions it
+// took in `prior` (the suite's last run, by group). A scenario that names no start-up modes
+// counts the Python ones, as a session does until its probe has asked.
+std::vector<GroupWork> eta_groups(const std::vector<Unit>& units, const RunOptions& options,
+                                  const std::set<GroupTally::Key>& claimed,
+                                  const std::map<GroupTally::Key, int>& prior = {});
 
 // How many repetitions each group gets, and what it has so far.
 class Plan {

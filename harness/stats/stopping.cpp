@@ -109,13 +109,13 @@ int expected_more(const std::vector<double>& values, int attempts, const GroupTa
     total = target.min_runs;
   } else if (double own = unit_half_width(values, target.student_t); std::isfinite(own)) {
     total = runs_for(own, required_half_width(values, target), target);
+  } else if (std::isfinite(typical_need)) {
+    // Two values say little about a spread; the kind's other groups, on this machine now, more.
+    total = runs_for(typical_need, 1.0, target);
   } else if (prior > 0) {
     total = std::clamp(prior, target.min_runs, target.max_runs);
-  } else if (std::isfinite(typical_need)) {
-    // Two values say little about a spread; the kind's other groups say more.
-    total = runs_for(typical_need, 1.0, target);
   } else {
-    total = target.min_runs;
+    total = std::max(target.max_runs, target.min_runs);
   }
   return std::max({total - attempts, due, 0});
 }

@@ -110,24 +110,29 @@ TEST_CASE("stopping on precision, not on significance, keeps the test's false al
   CHECK(peeking_alarms > 0.08 * trials);
 }
 
-TEST_CASE("expected repetitions for the ETA: minimum due, extrapolated spread, prior") {
+TEST_CASE("expected repetitions for the ETA: minimum due, spread, this run's pool, prior, max") {
   GroupTarget fixed{3, 3, 0};
   CHECK(expected_more({}, 0, fixed) == 3);
   CHECK(expected_more({1}, 1, fixed) == 2);
   GroupTarget adaptive{3, 9, 0.03};
-  CHECK(expected_more({}, 0, adaptive) == 3);     // the minimum without a prior
+  // Nothing known: the maximum, so the total can only shrink as groups stop early.
+  CHECK(expected_more({}, 0, adaptive) == 9);
   CHECK(expected_more({}, 0, adaptive, 4) == 4);  // the suite's last run took 4
   CHECK(expected_more({10, 10, 10, 10, 10, 10}, 6, adaptive) == 0);
   CHECK(expected_more({8, 12, 8, 12, 8, 12}, 6, adaptive) == 3);  // wide: up to the maximum
   // Two values are not extrapolated (their spread is luck): the kind's other groups speak.
-  CHECK(expected_more({10, 14}, 2, adaptive) == 1);  // no pool: the minimum
+  CHECK(expected_more({10, 14}, 2, adaptive) == 7);  // no pool, no prior: the maximum
   // The pool gives a unit width over the required half-width: 2/3 is 0.02 a value against 3%:
   // t(3) 3.18 x 0.02 / 2 = 0.032 at four, t(4) 2.78 x 0.02 / 2.24 = 0.025 at five.
   CHECK(expected_more({10, 14}, 2, adaptive, -1, 2.0 / 3) == 3);
   CHECK(expected_more({10, 14}, 2, adaptive, -1, 2.0) == 7);   // never within: the maximum
   CHECK(expected_more({10, 14}, 2, adaptive, -1, 0.03) == 1);  // the minimum is still due
-  CHECK(expected_more({10, 14}, 2, adaptive, 5, 0.03) == 3);   // this group's last run first
-  CHECK(expected_more({}, 0, adaptive, -1, 2.0 / 3) == 5);     // no value: the pool alone
+  // This run's pool before the last run: it is this machine, now.
+  CHECK(expected_more({10, 14}, 2, adaptive, 5, 0.03) == 1);
+  CHECK(expected_more({10, 14}, 2, adaptive, 5) == 3);      // no pool: the last run's 5
+  CHECK(expected_more({}, 0, adaptive, -1, 2.0 / 3) == 5);  // no value: the pool alone
+  CHECK(expected_more({}, 0, adaptive, 20) == 9);           // a prior past the maximum: clamped
+  CHECK(expected_more({10, 14}, 8, adaptive) == 1);         // failed attempts count: 9 - 8
 }
 
 TEST_CASE("a unit half-width scales a group's spread to one value") {
