@@ -106,6 +106,13 @@ double pooled_unit_width(const std::vector<double>& values, bool student_t) {
 
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally) {
+  auto more = expected_by_group(groups, tally);
+  std::map<std::string, int> remaining;
+  for (std::size_t i = 0; i < groups.size(); ++i) remaining[groups[i].kind] += more[i];
+  return remaining;
+}
+
+std::vector<int> expected_by_group(const std::vector<GroupWork>& groups, const GroupTally& tally) {
   std::map<std::string, std::vector<double>> widths;  // per kind: unit width / required
   for (const auto& group : groups) {
     const auto& values = tally.values(group.key);
@@ -113,14 +120,14 @@ std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                   required_half_width(values, group.target);
     if (std::isfinite(need)) widths[group.kind].push_back(need);
   }
-  std::map<std::string, int> remaining;
+  std::vector<int> more;
   for (const auto& group : groups) {
     auto pooled = widths.find(group.kind);
     double typical = pooled == widths.end() ? std::nan("") : stats::median(pooled->second);
-    remaining[group.kind] += expected_more(tally.values(group.key), tally.attempts(group.key),
-                                           group.target, group.prior, typical);
+    more.push_back(expected_more(tally.values(group.key), tally.attempts(group.key), group.target,
+                                 group.prior, typical));
   }
-  return remaining;
+  return more;
 }
 
 }  // namespace bb

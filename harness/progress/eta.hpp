@@ -63,5 +63,7 @@ struct GroupWork {
 // of their kind's other groups.
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally);
+// The same per group, in the order of `groups`: what a time budget plans with.
+std::vector<int> expected_by_group(const std::vector<GroupWork>& groups, const GroupTally& tally);
 
 }  // namespace bb
