@@ -9,6 +9,7 @@
 #include "cli/subcommand.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace bb {
 
@@ -22,6 +23,7 @@ struct RunFlags {
   int runs = 3;
   double precision = 0, startup_precision = 5, precision_floor_ms = 20, claim_precision = 0;
   int min_runs = RunOptions{}.min_runs, max_runs = RunOptions{}.max_runs, claim_max_runs = 0;
+  std::string budget;
   std::int64_t resume_id = 0;
 };
 
@@ -60,6 +62,17 @@ others 3 runs, marked when not within +-10%). Once a scenario's cold group has s
 warm groups take their remaining repetitions in one visit: later rounds would otherwise
 rebuild it in full, after another scenario's prune, only to prime them.
 
+Budget: --budget 30m bounds the measuring time of this invocation (from its start; a resumed
+run gets its budget again). Every group keeps its minimum; before each visit the run predicts
+each group's cost (this run's timings, else the suite's last complete run) and what its target
+still needs, and grants the repetitions past the minimums while the predicted total fits:
+groups a claim compares first, up to what their verdicts need, then the headline's other build
+groups, then start-ups, the widest spread first (their minimums are reserved while the builds
+run). No visit starts once the budget is spent, nor one predicted to end more than one build
+past it. The run then ends complete; every group short of its target is stored and listed, and
+the page says which claims the budget left undecided. The stopping rule still stops any group
+early: the budget only caps, never stops on significance.
+
 Start-up (after the builds, for each scenario with a [probe]): the image of its last good
 build is started --startup-runs times in each of the scenario's start-up modes, interleaved:
   as-built     the image as built (always)
@@ -78,6 +91,7 @@ Examples:
   buildbench run --scenario final --state cold --runs 5 --warmup 1
   buildbench run --precision 3 --max-runs 8         # adaptive: medians within +-3%
   buildbench run --precision 10 --max-runs 4 --claim-precision 3 --claim-max-runs 6
+  buildbench run --precision 10 --claim-precision 3 --claim-max-runs 6 --budget 30m
   buildbench run --label branch=main --label commit=$(git rev-parse --short HEAD)
 Prints the run id on stdout; progress goes to stderr.)";
 
@@ -116,6 +130,22 @@ void add_design_options(CLI::App* run, RunFlags& flags) {
                   "Adaptive design: most repetitions of a build group a claim compares "
                   "(default: --max-runs)")
       ->check(CLI::Range(1, 1000));
+  run->add_option("--budget", flags.budget,
+                  "Adaptive design: measure for at most this long (30m, 1h, 90s, 1h30m), ending "
+                  "within it plus one build; repetitions past the minimums go to claimed groups "
+                  "first (see Budget below)");
+}
+
+// --budget: a duration above zero.
+std::chrono::milliseconds budget_of(const std::string& text) {
+  auto budget = parse_duration(text);
+  if (!budget || budget->count() <= 0) {
+    throw UsageError(
+        fmt::format("--budget '{}' is not a time to measure for; write e.g. --budget 30m, 1h, "
+                    "90s or 1h30m",
+                    printable(text)));
+  }
+  return *budget;
 }
 
 RunOptions design_options(const CLI::App& run, const RunFlags& flags) {
@@ -144,6 +174,14 @@ RunOptions design_options(const CLI::App& run, const RunFlags& flags) {
     options.max_runs = flags.max_runs;
     options.claim_precision = flags.claim_precision / 100;
     options.claim_max_runs = flags.claim_max_runs;
+    if (run.count("--budget") > 0) options.budget = budget_of(flags.budget);
+  } else if (run.count("--budget") > 0) {
+    throw UsageError(run.count("--runs") > 0
+                         ? "--budget plans the adaptive design's repetitions, and --runs fixes "
+                           "them: drop --runs and give --precision PCT (e.g. --precision 10 "
+                           "--budget 30m)"
+                         : "--budget plans the adaptive design's repetitions: add --precision "
+                           "PCT (e.g. --precision 10 --budget 30m)");
   } else if (run.count("--claim-precision") > 0 || run.count("--claim-max-runs") > 0) {
     throw UsageError(
         "--claim-precision and --claim-max-runs refine the adaptive design: add "

@@ -28,6 +28,7 @@ nlohmann::json stored_form(const RunOptions& options) {
   if (options.student_t) json["stand_in"] = "student-t";  // the stopping rule below six values
   if (options.claim_precision > 0) json["claim_precision"] = options.claim_precision;
   if (options.claim_max_runs > 0) json["claim_max_runs"] = options.claim_max_runs;
+  if (options.budget) json["budget_ms"] = options.budget->count();
   return json;
 }
 
@@ -58,6 +59,8 @@ RunOptions read_stored_form(const nlohmann::json& o, const RunOptions& given) {
   if (o.contains("startup_timeout_ms")) {
     options.startup_timeout = std::chrono::milliseconds(o["startup_timeout_ms"].get<long long>());
   }
+  if (o.contains("budget_ms"))
+    options.budget = std::chrono::milliseconds(o["budget_ms"].get<long long>());
   options.image_variant = o.value("image_variant", std::string());
   options.registry = o.value("registry", given.registry);
   options.pull_engine = o.value("pull_engine", given.pull_engine);

@@ -56,6 +56,10 @@ struct RunOptions {
   // "base": the pull engine holds the image's base image (pull_onto_base_seconds: the layers
   // the scenario adds); "empty": it holds nothing of it (pull_seconds: a fresh host).
   std::string pull_onto = "base";
+  // The adaptive design's time budget (--budget): measuring time of one invocation, from its
+  // session's start. Repetitions past each group's minimum are granted while the predicted
+  // total fits, and no visit starts once it is spent. Unset: no budget.
+  std::optional<std::chrono::milliseconds> budget;
 
   bool operator==(const RunOptions&) const = default;
 };

@@ -3,12 +3,23 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "model/group_key.hpp"
 #include "model/sample.hpp"
 
 namespace bb {
+
+// A group that a run's time budget (--budget) ended before its stopping rule did: the
+// repetitions it got, and what it would have taken to its target as the schedule predicted
+// when the budget ran out (at most its maximum).
+struct ShortGroup {
+  GroupKey group;
+  int runs = 0;
+  int wanted = 0;
+};
 
 struct RunRecord {
   std::int64_t id = 0;
@@ -23,8 +34,9 @@ struct RunRecord {
   nlohmann::json fingerprint = nlohmann::json::object();
   nlohmann::json options = nlohmann::json::object();
   std::map<std::string, std::string> labels;
-  std::string uuid;     // stable across databases (merge)
-  bool pruned = false;  // raw samples thinned; summaries kept
+  std::string uuid;                         // stable across databases (merge)
+  bool pruned = false;                      // raw samples thinned; summaries kept
+  std::vector<ShortGroup> short_of_target;  // groups its budget ended short (none without one)
 };
 
 struct StoredSample {

@@ -117,6 +117,13 @@ std::string pool_of(const GroupWork& group) {
 
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally) {
+  auto more = expected_by_group(groups, tally);
+  std::map<std::string, int> remaining;
+  for (std::size_t i = 0; i < groups.size(); ++i) remaining[groups[i].kind] += more[i];
+  return remaining;
+}
+
+std::vector<int> expected_by_group(const std::vector<GroupWork>& groups, const GroupTally& tally) {
   std::map<std::string, std::vector<double>> needs;      // per pool: unit width / required
   std::map<SampleKind, std::vector<double>> kind_needs;  // every build's, every start-up's
   for (const auto& group : groups) {
@@ -127,7 +134,7 @@ std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
     needs[pool_of(group)].push_back(need);
     kind_needs[group.key.kind].push_back(need);
   }
-  std::map<std::string, int> remaining;
+  std::vector<int> more;
   for (const auto& group : groups) {
     // Its own pool, else (a first round's cold builds, before any has two values) the pool of
     // its sample kind: the machine's noise shows in the warm groups first.
@@ -136,10 +143,10 @@ std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
     double typical = pooled != needs.end()             ? stats::median(pooled->second)
                      : kind_pooled != kind_needs.end() ? stats::median(kind_pooled->second)
                                                        : std::nan("");
-    remaining[group.kind] += expected_more(tally.values(group.key), tally.attempts(group.key),
-                                           group.target, group.prior, typical);
+    more.push_back(expected_more(tally.values(group.key), tally.attempts(group.key), group.target,
+                                 group.prior, typical));
   }
-  return remaining;
+  return more;
 }
 
 double EtaReplay::error_at(double fraction) const {

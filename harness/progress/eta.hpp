@@ -64,6 +64,8 @@ struct GroupWork {
 // suite's last run (GroupWork::prior); else its maximum, so the total only shrinks as it learns.
 std::map<std::string, int> expected_work(const std::vector<GroupWork>& groups,
                                          const GroupTally& tally);
+// The same per group, in the order of `groups`: what a time budget plans with.
+std::vector<int> expected_by_group(const std::vector<GroupWork>& groups, const GroupTally& tally);
 
 // A recorded run replayed through the ETA, one point after each sample but the last.
 struct EtaPoint {

@@ -24,12 +24,16 @@ std::string clock(double seconds) {
 Progress::Progress(std::FILE* out, bool interactive, bool quiet)
     : out_(out), interactive_(interactive), quiet_(quiet) {}
 
+std::chrono::steady_clock::time_point Progress::now() const {
+  return clock_ ? clock_() : std::chrono::steady_clock::now();
+}
+
 bool Progress::stderr_is_terminal() {
   return isatty(STDERR_FILENO) != 0;
 }
 
 void Progress::begin() {
-  start_ = std::chrono::steady_clock::now();
+  start_ = now();
   task_start_ = start_;
 }
 
@@ -57,7 +61,7 @@ std::string Progress::counter() const {
 }
 
 void Progress::task(const std::string& what) {
-  task_start_ = std::chrono::steady_clock::now();
+  task_start_ = now();
   what_ = what;
   detail_.clear();
   redraw();
@@ -67,14 +71,14 @@ void Progress::detail(const std::string& what) {
   if (what == detail_) return;
   detail_ = what;
   // Builds report many steps per second; redraw at most ten times a second.
-  auto now = std::chrono::steady_clock::now();
+  auto now = now();
   if (now - last_draw_ < std::chrono::milliseconds(100)) return;
   redraw();
 }
 
 void Progress::redraw() {
   if (!interactive_ || quiet_) return;
-  last_draw_ = std::chrono::steady_clock::now();
+  last_draw_ = now();
   double elapsed = std::chrono::duration<double>(last_draw_ - start_).count();
   std::string line = fmt::format("[{}] {}  {}  elapsed {}  {}", counter(), what_,
                                  printable(detail_), clock(elapsed), eta());
@@ -86,8 +90,7 @@ void Progress::redraw() {
 void Progress::done(const Sample& sample, const std::string& side,
                     const std::map<std::string, double>& one_off) {
   ++finished_;
-  double took =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - task_start_).count();
+  double took = std::chrono::duration<double>(now() - task_start_).count();
   eta_.task(work_kind(sample.kind, sample.state), took, one_off);
   if (quiet_) return;
   std::string result;
@@ -105,7 +108,7 @@ void Progress::done(const Sample& sample, const std::string& side,
   } else if (auto startup = sample.get(kStartupSeconds)) {
     result = format_seconds(*startup);
   }
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double elapsed = std::chrono::duration<double>(now() - start_).count();
   std::string line = fmt::format("[{}/~{}] {} {} {} #{}{}{}: {}   [{} elapsed, {}]", finished_,
                                  std::max(finished_, finished_ + left_total() - 1),
                                  printable(sample.scenario), to_string(sample.kind), sample.state,

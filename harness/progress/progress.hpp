@@ -3,6 +3,7 @@
 // line per sample otherwise (CI logs).
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@ class Progress {
   void task(const std::string& what);  // a task starts
   // Seconds of work left (EtaModel::seconds_left of what `expect` said).
   double eta_seconds() const { return eta_.seconds_left(remaining_); }
+  // Predicted seconds of one task of `kind`, as the ETA counts it; NaN with nothing to go by.
+  double task_seconds(const std::string& kind) const { return eta_.seconds_left({{kind, 1}}); }
   void detail(const std::string& what);  // e.g. the running build step
   // side: ab's baseline/candidate. one_off: seconds of the task spent on work done once per
   // scenario (layer statistics, registry push and pull), timed as kinds of their own so the
@@ -35,6 +38,10 @@ class Progress {
   void end();
 
   static bool stderr_is_terminal();
+  // The clock tasks are timed on (tests fake it; a session's time budget reads it too).
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  void use_clock(Clock clock) { clock_ = std::move(clock); }
+  std::chrono::steady_clock::time_point now() const;
   std::size_t left_total() const;  // tasks still expected (once-per-scenario work is not one)
 
  private:
@@ -52,6 +59,7 @@ class Progress {
   std::string detail_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
+  Clock clock_;  // unset: steady_clock
 };
 
 }  // namespace bb

@@ -66,6 +66,9 @@ void add_environment(doc::Document& d, const Page& page);
 void add_warnings(doc::Document& d, const Page& page);
 void add_scenario_notes(doc::Document& d, const ReportInput& input);
 std::string failed_warning(const SampleGroups& groups);
+// "the 30-minute budget ended its groups (two cold, one cold) at 4 and 5 runs of 6" for a claim
+// whose groups the run's time budget left short; "" when it left them be.
+std::string budget_undecided(const Claim& claim, const RunRecord& run);
 std::string noisy_warning(const SampleGroups& groups, const std::set<GroupKey>& claimed);
 
 // Where the time goes, CI cache states, image sizes and shipping (page_details.cpp).

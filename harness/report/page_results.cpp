@@ -1,6 +1,7 @@
 #include "report/page.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 #include <tuple>
@@ -107,6 +108,17 @@ std::vector<std::string> claim_row(const ClaimResult& c) {
           change,
           p,
           fmt::format("{}; {}", what, c.reason)};
+}
+
+// "30-minute", "90-second", "2-hour": a budget as the page names it.
+std::string budget_phrase(const RunRecord& run) {
+  auto budget = run.options.find("budget_ms");
+  if (budget == run.options.end() || !budget->is_number()) return "the budget";
+  auto seconds = std::llround(budget->get<double>() / 1000);
+  if (seconds >= 3600 && seconds % 3600 == 0)
+    return fmt::format("the {}-hour budget", seconds / 3600);
+  if (seconds >= 60 && seconds % 60 == 0) return fmt::format("the {}-minute budget", seconds / 60);
+  return fmt::format("the {}-second budget", seconds);
 }
 
 doc::Table environment_table(const RunRecord& run) {
@@ -224,6 +236,27 @@ void add_headline(doc::Document& d, const Page& page) {
   d.image("image-size.svg", "Image size per scenario");
 }
 
+std::string budget_undecided(const Claim& claim, const RunRecord& run) {
+  auto groups = timed_claim_groups({claim});
+  std::vector<const ShortGroup*> short_groups;
+  for (const auto& group : run.short_of_target)
+    if (groups.count(group.group)) short_groups.push_back(&group);
+  if (short_groups.empty()) return "";
+  std::vector<std::string> names, runs, runs_of;
+  bool one_wanted = true;
+  for (const auto* group : short_groups) {
+    names.push_back(to_string(group->group));
+    runs.push_back(std::to_string(group->runs));
+    runs_of.push_back(fmt::format("{} runs of {}", group->runs, group->wanted));
+    one_wanted &= group->wanted == short_groups.front()->wanted;
+  }
+  std::string at = one_wanted ? fmt::format("{} runs of {}", fmt::join(runs, " and "),
+                                            short_groups.front()->wanted)
+                              : fmt::format("{}", fmt::join(runs_of, " and "));
+  return fmt::format("{} ended its group{} ({}) at {}", budget_phrase(run),
+                     short_groups.size() == 1 ? "" : "s", fmt::join(names, ", "), at);
+}
+
 void add_claims(doc::Document& d, const Page& page) {
   if (page.claims.empty()) return;
   d.heading(2, page.input.claims_title);
@@ -239,6 +272,19 @@ void add_claims(doc::Document& d, const Page& page) {
       "values show it; refuted when significant the other way or when the interval shows no "
       "meaningful difference; inconclusive otherwise.",
       page.options.alpha));
+  // What the run's time budget left undecided: the verdict stays the data's, the cause is told.
+  doc::List undecided;
+  for (const auto& c : page.claims) {
+    if (!page.run || c.verdict != ClaimVerdict::kInconclusive) continue;
+    std::string why = budget_undecided(c.claim, *page.run);
+    if (!why.empty()) undecided.items.push_back({{c.claim.id, true}, {": inconclusive: " + why}});
+  }
+  if (!undecided.items.empty()) {
+    d.paragraph(
+        "Left undecided by the time budget (a longer --budget gives their groups the runs "
+        "they need):");
+    d.list(undecided);
+  }
 }
 
 void add_environment(doc::Document& d, const Page& page) {

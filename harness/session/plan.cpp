@@ -182,6 +182,14 @@ Plan::Plan(std::vector<Unit> units, const RunOptions& options, std::set<GroupTal
     : units_(std::move(units)), options_(options), claimed_(std::move(claimed)) {}
 
 GroupTarget Plan::target(const GroupTally::Key& key) const {
+  GroupTarget target = goal(key);
+  auto cap = caps_.find(key);
+  if (cap != caps_.end())
+    target.max_runs = std::max(target.min_runs, std::min(target.max_runs, cap->second));
+  return target;
+}
+
+GroupTarget Plan::goal(const GroupTally::Key& key) const {
   if (!paired_) return group_target(options_, key, claimed_.count(key) > 0);
   int pairs = options_.runs;
   if (key.kind == SampleKind::kStartup) {

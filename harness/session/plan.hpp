@@ -114,8 +114,14 @@ class Plan {
   }
   void decide(const GroupTally::Key& key, int pairs) { decided_[key] = pairs; }
   bool decided(const GroupTally::Key& key) const { return decided_.count(key) > 0; }
+  // A group's target under the time budget's cap (its maximum brought down to the cap, never
+  // below its minimum), and without it (goal): what the stopping rule alone would take.
   GroupTarget target(const GroupTally::Key& key) const;
+  GroupTarget goal(const GroupTally::Key& key) const;
   bool needs_more(const GroupTally::Key& key) const;
+  // The time budget's caps (session/budget), replacing the last ones.
+  void cap(std::map<GroupTally::Key, int> caps) { caps_ = std::move(caps); }
+  bool claimed(const GroupTally::Key& key) const { return claimed_.count(key) > 0; }
 
   // The units in this round's order: rotated by round, so drift spreads over all.
   std::vector<const Unit*> order(int round) const;
@@ -146,6 +152,7 @@ class Plan {
   bool paired_ = false;
   std::optional<int> pilot_pairs_;  // --detect: builds take these, then what decide() chose
   std::map<GroupTally::Key, int> decided_;
+  std::map<GroupTally::Key, int> caps_;  // --budget
 };
 
 }  // namespace bb

@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -12,6 +14,7 @@
 #include "measure/ci_cache.hpp"
 #include "measure/registry_metrics.hpp"
 #include "net/registry.hpp"
+#include "session/budget.hpp"
 #include "session/describe.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
@@ -72,6 +75,7 @@ void Session::begin() {
   pairs_ = 0;
   python_detected_ = false;
   in_flight_.clear();
+  short_.clear();
 }
 
 void Session::seed(const Sample& sample, Side& side, Plan& plan) {
@@ -88,6 +92,7 @@ void Session::run(std::vector<Side>& sides, Plan& plan, const std::optional<Pair
   plan_ = &plan;
   design_ = pairs;
   label_ = label;
+  started_ = progress_.now();
   const auto& units = plan.units();
   bool paired = std::any_of(units.begin(), units.end(), [](const Unit& u) { return u.paired(); });
   // Pairs of one side's scenarios (a claim's two sides) get an order of their own.
@@ -108,6 +113,8 @@ void Session::run(std::vector<Side>& sides, Plan& plan, const std::optional<Pair
     finish("failed");
     throw;
   }
+  // A budget that ends the run did what was asked: complete, its short groups marked.
+  record_short();
   finish("complete");
 }
 
@@ -160,13 +167,20 @@ void Session::run_builds() {
   for (int round = 1;; ++round) {
     bool ran = false;
     for (const Unit* unit : plan_->order(round)) {
+      plan_budget();
       auto visits = plan_->build_visits(*unit, round, false);
       while (!visits.empty()) {
-        ran = true;
-        for (const auto& visit : visits) take(visit);
+        bool took = false;
+        for (const auto& visit : visits) {
+          if (!budget_admits(visit)) continue;
+          take(visit);
+          took = ran = true;
+        }
+        if (!took) break;
         bool more = round > warmup && plan_->finishes_warm_groups(*unit);
         visits = more ? plan_->build_visits(*unit, round, true) : std::vector<Visit>{};
       }
+      if (budget_spent()) return;
     }
     if (!ran && round > warmup) return;
   }
@@ -175,6 +189,7 @@ void Session::run_builds() {
 void Session::run_startups(const fs::path& scratch) {
   const auto& units = plan_->units();
   if (std::none_of(units.begin(), units.end(), [](const Unit& u) { return u.startup; })) return;
+  if (budget_spent()) return;
   for (auto& side : *sides_) {
     fs::path tools = (side.name.empty() ? scratch : scratch / side.name) / "startup-tools";
     write_startup_tools(tools);
@@ -184,9 +199,15 @@ void Session::run_startups(const fs::path& scratch) {
   }
   detect_python();
   for (int round = 1;; ++round) {
+    plan_budget();
     auto visits = plan_->startup_visits(round);
-    if (visits.empty()) return;
-    for (const auto& visit : visits) take(visit);
+    bool took = false;
+    for (const auto& visit : visits) {
+      if (!budget_admits(visit)) continue;
+      take(visit);
+      took = true;
+    }
+    if (!took) return;
   }
 }
 
@@ -336,43 +357,137 @@ std::int64_t Session::keep(Side& side, Sample& sample) {
   return id;
 }
 
-void Session::tell_progress() {
-  std::vector<GroupWork> groups;
-  std::map<std::string, int> once;  // warm-ups and once-per-scenario work still due
+Session::Work Session::work(bool capped, bool guess) const {
+  Work work;
   for (const auto& unit : plan_->units()) {
     for (const auto& leg : unit.legs) {
       const Side& side = (*sides_)[leg.side];
       std::string owner = owner_of(leg.scenario->name, side.options.image_variant);
+      auto add = [&](const GroupTally::Key& key) {
+        work.groups.push_back({key, work_kind(key.kind, key.state),
+                               capped ? plan_->target(key) : plan_->goal(key),
+                               plan_->prior_of(key)});
+      };
       for (auto state : unit.states) {
-        GroupTally::Key key{unit.name(), SampleKind::kBuild, to_string(state)};
-        groups.push_back({key, work_kind(SampleKind::kBuild, to_string(state)), plan_->target(key),
-                          plan_->prior_of(key)});
+        add({unit.name(), SampleKind::kBuild, to_string(state)});
         for (int round = 1; round <= plan_->options().warmup; ++round)
-          once[work_kind(SampleKind::kBuild, to_string(state))] +=
+          work.once[work_kind(SampleKind::kBuild, to_string(state))] +=
               !plan_->warmup_done(unit.name(), to_string(state), round);
-        once[kImageLayersWork] += measurer_.layers_due(owner, state, side.options);
+        work.once[kImageLayersWork] += measurer_.layers_due(owner, state, side.options);
       }
       bool cold = std::count(unit.states.begin(), unit.states.end(), CacheState::kCold) > 0;
-      once[kRegistryWork] += cold && measurer_.registry_due(owner);
+      work.once[kRegistryWork] += cold && measurer_.registry_due(owner);
       if (!unit.startup) continue;
       auto modes = unit.modes;
       // Until the probe has asked, a scenario that names no modes is counted as a Python one:
       // over-counting a few cheap start-ups beats an ETA that jumps when the builds end.
-      if (leg.scenario->detect_python && !python_detected_) {
+      if (guess && leg.scenario->detect_python && !python_detected_) {
         for (const auto& mode : builtin_startup_modes())
           if (mode.python) modes.push_back(mode);
       }
-      for (const auto& mode : modes) {
-        GroupTally::Key key{unit.name(), SampleKind::kStartup, mode.name};
-        groups.push_back({key, "startup", plan_->target(key), plan_->prior_of(key)});
-      }
+      for (const auto& mode : modes) add({unit.name(), SampleKind::kStartup, mode.name});
     }
   }
+  return work;
+}
+
+void Session::tell_progress() {
+  auto [groups, once] = work(true, true);
   auto remaining = expected_work(groups, plan_->tally());
   for (const auto& [kind, count] : once) remaining[kind] += count;
   // A pair in flight has one sample stored already.
   if (!in_flight_.empty() && remaining[in_flight_] > 0) --remaining[in_flight_];
   progress_.expect(remaining);
+}
+
+void Session::plan_budget() {
+  const auto& budget = plan_->options().budget;
+  if (!budget) return;
+  auto [groups, once] = work(false, true);
+  const GroupTally& tally = plan_->tally();
+  auto more = expected_by_group(groups, tally);
+  // Warm-ups and once-per-scenario work are spent whatever the caps: reserved first.
+  double reserved = 0;
+  for (const auto& [kind, count] : once) {
+    if (count > 0) reserved += count * progress_.task_seconds(kind);
+  }
+  std::map<GroupTally::Key, BudgetGroup> by_key;  // a pair's legs: one group, both legs' cost
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto& key = groups[i].key;
+    double seconds = progress_.task_seconds(groups[i].kind);
+    // Nothing timed and no last run: the first round runs unplanned, and teaches the costs.
+    if (!std::isfinite(seconds) || !std::isfinite(reserved)) return;
+    auto [at, added] = by_key.try_emplace(key);
+    BudgetGroup& group = at->second;
+    group.seconds += seconds;
+    if (!added) continue;
+    group.key = key;
+    group.priority = plan_->claimed(key)              ? BudgetPriority::kClaimed
+                     : key.kind == SampleKind::kBuild ? BudgetPriority::kBuild
+                                                      : BudgetPriority::kStartup;
+    group.taken = tally.attempts(key);
+    group.min_runs = groups[i].target.min_runs;
+    group.wanted = group.taken + more[i];
+    if (key.kind == SampleKind::kStartup) group.spread = median_unit_spread(tally.values(key));
+  }
+  std::vector<BudgetGroup> planned;
+  for (auto& [key, group] : by_key) planned.push_back(group);
+  double left = std::chrono::duration<double>(*budget).count() - elapsed() - reserved;
+  plan_->cap(budget_caps(planned, left));
+  tell_progress();
+}
+
+bool Session::budget_admits(const Visit& visit) const {
+  const auto& budget = plan_->options().budget;
+  if (!budget) return true;
+  // One build: the slowest kind the plan builds, as the ETA predicts it.
+  double slack = std::nan("");
+  for (const auto& unit : plan_->units()) {
+    for (auto state : unit.states) {
+      double seconds = progress_.task_seconds(work_kind(SampleKind::kBuild, to_string(state)));
+      if (std::isfinite(seconds)) slack = std::isfinite(slack) ? std::max(slack, seconds) : seconds;
+    }
+  }
+  double seconds =
+      visit.unit->legs.size() * progress_.task_seconds(work_kind(visit.kind, visit.state));
+  return bb::budget_admits(elapsed(), std::chrono::duration<double>(*budget).count(), seconds,
+                           slack);
+}
+
+bool Session::budget_spent() const {
+  const auto& budget = plan_->options().budget;
+  return budget && elapsed() >= std::chrono::duration<double>(*budget).count();
+}
+
+void Session::record_short() {
+  short_.clear();
+  if (!plan_->options().budget) return;
+  // Only the modes the session knows of: a Python mode of a service never asked is no group.
+  auto [groups, once] = work(false, false);
+  const GroupTally& tally = plan_->tally();
+  auto more = expected_by_group(groups, tally);
+  std::set<GroupTally::Key> seen;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto& key = groups[i].key;
+    if (!seen.insert(key).second) continue;
+    int runs = tally.attempts(key);
+    if (!bb::needs_more(tally.values(key), runs, groups[i].target)) continue;
+    short_.push_back({key, runs, std::max(runs + more[i], runs + 1)});
+  }
+  double budget = std::chrono::duration<double>(*plan_->options().budget).count();
+  if (short_.empty()) {
+    progress_.message(fmt::format("buildbench: budget: every group reached its target in {} of {}",
+                                  format_seconds(elapsed()), format_seconds(budget)));
+    return;
+  }
+  for (const auto& side : *sides_) store_.mark_short(side.run_id, short_);
+  progress_.message(fmt::format("buildbench: budget spent: {} group{} short of target ({} of {})",
+                                short_.size(), short_.size() == 1 ? "" : "s",
+                                format_seconds(elapsed()), format_seconds(budget)));
+  for (const auto& group : short_) {
+    progress_.message(fmt::format("  {}: {} of {} runs", printable(to_string(group.group)),
+                                  group.runs, group.wanted));
+  }
 }
 
 void Session::finish(const std::string& status) {

@@ -2,6 +2,7 @@
 // The one session loop of `run` and `ab`: the run's network, registry and pull engine set up
 // once for every side, then rounds of visits (a unit's builds, cold first, then its start-ups),
 // each visit one sample, or a pair of samples in a recorded order, stored as it is taken.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -48,6 +49,8 @@ class Session {
   void run(std::vector<Side>& sides, Plan& plan, const std::optional<PairDesign>& pairs,
            const std::string& label);
   std::size_t pairs() const { return pairs_; }
+  // The groups the last session's budget left short of their target.
+  const std::vector<ShortGroup>& short_of_target() const { return short_; }
 
  private:
   void measure_all(const std::filesystem::path& scratch);
@@ -63,6 +66,23 @@ class Session {
   std::int64_t keep(Side& side, Sample& sample);
   void tally(const Visit& visit, const std::vector<Sample>& samples);
   void tell_progress();
+  // What the plan still holds, as the ETA counts it: each leg's groups (their targets capped
+  // by the budget, or not) and the warm-ups and once-per-scenario work still due. `guess`:
+  // count the Python modes of scenarios the probe has not asked yet.
+  struct Work {
+    std::vector<GroupWork> groups;
+    std::map<std::string, int> once;
+  };
+  Work work(bool capped, bool guess) const;
+  // --budget: caps the plan's groups to fit what is left of it; whether a visit may start.
+  void plan_budget();
+  bool budget_admits(const Visit& visit) const;
+  bool budget_spent() const;
+  // Seconds since the session started, on the progress line's clock (tests fake it).
+  double elapsed() const {
+    return std::chrono::duration<double>(progress_.now() - started_).count();
+  }
+  void record_short();
   void finish(const std::string& status);
   [[noreturn]] void daemon_gone();
 
@@ -80,6 +100,8 @@ class Session {
   std::size_t pairs_ = 0;
   bool python_detected_ = false;
   std::string in_flight_;  // work kind of a pair with one sample stored, for the ETA
+  std::chrono::steady_clock::time_point started_;  // the time budget counts from here
+  std::vector<ShortGroup> short_;
 };
 
 }  // namespace bb

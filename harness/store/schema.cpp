@@ -133,9 +133,24 @@ CREATE TABLE pairs (
 CREATE INDEX pairs_by_candidate ON pairs(candidate_sample_id);
 )sql";
 
+// v5: the groups a run's time budget (--budget) ended short of their target, with the
+// repetitions each got and what it would have taken.
+const char* kSchemaV5 = R"sql(
+CREATE TABLE short_groups (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  scenario TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  runs INTEGER NOT NULL,
+  wanted INTEGER NOT NULL,
+  PRIMARY KEY (run_id, scenario, kind, state)
+);
+)sql";
+
 // Forward migrations: entry i takes a database from version i to i + 1.
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> list = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+  static const std::vector<const char*> list = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                kSchemaV5};
   return list;
 }
 

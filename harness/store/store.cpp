@@ -60,6 +60,7 @@ std::int64_t Store::begin_run_in_transaction(RunRecord& run) {
     label.bind(3, value);
     label.exec();
   }
+  if (!run.short_of_target.empty()) mark_short(run.id, run.short_of_target);
   if (!run.finished_at.empty()) {
     SQLite::Statement finish(*db_, "UPDATE runs SET finished_at = ? WHERE id = ?");
     finish.bind(1, run.finished_at);
@@ -75,6 +76,25 @@ void Store::finish_run(std::int64_t run_id, const std::string& status) {
   update.bind(2, now());
   update.bind(3, run_id);
   update.exec();
+}
+
+void Store::mark_short(std::int64_t run_id, const std::vector<ShortGroup>& groups) {
+  SQLite::Statement clear(*db_, "DELETE FROM short_groups WHERE run_id = ?");
+  clear.bind(1, run_id);
+  clear.exec();
+  SQLite::Statement insert(*db_,
+                           "INSERT INTO short_groups (run_id, scenario, kind, state, runs, wanted) "
+                           "VALUES (?,?,?,?,?,?)");
+  for (const auto& group : groups) {
+    insert.bind(1, run_id);
+    insert.bind(2, group.group.scenario);
+    insert.bind(3, std::string(to_string(group.group.kind)));
+    insert.bind(4, group.group.state);
+    insert.bind(5, group.runs);
+    insert.bind(6, group.wanted);
+    insert.exec();
+    insert.reset();
+  }
 }
 
 void Store::reopen_run(std::int64_t run_id) {
@@ -185,6 +205,19 @@ RunRecord read_run(SQLite::Database& db, SQLite::Statement& query) {
   labels.bind(1, run.id);
   while (labels.executeStep()) {
     run.labels[labels.getColumn(0).getString()] = labels.getColumn(1).getString();
+  }
+  SQLite::Statement short_groups(
+      db,
+      "SELECT scenario, kind, state, runs, wanted FROM short_groups WHERE run_id = ? ORDER BY "
+      "rowid");
+  short_groups.bind(1, run.id);
+  while (short_groups.executeStep()) {
+    GroupKey key{
+        short_groups.getColumn(0).getString(),
+        stored_sample_kind(short_groups.getColumn(1).getString(), run.id, "short_groups.kind"),
+        short_groups.getColumn(2).getString()};
+    run.short_of_target.push_back(
+        {key, short_groups.getColumn(3).getInt(), short_groups.getColumn(4).getInt()});
   }
   return run;
 }

@@ -22,7 +22,7 @@ class Database;
 
 namespace bb {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
 
 class Store {
@@ -55,6 +55,8 @@ class Store {
   void vacuum();
   std::size_t prune_run(std::int64_t run_id, const std::vector<SummaryRow>& summaries);
   void finish_run(std::int64_t run_id, const std::string& status);
+  // The groups the run's budget ended short of their target (replacing any stored before).
+  void mark_short(std::int64_t run_id, const std::vector<ShortGroup>& groups);
   // For --resume: the run is running again; samples cut short by an interrupt are dropped
   // (they are taken again).
   void reopen_run(std::int64_t run_id);

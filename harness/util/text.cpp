@@ -1,6 +1,7 @@
 #include "util/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -89,23 +90,40 @@ std::string iso8601_utc(std::chrono::system_clock::time_point when) {
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   text = trim(text);
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || value < 0 || !std::isfinite(value)) return std::nullopt;
-  std::string_view unit(end, text.data() + text.size() - end);
-  double factor;
-  if (unit.empty() || unit == "s") {
-    factor = 1000;
-  } else if (unit == "ms") {
-    factor = 1;
-  } else if (unit == "m" || unit == "min") {
-    factor = 60000;
-  } else if (unit == "h") {
-    factor = 3600000;
-  } else {
-    return std::nullopt;
+  if (text.empty()) return std::nullopt;
+  // Parts of a number and its unit ("1h30m"); a lone number is seconds.
+  double total = 0;
+  const char* at = text.data();
+  const char* end = text.data() + text.size();
+  bool single = true;
+  while (at < end) {
+    double value = 0;
+    auto [after, ec] = std::from_chars(at, end, value);
+    if (ec != std::errc() || value < 0 || !std::isfinite(value)) return std::nullopt;
+    const char* unit_end = after;
+    while (unit_end < end && std::isalpha(static_cast<unsigned char>(*unit_end))) ++unit_end;
+    std::string_view unit(after, unit_end - after);
+    double factor;
+    if (unit.empty()) {
+      // Only a whole text of one number has no unit: "1m30" would be a guess.
+      if (!single || unit_end != end) return std::nullopt;
+      factor = 1000;
+    } else if (unit == "s") {
+      factor = 1000;
+    } else if (unit == "ms") {
+      factor = 1;
+    } else if (unit == "m" || unit == "min") {
+      factor = 60000;
+    } else if (unit == "h") {
+      factor = 3600000;
+    } else {
+      return std::nullopt;
+    }
+    total += value * factor;
+    at = unit_end;
+    single = false;
   }
-  return std::chrono::milliseconds(static_cast<long long>(std::llround(value * factor)));
+  return std::chrono::milliseconds(static_cast<long long>(std::llround(total)));
 }
 
 std::string format_seconds(double seconds) {

@@ -25,7 +25,7 @@ std::string random_hex(int digits);
 
 // RFC 3339 with nanoseconds ("2026-11-25T12:51:38.018961542Z") to unix seconds.
 std::optional<double> parse_rfc3339(std::string_view text);
-// "90", "90s", "1500ms", "5m", "1h"; nullopt when malformed.
+// "90", "90s", "1500ms", "5m", "1h", "1h30m"; nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 std::string format_seconds(double seconds);  // "1.23 s", "45.6 ms", "2 min 3 s"
 std::string format_bytes(double bytes);      // "12.3 MB" (SI, as docker prints)

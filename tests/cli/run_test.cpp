@@ -41,6 +41,41 @@ TEST_CASE("cli run: the fixed and the adaptive design are one or the other") {
   CHECK(low.error.find("give --claim-max-runs 5 or more") != std::string::npos);
 }
 
+TEST_CASE("cli run: --budget plans the adaptive design and takes a time above zero") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::string example = "write e.g. --budget 30m, 1h, 90s or 1h30m";
+  const std::vector<Case> cases = {
+      {{"--runs", "3", "--budget", "30m"},
+       "--budget plans the adaptive design's repetitions, and --runs fixes them: drop --runs and "
+       "give --precision PCT (e.g. --precision 10 --budget 30m)"},
+      {{"--budget", "30m"},
+       "--budget plans the adaptive design's repetitions: add --precision PCT (e.g. --precision "
+       "10 --budget 30m)"},
+      {{"--precision", "10", "--budget", "0"},
+       "--budget '0' is not a time to measure for; " + example},
+      {{"--precision", "10", "--budget", "0m"},
+       "--budget '0m' is not a time to measure for; " + example},
+      {{"--precision", "10", "--budget", "half an hour"},
+       "--budget 'half an hour' is not a time to measure for; " + example},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"run", "--suite", basic_suite()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto result = buildbench_cli(args);
+    INFO(result.error);
+    CHECK(result.exit_code == kExitUsage);
+    CHECK(result.error == c.error);
+  }
+  // The help teaches what the budget does.
+  auto help = buildbench_cli({"run", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("--budget") != std::string::npos);
+  CHECK(help.out.find("Budget: --budget 30m bounds the measuring time") != std::string::npos);
+}
+
 TEST_CASE("cli run: the shared measure flags are checked on run's path") {
   auto timeout = buildbench_cli({"run", "--suite", basic_suite(), "--build-timeout", "forever"});
   CHECK(timeout.exit_code == kExitUsage);

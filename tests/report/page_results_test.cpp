@@ -67,3 +67,71 @@ TEST_CASE("page: the scenario notes list each scenario with its description") {
   CHECK(md.str().find("| a | first |") != std::string::npos);
   CHECK(md.str().find("| b | second |") != std::string::npos);
 }
+
+namespace {
+
+Claim two_faster() {
+  return {"two-faster", "two builds faster than one", "two", "one", "build_seconds", "cold",
+          "less"};
+}
+
+RunRecord budget_run(std::vector<ShortGroup> short_groups) {
+  RunRecord run;
+  run.id = 1;
+  run.status = "complete";
+  run.options = {{"budget_ms", 30 * 60 * 1000}};
+  run.short_of_target = std::move(short_groups);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("page claims: what the time budget left undecided, in its groups' runs") {
+  GroupKey one{"one", SampleKind::kBuild, "cold"}, two{"two", SampleKind::kBuild, "cold"};
+  CHECK(budget_undecided(two_faster(), budget_run({{two, 4, 6}, {one, 5, 6}})) ==
+        "the 30-minute budget ended its groups (two cold, one cold) at 4 and 5 runs of 6");
+  CHECK(budget_undecided(two_faster(), budget_run({{two, 4, 6}, {one, 5, 8}})) ==
+        "the 30-minute budget ended its groups (two cold, one cold) at 4 runs of 6 and 5 runs "
+        "of 8");
+  CHECK(budget_undecided(two_faster(), budget_run({{two, 4, 6}})) ==
+        "the 30-minute budget ended its group (two cold) at 4 runs of 6");
+  // Groups the claim does not compare, or no short groups at all: nothing to say.
+  CHECK(
+      budget_undecided(two_faster(), budget_run({{{"two", SampleKind::kBuild, "warm-code"}, 3, 6}}))
+          .empty());
+  CHECK(budget_undecided(two_faster(), budget_run({})).empty());
+  RunRecord hour = budget_run({{two, 4, 6}});
+  hour.options["budget_ms"] = 90 * 60 * 1000;
+  CHECK(budget_undecided(two_faster(), hour).rfind("the 90-minute budget", 0) == 0);
+  hour.options["budget_ms"] = 2 * 3600 * 1000;
+  CHECK(budget_undecided(two_faster(), hour).rfind("the 2-hour budget", 0) == 0);
+}
+
+TEST_CASE("page claims: an inconclusive claim the budget cut short says so under the table") {
+  ReportInput input;
+  input.suite_name = "s";
+  input.scenario_order = {"one", "two"};
+  input.claims = {two_faster()};
+  for (double v : {10.0, 11.0, 12.0, 13.0, 14.0})
+    input.samples.push_back(sample("one", SampleKind::kBuild, "cold", SampleStatus::kOk, v));
+  for (double v : {10.5, 11.5, 12.5, 13.5})
+    input.samples.push_back(sample("two", SampleKind::kBuild, "cold", SampleStatus::kOk, v));
+  input.runs = {budget_run({{{"two", SampleKind::kBuild, "cold"}, 4, 6}})};
+  auto render = [](const ReportInput& in) {
+    Page page(in);
+    doc::Document d;
+    add_claims(d, page);
+    std::ostringstream md;
+    doc::render_markdown(md, d);
+    return md.str();
+  };
+  auto md = render(input);
+  INFO(md);
+  CHECK(md.find("❔ inconclusive") != std::string::npos);
+  CHECK(md.find("Left undecided by the time budget") != std::string::npos);
+  CHECK(md.find("**two-faster**: inconclusive: the 30-minute budget ended its group (two cold) "
+                "at 4 runs of 6") != std::string::npos);
+  // Without a budget's short groups the page has nothing to blame on it.
+  input.runs = {budget_run({})};
+  CHECK(render(input).find("Left undecided") == std::string::npos);
+}

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "store/merge.hpp"
 #include "store/store.hpp"
 #include "util/process.hpp"
 
@@ -200,4 +201,21 @@ TEST_CASE("merge: the pairs of an A/B session come along, on the imported sample
   REQUIRE(bb_cli({"merge", "--from", from_path.string(), "--db", into_path.string()}).exit_code ==
           0);
   CHECK(Store(into_path, Store::Mode::kReadOnly).all_pairs().size() == 6);
+}
+
+TEST_CASE("merge: the groups a run's budget left short come along with it") {
+  Dir dir;
+  {
+    Store a(dir.path / "a.db", Store::Mode::kReadWrite);
+    add_run(a, "2026-11-01", 10, "machine-a");
+    a.mark_short(a.runs().back().id, {{{"s", SampleKind::kBuild, "cold"}, 6, 8}});
+  }
+  Store merged(dir.path / "merged.db", Store::Mode::kReadWrite);
+  merge_database(merged, dir.path / "a.db");
+  REQUIRE(merged.runs().size() == 1);
+  auto short_groups = merged.runs()[0].short_of_target;
+  REQUIRE(short_groups.size() == 1);
+  CHECK(short_groups[0].group == GroupKey{"s", SampleKind::kBuild, "cold"});
+  CHECK(short_groups[0].runs == 6);
+  CHECK(short_groups[0].wanted == 8);
 }

@@ -132,3 +132,29 @@ TEST_CASE("store: a full disk is a clear error and leaves no partial rows") {
   }
   bb::run_process({{"umount", mount_point.string()}});
 }
+
+TEST_CASE("store: the groups a budget left short of target round-trip with their run") {
+  TempDir dir;
+  Store store(dir.path / "b.db", Store::Mode::kReadWrite);
+  RunRecord run;
+  run.suite_name = "s";
+  auto id = store.begin_run(run);
+  CHECK(store.run(id)->short_of_target.empty());
+  store.mark_short(id, {{{"a", SampleKind::kBuild, "cold"}, 4, 6},
+                        {{"a", SampleKind::kStartup, "as-built"}, 8, 14}});
+  store.finish_run(id, "complete");
+  auto loaded = store.run(id)->short_of_target;
+  REQUIRE(loaded.size() == 2);
+  CHECK(loaded[0].group == GroupKey{"a", SampleKind::kBuild, "cold"});
+  CHECK(loaded[0].runs == 4);
+  CHECK(loaded[0].wanted == 6);
+  CHECK(loaded[1].group == GroupKey{"a", SampleKind::kStartup, "as-built"});
+  CHECK(loaded[1].wanted == 14);
+  // Marked again (a resumed run's budget ends anew): the new list replaces the old.
+  store.mark_short(id, {{{"a", SampleKind::kBuild, "cold"}, 5, 6}});
+  REQUIRE(store.runs().back().short_of_target.size() == 1);
+  CHECK(store.runs().back().short_of_target[0].runs == 5);
+  // A stored kind this buildbench does not know is an error naming run and column.
+  store.database().exec("UPDATE short_groups SET kind = 'teleport'");
+  CHECK_THROWS_WITH(store.run(id), Catch::Contains("short_groups.kind"));
+}

@@ -30,6 +30,16 @@ TEST_CASE("durations accept plain seconds and units") {
   CHECK_FALSE(parse_duration("10 parsecs").has_value());
 }
 
+TEST_CASE("durations add up parts of a number and its unit") {
+  CHECK(parse_duration("1h30m")->count() == 5400000);
+  CHECK(parse_duration("1m30s")->count() == 90000);
+  CHECK(parse_duration("2m500ms")->count() == 120500);
+  CHECK_FALSE(parse_duration("1m30").has_value());  // a bare number only alone
+  CHECK_FALSE(parse_duration("1h-30m").has_value());
+  CHECK_FALSE(parse_duration("").has_value());
+  CHECK_FALSE(parse_duration("30x").has_value());
+}
+
 TEST_CASE("tag_safe makes any name a valid image tag component") {
   CHECK(tag_safe("Step-1 KISS") == "step-1-kiss");
   CHECK(tag_safe("$(rm -rf /); `x`") == "rm--rf------x-");

@@ -1,0 +1,45 @@
+#pragma once
+// A time budget (--budget) spent where the run needs it. Every group keeps its minimum; the
+// repetitions past it go, while the predicted total fits, to the groups a claim compares (up
+// to what their targets need), then the headline's other build groups, then the start-ups,
+// widest spread first. The stopping rule still stops any group early: the budget only caps,
+// and stopping stays on precision and budget, never on significance. Pure, so the tests plan
+// on hand-made costs and needs.
+#include <limits>
+#include <map>
+#include <vector>
+
+#include "model/group_tally.hpp"
+
+namespace bb {
+
+// In the order the budget serves them.
+enum class BudgetPriority { kClaimed = 0, kBuild = 1, kStartup = 2 };
+
+struct BudgetGroup {
+  GroupTally::Key key;
+  BudgetPriority priority = BudgetPriority::kBuild;
+  int taken = 0;       // attempts so far, failed ones included
+  int min_runs = 0;    // kept whatever the budget
+  int wanted = 0;      // what its target is predicted to take in all (taken + expected_more)
+  double seconds = 0;  // predicted seconds of one more repetition (all its legs)
+  // Start-ups: the median's spread for one value (median_unit_spread); the wider, the more a
+  // repetition buys. NaN while unknown: served after the known ones.
+  double spread = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Each group's cap on its repetitions, given the seconds the budget has left for them: its
+// minimum (or what it has, when more), then one repetition at a time in priority order, round
+// robin within a priority (a claim's two sides grow together), each granted only while the
+// predicted total stays within `seconds_left`. Minimums are kept even when they overrun:
+// the hard stop (budget_admits) ends those.
+std::map<GroupTally::Key, int> budget_caps(const std::vector<BudgetGroup>& groups,
+                                           double seconds_left);
+
+// Whether a visit may start `elapsed` seconds into a budget of `budget` seconds: never once the
+// budget is spent, nor when its predicted seconds would end it more than `slack` (one build)
+// past the budget, so the run ends within the budget plus one build. An unknown (NaN) cost
+// or slack is judged on the time alone.
+bool budget_admits(double elapsed, double budget, double visit_seconds, double slack);
+
+}  // namespace bb

@@ -1,0 +1,97 @@
+#include "session/budget.hpp"
+
+#include <cmath>
+
+#include <catch2/catch.hpp>
+
+using namespace bb;
+
+namespace {
+
+GroupTally::Key build(const std::string& scenario, const std::string& state) {
+  return {scenario, SampleKind::kBuild, state};
+}
+GroupTally::Key startup(const std::string& scenario, const std::string& mode) {
+  return {scenario, SampleKind::kStartup, mode};
+}
+
+BudgetGroup group(GroupTally::Key key, BudgetPriority priority, int taken, int min_runs, int wanted,
+                  double seconds, double spread = std::nan("")) {
+  return {std::move(key), priority, taken, min_runs, wanted, seconds, spread};
+}
+
+}  // namespace
+
+TEST_CASE("budget: with room for all, every group gets what its target needs") {
+  std::vector<BudgetGroup> groups = {
+      group(build("one", "cold"), BudgetPriority::kClaimed, 1, 5, 6, 20),
+      group(build("two", "cold"), BudgetPriority::kBuild, 1, 3, 4, 20),
+      group(startup("two", "as-built"), BudgetPriority::kStartup, 0, 8, 12, 1, 0.1)};
+  auto caps = budget_caps(groups, 1000);
+  CHECK(caps[build("one", "cold")] == 6);
+  CHECK(caps[build("two", "cold")] == 4);
+  CHECK(caps[startup("two", "as-built")] == 12);
+}
+
+TEST_CASE("budget: claimed groups first, then the headline's builds, then start-ups") {
+  // Minimums: 4 x 10 (one) + 2 x 10 (two) + 8 x 1 (start-ups) = 68 s. Left: 30 s more.
+  std::vector<BudgetGroup> groups = {
+      group(startup("two", "as-built"), BudgetPriority::kStartup, 0, 8, 20, 1, 0.5),
+      group(build("two", "cold"), BudgetPriority::kBuild, 1, 3, 6, 10),
+      group(build("one", "cold"), BudgetPriority::kClaimed, 1, 5, 7, 10)};
+  auto caps = budget_caps(groups, 98);
+  CHECK(caps[build("one", "cold")] == 7);        // both extra runs: 20 s
+  CHECK(caps[build("two", "cold")] == 4);        // one of three: 10 s, the rest does not fit
+  CHECK(caps[startup("two", "as-built")] == 8);  // nothing left after the builds
+}
+
+TEST_CASE("budget: minimums are kept even when they overrun, and nothing is granted past it") {
+  std::vector<BudgetGroup> groups = {
+      group(build("one", "cold"), BudgetPriority::kClaimed, 2, 5, 6, 30),
+      group(build("two", "warm-code"), BudgetPriority::kBuild, 4, 3, 6, 5),  // past its minimum
+      group(startup("one", "as-built"), BudgetPriority::kStartup, 0, 8, 20, 1)};
+  auto caps = budget_caps(groups, 10);
+  CHECK(caps[build("one", "cold")] == 5);        // its minimum, 90 s over a 10 s budget
+  CHECK(caps[build("two", "warm-code")] == 4);   // what it has: never taken back
+  CHECK(caps[startup("one", "as-built")] == 8);  // start-ups keep theirs: reserved
+}
+
+TEST_CASE("budget: start-ups' minimums are reserved before builds get extra runs") {
+  // 40 s left: the start-ups' 8 x 2 s are set aside, so the builds get 24 s, not 40.
+  std::vector<BudgetGroup> groups = {
+      group(build("one", "cold"), BudgetPriority::kBuild, 3, 3, 10, 6),
+      group(startup("one", "as-built"), BudgetPriority::kStartup, 0, 8, 8, 2)};
+  auto caps = budget_caps(groups, 40);
+  CHECK(caps[build("one", "cold")] == 7);  // 4 x 6 s = 24 s
+  CHECK(caps[startup("one", "as-built")] == 8);
+}
+
+TEST_CASE("budget: a claim's two groups grow together, round robin") {
+  std::vector<BudgetGroup> groups = {
+      group(build("one", "cold"), BudgetPriority::kClaimed, 5, 5, 8, 10),
+      group(build("two", "cold"), BudgetPriority::kClaimed, 5, 5, 8, 10)};
+  auto caps = budget_caps(groups, 40);
+  CHECK(caps[build("one", "cold")] == 7);
+  CHECK(caps[build("two", "cold")] == 7);
+}
+
+TEST_CASE("budget: start-ups with the wider spread get the runs first, unknown ones last") {
+  std::vector<BudgetGroup> groups = {
+      group(startup("a", "as-built"), BudgetPriority::kStartup, 8, 8, 12, 1, 0.05),
+      group(startup("b", "as-built"), BudgetPriority::kStartup, 8, 8, 12, 1),  // no spread yet
+      group(startup("c", "as-built"), BudgetPriority::kStartup, 8, 8, 12, 1, 0.30)};
+  auto caps = budget_caps(groups, 2);  // two runs: one for each of the first two in order
+  CHECK(caps[startup("c", "as-built")] == 9);
+  CHECK(caps[startup("a", "as-built")] == 9);
+  CHECK(caps[startup("b", "as-built")] == 8);
+}
+
+TEST_CASE("budget: a visit starts only within the budget and within one build past it") {
+  CHECK(budget_admits(0, 60, 10, 20));
+  CHECK(budget_admits(59, 60, 20, 20));         // ends at 79: the budget plus one build
+  CHECK_FALSE(budget_admits(59, 60, 25, 20));   // would end 24 s past it
+  CHECK_FALSE(budget_admits(60, 60, 0.1, 20));  // spent
+  CHECK_FALSE(budget_admits(75, 60, 1, 20));
+  CHECK(budget_admits(59, 60, std::nan(""), std::nan("")));  // nothing timed: the clock alone
+  CHECK_FALSE(budget_admits(61, 60, std::nan(""), 20));
+}

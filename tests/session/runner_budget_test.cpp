@@ -1,0 +1,109 @@
+// `run --budget`: the session on a fake clock that each build moves on by its time.
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "session/runner.hpp"
+#include "session/session_fixture.hpp"
+
+using namespace bb;
+using bb::testing::basic_suite;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct BudgetHarness : bb::testing::SessionHarness<Runner> {
+  std::chrono::steady_clock::time_point now{};
+  BudgetHarness() {
+    progress.use_clock([this] { return now; });
+  }
+  // Each build takes `seconds(n)` for the n-th build (from 0) on the fake clock.
+  void builds_take(std::function<double(int)> seconds) {
+    engine.seconds_for = [this, seconds, n = 0](const BuildRequest&) mutable {
+      double took = seconds(n++);
+      now += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(took));
+      return took;
+    };
+  }
+  double elapsed() const { return std::chrono::duration<double>(now.time_since_epoch()).count(); }
+};
+
+// The basic suite's claim compares one's and two's cold builds: both claimed, 5..6 runs.
+RunOptions adaptive_cold() {
+  RunOptions options;
+  options.startup_runs = 0;
+  options.image_stats = false;
+  options.states = {CacheState::kCold};
+  options.build_precision = 0.10;
+  options.min_runs = 3;
+  options.max_runs = 6;
+  return options;
+}
+
+std::map<std::string, int> counts(Store& store, std::int64_t run_id) {
+  std::map<std::string, int> count;
+  for (const auto& s : store.samples({run_id}, false))
+    ++count[s.sample.scenario + " " + s.sample.state];
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("budget: no visit starts once it is spent; the run is complete, its short groups kept") {
+  BudgetHarness h;
+  h.builds_take([](int) { return 10.0; });
+  RunOptions options = adaptive_cold();
+  options.budget = 45s;
+  auto run_id = h.runner.run(basic_suite(), options);
+  // 10, 20 (round 1), 30, 40 (round 2), 50 (round 3 started at 40 s); then 50 s >= 45 s.
+  auto count = counts(h.store, run_id);
+  CHECK(count["one cold"] == 3);
+  CHECK(count["two cold"] == 2);
+  CHECK(h.elapsed() == 50);  // within the budget plus one build
+  auto run = h.store.run(run_id);
+  CHECK(run->status == "complete");
+  REQUIRE(run->short_of_target.size() == 2);
+  CHECK(run->short_of_target[0].group == GroupKey{"one", SampleKind::kBuild, "cold"});
+  CHECK(run->short_of_target[0].runs == 3);
+  CHECK(run->short_of_target[0].wanted == 5);  // a claim's minimum: its values are all alike
+  CHECK(run->short_of_target[1].group == GroupKey{"two", SampleKind::kBuild, "cold"});
+  CHECK(run->short_of_target[1].runs == 2);
+  CHECK(run->short_of_target[1].wanted == 5);
+  CHECK(h.runner.run(basic_suite(), adaptive_cold()) > 0);  // without a budget: none short
+  CHECK(h.store.run(run_id + 1)->short_of_target.empty());
+}
+
+TEST_CASE("budget: the caps keep each group at its minimum when only the minimums fit") {
+  BudgetHarness h;
+  // Noisy enough (10 and 12 s) that the claim's 1% target wants all 8 runs of each group.
+  h.builds_take([](int n) { return n % 2 ? 12.0 : 10.0; });
+  RunOptions options = adaptive_cold();
+  options.claim_precision = 0.01;
+  options.claim_max_runs = 8;
+  RunOptions unbounded = options;
+  options.budget = 115s;  // the ten minimum runs take 110 s
+  auto run_id = h.runner.run(basic_suite(), options);
+  auto count = counts(h.store, run_id);
+  CHECK(count["one cold"] == 5);
+  CHECK(count["two cold"] == 5);
+  CHECK(h.elapsed() == 110);
+  auto run = h.store.run(run_id);
+  CHECK(run->status == "complete");
+  REQUIRE(run->short_of_target.size() == 2);
+  CHECK(run->short_of_target[0].runs == 5);
+  CHECK(run->short_of_target[0].wanted == 8);
+  // Stored with the run, so a resume or the page knows it.
+  CHECK(read_stored_form(run->options).budget == std::optional<std::chrono::milliseconds>(115s));
+
+  // A budget with room lets the stopping rule run them to their maximum.
+  BudgetHarness roomy;
+  roomy.builds_take([](int n) { return n % 2 ? 12.0 : 10.0; });
+  unbounded.budget = 1h;
+  auto roomy_id = roomy.runner.run(basic_suite(), unbounded);
+  CHECK(counts(roomy.store, roomy_id)["one cold"] == 8);
+  // At their maximum, still wider than 1%: the † of the page, not the budget's doing.
+  CHECK(roomy.store.run(roomy_id)->short_of_target.empty());
+}
