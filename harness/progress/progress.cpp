@@ -71,8 +71,8 @@ void Progress::detail(const std::string& what) {
   if (what == detail_) return;
   detail_ = what;
   // Builds report many steps per second; redraw at most ten times a second.
-  auto now = now();
-  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  auto at = now();
+  if (at - last_draw_ < std::chrono::milliseconds(100)) return;
   redraw();
 }
 

@@ -476,7 +476,7 @@ void Session::record_short() {
   }
   double budget = std::chrono::duration<double>(*plan_->options().budget).count();
   if (short_.empty()) {
-    progress_.message(fmt::format("buildbench: budget: every group reached its target in {} of {}",
+    progress_.message(fmt::format("buildbench: budget: no group cut short ({} of {})",
                                   format_seconds(elapsed()), format_seconds(budget)));
     return;
   }

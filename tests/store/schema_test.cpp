@@ -69,8 +69,9 @@ TEST_CASE("store: a version 2 database's start-up states take the built-in mode 
   }
   {
     SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
-    // As written before start-up modes had names (and before A/B pairs).
+    // As written before start-up modes had names (and before A/B pairs and budgets).
     db.exec("DROP TABLE pairs");
+    db.exec("DROP TABLE short_groups");
     db.exec("PRAGMA user_version = 2");
   }
   Store store(path, Store::Mode::kReadOnly);  // a read migrates forward
