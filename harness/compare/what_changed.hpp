@@ -12,9 +12,9 @@
 namespace bb {
 
 struct InputChange {
-  std::string input;  // "commit", "base image python:3.11", "dockerfile step-6-...",
-                      // "context step-6-...", "package index", "engine", "buildkit",
-                      // "containerd", "runc", "kernel", "cpu"
+  std::string input;               // "commit", "base image python:3.11", "dockerfile step-6-...",
+                                   // "context step-6-...", "package index", "engine", "buildkit",
+                                   // "containerd", "runc", "kernel", "cpu"
   std::string before, after;       // short values: "sha256:ab12cd34ef56", "26.1.5", "1a2b3c4";
                                    // "not recorded" for a run made before it was recorded
   std::vector<std::string> files;  // for "commit": the suite files the commits changed
@@ -29,6 +29,11 @@ struct InputChange {
 std::vector<InputChange> what_changed(const RunRecord& before, const RunRecord& after,
                                       const std::filesystem::path& git_dir);
 
+// A side that did not record the input (a run older than the fact): not a change of value.
+bool is_unknown(const InputChange& change);
+// "base image python:3.11: sha256:ab12… → sha256:cd34…", "commit 1a2b3c4 → 5d6e7f8 changed
+// step-6/Dockerfile" (the first five files, then "and N more").
+std::string describe_change(const InputChange& change);
 // One line: "base image python:3.11: sha256:ab… → sha256:cd…; commit 1a2b3c4 → 5d6e7f8
 // changed a/Dockerfile".
 std::string describe_changes(const std::vector<InputChange>& changes);
