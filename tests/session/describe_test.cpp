@@ -42,7 +42,7 @@ TEST_CASE("describe: an unmeasured sample says why, with the time it was given u
 }
 
 TEST_CASE("describe: a run records each scenario's Dockerfile and context digest") {
-  FakeDockerEngine engine;
+  bb::testing::FakeDockerEngine engine;
   Progress progress{stderr, false, true};
   Suite suite = bb::testing::basic_suite();
   RunRecord record = describe_run(engine, progress, suite, RunOptions{});
