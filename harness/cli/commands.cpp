@@ -122,6 +122,12 @@ Comparison compare_selections(Store& store, const std::vector<std::int64_t>& bas
       options.scenario_order.push_back(name);
     }
   }
+  if (options.git_dir.empty() && !cand_runs.empty() && !cand_runs.back().suite_path.empty()) {
+    // The candidate's suite folder, when it is still there: a changed commit lists its files.
+    auto folder = std::filesystem::path(cand_runs.back().suite_path).parent_path();
+    std::error_code ec;
+    if (std::filesystem::is_directory(folder, ec)) options.git_dir = folder;
+  }
   std::vector<PairRecord> pairs;
   if (options.pairing != CompareOptions::Pairing::kUnpaired)
     pairs = store.pairs(base_ids, cand_ids);

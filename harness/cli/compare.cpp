@@ -105,10 +105,16 @@ int compare_runs(const CompareFlags& flags) {
   auto base_ids = store.select_runs(flags.baseline);
   auto cand_ids = store.select_runs(flags.candidate);
   Comparison comparison = compare_selections(store, base_ids, cand_ids, options);
-  if (flags.strict && !comparison.fingerprint_differences.empty()) {
+  if (flags.strict && different_hosts_or_tools(comparison)) {
     std::string keys;
     for (const auto& d : comparison.fingerprint_differences)
       keys += (keys.empty() ? "" : ", ") + d.key;
+    for (const auto& change : comparison.input_changes) {
+      if (!is_unknown(change) && change.input != "commit" &&
+          change.input.rfind("dockerfile", 0) != 0 && change.input.rfind("context", 0) != 0 &&
+          change.input != "package index")
+        keys += (keys.empty() ? "" : ", ") + change.input;
+    }
     fmt::print(stderr,
                "buildbench: error: --strict: the two sides differ in {}; compare runs "
                "from the same host and tools\n",

@@ -294,9 +294,14 @@ std::vector<FingerprintDifference> fingerprint_differences(const std::vector<Run
                                                            const std::vector<RunRecord>& b) {
   auto collect = [](const std::vector<RunRecord>& runs) {
     std::map<std::string, std::set<std::string>> values;
+    static const std::set<std::string> named_by_what_changed = {
+        "base_images", "inputs", "docker_server", "buildkit",
+        "containerd",  "runc",   "kernel",        "cpu_model"};
     for (const auto& run : runs) {
       if (!run.fingerprint.is_object()) continue;
-      for (const auto& [key, value] : run.fingerprint.items()) values[key].insert(flatten(value));
+      for (const auto& [key, value] : run.fingerprint.items()) {
+        if (!named_by_what_changed.count(key)) values[key].insert(flatten(value));
+      }
     }
     return values;
   };
@@ -435,8 +440,14 @@ void describe_pairing(Comparison& result, const std::vector<RunRecord>& runs) {
 }
 
 void note_environment(Comparison& result, const std::vector<RunRecord>& baseline_runs,
-                      const std::vector<RunRecord>& candidate_runs) {
+                      const std::vector<RunRecord>& candidate_runs, const CompareOptions& options) {
   result.fingerprint_differences = fingerprint_differences(baseline_runs, candidate_runs);
+  if (!baseline_runs.empty() && !candidate_runs.empty()) {
+    result.inputs_baseline_run = baseline_runs.back().id;
+    result.inputs_candidate_run = candidate_runs.back().id;
+    result.input_changes =
+        what_changed(baseline_runs.back(), candidate_runs.back(), options.git_dir);
+  }
   for (const auto* runs : {&baseline_runs, &candidate_runs}) {
     for (const auto& run : *runs) {
       if (!run.fingerprint.contains("base_images")) continue;
@@ -504,7 +515,7 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
   result.drift = find_drift(baseline, options);
   for (auto& drift : find_drift(candidate, options)) result.drift.push_back(drift);
   add_findings(result, findings, options);
-  note_environment(result, baseline_runs, candidate_runs);
+  note_environment(result, baseline_runs, candidate_runs, options);
   std::sort(result.warnings.begin(), result.warnings.end());
   result.warnings.erase(std::unique(result.warnings.begin(), result.warnings.end()),
                         result.warnings.end());
@@ -557,6 +568,18 @@ std::string describe_drift(const Drift& d) {
       "Sen's slope {:+.3g} s per repetition)",
       printable(d.scenario), d.state, d.metric, d.run_id, d.total_percent, d.count, d.p_value,
       d.sen_slope);
+}
+
+bool different_hosts_or_tools(const Comparison& comparison) {
+  static const std::set<std::string> host_and_tools = {"engine", "buildkit", "containerd",
+                                                       "runc",   "kernel",   "cpu"};
+  if (!comparison.fingerprint_differences.empty()) return true;
+  for (const auto& change : comparison.input_changes) {
+    if (is_unknown(change)) continue;
+    if (host_and_tools.count(change.input) || change.input.rfind("base image ", 0) == 0)
+      return true;
+  }
+  return false;
 }
 
 }  // namespace bb

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compare/what_changed.hpp"
 #include "model/image.hpp"
 #include "model/run.hpp"
 #include "stats/summary.hpp"
@@ -29,6 +30,8 @@ struct CompareOptions {
   std::vector<std::string> scenario_order;  // suite order; others follow as they appear
   // auto: paired when the two sides hold pairs; paired: require them; unpaired: ignore them.
   enum class Pairing { kAuto, kPaired, kUnpaired } pairing = Pairing::kAuto;
+  // The suite's checkout, so a changed commit lists the files it changed ("" for none).
+  std::filesystem::path git_dir;
 };
 
 struct ComparisonRow {
@@ -77,6 +80,10 @@ struct Comparison {
   std::vector<std::int64_t> baseline_runs;
   std::vector<std::int64_t> candidate_runs;
   std::vector<ComparisonRow> rows;  // scenario order of the candidate, then state, metric
+  // The inputs that differ between the last baseline run and the last candidate run
+  // (`what_changed`); fingerprint_differences holds the host and tool facts it does not cover.
+  std::vector<InputChange> input_changes;
+  std::int64_t inputs_baseline_run = 0, inputs_candidate_run = 0;
   std::vector<FingerprintDifference> fingerprint_differences;
   std::vector<std::string> warnings;
   bool stand_in_images = false;
@@ -115,8 +122,14 @@ ComparisonRow compare_values(const std::string& metric, const std::vector<double
                              const std::vector<double>& candidate, const CompareOptions& options,
                              const std::string& scenario = "");
 
-// Differences in host and tool facts between two sets of runs.
+// Differences in host and tool facts between two sets of runs, except the inputs that
+// `what_changed` names (base images, input digests, engine, BuildKit, containerd, runc,
+// kernel, CPU).
 std::vector<FingerprintDifference> fingerprint_differences(const std::vector<RunRecord>& a,
                                                            const std::vector<RunRecord>& b);
+
+// Whether the two sides differ in host or tools (`--strict` refuses them): a fingerprint
+// difference, or a changed engine, BuildKit, containerd, runc, kernel, CPU or base image.
+bool different_hosts_or_tools(const Comparison& comparison);
 
 }  // namespace bb

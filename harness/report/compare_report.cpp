@@ -46,6 +46,13 @@ std::string pairing_text(const Comparison& c) {
                      c.pair_order.empty() ? "" : " (" + c.pair_order + ")");
 }
 
+// "What changed between the runs (run 3 → run 4): base image …; commit … changed …", or "".
+std::string input_changes_text(const Comparison& c) {
+  if (c.input_changes.empty()) return "";
+  return fmt::format("What changed between the runs (run {} → run {}): {}", c.inputs_baseline_run,
+                     c.inputs_candidate_run, describe_changes(c.input_changes));
+}
+
 bool is_change(Verdict v) {
   return v == Verdict::kRegression || v == Verdict::kImprovement || v == Verdict::kFailed;
 }
@@ -55,6 +62,10 @@ bool is_change(Verdict v) {
 void render_compare_console(std::ostream& out, const Comparison& c, bool color) {
   out << fmt::format("Comparing baseline ({}) with candidate ({}){}\n", runs_text(c.baseline_runs),
                      runs_text(c.candidate_runs), c.paired ? ": " + pairing_text(c) : "");
+  if (!c.input_changes.empty()) {
+    out << (color ? "\x1b[1;33m" : "") << printable(input_changes_text(c))
+        << (color ? "\x1b[0m" : "") << "\n";
+  }
   if (!c.fingerprint_differences.empty()) {
     out << (color ? "\x1b[1;33m" : "")
         << "WARNING: the two sides ran on different hosts or tools:" << (color ? "\x1b[0m" : "")
@@ -141,6 +152,7 @@ void render_compare_markdown(std::ostream& out, const Comparison& c) {
       "**{} regression(s)**, {} improvement(s), {} no change, {} inconclusive, {} failed.\n\n",
       c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
       c.count(Verdict::kInconclusive), c.count(Verdict::kFailed));
+  if (!c.input_changes.empty()) out << markdown_escape(input_changes_text(c)) << "\n\n";
   write_fingerprint_warning(out, c);
   auto changed = [](const ComparisonRow& r) { return is_change(r.verdict); };
   if (std::any_of(c.rows.begin(), c.rows.end(), changed)) {
@@ -233,6 +245,19 @@ void render_compare_json(std::ostream& out, const Comparison& c) {
   auto& diffs = doc["fingerprint_differences"] = json::array();
   for (const auto& d : c.fingerprint_differences) {
     diffs.push_back({{"key", d.key}, {"baseline", d.baseline}, {"candidate", d.candidate}});
+  }
+  if (!c.input_changes.empty() || c.inputs_candidate_run != 0) {
+    json changes = json::array();
+    for (const auto& change : c.input_changes) {
+      changes.push_back({{"input", change.input},
+                         {"before", change.before},
+                         {"after", change.after},
+                         {"files", change.files}});
+    }
+    doc["what_changed"] = {{"baseline_run", c.inputs_baseline_run},
+                           {"candidate_run", c.inputs_candidate_run},
+                           {"changes", changes},
+                           {"text", describe_changes(c.input_changes)}};
   }
   doc["stand_in_images"] = c.stand_in_images;
   auto& drift = doc["drift"] = json::array();

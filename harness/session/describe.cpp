@@ -4,6 +4,7 @@
 
 #include "lab/run_network.hpp"
 #include "measure/registry_metrics.hpp"
+#include "scenario/input_digests.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
 #include "util/text.hpp"
@@ -51,6 +52,21 @@ nlohmann::json base_image_facts(DockerEngine& engine, const Suite& suite) {
   return facts;
 }
 
+// The digests of what the builds read from disk, for `compare/what_changed`. The package
+// index's digest is absent when the suite names no index.
+nlohmann::json input_facts(const Suite& suite) {
+  nlohmann::json scenarios = nlohmann::json::object();
+  for (const auto& scenario : suite.scenarios) {
+    nlohmann::json fact;
+    fact["dockerfile"] = file_digest(scenario.dockerfile).value_or("unreadable");
+    fact["context"] = context_digest(scenario.context, scenario.dockerfile);
+    scenarios[scenario.name] = fact;
+  }
+  nlohmann::json facts = {{"scenarios", scenarios}};
+  if (suite.index) facts["package_index"] = folder_digest(*suite.index);
+  return facts;
+}
+
 nlohmann::json network_facts(const RunOptions& options) {
   const auto& profile = network_profile_named(options.network_profile);
   nlohmann::json facts = {{"profile", profile.name},
@@ -89,6 +105,7 @@ RunRecord describe_run(DockerEngine& engine, Progress& progress, const Suite& su
   }
   record.fingerprint["base_images"] = base_image_facts(engine, suite);
   record.fingerprint["network"] = network_facts(options);
+  record.fingerprint["inputs"] = input_facts(suite);
   record.options = stored_form(options);
   return record;
 }

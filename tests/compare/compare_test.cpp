@@ -434,3 +434,34 @@ TEST_CASE("modules_compiled has a threshold: a small significant change is no re
   CHECK_FALSE(info->deterministic);
   CHECK(info->threshold_percent == 10);
 }
+
+TEST_CASE("compare names the inputs that changed, once, and --strict sees a new engine") {
+  RunRecord a = run(1), b = run(2);
+  a.fingerprint["base_images"] = {
+      {"python:3.11", {{"present", true}, {"id", "sha256:" + std::string(64, 'a')}}}};
+  b.fingerprint["base_images"] = {
+      {"python:3.11", {{"present", true}, {"id", "sha256:" + std::string(64, 'c')}}}};
+  auto c = compare({a}, samples("s", {1}), {b}, samples("s", {1}), {});
+  REQUIRE(c.input_changes.size() == 1);
+  CHECK(c.input_changes[0].input == "base image python:3.11");
+  CHECK(c.inputs_baseline_run == 1);
+  CHECK(c.inputs_candidate_run == 2);
+  CHECK(c.fingerprint_differences.empty());  // not said a second time as a raw key
+  CHECK(different_hosts_or_tools(c));
+
+  b.fingerprint["base_images"] = a.fingerprint["base_images"];
+  b.fingerprint["docker_server"] = "24.0";
+  c = compare({a}, samples("s", {1}), {b}, samples("s", {1}), {});
+  REQUIRE(c.input_changes.size() == 1);
+  CHECK(c.input_changes[0].input == "engine");
+  CHECK(c.fingerprint_differences.empty());
+  CHECK(different_hosts_or_tools(c));
+
+  // A commit alone is what the comparison is for, not a different host.
+  b.fingerprint = a.fingerprint;
+  a.git_commit = "1a2b3c4d5e";
+  b.git_commit = "5d6e7f8a9b";
+  c = compare({a}, samples("s", {1}), {b}, samples("s", {1}), {});
+  REQUIRE(c.input_changes.size() == 1);
+  CHECK_FALSE(different_hosts_or_tools(c));
+}

@@ -206,3 +206,36 @@ TEST_CASE("compare json: drift and warnings come through as they are") {
   CHECK(doc["warnings"] == std::vector<std::string>{"w"});
   CHECK(doc["stand_in_images"] == false);
 }
+
+TEST_CASE("compare output: what changed between the runs, in console, markdown and json") {
+  Comparison c = two_rows(Verdict::kRegression);
+  c.inputs_baseline_run = 1;
+  c.inputs_candidate_run = 3;
+  c.input_changes = {
+      {"base image python:3.11", "sha256:ab12cd34ef56", "sha256:cd34ef56ab12", {}},
+      {"commit", "1a2b3c4", "5d6e7f8", {"step-6-compiling-dependencies/Dockerfile"}}};
+  const std::string line =
+      "What changed between the runs (run 1 → run 3): base image python:3.11: sha256:ab12cd34ef56 "
+      "→ sha256:cd34ef56ab12; commit 1a2b3c4 → 5d6e7f8 changed "
+      "step-6-compiling-dependencies/Dockerfile";
+  auto text = console(c, false);
+  CHECK(text.find(line + "\n") != std::string::npos);
+  CHECK(text.find("WARNING") == std::string::npos);  // nothing else differs
+  auto md = markdown(c);
+  CHECK(md.find("What changed between the runs (run 1 → run 3): base image python:3.11") !=
+        std::string::npos);
+  CHECK(md.find("step-6-compiling-dependencies/Dockerfile") != std::string::npos);
+  auto doc = json_of(c);
+  REQUIRE(doc.contains("what_changed"));
+  CHECK(doc["what_changed"]["baseline_run"] == 1);
+  CHECK(doc["what_changed"]["candidate_run"] == 3);
+  REQUIRE(doc["what_changed"]["changes"].size() == 2);
+  CHECK(doc["what_changed"]["changes"][0]["input"] == "base image python:3.11");
+  CHECK(doc["what_changed"]["changes"][0]["after"] == "sha256:cd34ef56ab12");
+  CHECK(doc["what_changed"]["changes"][1]["files"][0] ==
+        "step-6-compiling-dependencies/Dockerfile");
+
+  c.input_changes.clear();
+  CHECK(console(c, false).find("What changed") == std::string::npos);
+  CHECK(json_of(c)["what_changed"]["changes"].empty());
+}

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "scenario/input_digests.hpp"
+#include "session_fixture.hpp"
 #include "util/error.hpp"
 
 using namespace bb;
@@ -37,4 +39,21 @@ TEST_CASE("describe: an unmeasured sample says why, with the time it was given u
   CHECK(sample.error == "no image to start");
   CHECK_FALSE(sample.started_at.empty());
   CHECK(sample.metrics.empty());
+}
+
+TEST_CASE("describe: a run records each scenario's Dockerfile and context digest") {
+  bb::testing::FakeDockerEngine engine;
+  Progress progress{stderr, false, true};
+  Suite suite = bb::testing::basic_suite();
+  RunRecord record = describe_run(engine, progress, suite, RunOptions{});
+  const auto& inputs = record.fingerprint["inputs"];
+  REQUIRE(inputs["scenarios"].size() == suite.scenarios.size());
+  for (const auto& scenario : suite.scenarios) {
+    INFO(scenario.name);
+    const auto& fact = inputs["scenarios"][scenario.name];
+    CHECK(fact["dockerfile"] == file_digest(scenario.dockerfile).value());
+    CHECK(fact["context"] == context_digest(scenario.context, scenario.dockerfile));
+  }
+  CHECK(inputs["scenarios"]["one"]["context"] != inputs["scenarios"]["two"]["context"]);
+  CHECK_FALSE(inputs.contains("package_index"));  // the suite names no index
 }
