@@ -238,7 +238,7 @@ Flags parse(int argc, char** argv) {
 void run_detector(const std::string& name, const Detector& detect, const Noise& noise,
                   const Flags& flags) {
   std::mt19937_64 rng(flags.seed);
-  std::string line = fmt::format("{:<18} {:<15} night {:>4.2f}% sample {:>4.2f}%", name, noise.name,
+  std::string line = fmt::format("{:<20} {:<15} night {:>4.2f}% sample {:>4.2f}%", name, noise.name,
                                  noise.night * 100, noise.sample * 100);
   for (std::size_t before : {10, 20}) {
     std::vector<int> flagged(kMaxDelay + 1, 0);
@@ -287,7 +287,7 @@ int main(int argc, char** argv) {
     if (night > measured.robust.night) noises.push_back({night, measured.spread.sample, "quieter"});
   }
   noises.push_back(measured.robust);
-  std::cout << fmt::format("{:<18} {:<15} {:<25} | {:<34} | {:<34} | {}\n", "detector", "noise",
+  std::cout << fmt::format("{:<20} {:<15} {:<25} | {:<34} | {:<34} | {}\n", "detector", "noise",
                            "(sd, log scale)", "10 before: <=1  <=2  <=3  <=10",
                            "20 before: <=1  <=2  <=3  <=10", "false/100");
   for (const auto& noise : noises) {
