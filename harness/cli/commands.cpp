@@ -157,7 +157,7 @@ void write_history_page(Store& store, const std::vector<RunRecord>& nightlies,
     if (!out) throw EnvironmentError(fmt::format("cannot write '{}'", (out_dir / name).string()));
   }
   fmt::print(stderr,
-             "buildbench: history page of {} nightlies written to {} ({} charts, {} change "
+             "buildbench: history page of {} nightlies written to {} ({} series, {} change "
              "points)\n",
              nightlies.size(), (out_dir / "history.md").string(), input.series.size(), changes);
 }

@@ -86,7 +86,7 @@ TEST_CASE("cli report --history: the nightly history page from a database, witho
   INFO(result.err << result.error);
   REQUIRE(result.exit_code == 0);
   CHECK(result.err == "buildbench: history page of 3 nightlies written to " + out.string() +
-                          "/history.md (1 charts, 0 change points)\n");
+                          "/history.md (1 series, 0 change points)\n");
   for (const char* file : {"history.md", "history.html", "history-s-cold-build_seconds.svg"}) {
     INFO(file);
     CHECK(fs::exists(out / file));
