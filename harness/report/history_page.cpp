@@ -98,6 +98,7 @@ std::string history_chart(const HistorySeries& series) {
   chart.title = chart_title(series.key);
   chart.y_label = fmt::format("{} ({})", series.key.metric, scale.unit);
   chart.x_labels = night_labels(series);
+  chart.zero_based = false;  // from zero, a 5% step is a few pixels
   svg::LineSeries line;
   line.name = "median per night, 95% interval, samples";
   for (const auto& night : series.nights) {
@@ -150,7 +151,8 @@ std::string how_to_read(const stats::EDivisiveOptions& detector) {
   return fmt::format(
       "One point per night: the median of its samples; whiskers: the 95% confidence interval of "
       "the median (order statistics) where the night has samples enough for one; faint dots: "
-      "the night's samples. Dashed red lines: change points found by E-divisive means over the "
+      "the night's samples; the y axis spans the data, not from zero. Dashed red lines: change "
+      "points found by E-divisive means over the "
       "nights' samples (permutation test, {} permutations, alpha {}, at least {} nights a side), "
       "at the first night of the new level, labelled with the change of level (after / before) "
       "with its interval and p. A pruned night enters by its median. The cause of a change "

@@ -44,10 +44,11 @@ std::string header(int height, const std::string& title) {
       kWidth, height, html_escape(title), kLeft);
 }
 
-void axis(std::ostringstream& out, double max, double step, const std::string& y_label) {
+void axis(std::ostringstream& out, double min, double max, double step,
+          const std::string& y_label) {
   int bottom = kTop + kPlotHeight;
-  for (double t = 0; t <= max + step / 2; t += step) {
-    double y = bottom - t / max * kPlotHeight;
+  for (double t = min; t <= max + step / 2; t += step) {
+    double y = bottom - (t - min) / (max - min) * kPlotHeight;
     out << fmt::format(
         "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#d0d7de\"/>\n", kLeft, y,
         kWidth - kRight, y);
@@ -79,9 +80,10 @@ void legend(std::ostringstream& out, const std::vector<std::string>& names) {
 
 // Header, axis and legend: what every chart draws before its data.
 template <typename Chart>
-void frame(std::ostringstream& out, int height, const Chart& chart, double max, double step) {
+void frame(std::ostringstream& out, int height, const Chart& chart, double min, double max,
+           double step) {
   out << header(height, chart.title);
-  axis(out, max, step, chart.y_label);
+  axis(out, min, max, step, chart.y_label);
   std::vector<std::string> names;
   for (const auto& s : chart.series) names.push_back(s.name);
   legend(out, names);
@@ -114,7 +116,7 @@ std::string render(const BarChart& chart) {
   auto [max, step] = nice_axis(max_value);
   int height = kTop + kPlotHeight + kLabelSpace + (chart.note.empty() ? 0 : 20);
   std::ostringstream out;
-  frame(out, height, chart, max, step);
+  frame(out, height, chart, 0, max, step);
   int bottom = kTop + kPlotHeight;
   double group_width = static_cast<double>(kWidth - kLeft - kRight) /
                        std::max<std::size_t>(1, chart.categories.size());
@@ -159,30 +161,47 @@ std::string render(const BarChart& chart) {
 
 namespace {
 
-double line_chart_max(const LineChart& chart) {
-  double max_value = 0;
+// The axis of a line chart: from zero, or around the data on round steps.
+struct LineAxis {
+  double min, max, step;
+};
+
+LineAxis line_axis(const LineChart& chart) {
+  double max_value = 0, min_value = INFINITY;
   auto take = [&](double v) {
-    if (std::isfinite(v)) max_value = std::max(max_value, v);
+    if (!std::isfinite(v)) return;
+    max_value = std::max(max_value, v);
+    min_value = std::min(min_value, v);
   };
   for (const auto& s : chart.series) {
     for (double v : s.values) take(v);
     for (double v : s.high) take(v);
+    for (double v : s.low) take(v);
     for (const auto& at : s.points) {
       for (double v : at) take(v);
     }
   }
-  return max_value;
+  if (chart.zero_based || !std::isfinite(min_value) || !(max_value > 0)) {
+    auto [max, step] = nice_axis(max_value);
+    return {0, max, step};
+  }
+  double span = max_value - min_value > 0 ? max_value - min_value : max_value * 0.1;
+  double step = nice_axis(span).second;
+  double min = std::max(0.0, std::floor(min_value / step) * step);
+  double max = std::ceil(max_value / step - 1e-9) * step;
+  if (max <= min) max = min + step;
+  return {min, max, step};
 }
 
 // Where a line chart puts its x labels and values.
 struct LinePlot {
   std::size_t n;
-  double max;
+  double min, max;
   double x(std::size_t i) const {
     return n <= 1 ? kLeft + (kWidth - kLeft - kRight) / 2.0
                   : kLeft + 10 + i * (kWidth - kLeft - kRight - 20.0) / (n - 1);
   }
-  double y(double v) const { return kTop + kPlotHeight - v / max * kPlotHeight; }
+  double y(double v) const { return kTop + kPlotHeight - (v - min) / (max - min) * kPlotHeight; }
 };
 
 // Dashed vertical lines, labels staggered over three rows so neighbours stay readable.
@@ -235,12 +254,12 @@ void line_series(std::ostringstream& out, const LineSeries& series, const char* 
 }  // namespace
 
 std::string render(const LineChart& chart) {
-  auto [max, step] = nice_axis(line_chart_max(chart));
+  auto [min, max, step] = line_axis(chart);
   int notes_height = chart.notes.empty() ? 0 : 8 + 16 * static_cast<int>(chart.notes.size());
   int height = kTop + kPlotHeight + 110 + notes_height;
   std::ostringstream out;
-  frame(out, height, chart, max, step);
-  LinePlot plot{chart.x_labels.size(), max};
+  frame(out, height, chart, min, max, step);
+  LinePlot plot{chart.x_labels.size(), min, max};
   markers(out, chart, plot);
   for (std::size_t s = 0; s < chart.series.size(); ++s)
     line_series(out, chart.series[s], kPalette[s % 8], plot);

@@ -43,6 +43,7 @@ struct LineChart {
   std::vector<LineSeries> series;
   std::vector<LineMarker> markers;
   std::vector<std::string> notes;  // small print under the chart, a line each
+  bool zero_based = true;          // false: the y axis spans the data on round steps
 };
 
 std::string render(const BarChart& chart);

@@ -128,3 +128,21 @@ TEST_CASE("svg: a line chart's whiskers, samples and markers sit at their night'
   CHECK(text.find("height=\"504\"") != std::string::npos);
   CHECK(text == svg::render(chart));
 }
+
+TEST_CASE("svg: a line chart not from zero spans its data on round steps") {
+  svg::LineChart chart;
+  chart.title = "History";
+  chart.x_labels = {"a", "b"};
+  chart.series = {{"median", {40, 42}, {}, {}, {}}};
+  auto from_zero = svg::render(chart);
+  CHECK(from_zero.find(">0</text>") != std::string::npos);
+  chart.zero_based = false;
+  // 40..42 on steps of 0.5: the two points at the plot's bottom and top.
+  auto text = svg::render(chart);
+  CHECK(text.find("<path d=\"M90.0,370.0L930.0,70.0\"") != std::string::npos);
+  CHECK(text.find("y=\"374.0\" text-anchor=\"end\" fill=\"#1f2328\">40</text>") !=
+        std::string::npos);
+  CHECK(text.find("y=\"74.0\" text-anchor=\"end\" fill=\"#1f2328\">42</text>") !=
+        std::string::npos);
+  CHECK(text.find(">0</text>") == std::string::npos);
+}
