@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "cli/gather.hpp"
 #include "docker/cli_engine.hpp"
 #include "util/error.hpp"
 #include "util/file_lock.hpp"
@@ -148,6 +150,24 @@ int compare_exit_code(const Comparison& comparison) {
     if (row.baseline.failures + row.candidate.failures > 0) return kExitEnvironment;
   }
   return kExitOk;
+}
+
+void write_history_page(Store& store, const std::vector<RunRecord>& nightlies,
+                        const fs::path& git_dir, const fs::path& out_dir,
+                        const stats::EDivisiveOptions& detector) {
+  HistoryInput input = gather_history(store, nightlies, git_dir, detector);
+  std::size_t changes = 0;
+  for (const auto& series : input.series) changes += series.changes.size();
+  fs::create_directories(out_dir);
+  for (const auto& [name, content] : build_history_page(input)) {
+    std::ofstream out(out_dir / name, std::ios::binary);
+    out << content;
+    if (!out) throw EnvironmentError(fmt::format("cannot write '{}'", (out_dir / name).string()));
+  }
+  fmt::print(stderr,
+             "buildbench: history page of {} nightlies written to {} ({} series, {} change "
+             "points)\n",
+             nightlies.size(), (out_dir / "history.md").string(), input.series.size(), changes);
 }
 
 }  // namespace bb

@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by sub-commands (run, compare, nightly).
 #include <cstdint>
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "compare/compare.hpp"
 #include "scenario/scenario.hpp"
 #include "session/runner.hpp"
+#include "stats/edivisive.hpp"
 
 namespace bb {
 
@@ -34,5 +36,11 @@ Comparison compare_selections(Store& store, const std::vector<std::int64_t>& bas
 
 // 0 no regression, 1 regression, 3 failed samples.
 int compare_exit_code(const Comparison& comparison);
+
+// The history page of `nightlies` (history.md, history.html, an SVG per series) into
+// `out_dir`; `git_dir` is the suite's checkout, where the causes' commits are looked up.
+void write_history_page(Store& store, const std::vector<RunRecord>& nightlies,
+                        const std::filesystem::path& git_dir, const std::filesystem::path& out_dir,
+                        const stats::EDivisiveOptions& detector = {});
 
 }  // namespace bb

@@ -2,11 +2,14 @@
 
 #include "model/metrics.hpp"
 
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "compare/what_changed.hpp"
 #include "stats/summary.hpp"
 #include "util/error.hpp"
 
@@ -71,7 +74,107 @@ std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run) {
   return history;
 }
 
+// A night of one series: its samples summarized, or a pruned run's summary.
+HistoryNight history_night(const RunRecord& run, const std::vector<double>& values,
+                           const Store::SummaryRow* kept) {
+  HistoryNight night;
+  auto label = run.labels.find("nightly");
+  night.date = label != run.labels.end() ? label->second : run.started_at.substr(0, 10);
+  night.run_id = run.id;
+  night.pruned = run.pruned && kept;
+  if (night.pruned) {
+    // metric_series gives a pruned run's median as its one value; the summary has the rest.
+    night.count = kept->count;
+    night.median = kept->median;
+    night.low = kept->ci_low;
+    night.high = kept->ci_high;
+    night.interval_available = std::isfinite(kept->ci_low) && std::isfinite(kept->ci_high);
+    return night;
+  }
+  auto summary = stats::summarize(values);
+  night.samples = values;
+  night.count = summary.count;
+  night.median = summary.median;
+  night.low = summary.median_ci.low;
+  night.high = summary.median_ci.high;
+  night.interval_available = summary.median_ci.available;
+  return night;
+}
+
+// What changed between the runs on either side of the change point; a cause that cannot be
+// read (a commit missing from a shallow clone) is said on the page, not fatal to it.
+HistoryChange history_change(const stats::ChangePoint& point, const RunRecord& before,
+                             const RunRecord& after, const fs::path& git_dir) {
+  HistoryChange change;
+  change.point = point;
+  try {
+    change.causes = what_changed(before, after, git_dir);
+  } catch (const UsageError& error) {
+    change.cause_error = error.what();
+  } catch (const EnvironmentError& error) {
+    change.cause_error = error.what();
+  }
+  return change;
+}
+
 }  // namespace
+
+std::vector<RunRecord> nightlies_up_to(Store& store, const std::string& suite_name,
+                                       std::int64_t up_to) {
+  std::vector<RunRecord> nightlies;
+  for (const auto& r : store.runs()) {
+    auto kind = r.labels.find("kind");
+    if (kind != r.labels.end() && kind->second == "nightly" && r.suite_name == suite_name &&
+        r.id <= up_to && (r.status == "complete" || r.id == up_to)) {
+      nightlies.push_back(r);
+    }
+  }
+  return nightlies;
+}
+
+HistoryInput gather_history(Store& store, const std::vector<RunRecord>& nightlies,
+                            const fs::path& git_dir, const stats::EDivisiveOptions& detector) {
+  HistoryInput input;
+  input.detector = detector;
+  if (!nightlies.empty()) input.suite_name = nightlies.back().suite_name;
+  std::vector<std::int64_t> ids;
+  std::map<std::int64_t, const RunRecord*> by_id;
+  for (const auto& r : nightlies) {
+    ids.push_back(r.id);
+    by_id[r.id] = &r;
+  }
+  std::map<MetricKey, std::map<std::int64_t, std::vector<double>>> values;
+  for (const auto& v : store.metric_series_of(ids, tracked_metric_names()))
+    values[v.key][v.run_id].push_back(v.value);
+  std::map<std::int64_t, std::map<MetricKey, Store::SummaryRow>> kept;
+  for (const auto& r : nightlies) {
+    if (!r.pruned) continue;
+    for (const auto& row : store.summaries(r.id)) kept[r.id][row.key] = row;
+  }
+  for (const auto& [key, per_run] : values) {
+    HistorySeries series;
+    series.key = key;
+    std::vector<const RunRecord*> runs;
+    std::vector<std::vector<double>> detector_input;
+    for (auto id : ids) {
+      auto it = per_run.find(id);
+      if (it == per_run.end()) continue;
+      auto row = kept[id].find(key);
+      series.nights.push_back(
+          history_night(*by_id[id], it->second, row == kept[id].end() ? nullptr : &row->second));
+      runs.push_back(by_id[id]);
+      // A pruned night enters by its median, the one value metric_series keeps of it.
+      detector_input.push_back(it->second);
+    }
+    for (const auto& point : stats::e_divisive(detector_input, detector)) {
+      if (point.first_night == 0 || point.first_night >= runs.size()) continue;
+      series.changes.push_back(
+          history_change(point, *runs[point.first_night - 1], *runs[point.first_night], git_dir));
+    }
+    input.series.push_back(std::move(series));
+  }
+  return input;
+}
 
 ReportInput gather_report_input(Store& store, const std::string& report_run,
                                 const std::string& report_suite, const ManifestVars& vars) {

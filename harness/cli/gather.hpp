@@ -1,8 +1,11 @@
 #pragma once
 // Collects, from the store, the plain data a report is built from.
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "report/benchmark_page.hpp"
+#include "report/history_page.hpp"
 #include "scenario/manifest.hpp"
 #include "store/store.hpp"
 
@@ -12,5 +15,18 @@ namespace bb {
 // scenario order and claims ("" uses the run's own, when it still exists).
 ReportInput gather_report_input(Store& store, const std::string& report_run,
                                 const std::string& report_suite, const ManifestVars& vars);
+
+// The history page's series: for each tracked metric and group the nightlies measured, a
+// night per run of `nightlies` (in their order) with its samples, the change points that
+// E-divisive finds over them, and for each what changed between the nights on either side
+// (`git_dir`: the suite's checkout, where commits are looked up).
+HistoryInput gather_history(Store& store, const std::vector<RunRecord>& nightlies,
+                            const std::filesystem::path& git_dir,
+                            const stats::EDivisiveOptions& detector = {});
+
+// The complete nightlies (label kind=nightly) of `suite_name` up to run `up_to`, oldest first;
+// run `up_to` itself whatever its status.
+std::vector<RunRecord> nightlies_up_to(Store& store, const std::string& suite_name,
+                                       std::int64_t up_to);
 
 }  // namespace bb

@@ -44,8 +44,9 @@ struct NightlyFlags {
 const char* kNightlyFooter = R"(
 Labels the run kind=nightly, nightly=DATE, commit=REV; compares it with the previous complete
 nightly of the suite (and --reference); looks for lasting shifts (a change-point test over
-per-night medians) and names the first night each appeared; writes the report and
-nightly-summary.md (also appended to $GITHUB_STEP_SUMMARY when set).
+per-night medians) and names the first night each appeared; writes the report, the history
+page (history.md, as 'report --history') and nightly-summary.md (also appended to
+$GITHUB_STEP_SUMMARY when set).
 Exit codes: 0 no regression, 1 regression, 2 bad usage, 3 failed samples or environment.
 
 Example (cron, 02:00):  buildbench nightly --db /var/lib/buildbench/nightly.db --out docs/benchmarks)";
@@ -271,6 +272,7 @@ int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
   int exit_code = compare_nightly({store, compare, night.id, summary}, nightlies, flags.reference);
   write_shifts(summary, lasting_shifts(store, nightlies), nightlies.size());
   write_report(store, flags.out_dir, vars, night.id, compare.alpha);
+  write_history_page(store, nightlies, fs::absolute(suite.manifest).parent_path(), flags.out_dir);
   summary.close();
   append_to_step_summary(summary_file);
   std::cout << fmt::format("buildbench: nightly {} done: run {}, report and summary in {}; {}\n",

@@ -44,10 +44,11 @@ std::string header(int height, const std::string& title) {
       kWidth, height, html_escape(title), kLeft);
 }
 
-void axis(std::ostringstream& out, double max, double step, const std::string& y_label) {
+void axis(std::ostringstream& out, double min, double max, double step,
+          const std::string& y_label) {
   int bottom = kTop + kPlotHeight;
-  for (double t = 0; t <= max + step / 2; t += step) {
-    double y = bottom - t / max * kPlotHeight;
+  for (double t = min; t <= max + step / 2; t += step) {
+    double y = bottom - (t - min) / (max - min) * kPlotHeight;
     out << fmt::format(
         "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#d0d7de\"/>\n", kLeft, y,
         kWidth - kRight, y);
@@ -79,9 +80,10 @@ void legend(std::ostringstream& out, const std::vector<std::string>& names) {
 
 // Header, axis and legend: what every chart draws before its data.
 template <typename Chart>
-void frame(std::ostringstream& out, int height, const Chart& chart, double max, double step) {
+void frame(std::ostringstream& out, int height, const Chart& chart, double min, double max,
+           double step) {
   out << header(height, chart.title);
-  axis(out, max, step, chart.y_label);
+  axis(out, min, max, step, chart.y_label);
   std::vector<std::string> names;
   for (const auto& s : chart.series) names.push_back(s.name);
   legend(out, names);
@@ -114,7 +116,7 @@ std::string render(const BarChart& chart) {
   auto [max, step] = nice_axis(max_value);
   int height = kTop + kPlotHeight + kLabelSpace + (chart.note.empty() ? 0 : 20);
   std::ostringstream out;
-  frame(out, height, chart, max, step);
+  frame(out, height, chart, 0, max, step);
   int bottom = kTop + kPlotHeight;
   double group_width = static_cast<double>(kWidth - kLeft - kRight) /
                        std::max<std::size_t>(1, chart.categories.size());
@@ -157,44 +159,122 @@ std::string render(const BarChart& chart) {
   return out.str();
 }
 
-std::string render(const LineChart& chart) {
-  double max_value = 0;
+namespace {
+
+// The axis of a line chart: from zero, or around the data on round steps.
+struct LineAxis {
+  double min, max, step;
+};
+
+LineAxis line_axis(const LineChart& chart) {
+  double max_value = 0, min_value = INFINITY;
+  auto take = [&](double v) {
+    if (!std::isfinite(v)) return;
+    max_value = std::max(max_value, v);
+    min_value = std::min(min_value, v);
+  };
   for (const auto& s : chart.series) {
-    for (double v : s.values) {
-      if (std::isfinite(v)) max_value = std::max(max_value, v);
+    for (double v : s.values) take(v);
+    for (double v : s.high) take(v);
+    for (double v : s.low) take(v);
+    for (const auto& at : s.points) {
+      for (double v : at) take(v);
     }
   }
-  auto [max, step] = nice_axis(max_value);
-  int height = kTop + kPlotHeight + 110;
-  std::ostringstream out;
-  frame(out, height, chart, max, step);
-  int bottom = kTop + kPlotHeight;
-  std::size_t n = chart.x_labels.size();
-  auto x_of = [&](std::size_t i) {
+  if (chart.zero_based || !std::isfinite(min_value) || !(max_value > 0)) {
+    auto [max, step] = nice_axis(max_value);
+    return {0, max, step};
+  }
+  double span = max_value - min_value > 0 ? max_value - min_value : max_value * 0.1;
+  double step = nice_axis(span).second;
+  double min = std::max(0.0, std::floor(min_value / step) * step);
+  double max = std::ceil(max_value / step - 1e-9) * step;
+  if (max <= min) max = min + step;
+  return {min, max, step};
+}
+
+// Where a line chart puts its x labels and values.
+struct LinePlot {
+  std::size_t n;
+  double min, max;
+  double x(std::size_t i) const {
     return n <= 1 ? kLeft + (kWidth - kLeft - kRight) / 2.0
                   : kLeft + 10 + i * (kWidth - kLeft - kRight - 20.0) / (n - 1);
-  };
-  for (std::size_t s = 0; s < chart.series.size(); ++s) {
-    std::string path;
-    for (std::size_t i = 0; i < chart.series[s].values.size() && i < n; ++i) {
-      double v = chart.series[s].values[i];
+  }
+  double y(double v) const { return kTop + kPlotHeight - (v - min) / (max - min) * kPlotHeight; }
+};
+
+// Dashed vertical lines, labels staggered over three rows so neighbours stay readable.
+void markers(std::ostringstream& out, const LineChart& chart, const LinePlot& plot) {
+  for (std::size_t m = 0; m < chart.markers.size(); ++m) {
+    const auto& marker = chart.markers[m];
+    if (marker.x_index >= plot.n) continue;
+    double x = plot.x(marker.x_index);
+    out << fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#cf222e\" "
+        "stroke-width=\"1.5\" stroke-dasharray=\"5,3\"/>\n",
+        x, kTop, kTop + kPlotHeight);
+    out << fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\" fill=\"#cf222e\">{}</text>\n",
+                       x + 4, kTop + 12 + 13 * static_cast<int>(m % 3), html_escape(marker.label));
+  }
+}
+
+void line_series(std::ostringstream& out, const LineSeries& series, const char* colour,
+                 const LinePlot& plot) {
+  for (std::size_t i = 0; i < series.points.size() && i < plot.n; ++i) {
+    for (double v : series.points[i]) {
       if (!std::isfinite(v)) continue;
-      path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : "L", x_of(i),
-                          bottom - v / max * kPlotHeight);
-      out << fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n", x_of(i),
-                         bottom - v / max * kPlotHeight, kPalette[s % 8]);
-    }
-    if (!path.empty()) {
-      out << fmt::format("<path d=\"{}\" stroke=\"{}\" stroke-width=\"2\" fill=\"none\"/>\n", path,
-                         kPalette[s % 8]);
+      out << fmt::format(
+          "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2\" fill=\"{}\" fill-opacity=\"0.3\"/>\n",
+          plot.x(i), plot.y(v), colour);
     }
   }
-  std::size_t every = std::max<std::size_t>(1, n / 12);
-  for (std::size_t i = 0; i < n; i += every) {
+  for (std::size_t i = 0; i < series.low.size() && i < series.high.size() && i < plot.n; ++i) {
+    if (!std::isfinite(series.low[i]) || !std::isfinite(series.high[i])) continue;
+    double x = plot.x(i);
+    out << fmt::format(
+        "<path d=\"M{0:.1f},{1:.1f}V{2:.1f}M{3:.1f},{1:.1f}H{4:.1f}M{3:.1f},{2:.1f}H{4:.1f}\" "
+        "stroke=\"{5}\" stroke-width=\"1.2\" fill=\"none\"/>\n",
+        x, plot.y(series.low[i]), plot.y(series.high[i]), x - 4, x + 4, colour);
+  }
+  std::string path;
+  for (std::size_t i = 0; i < series.values.size() && i < plot.n; ++i) {
+    double v = series.values[i];
+    if (!std::isfinite(v)) continue;
+    path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : "L", plot.x(i), plot.y(v));
+    out << fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n", plot.x(i),
+                       plot.y(v), colour);
+  }
+  if (!path.empty()) {
+    out << fmt::format("<path d=\"{}\" stroke=\"{}\" stroke-width=\"2\" fill=\"none\"/>\n", path,
+                       colour);
+  }
+}
+
+}  // namespace
+
+std::string render(const LineChart& chart) {
+  auto [min, max, step] = line_axis(chart);
+  int notes_height = chart.notes.empty() ? 0 : 8 + 16 * static_cast<int>(chart.notes.size());
+  int height = kTop + kPlotHeight + 110 + notes_height;
+  std::ostringstream out;
+  frame(out, height, chart, min, max, step);
+  LinePlot plot{chart.x_labels.size(), min, max};
+  markers(out, chart, plot);
+  for (std::size_t s = 0; s < chart.series.size(); ++s)
+    line_series(out, chart.series[s], kPalette[s % 8], plot);
+  int bottom = kTop + kPlotHeight;
+  std::size_t every = std::max<std::size_t>(1, plot.n / 12);
+  for (std::size_t i = 0; i < plot.n; i += every) {
     out << fmt::format(
         "<text transform=\"translate({:.1f},{}) rotate(-35)\" text-anchor=\"end\" "
         "fill=\"#1f2328\">{}</text>\n",
-        x_of(i), bottom + 16, html_escape(chart.x_labels[i]));
+        plot.x(i), bottom + 16, html_escape(chart.x_labels[i]));
+  }
+  for (std::size_t i = 0; i < chart.notes.size(); ++i) {
+    out << fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#57606a\">{}</text>\n",
+                       kLeft, bottom + 110 + 16 * static_cast<int>(i + 1),
+                       html_escape(chart.notes[i]));
   }
   out << "</svg>\n";
   return out.str();

@@ -1,6 +1,7 @@
 #pragma once
 // Charts as standalone SVG, drawn by buildbench itself: grouped bars with error bars, and
-// lines over time. Output is deterministic (fixed number formatting, no timestamps).
+// lines over time (with whiskers, each point's samples and annotated vertical markers, as the
+// history page draws them). Output is deterministic (fixed number formatting, no timestamps).
 #include <string>
 #include <vector>
 
@@ -24,6 +25,15 @@ struct BarChart {
 struct LineSeries {
   std::string name;
   std::vector<double> values;  // one per x label; NaN: gap
+  std::vector<double> low;     // whisker bounds per x label (same unit); empty or NaN: none
+  std::vector<double> high;
+  std::vector<std::vector<double>> points;  // faint dots per x label (e.g. its samples)
+};
+
+// A vertical line at an x label with its label at the top (e.g. a change point).
+struct LineMarker {
+  std::size_t x_index = 0;
+  std::string label;
 };
 
 struct LineChart {
@@ -31,6 +41,9 @@ struct LineChart {
   std::string y_label;
   std::vector<std::string> x_labels;
   std::vector<LineSeries> series;
+  std::vector<LineMarker> markers;
+  std::vector<std::string> notes;  // small print under the chart, a line each
+  bool zero_based = true;          // false: the y axis spans the data on round steps
 };
 
 std::string render(const BarChart& chart);

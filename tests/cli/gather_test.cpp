@@ -5,9 +5,12 @@
 #include <cmath>
 #include <string>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "cli/cli_helpers.hpp"
+#include "compare/what_changed.hpp"
+#include "stats/edivisive.hpp"
 #include "util/error.hpp"
 
 using namespace bb;
@@ -22,6 +25,14 @@ RunRecord basic_run(const std::string& started_at, const std::string& command = 
   run.suite_path = basic_suite() + "/suite.toml";
   run.started_at = started_at;
   run.command = command;
+  return run;
+}
+
+// A nightly of suite `basic` labelled with its date.
+RunRecord nightly_run(const std::string& date, const std::string& suite = "basic") {
+  RunRecord run = basic_run(date + "T02:00:00Z");
+  run.suite_name = suite;
+  run.labels = {{"kind", "nightly"}, {"nightly", date}};
   return run;
 }
 
@@ -82,4 +93,94 @@ TEST_CASE("gather: the suite gives order, claims and titles, for the scenarios m
 
   CHECK(usage_error(store, "latest", (dir.path / "nowhere.toml").string()) ==
         "--suite '" + (dir.path / "nowhere.toml").string() + "' does not exist");
+}
+
+TEST_CASE("gather: the nightlies of a suite up to a run, the complete ones and that run") {
+  bb::test::CliTempDir dir;
+  Store store(dir.path / "n.db", Store::Mode::kReadWrite);
+  auto first = add_run(store, nightly_run("2026-11-01"), {{"one", {5}}});
+  add_run(store, basic_run("2026-11-01T09:00:00Z"), {{"one", {5}}});   // not a nightly
+  add_run(store, nightly_run("2026-11-02", "other"), {{"one", {5}}});  // another suite
+  add_run(store, nightly_run("2026-11-02"), {{"one", {5}}}, "interrupted");
+  auto third = add_run(store, nightly_run("2026-11-03"), {{"one", {5}}}, "failed");
+  add_run(store, nightly_run("2026-11-04"), {{"one", {5}}});  // after the one asked for
+  auto runs = nightlies_up_to(store, "basic", third);
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0].id == first);
+  CHECK(runs[1].id == third);  // failed, but the page is drawn up to it
+}
+
+TEST_CASE("gather: history series per tracked group, a night per nightly that measured it") {
+  bb::test::CliTempDir dir;
+  Store store(dir.path / "n.db", Store::Mode::kReadWrite);
+  add_run(store, nightly_run("2026-11-01"), {{"one", {5, 5.2, 5.1}}});
+  add_run(store, nightly_run("2026-11-02"), {{"one", {5.1, NAN, 5.3}}, {"two", {4, 4.4}}});
+  auto pruned = add_run(store, nightly_run("2026-11-03"), {{"one", {6}}});
+  Store::SummaryRow kept;
+  kept.run_id = pruned;
+  kept.key = {{"one", SampleKind::kBuild, "cold"}, "build_seconds"};
+  kept.count = 9;
+  kept.median = 6.5;
+  kept.ci_low = 6.4;
+  kept.ci_high = 6.6;
+  store.prune_run(pruned, {kept});
+  auto nightlies = nightlies_up_to(store, "basic", pruned);
+  REQUIRE(nightlies.size() == 3);
+
+  auto input = gather_history(store, nightlies, dir.path);
+  CHECK(input.suite_name == "basic");
+  REQUIRE(input.series.size() == 2);
+  const auto& one = input.series[0];
+  CHECK(one.key == MetricKey{{"one", SampleKind::kBuild, "cold"}, "build_seconds"});
+  REQUIRE(one.nights.size() == 3);
+  CHECK(one.nights[0].date == "2026-11-01");
+  CHECK(one.nights[0].run_id == nightlies[0].id);
+  CHECK(one.nights[0].samples == std::vector<double>{5, 5.2, 5.1});
+  CHECK(one.nights[0].median == Approx(5.1));
+  CHECK(one.nights[0].count == 3);
+  CHECK_FALSE(one.nights[0].interval_available);  // three values give no 95% interval
+  // The failed sample is not a value of its night.
+  CHECK(one.nights[1].samples == std::vector<double>{5.1, 5.3});
+  // The pruned night reads its summary: its count and interval, no samples.
+  CHECK(one.nights[2].pruned);
+  CHECK(one.nights[2].samples.empty());
+  CHECK(one.nights[2].count == 9);
+  CHECK(one.nights[2].median == Approx(6.5));
+  CHECK(one.nights[2].interval_available);
+  CHECK(one.nights[2].low == Approx(6.4));
+  // `two` was measured on one night only: a series of one night.
+  const auto& two = input.series[1];
+  CHECK(two.key.group.scenario == "two");
+  REQUIRE(two.nights.size() == 1);
+  CHECK(two.nights[0].date == "2026-11-02");
+  // The change points are the detector's over the same nights (a pruned one by its median).
+  auto expected = stats::e_divisive({{5, 5.2, 5.1}, {5.1, 5.3}, {6.5}});
+  REQUIRE(one.changes.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    CHECK(one.changes[i].point.first_night == expected[i].first_night);
+}
+
+TEST_CASE("gather: a change point over a clear step opens at the step's night, causes beside it") {
+  bb::test::CliTempDir dir;
+  Store store(dir.path / "n.db", Store::Mode::kReadWrite);
+  std::vector<std::vector<double>> nights;
+  for (int day = 1; day <= 12; ++day) {
+    double level = day <= 6 ? 5 : 6;  // +20% from the seventh night
+    std::vector<double> samples = {level, level + 0.05, level - 0.05, level + 0.02, level - 0.02};
+    nights.push_back(samples);
+    add_run(store, nightly_run(fmt::format("2026-11-{:02d}", day)), {{"one", samples}});
+  }
+  auto nightlies = nightlies_up_to(store, "basic", store.runs().back().id);
+  auto input = gather_history(store, nightlies, dir.path);
+  REQUIRE(input.series.size() == 1);
+  const auto& series = input.series[0];
+  CHECK(series.nights.size() == 12);
+  auto expected = stats::e_divisive(nights);
+  REQUIRE(series.changes.size() == expected.size());
+  for (const auto& change : series.changes) {
+    // Whatever the detector finds lies at the step, and its causes are the two runs' inputs.
+    CHECK(series.nights[change.point.first_night].date == "2026-11-07");
+    CHECK(change.cause_error.empty());
+    CHECK(change.causes.size() == what_changed(nightlies[5], nightlies[6], dir.path).size());
+  }
 }

@@ -88,3 +88,61 @@ TEST_CASE("svg: nice axes and well-formed charts") {
   CHECK(text.rfind("<svg", 0) == 0);
   CHECK(text.find("</svg>") != std::string::npos);
 }
+
+TEST_CASE("svg: a line chart's whiskers, samples and markers sit at their night's x") {
+  svg::LineChart chart;
+  chart.title = "History";
+  chart.y_label = "build_seconds (s)";
+  chart.x_labels = {"2026-11-01", "2026-11-02", "2026-11-03"};
+  // Axis 0..20 over 300 px from y=370; three nights at x = 90, 510, 930.
+  svg::LineSeries line;
+  line.name = "median";
+  line.values = {10, 10, 20};
+  line.low = {8, NAN, 18};
+  line.high = {12, NAN, 20};
+  line.points = {{9, 11}, {10}, {}};
+  chart.series = {line};
+  chart.markers = {{2, "[1] +100.0% [+80.0, +120.0], p=0.01"}, {7, "off the chart"}};
+  chart.notes = {"[1] from 2026-11-03 (run 3): base image <python>"};
+  auto text = svg::render(chart);
+  // The whisker of night 1: 8..12 is y 250..190, capped 4 px either side.
+  CHECK(text.find("<path d=\"M90.0,250.0V190.0M86.0,250.0H94.0M86.0,190.0H94.0\" "
+                  "stroke=\"#4e79a7\"") != std::string::npos);
+  CHECK(text.find("<path d=\"M930.0,100.0V70.0") != std::string::npos);
+  CHECK(count(text, "V190.0M") + count(text, "V70.0M") == 2);  // night 2 has no interval
+  // Three faint sample dots, three median points.
+  CHECK(count(text, "fill-opacity=\"0.3\"") == 3);
+  CHECK(text.find("<circle cx=\"90.0\" cy=\"235.0\" r=\"2\"") != std::string::npos);
+  CHECK(count(text, "r=\"3\"") == 3);
+  CHECK(text.find("<path d=\"M90.0,220.0L510.0,220.0L930.0,70.0\"") != std::string::npos);
+  // The marker at night 3 only: the one past the last night is not drawn.
+  CHECK(count(text, "stroke-dasharray") == 1);
+  CHECK(text.find("<line x1=\"930.0\" y1=\"70\" x2=\"930.0\" y2=\"370\" stroke=\"#cf222e\"") !=
+        std::string::npos);
+  CHECK(text.find("<text x=\"934.0\" y=\"82\" font-size=\"11\" fill=\"#cf222e\">[1] +100.0% "
+                  "[+80.0, +120.0], p=0.01</text>") != std::string::npos);
+  CHECK(text.find("off the chart") == std::string::npos);
+  // The note under the chart, escaped; the chart grows to hold it.
+  CHECK(text.find(">[1] from 2026-11-03 (run 3): base image &lt;python&gt;</text>") !=
+        std::string::npos);
+  CHECK(text.find("height=\"504\"") != std::string::npos);
+  CHECK(text == svg::render(chart));
+}
+
+TEST_CASE("svg: a line chart not from zero spans its data on round steps") {
+  svg::LineChart chart;
+  chart.title = "History";
+  chart.x_labels = {"a", "b"};
+  chart.series = {{"median", {40, 42}, {}, {}, {}}};
+  auto from_zero = svg::render(chart);
+  CHECK(from_zero.find(">0</text>") != std::string::npos);
+  chart.zero_based = false;
+  // 40..42 on steps of 0.5: the two points at the plot's bottom and top.
+  auto text = svg::render(chart);
+  CHECK(text.find("<path d=\"M90.0,370.0L930.0,70.0\"") != std::string::npos);
+  CHECK(text.find("y=\"374.0\" text-anchor=\"end\" fill=\"#1f2328\">40</text>") !=
+        std::string::npos);
+  CHECK(text.find("y=\"74.0\" text-anchor=\"end\" fill=\"#1f2328\">42</text>") !=
+        std::string::npos);
+  CHECK(text.find(">0</text>") == std::string::npos);
+}
