@@ -18,4 +18,12 @@ struct InputChange {
 std::vector<InputChange> what_changed(const RunRecord& before, const RunRecord& after,
                                       const std::filesystem::path& git_dir);
 
+// A side that did not record the input (a run older than the fact): not a change of value.
+bool is_unknown(const InputChange& change);
+// "base image python:3.11: sha256:ab12… → sha256:cd34…", "commit 1a2b3c4 → 5d6e7f8 changed
+// step-6/Dockerfile".
+std::string describe_change(const InputChange& change);
+// One line: the changes joined with "; ".
+std::string describe_changes(const std::vector<InputChange>& changes);
+
 }  // namespace bb
