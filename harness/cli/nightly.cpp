@@ -305,25 +305,16 @@ int worse_exit_code(int so_far, int code) {
   return so_far;
 }
 
+// The suite's commit among the changes (a side that recorded none is no change of commit).
 bool is_commit(const InputChange& change) {
-  return change.input.rfind("commit", 0) == 0;
-}
-
-// "base image python:3.11: sha256:ab… → sha256:cd…", "commit: 1a2b3c4 → 5d6e7f8 changed
-// step-6/Dockerfile".
-std::string describe_change(const InputChange& change) {
-  std::string text = fmt::format("{}: {} → {}", change.input, change.before, change.after);
-  if (!change.files.empty()) text += fmt::format(" changed {}", fmt::join(change.files, ", "));
-  return text;
+  return change.input == "commit" && !is_unknown(change);
 }
 
 // The changes on one line; "(no commit)" when the suite's commit is not among them.
 std::string changes_line(const std::vector<InputChange>& changes) {
   if (changes.empty()) return "nothing recorded changed";
-  std::vector<std::string> parts;
-  for (const auto& c : changes) parts.push_back(describe_change(c));
   bool commit = std::any_of(changes.begin(), changes.end(), is_commit);
-  return fmt::format("{}{}", fmt::join(parts, "; "), commit ? "" : " (no commit)");
+  return describe_changes(changes) + (commit ? "" : " (no commit)");
 }
 
 void write_what_changed(std::ostream& summary, const std::optional<RunRecord>& previous,
