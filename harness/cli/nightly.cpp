@@ -74,8 +74,9 @@ with a stored run, drift between the runs included; for a paired view of a relea
 The history (lasting shifts over the nightly runs) and the report follow; nightly-summary.md
 goes to --out (also appended to $GITHUB_STEP_SUMMARY when set).
 Exit codes: 0 no regression, 1 regression, 2 bad usage (another suite's database, last night's
-commit missing from a shallow clone, a --reference matching no run; nothing is measured or
-stored), 3 failed samples or environment.
+commit missing from a shallow clone: fetch with git fetch --unshallow or actions/checkout's
+fetch-depth: 0; a --reference matching no run; nothing is measured or stored), 3 failed
+samples or environment.
 
 Example (cron, 02:00):  buildbench nightly --db /var/lib/buildbench/nightly.db --out docs/benchmarks)";
 
