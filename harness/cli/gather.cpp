@@ -48,13 +48,16 @@ void add_suite(ReportInput& input, const Suite& suite) {
   }
 }
 
-// Per-run medians of the tracked metrics over the complete runs of the suite up to `run`;
-// empty with fewer than two.
+// Per-run medians of the tracked metrics over the complete runs of the suite up to `run`
+// (one point a night: a paired nightly's baseline side left out); empty with fewer than two.
 std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run) {
   std::vector<std::int64_t> history_ids;
   std::map<std::int64_t, std::string> dates;
   for (const auto& r : store.runs()) {
-    if (r.suite_name == run.suite_name && r.status == "complete" && r.id <= run.id) {
+    auto kind = r.labels.find("kind");
+    bool nightly_baseline = kind != r.labels.end() && kind->second == kNightlyBaselineKind;
+    if (r.suite_name == run.suite_name && r.status == "complete" && r.id <= run.id &&
+        !nightly_baseline) {
       history_ids.push_back(r.id);
       dates[r.id] = r.started_at.substr(0, 10);
     }

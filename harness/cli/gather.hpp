@@ -11,6 +11,10 @@
 
 namespace bb {
 
+// The kind= label of last night's side of a paired nightly (cli/nightly.cpp): measured again
+// tonight beside tonight's run, it is no night of its own, so the history leaves it out.
+inline constexpr const char* kNightlyBaselineKind = "nightly-baseline";
+
 // report_run: a run selector or "latest-complete"; report_suite: a suite manifest for
 // scenario order and claims ("" uses the run's own, when it still exists).
 ReportInput gather_report_input(Store& store, const std::string& report_run,

@@ -1,5 +1,8 @@
-// `buildbench nightly`: run, compare with the previous nightly (and a pinned reference),
-// look for lasting shifts over the history, regenerate the report.
+// `buildbench nightly`: last night's revision and tonight's measured side by side (one `ab`
+// session), judged pair by pair, what changed since last night, a pinned reference, lasting
+// shifts over the history, the report.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -8,6 +11,8 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -15,8 +20,10 @@
 #include "cli/gather.hpp"
 #include "cli/options.hpp"
 #include "cli/subcommand.hpp"
+#include "compare/what_changed.hpp"
 #include "model/metrics.hpp"
 #include "report/compare_report.hpp"
+#include "scenario/revision.hpp"
 #include "stats/edivisive.hpp"
 #include "stats/summary.hpp"
 #include "util/error.hpp"
@@ -37,32 +44,60 @@ struct NightlyFlags {
   std::string date;       // YYYY-MM-DD, default today (UTC)
   std::string builder;
   bool no_wait = false;
-  int runs = 5, startup_runs = 30;
+  int runs = 5, startup_runs = 30;      // pairs, once there is a last night to pair with
   std::vector<std::string> thresholds;  // for both comparisons
 };
 
 const char* kNightlyFooter = R"(
-Labels the run kind=nightly, nightly=DATE, commit=REV; compares it with the previous complete
-nightly of the suite (and --reference); looks for lasting shifts (a change-point test over
-per-night medians) and names the first night each appeared; writes the report, the history
-page (history.md, as 'report --history') and nightly-summary.md (also appended to
+Tonight against last night, side by side: the suite at the previous nightly's commit (checked
+out apart, as 'ab --baseline-rev' does) and the checkout as it is tonight are measured in one
+'ab' session, pair by pair in a stored random order, and judged with the paired statistics
+(as 'compare' on the two runs). Drift of the machine between the nights cannot pass for a
+change, so a regression committed today is flagged tonight. --runs and --startup-runs count
+pairs (each side builds that often). When last night's commit is tonight's, the pairs measure
+noise without drift; a base image or package index that changed since last night reaches both
+sides alike and shows only in the history and in 'What changed'. The first nightly of a suite
+is a plain one-side run. A previous nightly that recorded no commit (a suite outside git) is
+compared unpaired, drift included, and said so.
+
+Runs: tonight's is labelled kind=nightly, nightly=DATE, commit=REV (the history: one run a
+night); last night's side kind=nightly-baseline, nightly=DATE, commit=REV (out of the history).
+
+What changed since last night: the recorded inputs that differ between last night's run and
+tonight's (commit and files, base image digests, package index, engine versions, host); a
+paired regression names them as its candidate causes.
+
+--reference SELECTOR (e.g. kind=reference, a release's pinned run) is an unpaired comparison
+with a stored run, drift between the runs included; for a paired view of a release run a weekly
+'buildbench ab --baseline-rev <release tag>' job.
+
+The long view: change points over the nightly history (E-divisive means over each tracked
+series' samples, whole nights permuted), each with its first night, size, interval and p. Then
+the report, the history page (history.md, as 'report --history': a chart per series with its
+change points and their causes) and nightly-summary.md go to --out (the summary also to
 $GITHUB_STEP_SUMMARY when set).
-Exit codes: 0 no regression, 1 regression, 2 bad usage, 3 failed samples or environment.
+Exit codes: 0 no regression, 1 regression, 2 bad usage (another suite's database, last night's
+commit missing from a shallow clone: fetch with git fetch --unshallow or actions/checkout's
+fetch-depth: 0; a --reference matching no run; nothing is measured or stored), 3 failed
+samples or environment.
 
 Example (cron, 02:00):  buildbench nightly --db /var/lib/buildbench/nightly.db --out docs/benchmarks)";
 
 void add_nightly_options(CLI::App* night, NightlyFlags& flags) {
-  night->add_option("--suite", flags.suite_path, "Suite manifest or its folder")
+  night->add_option("--suite", flags.suite_path, "Suite manifest or its folder (in a git checkout)")
       ->capture_default_str();
   night->add_option("--source", flags.source, "Checkout that a published suite describes");
-  night->add_option("--runs", flags.runs, "Measured repetitions per scenario and state")
+  night
+      ->add_option("--runs", flags.runs,
+                   "Pairs per scenario and state (last night's and tonight's side each build "
+                   "this often); repetitions on the first night")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  night->add_option("--startup-runs", flags.startup_runs, "Start-up repetitions per mode")
+  night->add_option("--startup-runs", flags.startup_runs, "Start-up pairs per mode")
       ->capture_default_str()
       ->check(CLI::Range(0, 10000));
   night->add_option("--reference", flags.reference,
-                    "Also compare with this pinned run (id or KEY=VALUE label)");
+                    "Also compare, unpaired, with this pinned run (id or KEY=VALUE label)");
   night->add_option("--date", flags.date, "Label the nightly with this date (default today, UTC)");
   night->add_option("--out", flags.out_dir, "Folder for the report and nightly-summary.md")
       ->capture_default_str();
@@ -73,39 +108,159 @@ void add_nightly_options(CLI::App* night, NightlyFlags& flags) {
   add_db_option(night, flags.db_path);
 }
 
-std::string git_commit(const fs::path& dir) {
+ProcessResult git(const fs::path& dir, std::vector<std::string> args) {
   ProcessOptions options;
-  options.argv = {"git", "-C", dir.string(), "rev-parse", "--short", "HEAD"};
+  options.argv = {"git", "-C", dir.string()};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.timeout = std::chrono::seconds(30);
+  return run_process(options);
+}
+
+std::string git_commit(const fs::path& dir) {
   try {
-    auto result = run_process(options);
+    auto result = git(dir, {"rev-parse", "--short", "HEAD"});
     return result.ok() ? std::string(trim(result.out)) : "unknown";
   } catch (const EnvironmentError&) {
     return "unknown";
   }
 }
 
-// The nightly's own run.
-struct NightlyRun {
-  std::string date;
-  std::string commit;
-  std::int64_t id = 0;
+fs::path suite_folder(const Suite& suite) {
+  return fs::absolute(suite.manifest).parent_path();
+}
+
+bool is_kind(const RunRecord& run, const std::string& kind) {
+  auto it = run.labels.find("kind");
+  return it != run.labels.end() && it->second == kind;
+}
+
+// The night a nightly run was labelled with (its start date for a hand-labelled one).
+std::string night_of(const RunRecord& run) {
+  auto it = run.labels.find("nightly");
+  return it != run.labels.end() ? it->second : run.started_at.substr(0, 10);
+}
+
+// What the store holds before tonight: the previous complete nightly, the reference's runs.
+struct LastNight {
+  std::optional<RunRecord> previous;
+  std::vector<std::int64_t> reference;
 };
 
-// Labels the run kind=nightly, nightly=DATE, commit=REV and takes it.
-NightlyRun measure_nightly(const NightlyFlags& flags, const Suite& suite,
-                           const std::string& command_line) {
-  NightlyRun night;
-  night.date =
-      flags.date.empty() ? iso8601_utc(std::chrono::system_clock::now()).substr(0, 10) : flags.date;
+// One nightly database per suite: tonight's run in another suite's history would be
+// compared with nothing of its own and mix two histories.
+void refuse_other_suite(const std::vector<RunRecord>& runs, const std::string& suite,
+                        const std::string& db_path) {
+  std::set<std::string> suites;
+  for (const auto& r : runs) {
+    if (is_kind(r, "nightly")) suites.insert(r.suite_name);
+  }
+  if (suites.empty() || suites.count(suite) > 0) return;
+  throw UsageError(fmt::format(
+      "database '{}' holds the nightlies of suite '{}', not of suite '{}' (--suite); give this "
+      "suite a database of its own (--db FILE), or run the nightly of '{}' on it (nothing was "
+      "measured or stored)",
+      db_path, printable(*suites.begin()), printable(suite), printable(*suites.begin())));
+}
+
+std::vector<std::int64_t> reference_runs(Store& store, const std::string& reference,
+                                         const std::string& db_path) {
+  if (reference.empty()) return {};
+  try {
+    return store.select_runs(reference);
+  } catch (const UsageError& error) {
+    throw UsageError(fmt::format(
+        "--reference '{}' matches no run in '{}' ({}); pin a run first (e.g. 'buildbench run "
+        "--label kind=reference' on the release) or drop --reference (nothing was measured or "
+        "stored)",
+        printable(reference), db_path, error.what()));
+  }
+}
+
+// Read before anything is measured, so that bad input stores nothing.
+LastNight read_last_night(const NightlyFlags& flags, const std::string& suite) {
+  LastNight last;
+  if (!fs::exists(flags.db_path)) {
+    if (!flags.reference.empty()) {
+      throw UsageError(fmt::format(
+          "--reference '{}' matches no run: the database '{}' does not exist yet; pin a run "
+          "first (e.g. 'buildbench run --label kind=reference --db {}') or drop --reference",
+          printable(flags.reference), flags.db_path, flags.db_path));
+    }
+    return last;
+  }
+  Store store(flags.db_path, Store::Mode::kReadOnly);
+  auto runs = store.runs();
+  refuse_other_suite(runs, suite, flags.db_path);
+  last.reference = reference_runs(store, flags.reference, flags.db_path);
+  for (const auto& r : runs) {
+    if (is_kind(r, "nightly") && r.suite_name == suite && r.status == "complete") last.previous = r;
+  }
+  return last;
+}
+
+// Last night's commit must be in tonight's clone; a shallow checkout lacks it.
+void require_in_clone(const fs::path& suite_dir, const RunRecord& previous) {
+  auto shallow = git(suite_dir, {"rev-parse", "--is-shallow-repository"});
+  if (!shallow.ok()) return;  // not in git: RevisionCheckout says so
+  if (git(suite_dir, {"cat-file", "-e", previous.git_commit + "^{commit}"}).ok()) return;
+  throw UsageError(fmt::format(
+      "the previous nightly (run {}, {}) measured commit {}, which the clone at {} does not "
+      "have{}; fetch the whole history (git fetch --unshallow, or actions/checkout with "
+      "fetch-depth: 0) so that last night's revision can be measured beside tonight's "
+      "(nothing was measured or stored)",
+      previous.id, night_of(previous), previous.git_commit.substr(0, 12), suite_dir.string(),
+      trim(shallow.out) == "true" ? " (a shallow checkout)" : ""));
+}
+
+// Tonight's nightly run, and last night's side measured beside it (0 when alone).
+struct Tonight {
+  std::string date;
+  std::string commit;
+  std::int64_t run = 0;
+  std::int64_t baseline_run = 0;
+};
+
+RunOptions night_options(const NightlyFlags& flags, const std::string& date,
+                         const std::string& command_line) {
   RunOptions options;
   options.runs = flags.runs;
   options.startup_runs = flags.startup_runs;
   options.command = command_line;
+  options.labels["nightly"] = date;
+  return options;
+}
+
+// The first nightly, or one whose last night recorded no commit: one side only.
+Tonight measure_alone(const NightlyFlags& flags, const Suite& suite, Tonight night,
+                      const std::string& command_line) {
+  RunOptions options = night_options(flags, night.date, command_line);
   options.labels["kind"] = "nightly";
-  options.labels["nightly"] = night.date;
-  night.commit = options.labels["commit"] = git_commit(fs::absolute(suite.manifest).parent_path());
-  night.id = execute_run(suite, options, flags.db_path, flags.no_wait, flags.builder).run_id;
+  options.labels["commit"] = night.commit;
+  night.run = execute_run(suite, options, flags.db_path, flags.no_wait, flags.builder).run_id;
+  return night;
+}
+
+// Last night's commit and tonight's checkout in one `ab` session.
+Tonight measure_paired(const NightlyFlags& flags, const Suite& suite, const RunRecord& previous,
+                       const ManifestVars& vars, Tonight night, const std::string& command_line) {
+  fs::path scratch =
+      fs::temp_directory_path() / fmt::format("buildbench-nightly-rev-{}-{}", getpid(),
+                                              tag_safe(previous.git_commit.substr(0, 12)));
+  RevisionCheckout checkout(flags.suite_path, previous.git_commit, scratch);
+  Suite last_night = load_suite(checkout.suite_path(), vars);
+  checkout.borrow_untracked(last_night);
+  AbOptions options;
+  options.run = night_options(flags, night.date, command_line);
+  options.baseline_revision = checkout.commit();
+  options.baseline_labels = {{"kind", kNightlyBaselineKind},
+                             {"commit", previous.git_commit.substr(0, 7)}};
+  options.candidate_labels = {{"kind", "nightly"}, {"commit", night.commit}};
+  fmt::print(stderr, "buildbench: last night's revision {} (run {}, {}) beside tonight's {}\n",
+             checkout.commit().substr(0, 12), previous.id, night_of(previous), night.commit);
+  AbResult result =
+      execute_ab(last_night, suite, options, flags.db_path, flags.no_wait, flags.builder);
+  night.run = result.candidate_run;
+  night.baseline_run = result.baseline_run;
   return night;
 }
 
@@ -114,8 +269,7 @@ std::vector<RunRecord> nightly_history(Store& store, const std::string& suite_na
                                        std::int64_t run_id) {
   std::vector<RunRecord> nightlies;
   for (const auto& r : store.runs()) {
-    auto kind = r.labels.find("kind");
-    if (kind != r.labels.end() && kind->second == "nightly" && r.suite_name == suite_name &&
+    if (is_kind(r, "nightly") && r.suite_name == suite_name &&
         (r.status == "complete" || r.id == run_id)) {
       nightlies.push_back(r);
     }
@@ -131,13 +285,13 @@ struct NightlyComparison {
   std::ostream& summary;
 };
 
-// Prints the comparison with `base`, adds it to the summary; returns compare's exit code.
+// Prints the comparison with `base`, adds its table to the summary; returns compare's exit
+// code.
 int compare_with(const NightlyComparison& night, const std::string& what,
                  const std::vector<std::int64_t>& base) {
   Comparison c = compare_selections(night.store, base, {night.run_id}, night.options);
   std::cout << fmt::format("== against {} ==\n", what);
   render_compare_console(std::cout, c, false);
-  night.summary << fmt::format("## Against {}\n\n", what);
   render_compare_markdown(night.summary, c);
   night.summary << "\n";
   for (const auto& row : c.rows) {
@@ -155,27 +309,100 @@ int worse_exit_code(int so_far, int code) {
   return so_far;
 }
 
-// Against the previous nightly, then the pinned reference; returns the exit code.
-int compare_nightly(const NightlyComparison& night, const std::vector<RunRecord>& nightlies,
-                    const std::string& reference) {
-  int exit_code = kExitOk;
-  const RunRecord* previous = nullptr;
-  for (const auto& r : nightlies) {
-    if (r.id < night.run_id) previous = &r;
+// The suite's commit among the changes (a side that recorded none is no change of commit).
+bool is_commit(const InputChange& change) {
+  return change.input == "commit" && !is_unknown(change);
+}
+
+// The changes on one line; "(no commit)" when the suite's commit is not among them.
+std::string changes_line(const std::vector<InputChange>& changes) {
+  if (changes.empty()) return "nothing recorded changed";
+  bool commit = std::any_of(changes.begin(), changes.end(), is_commit);
+  return describe_changes(changes) + (commit ? "" : " (no commit)");
+}
+
+void write_what_changed(std::ostream& summary, const std::optional<RunRecord>& previous,
+                        const std::vector<InputChange>& changes) {
+  summary << "## What changed since last night\n\n";
+  if (!previous) {
+    summary << "No previous nightly: nothing to compare the recorded inputs with.\n\n";
+    return;
   }
-  if (previous) {
-    std::string what = fmt::format("the previous nightly (run {}, {})", previous->id,
-                                   previous->labels.at("nightly"));
-    exit_code = worse_exit_code(exit_code, compare_with(night, what, {previous->id}));
-  } else {
+  if (changes.empty()) summary << "Nothing recorded changed.\n";
+  for (const auto& c : changes) summary << "- " << describe_change(c) << "\n";
+  if (!changes.empty() && std::none_of(changes.begin(), changes.end(), is_commit))
+    summary << "- no commit: the suite's commit is last night's\n";
+  summary << "\n";
+}
+// What the pairs measured tonight, said before the table.
+std::string paired_intro(const RunRecord& previous, const RunRecord& tonight,
+                         const Tonight& night) {
+  std::string text = fmt::format(
+      "Last night's revision {} (nightly of {}, run {}) and tonight's checkout {} were measured "
+      "pair by pair in one session (baseline run {}, candidate run {}): drift of the machine "
+      "between the nights cannot pass for a change.",
+      previous.git_commit.substr(0, 12), night_of(previous), previous.id,
+      tonight.git_commit.substr(0, 12) + (tonight.git_dirty ? " (with uncommitted changes)" : ""),
+      night.baseline_run, night.run);
+  if (previous.git_commit == tonight.git_commit && !tonight.git_dirty) {
+    text +=
+        " Tonight's commit is last night's: the pairs measure noise without drift; a base image "
+        "or package index that changed since last night reaches both sides alike, so it shows "
+        "only in the history and in 'What changed'.";
+  }
+  if (previous.git_dirty) {
+    text += " Last night's checkout had uncommitted changes; its commit is measured without them.";
+  }
+  return text;
+}
+
+// Tonight's verdict: pair by pair against last night's revision (or, without one, unpaired
+// against the previous nightly's run, or nothing on the first night); returns the exit code.
+int judge_tonight(const NightlyComparison& night, const Tonight& tonight,
+                  const std::optional<RunRecord>& previous,
+                  const std::vector<InputChange>& changes) {
+  night.summary << "## Tonight against last night, side by side\n\n";
+  if (!previous) {
+    night.summary << "First nightly of this suite: a one-side run, nothing to pair with yet.\n\n";
     std::cout << "buildbench: first nightly of this suite; nothing to compare with yet\n";
+    return kExitOk;
   }
-  if (!reference.empty()) {
-    std::string what = fmt::format("the reference ({})", reference);
-    exit_code =
-        worse_exit_code(exit_code, compare_with(night, what, night.store.select_runs(reference)));
+  int code = kExitOk;
+  if (tonight.baseline_run == 0) {
+    night.summary << fmt::format(
+        "The previous nightly (run {}) recorded no commit, so its revision cannot be measured "
+        "beside tonight's: compared unpaired, drift between the nights included.\n\n",
+        previous->id);
+    code = compare_with(night,
+                        fmt::format("the previous nightly (run {}, {}; unpaired)", previous->id,
+                                    night_of(*previous)),
+                        {previous->id});
+  } else {
+    night.summary << paired_intro(*previous, *night.store.run(tonight.run), tonight) << "\n\n";
+    code = compare_with(
+        night, fmt::format("last night's revision {} (paired)", previous->git_commit.substr(0, 7)),
+        {tonight.baseline_run});
   }
-  return exit_code;
+  std::string line = changes_line(changes);
+  if (code == kExitRegression) {
+    night.summary << "**Caused by** (what changed since last night): " << line << "\n\n";
+    std::cout << "buildbench: caused by: " << line << "\n";
+  } else {
+    std::cout << "buildbench: changed since last night: " << line << "\n";
+  }
+  return code;
+}
+
+// The pinned reference: a stored run, so unpaired; returns the exit code.
+int compare_reference(const NightlyComparison& night, const std::string& reference,
+                      const std::vector<std::int64_t>& runs) {
+  if (reference.empty()) return kExitOk;
+  std::string what = fmt::format("the reference ({})", reference);
+  night.summary << fmt::format(
+      "## Against {}\n\nUnpaired: a stored run, drift between the runs included (a weekly "
+      "'buildbench ab --baseline-rev <release tag>' gives the paired view).\n\n",
+      what);
+  return compare_with(night, what + ", unpaired", runs);
 }
 
 // Change points in each tracked series over the nightlies (E-divisive means over every
@@ -260,23 +487,39 @@ int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
   CompareOptions compare;
   parse_thresholds(flags.thresholds, compare);
   Suite suite = load_suite(flags.suite_path, vars);
-  NightlyRun night = measure_nightly(flags, suite, command_line);
+  LastNight last = read_last_night(flags, suite.name);
+  bool paired = last.previous && !last.previous->git_commit.empty();
+  if (paired) require_in_clone(suite_folder(suite), *last.previous);
+
+  Tonight night;
+  night.date =
+      flags.date.empty() ? iso8601_utc(std::chrono::system_clock::now()).substr(0, 10) : flags.date;
+  night.commit = git_commit(suite_folder(suite));
+  night = paired ? measure_paired(flags, suite, *last.previous, vars, night, command_line)
+                 : measure_alone(flags, suite, night, command_line);
 
   Store store(flags.db_path, Store::Mode::kReadOnly);
-  std::vector<RunRecord> nightlies = nightly_history(store, suite.name, night.id);
+  std::vector<RunRecord> nightlies = nightly_history(store, suite.name, night.run);
+  std::vector<InputChange> changes;
+  if (last.previous)
+    changes = what_changed(*last.previous, *store.run(night.run), suite_folder(suite));
   fs::create_directories(flags.out_dir);
   fs::path summary_file = fs::path(flags.out_dir) / "nightly-summary.md";
   std::ofstream summary(summary_file);
-  summary << fmt::format("# Nightly {} (run {}, commit {})\n\n", night.date, night.id,
+  summary << fmt::format("# Nightly {} (run {}, commit {})\n\n", night.date, night.run,
                          night.commit);
-  int exit_code = compare_nightly({store, compare, night.id, summary}, nightlies, flags.reference);
+  NightlyComparison comparison{store, compare, night.run, summary};
+  int exit_code = judge_tonight(comparison, night, last.previous, changes);
+  write_what_changed(summary, last.previous, changes);
+  exit_code =
+      worse_exit_code(exit_code, compare_reference(comparison, flags.reference, last.reference));
   write_shifts(summary, lasting_shifts(store, nightlies), nightlies.size());
-  write_report(store, flags.out_dir, vars, night.id, compare.alpha);
+  write_report(store, flags.out_dir, vars, night.run, compare.alpha);
   write_history_page(store, nightlies, fs::absolute(suite.manifest).parent_path(), flags.out_dir);
   summary.close();
   append_to_step_summary(summary_file);
   std::cout << fmt::format("buildbench: nightly {} done: run {}, report and summary in {}; {}\n",
-                           night.date, night.id, flags.out_dir,
+                           night.date, night.run, flags.out_dir,
                            exit_code == kExitRegression ? "REGRESSION found"
                            : exit_code == kExitOk       ? "no regression"
                                                         : "failed samples");
@@ -287,7 +530,9 @@ int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
 
 Subcommand add_nightly_command(CLI::App& parent, const std::string& command_line) {
   auto* night = parent.add_subcommand(
-      "nightly", "Run, compare with the previous nightly, find lasting shifts, write the report");
+      "nightly",
+      "Measure last night's revision beside tonight's, judge the pairs, say what changed, find "
+      "lasting shifts, write the report");
   auto flags = std::make_shared<NightlyFlags>();
   add_nightly_options(night, *flags);
   night->footer(kNightlyFooter);

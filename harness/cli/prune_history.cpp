@@ -46,7 +46,9 @@ Subcommand add_prune_history_command(CLI::App& parent) {
   prune->footer(
       "\nOlder runs keep, per scenario, state and metric: count, failures, median and "
       "its CI, mean, stddev, MAD, min, max;\ntrends and nightly change-point "
-      "detection read them. Example: buildbench prune-history --keep 60");
+      "detection read them. A paired nightly stores two runs a night (tonight's and last\nnight's "
+      "side, kind=nightly-baseline): --keep 60 keeps a month of nights. Example: buildbench "
+      "prune-history --keep 60");
   return {prune, [flags] { return prune_history(*flags); }};
 }
 

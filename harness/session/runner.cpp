@@ -136,6 +136,8 @@ void AbRunner::begin(std::vector<Side>& sides, const Plan& plan, const AbOptions
     side.options.labels["side"] = side.name;
     const std::string& revision = i == 0 ? options.baseline_revision : options.candidate_revision;
     if (!revision.empty()) side.options.labels["rev"] = revision;
+    for (const auto& [key, value] : i == 0 ? options.baseline_labels : options.candidate_labels)
+      side.options.labels[key] = value;
     if (i == 1) side.options.image_variant = "candidate";
     RunRecord record = describe_run(engine_, progress_, *side.suite, side.options, &host);
     record.options["ab"] = {{"id", design.ab_id},

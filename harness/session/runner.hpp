@@ -2,6 +2,7 @@
 // The two entry points of the session loop: `run` (one side, the adaptive or fixed design,
 // resumable) and `ab` (two sides, pair by pair in a recorded random order).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -45,6 +46,9 @@ struct AbOptions {
   std::optional<std::uint32_t> seed;  // drawn from std::random_device when unset
   std::string baseline_revision;      // stored as the label rev=...; "" for folders
   std::string candidate_revision;
+  // Labels of one side only, over run.labels (nightly keeps last night's side out of the
+  // nightly history with its own kind=).
+  std::map<std::string, std::string> baseline_labels, candidate_labels;
 };
 
 struct AbResult {

@@ -184,3 +184,20 @@ TEST_CASE("gather: a change point over a clear step opens at the step's night, c
     CHECK(change.causes.size() == what_changed(nightlies[5], nightlies[6], dir.path).size());
   }
 }
+
+TEST_CASE("gather: the history has one point a night, a paired nightly's baseline side left out") {
+  bb::test::CliTempDir dir;
+  Store store(dir.path / "b.db", Store::Mode::kReadWrite);
+  auto nightly = [&](const std::string& started_at, const std::string& kind, double seconds) {
+    RunRecord run = basic_run(started_at);
+    run.labels = {{"kind", kind}, {"nightly", started_at.substr(0, 10)}};
+    return add_run(store, run, {{"one", {seconds}}});
+  };
+  auto first = nightly("2026-01-01T02:00:00Z", "nightly", 5);
+  nightly("2026-01-02T02:00:00Z", kNightlyBaselineKind, 5.5);  // last night measured again
+  auto second = nightly("2026-01-02T02:10:00Z", "nightly", 6);
+  auto input = gather_report_input(store, std::to_string(second), "", {});
+  REQUIRE(input.history.size() == 2);
+  CHECK(input.history[0].run_id == first);
+  CHECK(input.history[1].run_id == second);
+}

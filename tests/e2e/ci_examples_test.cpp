@@ -10,19 +10,36 @@
 using namespace bb;
 using namespace bb::e2e;
 
+namespace {
+
+// Debian's python3-yaml turns the workflow into JSON: a YAML error fails here.
+nlohmann::json parse_workflow(const std::filesystem::path& file) {
+  ProcessOptions options;
+  options.argv = {"/usr/bin/python3", "-c",
+                  "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+                  file.string()};
+  auto parsed = run_process(options);
+  REQUIRE(parsed.exit_code == 0);
+  return nlohmann::json::parse(parsed.out);
+}
+
+// The first step of `job` that uses `action` (e.g. "actions/cache/restore"), or null.
+nlohmann::json step_using(const nlohmann::json& job, const std::string& action) {
+  for (const auto& step : job["steps"]) {
+    if (step.contains("uses") && step["uses"].get<std::string>().rfind(action + "@", 0) == 0)
+      return step;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 TEST_CASE("example workflows parse as YAML and reference real flags") {
   auto folder = source_dir() / "ci-examples/github";
   int commands = 0;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     INFO(entry.path());
-    // Debian's python3-yaml turns the workflow into JSON: a YAML error fails here.
-    ProcessOptions options;
-    options.argv = {"/usr/bin/python3", "-c",
-                    "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-                    entry.path().string()};
-    auto parsed = run_process(options);
-    REQUIRE(parsed.exit_code == 0);
-    auto workflow = nlohmann::json::parse(parsed.out);
+    auto workflow = parse_workflow(entry.path());
     REQUIRE(workflow.contains("jobs"));
     for (const auto& [name, job] : workflow["jobs"].items()) {
       for (const auto& step : job["steps"]) {
@@ -59,4 +76,43 @@ TEST_CASE("example workflows parse as YAML and reference real flags") {
     }
   }
   CHECK(commands == 2);
+}
+
+TEST_CASE("the nightly example runs on a hosted runner, its history carried in the cache") {
+  auto workflow = parse_workflow(source_dir() / "ci-examples/github/nightly.yml");
+  const auto& job = workflow["jobs"]["nightly"];
+  CHECK(job["runs-on"] == "ubuntu-latest");
+  // Last night's commit is checked out beside tonight's: the whole history must be there.
+  auto checkout = step_using(job, "actions/checkout");
+  REQUIRE(checkout.is_object());
+  CHECK(checkout["with"]["fetch-depth"] == 0);
+  // Cache keys are immutable: each night saves under its own key, and restores the newest
+  // by prefix; saving happens even when the nightly exits 1.
+  auto restore = step_using(job, "actions/cache/restore");
+  auto save = step_using(job, "actions/cache/save");
+  REQUIRE(restore.is_object());
+  REQUIRE(save.is_object());
+  std::string key = restore["with"]["key"];
+  CHECK(key.find("${{ github.run_id }}") != std::string::npos);
+  CHECK(save["with"]["key"] == key);
+  std::string prefix = restore["with"]["restore-keys"];
+  CHECK(key.rfind(prefix, 0) == 0);
+  CHECK(save["if"] == "always()");
+  // The database the nightly writes is in the folder the cache carries.
+  std::string folder = restore["with"]["path"];
+  CHECK(save["with"]["path"] == folder);
+  bool nightly_step = false;
+  for (const auto& step : job["steps"]) {
+    if (!step.contains("run")) continue;
+    std::string run = step["run"];
+    if (run.find("buildbench nightly") == std::string::npos) continue;
+    nightly_step = true;
+    CHECK(run.find("--db " + folder) != std::string::npos);
+  }
+  CHECK(nightly_step);
+  // The report is kept whatever the verdict.
+  auto upload = step_using(job, "actions/upload-artifact");
+  REQUIRE(upload.is_object());
+  CHECK(upload["if"] == "always()");
+  CHECK(upload["with"]["path"].get<std::string>().find("reports/") != std::string::npos);
 }

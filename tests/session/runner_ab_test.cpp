@@ -168,3 +168,20 @@ TEST_CASE("ab: a paired compare of the two runs finds a 10% slowdown") {
     CHECK(row.verdict == Verdict::kRegression);
   }
 }
+
+TEST_CASE("ab: each side's own labels go on its run only, over the shared ones") {
+  Harness h;
+  AbOptions options = cold_pairs(1);
+  options.run.labels = {{"nightly", "2026-01-03"}, {"kind", "shared"}};
+  options.baseline_labels = {{"kind", "nightly-baseline"}};
+  options.candidate_labels = {{"kind", "nightly"}, {"commit", "5d6e7f8"}};
+  auto result = h.runner.run(basic_suite(), basic_suite(), options);
+  auto base_run = h.store.run(result.baseline_run);
+  auto cand_run = h.store.run(result.candidate_run);
+  CHECK(base_run->labels.at("kind") == "nightly-baseline");
+  CHECK(base_run->labels.at("nightly") == "2026-01-03");
+  CHECK(base_run->labels.count("commit") == 0);
+  CHECK(cand_run->labels.at("kind") == "nightly");
+  CHECK(cand_run->labels.at("commit") == "5d6e7f8");
+  CHECK(cand_run->labels.at("side") == "candidate");
+}
