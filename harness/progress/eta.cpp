@@ -62,6 +62,20 @@ std::map<std::string, double> EtaModel::means() const {
   return seconds;
 }
 
+double EtaModel::planning_seconds(const std::string& kind) const {
+  if (auto timed = timed_.find(kind); timed != timed_.end())
+    return timed->second.first / timed->second.second;
+  if (auto prior = prior_.find(kind); prior != prior_.end()) return prior->second;
+  double seconds = 0;
+  int tasks = 0;
+  for (const auto& [other, timed] : timed_) {
+    if (is_one_off(other)) continue;
+    seconds += timed.first;
+    tasks += timed.second;
+  }
+  return tasks > 0 ? seconds / tasks : std::nan("");
+}
+
 double EtaModel::seconds_left(const std::map<std::string, int>& remaining) const {
   double total = 0, all_seconds = 0;
   int all_tasks = 0;

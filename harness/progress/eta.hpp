@@ -44,6 +44,11 @@ class EtaModel {
   // start-ups not yet timed go by warm-nochange builds, anything else by the mean of all
   // tasks); NaN while nothing has been timed and there is no prior.
   double seconds_left(const std::map<std::string, int>& remaining) const;
+  // What a time budget plans one task of `kind` at: its mean (this run's, else the prior);
+  // a kind neither timed nor in the last run at the mean of every task timed so far, not the
+  // ETA's warm-nochange stand-in: start-ups cost several times a cached build, and a budget
+  // that plans them that cheap spends their time on builds. NaN while nothing is timed.
+  double planning_seconds(const std::string& kind) const;
 
  private:
   std::map<std::string, std::pair<double, int>> timed_;  // kind -> (seconds, tasks)

@@ -28,6 +28,7 @@ class Progress {
   double eta_seconds() const { return eta_.seconds_left(remaining_); }
   // Predicted seconds of one task of `kind`, as the ETA counts it; NaN with nothing to go by.
   double task_seconds(const std::string& kind) const { return eta_.seconds_left({{kind, 1}}); }
+  double planning_seconds(const std::string& kind) const { return eta_.planning_seconds(kind); }
   void detail(const std::string& what);  // e.g. the running build step
   // side: ab's baseline/candidate. one_off: seconds of the task spent on work done once per
   // scenario (layer statistics, registry push and pull), timed as kinds of their own so the

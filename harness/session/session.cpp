@@ -409,12 +409,12 @@ void Session::plan_budget() {
   // Warm-ups and once-per-scenario work are spent whatever the caps: reserved first.
   double reserved = 0;
   for (const auto& [kind, count] : once) {
-    if (count > 0) reserved += count * progress_.task_seconds(kind);
+    if (count > 0) reserved += count * progress_.planning_seconds(kind);
   }
   std::map<GroupTally::Key, BudgetGroup> by_key;  // a pair's legs: one group, both legs' cost
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const auto& key = groups[i].key;
-    double seconds = progress_.task_seconds(groups[i].kind);
+    double seconds = progress_.planning_seconds(groups[i].kind);
     // Nothing timed and no last run: the first round runs unplanned, and teaches the costs.
     if (!std::isfinite(seconds) || !std::isfinite(reserved)) return;
     auto [at, added] = by_key.try_emplace(key);

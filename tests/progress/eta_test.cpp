@@ -281,3 +281,18 @@ TEST_CASE("expected work: start-ups at their maximum until a group of theirs has
   groups[2].prior = 12;
   CHECK(expected_work(groups, tally).at("startup") == 6 + 8 + 8);
 }
+
+TEST_CASE("a budget plans an untimed start-up at the mean task, not the ETA's cached-build guess") {
+  EtaModel eta;
+  CHECK(std::isnan(eta.planning_seconds("startup")));
+  eta.timed("warm-nochange", 0.25);
+  eta.timed("cold", 19.75);
+  // The ETA's first guess for a start-up is a cached build; the budget's is every task's mean.
+  CHECK(eta.seconds_left({{"startup", 1}}) == Approx(0.25));
+  CHECK(eta.planning_seconds("startup") == Approx(10.0));
+  eta.prior({{"startup", 2.0}});
+  CHECK(eta.planning_seconds("startup") == Approx(2.0));  // the last run's, once known
+  eta.timed("startup", 3.0);
+  CHECK(eta.planning_seconds("startup") == Approx(3.0));  // this run's, once timed
+  CHECK(eta.planning_seconds("cold") == Approx(19.75));
+}
