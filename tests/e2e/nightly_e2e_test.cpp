@@ -91,7 +91,7 @@ double cold_median(Store& store, std::int64_t id) {
 }  // namespace
 
 TEST_CASE(
-    "nightly: paired nights flag a committed step with its commit and file; a rebuilt "
+    "nightly: paired nights flag a committed step with its commit and file, and a rebuilt "
     "base image is named with no commit") {
   TempDb db;
   ScratchBaseImage base;
