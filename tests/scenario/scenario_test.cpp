@@ -10,7 +10,8 @@ TEST_CASE("scenario: every cache state's name parses back to it, and the default
   for (auto state : every_cache_state()) CHECK(parse_cache_state(to_string(state)) == state);
   CHECK(cache_state_names() == std::vector<std::string>{"cold", "warm-nochange", "warm-code",
                                                         "warm-deps", "ci-registry", "ci-local",
-                                                        "ci-inline", "export-min", "export-max",
+                                                        "ci-inline", "ci-registry-deps",
+                                                        "export-min", "export-max",
                                                         "export-local", "export-inline"});
   CHECK(all_cache_states().size() == 4);
   CHECK_FALSE(parse_cache_state("Cold"));
