@@ -147,6 +147,7 @@ Page::Page(const ReportInput& in)
       modes(measured_modes(in)),
       claims(judge_claims(in.claims, groups, options)),
       run(in.runs.empty() ? nullptr : &in.runs.back()),
+      fidelity(judge_fidelity(in.fidelity, run ? run->fingerprint : nlohmann::json::object())),
       stand_ins(stand_in_images(run)),
       ci_states(measured_ci_states(groups)),
       claimed(timed_claim_groups(in.claims)) {}

@@ -10,6 +10,7 @@
 
 #include "compare/claims.hpp"
 #include "compare/compare.hpp"
+#include "compare/fidelity.hpp"
 #include "model/group_key.hpp"
 #include "report/document.hpp"
 #include "report/report_input.hpp"
@@ -34,7 +35,8 @@ struct Page {
   SampleGroups groups;
   std::vector<ModeColumn> modes;
   std::vector<ClaimResult> claims;
-  const RunRecord* run = nullptr;  // the latest reported run
+  const RunRecord* run = nullptr;     // the latest reported run
+  std::vector<FidelityRow> fidelity;  // the suite's checks, on the latest run's base images
   std::vector<std::string> stand_ins;
   std::vector<std::string> ci_states;  // CI cache states with a sample, in protocol order
   std::set<GroupKey> claimed;          // the groups a claim compares
@@ -62,6 +64,7 @@ std::string short_of_target_note(const Page& page);  // what † means, under a 
 void add_intro(doc::Document& d, const Page& page);
 void add_headline(doc::Document& d, const Page& page);
 void add_claims(doc::Document& d, const Page& page);
+void add_fidelity(doc::Document& d, const Page& page);
 void add_environment(doc::Document& d, const Page& page);
 void add_warnings(doc::Document& d, const Page& page);
 void add_scenario_notes(doc::Document& d, const ReportInput& input);
