@@ -29,14 +29,15 @@ std::string git_output(const fs::path& dir, std::vector<std::string> args) {
 }
 
 // What a Python base image's own interpreter imports, read off the image rather than assumed
-// (a stand-in's pip decides whether the wheel cache serves hash-checked installs).
+// (a stand-in's pip decides whether the wheel cache serves hash-checked installs). setuptools
+// first: its distutils shim asserts when pip has imported distutils before it.
 constexpr const char* kToolVersions = R"(import json, sys
 def version(name):
     try:
         return getattr(__import__(name), "__version__", None)
     except Exception:
         return None
-print(json.dumps(dict(python=sys.version.split()[0], **{n: version(n) for n in ("pip", "setuptools", "wheel")})))
+print(json.dumps(dict(python=sys.version.split()[0], **{n: version(n) for n in ("setuptools", "pip", "wheel")})))
 )";
 
 // The last line of a command's output, where docker and python put the reason.
