@@ -434,6 +434,19 @@ TEST_CASE("modules_compiled has a threshold: a small significant change is no re
   CHECK(info->compared);
   CHECK_FALSE(info->deterministic);
   CHECK(info->threshold_percent == 10);
+  // Four modules more of ~100, every time: significant, within 10%, no change. Thirty more is.
+  std::vector<double> base = {100, 101, 99, 100, 102, 98, 100, 101};
+  std::vector<double> few_more, many_more;
+  for (double v : base) {
+    few_more.push_back(v + 4);
+    many_more.push_back(v + 30);
+  }
+  auto few = compare_values(std::string(kModulesCompiled), base, few_more, {});
+  CHECK(few.p_value < 0.05);
+  CHECK(few.verdict == Verdict::kNoChange);
+  CHECK(few.change_floor == 0);  // no floor for counts
+  CHECK(compare_values(std::string(kModulesCompiled), base, many_more, {}).verdict ==
+        Verdict::kRegression);
 }
 
 TEST_CASE("compare names the inputs that changed, once, and --strict sees a new engine") {
