@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "compare/claims.hpp"
@@ -40,6 +41,11 @@ struct Page {
   std::vector<std::string> stand_ins;
   std::vector<std::string> ci_states;  // CI cache states with a sample, in protocol order
   std::set<GroupKey> claimed;          // the groups a claim compares
+  // Every measured group against the previous scenario's, (scenario, state, metric) -> row,
+  // with the false discovery rate controlled over all of them: the page's ▲/▼. step_family
+  // first: steps' initializer fills it.
+  RowFamily step_family;
+  std::map<std::tuple<std::string, std::string, std::string>, ComparisonRow> steps;
 
   explicit Page(const ReportInput& in);
   static CompareOptions options_of(const ReportInput& in);

@@ -245,12 +245,14 @@ void add_headline(doc::Document& d, const Page& page) {
   bool marked = false;
   d.table(scenario_table(page, headline_columns(page.modes), marked));
   std::string short_note = marked ? " " + short_of_target_note(page) : "";
-  d.paragraph(
-      fmt::format("Medians ± scaled MAD. ▲/▼: a change against the previous row that is "
-                  "significant (Mann-Whitney U, p < {:g}) and beyond 5% for times or 1% for "
-                  "sizes; sizes are compared exactly.",
-                  page.options.alpha) +
-      short_note + startup_note(page.modes));
+  d.paragraph(fmt::format("Medians ± scaled MAD. ▲/▼: a change against the previous row that "
+                          "is significant (Mann-Whitney U, tested together with all of the "
+                          "page's such changes) and beyond 5% for times (for builds also ±{:.0f} "
+                          "ms, two medians' precision floor) or 1% for sizes; sizes are compared "
+                          "exactly. {}.",
+                          change_floor_for(std::string(kBuildSeconds), page.options) * 1000,
+                          describe_family(page.step_family, "comparisons")) +
+              short_note + startup_note(page.modes));
   d.image("build-time.svg", "Build time per scenario and cache state");
   if (!page.modes.empty()) d.image("startup.svg", "Start-up time per scenario and start-up mode");
   d.image("image-size.svg", "Image size per scenario");
