@@ -108,8 +108,8 @@ AbResult execute_ab(const Suite& baseline, const Suite& candidate, const AbOptio
              "buildbench: A/B session {} stored in {}: baseline run {}, candidate run {} ({} "
              "pairs, {} failed samples); compare them with 'buildbench compare --baseline {} "
              "--candidate {}'\n",
-             result.ab_id, printable_location(db_path), result.baseline_run,
-             result.candidate_run, result.pairs, failed, result.baseline_run, result.candidate_run);
+             result.ab_id, printable_location(db_path), result.baseline_run, result.candidate_run,
+             result.pairs, failed, result.baseline_run, result.candidate_run);
   print_drift(samples);
   return result;
 }

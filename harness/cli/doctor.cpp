@@ -88,10 +88,8 @@ int run_doctor(const std::string& suite_path, const std::string& db_path) {
                         ""});
     } else {
       Store store(db_path, Store::Mode::kReadOnly);
-      checks.push_back({true,
-                        fmt::format("database: {} ({} runs)", store.location(),
-                                    store.runs().size()),
-                        ""});
+      checks.push_back(
+          {true, fmt::format("database: {} ({} runs)", store.location(), store.runs().size()), ""});
     }
   } catch (const std::exception& error) {
     checks.push_back({false, fmt::format("database: {}", error.what()),

@@ -20,8 +20,8 @@ void Store::add_image(const ImageRecord& image) {
 
 void Store::add_image_in_transaction(const ImageRecord& image) {
   sql::Statement insert(*db_,
-                           "INSERT OR IGNORE INTO images (image_id, size_bytes, compressed_bytes, "
-                           "pyc_count, pyc_bytes) VALUES (?,?,?,?,?)");
+                        "INSERT OR IGNORE INTO images (image_id, size_bytes, compressed_bytes, "
+                        "pyc_count, pyc_bytes) VALUES (?,?,?,?,?)");
   insert.bind(1, image.image_id);
   insert.bind(2, image.size_bytes);
   insert.bind(3, image.compressed_bytes);
@@ -29,8 +29,8 @@ void Store::add_image_in_transaction(const ImageRecord& image) {
   insert.bind(5, image.pyc_bytes);
   if (insert.exec() > 0) {
     sql::Statement layer(*db_,
-                            "INSERT INTO layers (image_id, position, created_by, size_bytes, "
-                            "compressed_bytes, pyc_count, pyc_bytes) VALUES (?,?,?,?,?,?,?)");
+                         "INSERT INTO layers (image_id, position, created_by, size_bytes, "
+                         "compressed_bytes, pyc_count, pyc_bytes) VALUES (?,?,?,?,?,?,?)");
     for (const auto& l : image.layers) {
       layer.bind(1, image.image_id);
       layer.bind(2, l.index);
@@ -47,8 +47,8 @@ void Store::add_image_in_transaction(const ImageRecord& image) {
 
 std::optional<ImageRecord> Store::image(const std::string& image_id) {
   sql::Statement query(*db_,
-                          "SELECT size_bytes, compressed_bytes, pyc_count, pyc_bytes FROM images "
-                          "WHERE image_id = ?");
+                       "SELECT size_bytes, compressed_bytes, pyc_count, pyc_bytes FROM images "
+                       "WHERE image_id = ?");
   query.bind(1, image_id);
   if (!query.step()) return std::nullopt;
   ImageRecord image;
@@ -58,8 +58,8 @@ std::optional<ImageRecord> Store::image(const std::string& image_id) {
   image.pyc_count = query.column(2).int64();
   image.pyc_bytes = query.column(3).int64();
   sql::Statement layers(*db_,
-                           "SELECT position, created_by, size_bytes, compressed_bytes, pyc_count, "
-                           "pyc_bytes FROM layers WHERE image_id = ? ORDER BY position");
+                        "SELECT position, created_by, size_bytes, compressed_bytes, pyc_count, "
+                        "pyc_bytes FROM layers WHERE image_id = ? ORDER BY position");
   layers.bind(1, image_id);
   while (layers.step()) {
     LayerStats layer;
@@ -77,15 +77,15 @@ std::optional<ImageRecord> Store::image(const std::string& image_id) {
 namespace {
 // A row of SELECT ab_id, baseline_sample_id, candidate_sample_id, first.
 PairRecord pair_row(sql::Statement& query) {
-  return {query.column(0).text(), query.column(1).int64(),
-          query.column(2).int64(), query.column(3).text()};
+  return {query.column(0).text(), query.column(1).int64(), query.column(2).int64(),
+          query.column(3).text()};
 }
 }  // namespace
 
 void Store::add_pair(const PairRecord& pair) {
   sql::Statement insert(*db_,
-                           "INSERT INTO pairs (ab_id, baseline_sample_id, candidate_sample_id, "
-                           "first) VALUES (?,?,?,?)");
+                        "INSERT INTO pairs (ab_id, baseline_sample_id, candidate_sample_id, "
+                        "first) VALUES (?,?,?,?)");
   insert.bind(1, pair.ab_id);
   insert.bind(2, pair.baseline_sample_id);
   insert.bind(3, pair.candidate_sample_id);
@@ -97,10 +97,10 @@ std::vector<PairRecord> Store::pairs(const std::vector<std::int64_t>& baseline_r
                                      const std::vector<std::int64_t>& candidate_runs) {
   std::vector<PairRecord> result;
   sql::Statement query(*db_,
-                          "SELECT p.ab_id, p.baseline_sample_id, p.candidate_sample_id, p.first "
-                          "FROM pairs p JOIN samples b ON b.id = p.baseline_sample_id JOIN "
-                          "samples c ON c.id = p.candidate_sample_id WHERE b.run_id = ? AND "
-                          "c.run_id = ? ORDER BY p.baseline_sample_id");
+                       "SELECT p.ab_id, p.baseline_sample_id, p.candidate_sample_id, p.first "
+                       "FROM pairs p JOIN samples b ON b.id = p.baseline_sample_id JOIN "
+                       "samples c ON c.id = p.candidate_sample_id WHERE b.run_id = ? AND "
+                       "c.run_id = ? ORDER BY p.baseline_sample_id");
   for (auto base : baseline_runs) {
     for (auto cand : candidate_runs) {
       query.reset();
@@ -115,8 +115,8 @@ std::vector<PairRecord> Store::pairs(const std::vector<std::int64_t>& baseline_r
 std::vector<PairRecord> Store::all_pairs() {
   std::vector<PairRecord> result;
   sql::Statement query(*db_,
-                          "SELECT ab_id, baseline_sample_id, candidate_sample_id, first FROM "
-                          "pairs ORDER BY baseline_sample_id");
+                       "SELECT ab_id, baseline_sample_id, candidate_sample_id, first FROM "
+                       "pairs ORDER BY baseline_sample_id");
   while (query.step()) result.push_back(pair_row(query));
   return result;
 }

@@ -37,8 +37,7 @@ std::vector<std::pair<std::string, std::string>> url_options(const std::string& 
     std::string why = error ? trimmed(error) : "out of memory";
     PQfreemem(error);
     throw UsageError(fmt::format(
-        "--db: not a valid PostgreSQL URL ({}); write postgresql://USER@HOST:PORT/DATABASE",
-        why));
+        "--db: not a valid PostgreSQL URL ({}); write postgresql://USER@HOST:PORT/DATABASE", why));
   }
   std::vector<std::pair<std::string, std::string>> set;
   for (auto* option = options.get(); option->keyword; ++option) {
@@ -58,11 +57,16 @@ std::string printable_url(const std::string& url) {
   }
   std::string user, host, port, dbname, rest;
   for (const auto& [key, value] : options) {
-    if (key == "user") user = value;
-    else if (key == "host") host = value;
-    else if (key == "port") port = value;
-    else if (key == "dbname") dbname = value;
-    else if (key != "password") rest += fmt::format("{}{}={}", rest.empty() ? "?" : "&", key, value);
+    if (key == "user")
+      user = value;
+    else if (key == "host")
+      host = value;
+    else if (key == "port")
+      port = value;
+    else if (key == "dbname")
+      dbname = value;
+    else if (key != "password")
+      rest += fmt::format("{}{}={}", rest.empty() ? "?" : "&", key, value);
   }
   return fmt::format("postgresql://{}{}{}{}/{}{}", user, user.empty() ? "" : "@", host,
                      port.empty() ? "" : ":" + port, dbname, rest);
@@ -145,7 +149,8 @@ class PostgresConnection final : public Connection {
           location_, why));
     }
     // Notices (e.g. "relation already exists, skipping") are not for the user.
-    PQsetNoticeProcessor(connection_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        connection_, [](void*, const char*) {}, nullptr);
     exec("SET client_min_messages = warning");
     exec("SET extra_float_digits = 3");
     if (read_only) exec("SET default_transaction_read_only = on");
@@ -170,8 +175,9 @@ class PostgresConnection final : public Connection {
   int lock_schema() override {
     // One migrator at a time; the key is buildbench's application id.
     exec("SELECT pg_advisory_xact_lock(1650615907)");
-    exec("CREATE TABLE IF NOT EXISTS buildbench_schema (application_id INTEGER NOT NULL, "
-         "version INTEGER NOT NULL)");
+    exec(
+        "CREATE TABLE IF NOT EXISTS buildbench_schema (application_id INTEGER NOT NULL, "
+        "version INTEGER NOT NULL)");
     return schema_version();
   }
   void set_schema(int application_id, int version) override {
@@ -180,8 +186,9 @@ class PostgresConnection final : public Connection {
                      application_id, version));
   }
   bool holds_tables() override {
-    return single("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND "
-                  "tablename IN ('runs', 'buildbench_schema')") > 0;
+    return single(
+               "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND "
+               "tablename IN ('runs', 'buildbench_schema')") > 0;
   }
   std::string location() const override { return location_; }
 
@@ -189,8 +196,8 @@ class PostgresConnection final : public Connection {
   Result check(Result result, const std::string& sql) {
     auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
-    std::string why = trimmed(result ? PQresultErrorMessage(result.get())
-                                     : PQerrorMessage(connection_));
+    std::string why =
+        trimmed(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(connection_));
     if (why.empty()) why = trimmed(PQerrorMessage(connection_));
     if (PQstatus(connection_) == CONNECTION_BAD) {
       throw EnvironmentError(fmt::format(

@@ -152,13 +152,9 @@ class SqliteStatement final : public StatementImpl {
   }
   void reset() override { statement_.reset(); }
   bool is_null(int column) const override { return statement_.getColumn(column).isNull(); }
-  std::int64_t int64(int column) const override {
-    return statement_.getColumn(column).getInt64();
-  }
+  std::int64_t int64(int column) const override { return statement_.getColumn(column).getInt64(); }
   double real(int column) const override { return statement_.getColumn(column).getDouble(); }
-  std::string text(int column) const override {
-    return statement_.getColumn(column).getString();
-  }
+  std::string text(int column) const override { return statement_.getColumn(column).getString(); }
 
  private:
   SQLite::Database& db_;

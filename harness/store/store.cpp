@@ -37,10 +37,10 @@ std::int64_t Store::begin_run_in_transaction(RunRecord& run) {
   if (run.started_at.empty()) run.started_at = now();
   if (run.uuid.empty()) run.uuid = new_uuid();
   sql::Statement insert(*db_,
-                           "INSERT INTO runs (started_at, status, suite_name, suite_path, command, "
-                           "git_commit, git_dirty, fingerprint, options, uuid, pruned) VALUES "
-                           "(?,?,?,?,?,?,?,?,?,?,?)",
-                           sql::Statement::Returning::kId);
+                        "INSERT INTO runs (started_at, status, suite_name, suite_path, command, "
+                        "git_commit, git_dirty, fingerprint, options, uuid, pruned) VALUES "
+                        "(?,?,?,?,?,?,?,?,?,?,?)",
+                        sql::Statement::Returning::kId);
   insert.bind(1, run.started_at);
   insert.bind(2, run.status);
   insert.bind(3, run.suite_name);
@@ -83,8 +83,8 @@ void Store::mark_short(std::int64_t run_id, const std::vector<ShortGroup>& group
   clear.bind(1, run_id);
   clear.exec();
   sql::Statement insert(*db_,
-                           "INSERT INTO short_groups (run_id, scenario, kind, state, runs, wanted) "
-                           "VALUES (?,?,?,?,?,?)");
+                        "INSERT INTO short_groups (run_id, scenario, kind, state, runs, wanted) "
+                        "VALUES (?,?,?,?,?,?)");
   for (const auto& group : groups) {
     insert.bind(1, run_id);
     insert.bind(2, group.group.scenario);
@@ -118,9 +118,9 @@ void Store::reopen_run(std::int64_t run_id) {
 
 void Store::add_scenario(std::int64_t run_id, const std::string& name, int position,
                          const nlohmann::json& manifest) {
-  sql::Statement insert(*db_, sql::replace_into(db_->dialect(), "scenarios",
-                                               {"run_id", "name", "position", "manifest"},
-                                               {"run_id", "name"}));
+  sql::Statement insert(
+      *db_, sql::replace_into(db_->dialect(), "scenarios",
+                              {"run_id", "name", "position", "manifest"}, {"run_id", "name"}));
   insert.bind(1, run_id);
   insert.bind(2, name);
   insert.bind(3, position);
@@ -136,11 +136,10 @@ std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
 }
 
 std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample& sample) {
-  sql::Statement insert(
-      *db_,
-      "INSERT INTO samples (run_id, scenario, kind, state, repetition, "
-      "warmup, status, error, started_at, image_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-      sql::Statement::Returning::kId);
+  sql::Statement insert(*db_,
+                        "INSERT INTO samples (run_id, scenario, kind, state, repetition, "
+                        "warmup, status, error, started_at, image_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        sql::Statement::Returning::kId);
   insert.bind(1, run_id);
   insert.bind(2, sample.scenario);
   insert.bind(3, std::string(to_string(sample.kind)));
@@ -152,9 +151,9 @@ std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample&
   insert.bind(9, sample.started_at);
   insert.bind(10, sample.image_id);
   std::int64_t id = insert.insert();
-  sql::Statement metric(*db_, sql::replace_into(db_->dialect(), "metrics",
-                                               {"sample_id", "name", "value"},
-                                               {"sample_id", "name"}));
+  sql::Statement metric(*db_,
+                        sql::replace_into(db_->dialect(), "metrics", {"sample_id", "name", "value"},
+                                          {"sample_id", "name"}));
   for (const auto& m : sample.metrics) {
     metric.bind(1, id);
     metric.bind(2, m.name);
@@ -163,8 +162,8 @@ std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample&
     metric.reset();
   }
   sql::Statement step(*db_,
-                         "INSERT INTO steps (sample_id, position, name, started, completed, "
-                         "cached, error) VALUES (?,?,?,?,?,?,?)");
+                      "INSERT INTO steps (sample_id, position, name, started, completed, "
+                      "cached, error) VALUES (?,?,?,?,?,?,?)");
   int position = 0;
   for (const auto& s : sample.steps) {
     step.bind(1, id);
@@ -213,10 +212,9 @@ RunRecord read_run(sql::Connection& db, sql::Statement& query) {
       "rowid");
   short_groups.bind(1, run.id);
   while (short_groups.step()) {
-    GroupKey key{
-        short_groups.column(0).text(),
-        stored_sample_kind(short_groups.column(1).text(), run.id, "short_groups.kind"),
-        short_groups.column(2).text()};
+    GroupKey key{short_groups.column(0).text(),
+                 stored_sample_kind(short_groups.column(1).text(), run.id, "short_groups.kind"),
+                 short_groups.column(2).text()};
     run.short_of_target.push_back(
         {key, short_groups.column(3).int32(), short_groups.column(4).int32()});
   }
@@ -256,8 +254,8 @@ std::vector<std::int64_t> Store::select_runs(const std::string& selector) {
   }
   if (auto eq = selector.find('='); eq != std::string::npos) {
     sql::Statement query(*db_,
-                            "SELECT run_id FROM run_labels WHERE key = ? AND value = ? ORDER BY "
-                            "run_id");
+                         "SELECT run_id FROM run_labels WHERE key = ? AND value = ? ORDER BY "
+                         "run_id");
     query.bind(1, selector.substr(0, eq));
     query.bind(2, selector.substr(eq + 1));
     while (query.step()) ids.push_back(query.column(0).int64());
@@ -293,8 +291,8 @@ std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_id
   std::map<std::int64_t, std::size_t> index;
   for (auto run_id : run_ids) {
     sql::Statement query(*db_,
-                            "SELECT id, scenario, kind, state, repetition, warmup, status, error, "
-                            "started_at, image_id FROM samples WHERE run_id = ? ORDER BY id");
+                         "SELECT id, scenario, kind, state, repetition, warmup, status, error, "
+                         "started_at, image_id FROM samples WHERE run_id = ? ORDER BY id");
     query.bind(1, run_id);
     while (query.step()) {
       StoredSample stored;
@@ -314,9 +312,9 @@ std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_id
       result.push_back(std::move(stored));
     }
     sql::Statement metrics(*db_,
-                              "SELECT m.sample_id, m.name, m.value FROM metrics m JOIN samples s "
-                              "ON s.id = m.sample_id WHERE s.run_id = ? ORDER BY m.sample_id, "
-                              "m.rowid");
+                           "SELECT m.sample_id, m.name, m.value FROM metrics m JOIN samples s "
+                           "ON s.id = m.sample_id WHERE s.run_id = ? ORDER BY m.sample_id, "
+                           "m.rowid");
     metrics.bind(1, run_id);
     while (metrics.step()) {
       auto& s = result[index.at(metrics.column(0).int64())].sample;
@@ -324,9 +322,9 @@ std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_id
     }
     if (!with_steps) continue;
     sql::Statement steps(*db_,
-                            "SELECT t.sample_id, t.name, t.started, t.completed, t.cached, t.error "
-                            "FROM steps t JOIN samples s ON s.id = t.sample_id WHERE s.run_id = ? "
-                            "ORDER BY t.sample_id, t.position");
+                         "SELECT t.sample_id, t.name, t.started, t.completed, t.cached, t.error "
+                         "FROM steps t JOIN samples s ON s.id = t.sample_id WHERE s.run_id = ? "
+                         "ORDER BY t.sample_id, t.position");
     steps.bind(1, run_id);
     while (steps.step()) {
       auto& s = result[index.at(steps.column(0).int64())].sample;
@@ -352,8 +350,8 @@ nlohmann::json Store::scenario_manifest(std::int64_t run_id, const std::string& 
 
 std::vector<std::pair<std::string, int>> Store::scenarios(std::int64_t run_id) {
   std::vector<std::pair<std::string, int>> result;
-  sql::Statement query(
-      *db_, "SELECT name, position FROM scenarios WHERE run_id = ? ORDER BY position");
+  sql::Statement query(*db_,
+                       "SELECT name, position FROM scenarios WHERE run_id = ? ORDER BY position");
   query.bind(1, run_id);
   while (query.step()) {
     result.emplace_back(query.column(0).text(), query.column(1).int32());

@@ -17,10 +17,10 @@ std::vector<Store::SeriesValue> Store::metric_series(
     const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::vector<SeriesValue> out;
   sql::Statement query(*db_,
-                          "SELECT s.scenario, s.kind, m.value FROM samples s JOIN metrics m ON "
-                          "m.sample_id "
-                          "= s.id WHERE s.run_id = ? AND s.state = ? AND m.name = ? AND s.status "
-                          "= 'ok' AND s.warmup = 0 ORDER BY s.scenario, s.kind, s.id");
+                       "SELECT s.scenario, s.kind, m.value FROM samples s JOIN metrics m ON "
+                       "m.sample_id "
+                       "= s.id WHERE s.run_id = ? AND s.state = ? AND m.name = ? AND s.status "
+                       "= 'ok' AND s.warmup = 0 ORDER BY s.scenario, s.kind, s.id");
   for (auto run_id : run_ids) {
     for (const auto& [state, metric] : pairs) {
       query.reset();
@@ -31,24 +31,22 @@ std::vector<Store::SeriesValue> Store::metric_series(
       while (query.step()) {
         any = true;
         auto kind = stored_sample_kind(query.column(1).text(), run_id, "samples.kind");
-        out.push_back({run_id,
-                       {{query.column(0).text(), kind, state}, metric},
-                       query.column(2).real()});
+        out.push_back(
+            {run_id, {{query.column(0).text(), kind, state}, metric}, query.column(2).real()});
       }
       if (!any) {
         // A pruned run keeps its medians in summaries.
         sql::Statement kept(*db_,
-                               "SELECT scenario, kind, median FROM summaries WHERE run_id = ? AND "
-                               "state "
-                               "= ? AND metric = ? AND median IS NOT NULL ORDER BY scenario, kind");
+                            "SELECT scenario, kind, median FROM summaries WHERE run_id = ? AND "
+                            "state "
+                            "= ? AND metric = ? AND median IS NOT NULL ORDER BY scenario, kind");
         kept.bind(1, run_id);
         kept.bind(2, state);
         kept.bind(3, metric);
         while (kept.step()) {
           auto kind = stored_sample_kind(kept.column(1).text(), run_id, "summaries.kind");
-          out.push_back({run_id,
-                         {{kept.column(0).text(), kind, state}, metric},
-                         kept.column(2).real()});
+          out.push_back(
+              {run_id, {{kept.column(0).text(), kind, state}, metric}, kept.column(2).real()});
         }
       }
     }
@@ -61,8 +59,8 @@ std::vector<Store::SeriesValue> Store::metric_series_of(const std::vector<std::i
   // Pairs only where a state's samples can carry the metric (builds or start-ups).
   std::set<std::pair<std::string, std::string>> pairs;
   sql::Statement states(*db_,
-                           "SELECT DISTINCT kind, state FROM samples WHERE run_id = ? UNION "
-                           "SELECT DISTINCT '', state FROM summaries WHERE run_id = ?");
+                        "SELECT DISTINCT kind, state FROM samples WHERE run_id = ? UNION "
+                        "SELECT DISTINCT '', state FROM summaries WHERE run_id = ?");
   for (auto run_id : run_ids) {
     states.reset();
     states.bind(1, run_id);
@@ -88,12 +86,11 @@ void Store::copy_summaries(Store& from, std::int64_t from_run, std::int64_t to_r
 }
 
 void Store::add_summary(const SummaryRow& r) {
-  sql::Statement insert(
-      *db_, sql::replace_into(db_->dialect(), "summaries",
-                              {"run_id", "scenario", "kind", "state", "metric", "count",
-                               "failures", "median", "mean", "stddev", "mad", "min", "max",
-                               "ci_low", "ci_high"},
-                              {"run_id", "scenario", "kind", "state", "metric"}));
+  sql::Statement insert(*db_, sql::replace_into(db_->dialect(), "summaries",
+                                                {"run_id", "scenario", "kind", "state", "metric",
+                                                 "count", "failures", "median", "mean", "stddev",
+                                                 "mad", "min", "max", "ci_low", "ci_high"},
+                                                {"run_id", "scenario", "kind", "state", "metric"}));
   insert.bind(1, r.run_id);
   insert.bind(2, r.key.group.scenario);
   insert.bind(3, std::string(to_string(r.key.group.kind)));
@@ -115,9 +112,9 @@ void Store::add_summary(const SummaryRow& r) {
 std::vector<Store::SummaryRow> Store::summaries(std::int64_t run_id) {
   std::vector<SummaryRow> rows;
   sql::Statement query(*db_,
-                          "SELECT scenario, kind, state, metric, count, failures, median, mean, "
-                          "stddev, mad, min, max, ci_low, ci_high FROM summaries WHERE run_id = ? "
-                          "ORDER BY scenario, kind, state, metric");
+                       "SELECT scenario, kind, state, metric, count, failures, median, mean, "
+                       "stddev, mad, min, max, ci_low, ci_high FROM summaries WHERE run_id = ? "
+                       "ORDER BY scenario, kind, state, metric");
   query.bind(1, run_id);
   while (query.step()) {
     SummaryRow r;

@@ -71,7 +71,7 @@ class PostgresBackend {
 }  // namespace bb::test
 
 // The first statement of a test case run on both backends.
-#define BB_REQUIRE_BACKEND()                                      \
-  do {                                                            \
-    if (!TestType::available()) BB_SKIP(::bb::test::kNoServer);   \
+#define BB_REQUIRE_BACKEND()                                    \
+  do {                                                          \
+    if (!TestType::available()) BB_SKIP(::bb::test::kNoServer); \
   } while (false)

@@ -37,8 +37,8 @@ TEMPLATE_TEST_CASE("store backends: runs, labels, samples, metrics and steps rou
   REQUIRE(loaded);
   CHECK(loaded->status == "complete");
   CHECK(loaded->git_dirty);
-  CHECK(loaded->labels == std::map<std::string, std::string>{{"Kind", "nightly"},
-                                                             {"branch", "main"}});
+  CHECK(loaded->labels ==
+        std::map<std::string, std::string>{{"Kind", "nightly"}, {"branch", "main"}});
   CHECK(loaded->fingerprint["cores"] == 2);
   CHECK(loaded->uuid.size() == 32);
   CHECK_FALSE(loaded->finished_at.empty());
@@ -74,8 +74,9 @@ TEMPLATE_TEST_CASE("store backends: selectors resolve latest, ids and labels", "
   CHECK_THROWS_AS(store.select_runs("999"), UsageError);
 }
 
-TEMPLATE_TEST_CASE("store backends: images once, scenarios and summaries replaced, text sorted by bytes",
-                   "[store][backends]", SqliteBackend, PostgresBackend) {
+TEMPLATE_TEST_CASE(
+    "store backends: images once, scenarios and summaries replaced, text sorted by bytes",
+    "[store][backends]", SqliteBackend, PostgresBackend) {
   BB_REQUIRE_BACKEND();
   TestType db;
   Store store(db.location(), Store::Mode::kReadWrite);
@@ -120,8 +121,9 @@ TEMPLATE_TEST_CASE("store backends: images once, scenarios and summaries replace
   CHECK(std::isnan(rows[2].ci_low));
 }
 
-TEMPLATE_TEST_CASE("store backends: pairs, resume and prune drop cut-short samples with their pairs",
-                   "[store][backends]", SqliteBackend, PostgresBackend) {
+TEMPLATE_TEST_CASE(
+    "store backends: pairs, resume and prune drop cut-short samples with their pairs",
+    "[store][backends]", SqliteBackend, PostgresBackend) {
   BB_REQUIRE_BACKEND();
   TestType db;
   Store store(db.location(), Store::Mode::kReadWrite);
@@ -179,7 +181,8 @@ TEMPLATE_TEST_CASE("store backends: four writers at once keep every sample under
       RunRecord run;
       run.suite_name = "w" + std::to_string(w);
       auto id = store.begin_run(run);
-      for (int i = 0; i < kSamples; ++i) ids[w].push_back(store.add_sample(id, build_sample("a", i)));
+      for (int i = 0; i < kSamples; ++i)
+        ids[w].push_back(store.add_sample(id, build_sample("a", i)));
       store.finish_run(id, "complete");
     });
   }
@@ -199,8 +202,9 @@ TEMPLATE_TEST_CASE("store backends: four writers at once keep every sample under
   CHECK(returned == distinct);
 }
 
-TEST_CASE("store on PostgreSQL: a connection cut by the server is a clear error, nothing half-written",
-          "[store][postgres]") {
+TEST_CASE(
+    "store on PostgreSQL: a connection cut by the server is a clear error, nothing half-written",
+    "[store][postgres]") {
   if (!PostgresBackend::available()) BB_SKIP(kNoServer);
   PostgresBackend db;
   Store store(db.location(), Store::Mode::kReadWrite);
@@ -249,8 +253,8 @@ TEST_CASE("store on PostgreSQL: a database holding foreign tables is refused and
 TEST_CASE("store on PostgreSQL: an unreachable server is a clear error naming the URL",
           "[store][postgres]") {
   // Port 1 on loopback: nothing listens there, no server needed.
-  CHECK_THROWS_WITH(Store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
-                          Store::Mode::kReadOnly),
-                    Catch::Contains("cannot connect to the database "
-                                    "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"));
+  CHECK_THROWS_WITH(
+      Store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", Store::Mode::kReadOnly),
+      Catch::Contains("cannot connect to the database "
+                      "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"));
 }
