@@ -12,9 +12,13 @@ namespace {
 
 const boost::math::normal kNormal;
 
-double upper_tail(double z) { return boost::math::cdf(boost::math::complement(kNormal, z)); }
+double upper_tail(double z) {
+  return boost::math::cdf(boost::math::complement(kNormal, z));
+}
 
-double density(double z) { return boost::math::pdf(kNormal, z); }
+double density(double z) {
+  return boost::math::pdf(kNormal, z);
+}
 
 // Beyond this many standard deviations of W(t) the density is below 1e-22: the continuation
 // region's integral stops there however far the boundary lies.

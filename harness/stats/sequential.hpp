@@ -52,8 +52,8 @@ enum class SequentialDecision {
 
 struct SequentialResult {
   SequentialDecision decision = SequentialDecision::kContinue;
-  std::size_t look = 0;   // the look it decided at (0-based), or the latest look
-  double boundary = 0;    // |z| boundary of that look
+  std::size_t look = 0;  // the look it decided at (0-based), or the latest look
+  double boundary = 0;   // |z| boundary of that look
 };
 
 // The decision after the looks so far (earlier looks must not have crossed: the caller
