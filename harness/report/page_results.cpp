@@ -283,7 +283,7 @@ void add_pooled_claims(doc::Document& d, const Page& page) {
   if (most < 2) return;
   d.paragraph(fmt::format(
       "Pooled over this run and the suite's earlier stored runs on the same engine, stand-in "
-      "images, network profile and inputs (at most {} runs, `report --pool`): each run's "
+      "images, network profile and inputs (at most {} runs, report --pool): each run's "
       "change weighted by the inverse of its variance on the log scale, and random effects "
       "(DerSimonian-Laird) where Cochran's Q says the runs disagree (p < 0.10).",
       page.input.pool));
@@ -326,7 +326,7 @@ void add_claims(doc::Document& d, const Page& page) {
       "size, when the exact values show it; refuted — the other way when significant in the "
       "opposite direction; refuted — no practical difference when the {1}% interval lies "
       "within ±δ (two one-sided tests); inconclusive otherwise, with the runs a side that would "
-      "decide it at 80% power. δ is the claim's `delta` in suite.toml; by default 3% for build "
+      "decide it at 80% power. δ is the claim's delta in suite.toml; by default 3% for build "
       "times, 5% for start-up times, 1% for sizes and 0 for counts.",
       page.options.alpha, std::lround((1 - 2 * page.options.alpha) * 100)));
   add_pooled_claims(d, page);
