@@ -239,7 +239,10 @@ PooledClaim pool_claim(const std::vector<ClaimResult>& per_run, double alpha) {
   }
   pooled.runs = estimates.size();
   if (estimates.empty()) {
-    r.reason = "no run with an interval to pool";
+    r.deterministic = per_run.front().deterministic;
+    r.reason = r.deterministic
+                   ? "deterministic metric, compared exactly in each run: nothing to pool"
+                   : "no run with an interval to pool";
     return pooled;
   }
   auto p = stats::pool_estimates(estimates, 1 - alpha);
