@@ -182,6 +182,15 @@ class FakeDockerEngine : public DockerEngine {
   std::pair<int, std::string> exec(const std::string&, const std::vector<std::string>&) override {
     return {0, ""};
   }
+  // image -> what run_once prints there (exit 0); an image not here has no such command.
+  std::map<std::string, std::string> run_once_output;
+  std::pair<int, std::string> run_once(const std::string& image,
+                                       const std::vector<std::string>& command) override {
+    calls.push_back("run-once " + image + " " + command.front());
+    auto it = run_once_output.find(image);
+    if (it == run_once_output.end()) return {127, "executable file not found in $PATH"};
+    return {0, it->second};
+  }
 };
 
 }  // namespace bb::testing

@@ -83,7 +83,7 @@ RunOutcome execute_run(const Suite& suite, const RunOptions& options, const std:
   outcome.samples = samples.size();
   outcome.failed = failed_samples(samples);
   fmt::print(stderr, "buildbench: run {} stored in {} ({} samples, {} failed)\n", outcome.run_id,
-             fs::absolute(db_path).string(), outcome.samples, outcome.failed);
+             printable_location(db_path), outcome.samples, outcome.failed);
   print_drift(samples);
   return outcome;
 }
@@ -108,8 +108,8 @@ AbResult execute_ab(const Suite& baseline, const Suite& candidate, const AbOptio
              "buildbench: A/B session {} stored in {}: baseline run {}, candidate run {} ({} "
              "pairs, {} failed samples); compare them with 'buildbench compare --baseline {} "
              "--candidate {}'\n",
-             result.ab_id, fs::absolute(db_path).string(), result.baseline_run,
-             result.candidate_run, result.pairs, failed, result.baseline_run, result.candidate_run);
+             result.ab_id, printable_location(db_path), result.baseline_run, result.candidate_run,
+             result.pairs, failed, result.baseline_run, result.candidate_run);
   print_drift(samples);
   return result;
 }

@@ -29,8 +29,14 @@ struct CompareFlags {
 };
 
 const char* kCompareFooter = R"(
-A regression needs both significance (p < alpha, two-sided Mann-Whitney U, exact for small
-samples without ties) and a change beyond the metric's threshold. The two runs of one
+A regression needs significance (two-sided Mann-Whitney U, exact for small samples, with
+ties exact given the ties), a change of at least the metric's threshold and, for build times,
+of at least two medians' precision floor (sqrt(2) x the runs' --precision-floor, 28 ms by
+default: a cached rebuild's jitter). Significance is over all testable rows together: p
+adjusted by Benjamini-Hochberg below alpha (a false discovery rate of alpha), since about
+alpha of the rows of identical code come out p < alpha by chance; the output says how many
+rows were significant and how many chance alone gives. A design that cannot reach p < alpha
+(3 vs 3) is never significant. The two runs of one
 'buildbench ab' are compared pair by pair instead: the change is the Hodges-Lehmann estimate
 over the Walsh averages of the per-pair log ratios, with its distribution-free interval, and
 p comes from the Wilcoxon signed-rank test; verdicts and thresholds are the same. A group
@@ -56,12 +62,13 @@ void add_compare_options(CLI::App* cmp, CompareFlags& flags) {
       ->check(CLI::IsMember({"console", "markdown", "json"}));
   cmp->add_option(
          "--alpha", flags.alpha,
-         "Significance level of the test (Mann-Whitney U; Wilcoxon signed-rank when paired)")
+         "Significance level of each test (Mann-Whitney U; Wilcoxon signed-rank when paired) "
+         "and the false discovery rate over the rows")
       ->capture_default_str()
       ->check(CLI::Range(1e-6, 0.5));
   cmp->add_option("--threshold", flags.thresholds,
                   "METRIC=PERCENT or SCENARIO:METRIC=PERCENT (repeatable); defaults 5 for times, "
-                  "1 for sizes, 0 for counts");
+                  "1 for sizes, 10 for modules_compiled, 0 for deterministic counts");
   cmp->add_flag("--strict", flags.strict,
                 "Refuse to compare runs from different hosts or tool versions");
   auto* paired_option =

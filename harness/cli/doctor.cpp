@@ -79,21 +79,22 @@ int run_doctor(const std::string& suite_path, const std::string& db_path) {
                   "create stand-ins: scripts/lab-images");
     checks.push_back(check);
   }
-  if (!fs::exists(db_path)) {
-    checks.push_back({true,
-                      fmt::format("database: {} does not exist yet; 'buildbench run' "
-                                  "creates it",
-                                  db_path),
-                      ""});
-  } else
-    try {
+  try {
+    if (!store_exists(db_path)) {
+      checks.push_back({true,
+                        fmt::format("database: {} does not exist yet; 'buildbench run' "
+                                    "creates it",
+                                    printable_location(db_path)),
+                        ""});
+    } else {
       Store store(db_path, Store::Mode::kReadOnly);
       checks.push_back(
-          {true, fmt::format("database: {} ({} runs)", db_path, store.runs().size()), ""});
-    } catch (const std::exception& error) {
-      checks.push_back(
-          {false, fmt::format("database: {}", error.what()), "pass another --db FILE"});
+          {true, fmt::format("database: {} ({} runs)", store.location(), store.runs().size()), ""});
     }
+  } catch (const std::exception& error) {
+    checks.push_back({false, fmt::format("database: {}", error.what()),
+                      "pass another --db FILE or postgresql:// URL"});
+  }
   bool all_ok = true;
   for (const auto& check : checks) {
     fmt::print("{} {}\n", check.ok ? "ok  " : "FAIL", check.what);

@@ -39,6 +39,7 @@ std::vector<std::int64_t> selected_runs(Store& store, const std::string& report_
 void add_suite(ReportInput& input, const Suite& suite) {
   input.suite_description = suite.description;
   input.claims = suite.claims;
+  input.fidelity = suite.fidelity;
   input.modes = suite.modes;
   input.claims_title = suite.claims_title;
   input.differs_title = suite.differs_title;

@@ -35,11 +35,13 @@ Subcommand add_merge_command(CLI::App& parent) {
       "merge", "Import runs from other buildbench databases (one per machine)");
   auto flags = std::make_shared<MergeFlags>();
   mrg->add_option("--from", flags->from, "Database to import from (repeatable)")->required();
-  add_db_option(mrg, flags->db_path, "Database to import into");
+  add_db_option(mrg, flags->db_path,
+                "Database to import into: a file or a postgresql://USER@HOST:PORT/DATABASE URL");
   mrg->footer(
       "\nRuns keep their fingerprints; runs already present are skipped, so merging twice "
       "changes nothing.\nExample: buildbench merge --from ci-amd64.db --from ci-arm64.db --db "
-      "all.db");
+      "all.db\n         buildbench merge --from ci-amd64.db --db "
+      "postgresql://bench@db.example:5432/buildbench (the password from PGPASSWORD or ~/.pgpass)");
   return {mrg, [flags] { return merge_databases(*flags); }};
 }
 

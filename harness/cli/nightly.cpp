@@ -179,12 +179,12 @@ std::vector<std::int64_t> reference_runs(Store& store, const std::string& refere
 // Read before anything is measured, so that bad input stores nothing.
 LastNight read_last_night(const NightlyFlags& flags, const std::string& suite) {
   LastNight last;
-  if (!fs::exists(flags.db_path)) {
+  if (!store_exists(flags.db_path)) {
     if (!flags.reference.empty()) {
       throw UsageError(fmt::format(
           "--reference '{}' matches no run: the database '{}' does not exist yet; pin a run "
           "first (e.g. 'buildbench run --label kind=reference --db {}') or drop --reference",
-          printable(flags.reference), flags.db_path, flags.db_path));
+          printable(flags.reference), printable_location(flags.db_path), flags.db_path));
     }
     return last;
   }

@@ -10,6 +10,7 @@
 #include "lab/run_network.hpp"
 #include "model/metrics.hpp"
 #include "scenario/scenario.hpp"
+#include "store/sql.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
 #include "util/text.hpp"
@@ -54,7 +55,12 @@ std::string default_db() {
 }
 
 void add_db_option(CLI::App* command, std::string& db_path, const std::string& help) {
-  command->add_option("--db", db_path, help)->capture_default_str();
+  auto* option = command->add_option("--db", db_path, help);
+  // A default from BUILDBENCH_DB is shown as it may be printed (no password).
+  if (sql::is_server_url(db_path))
+    option->default_str(sql::printable_url(db_path));
+  else
+    option->capture_default_str();
 }
 
 ManifestVars manifest_vars(const std::string& source) {
@@ -70,6 +76,11 @@ std::string command_line(int argc, char** argv) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--secret" && i + 1 < args.size()) args[i + 1] = "<redacted>";
     if (args[i].rfind("--secret=", 0) == 0) args[i] = "--secret=<redacted>";
+    // Nor where the database server is: a run's record travels (merge, export).
+    if (args[i] == "--db" && i + 1 < args.size() && sql::is_server_url(args[i + 1]))
+      args[i + 1] = "postgresql://<redacted>";
+    if (args[i].rfind("--db=", 0) == 0 && sql::is_server_url(args[i].substr(5)))
+      args[i] = "--db=postgresql://<redacted>";
   }
   return join_argv(args);
 }

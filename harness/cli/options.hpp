@@ -14,12 +14,15 @@ namespace bb {
 
 // $BUILDBENCH_SUITE, else scenarios/hermetic.
 std::string default_suite();
-// $BUILDBENCH_DB, else buildbench.db.
+// $BUILDBENCH_DB (a file or a postgresql:// URL), else buildbench.db.
 std::string default_db();
 
 // --db, its default shown in the help.
 void add_db_option(CLI::App* command, std::string& db_path,
-                   const std::string& help = "SQLite database file");
+                   const std::string& help =
+                       "SQLite database file, or a PostgreSQL database as "
+                       "postgresql://USER@HOST:PORT/DATABASE[?sslmode=require] (its password "
+                       "from PGPASSWORD, ~/.pgpass or a libpq service file, never in the URL)");
 
 // {source} for manifests: the --source checkout, made absolute ("" leaves it unset).
 ManifestVars manifest_vars(const std::string& source);

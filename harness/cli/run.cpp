@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/subcommand.hpp"
+#include "stats/stopping.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
@@ -21,7 +22,8 @@ struct RunFlags {
   std::string db_path = default_db();
   MeasureFlags measure;
   int runs = 3;
-  double precision = 0, startup_precision = 5, precision_floor_ms = 20, claim_precision = 0;
+  double precision = 0, startup_precision = 5,
+         precision_floor_ms = stats::kBuildPrecisionFloorSeconds * 1000, claim_precision = 0;
   int min_runs = RunOptions{}.min_runs, max_runs = RunOptions{}.max_runs, claim_max_runs = 0;
   std::string budget;
   std::int64_t resume_id = 0;

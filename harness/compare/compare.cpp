@@ -10,8 +10,10 @@
 #include "model/group_key.hpp"
 #include "model/metrics.hpp"
 #include "scenario/scenario.hpp"
+#include "stats/fdr.hpp"
 #include "stats/paired.hpp"
 #include "stats/rank_tests.hpp"
+#include "stats/stopping.hpp"
 #include "util/text.hpp"
 
 namespace bb {
@@ -167,29 +169,64 @@ bool beyond_threshold(const ComparisonRow& row) {
   return std::fabs(row.change_percent) >= row.threshold_percent && row.change_percent != 0;
 }
 
-// Significance and a change beyond the threshold, the same rule paired or not.
-void decide(ComparisonRow& row, bool lower_is_better, const CompareOptions& options) {
+// The change floor as a share of the baseline median, in percent (0: none).
+double floor_percent(const ComparisonRow& row) {
+  double median = std::fabs(row.baseline.median);
+  return row.change_floor > 0 && median > 0 ? row.change_floor / median * 100 : 0;
+}
+
+// The same boundary rule for the floor: a change of exactly the floor counts.
+bool beyond_floor(const ComparisonRow& row) {
+  return row.change_floor <= 0 || std::fabs(row.change_percent) >= floor_percent(row);
+}
+
+std::string in_ms(double seconds) {
+  return fmt::format("{:.0f} ms", seconds * 1000);
+}
+
+// Significance (the adjusted p over `family` rows tested together; p itself for one) and a
+// change beyond both the threshold and the floor, the same rule paired or not.
+void decide(ComparisonRow& row, const CompareOptions& options, std::size_t family = 1) {
+  const MetricInfo* info = find_metric(row.metric);
+  bool lower_is_better = info ? info->lower_is_better : true;
   double t = row.threshold_percent;
   // A p below alpha from a design whose floor is not (the normal approximation's p can be)
   // is not evidence: no outcome of that design could be.
-  bool significant = row.p_value < options.alpha && smallest_p(row) < options.alpha;
-  bool beyond = beyond_threshold(row);
+  bool significant = row.q_value < options.alpha && smallest_p(row) < options.alpha;
   bool worse = lower_is_better ? row.change_percent > 0 : row.change_percent < 0;
-  if (significant && beyond) {
+  std::string p_text =
+      family > 1 ? fmt::format("p={:.3g}, q={:.3g} over {} rows", row.p_value, row.q_value, family)
+                 : fmt::format("p={:.3g}", row.p_value);
+  // The no-change band: the threshold, or the floor when that is wider.
+  double band = std::max(t, floor_percent(row));
+  std::string band_text = band > t
+                              ? fmt::format("+/-{} (the precision floor)", in_ms(row.change_floor))
+                              : fmt::format("+/-{:g}%", t);
+  if (significant && beyond_threshold(row) && beyond_floor(row)) {
     row.verdict = worse ? Verdict::kRegression : Verdict::kImprovement;
-    row.note = fmt::format("significant (p={:.3g}) and beyond {:g}%", row.p_value, t);
-  } else if (significant) {
+    row.note = fmt::format("significant ({}) and beyond {:g}%", p_text, t);
+    if (row.change_floor > 0) row.note += fmt::format(" and {}", in_ms(row.change_floor));
+  } else if (significant && !beyond_threshold(row)) {
     row.verdict = Verdict::kNoChange;
     row.note = fmt::format("significant but within {:g}%", t);
-  } else if (row.ci_available && row.ci_low_percent > -t && row.ci_high_percent < t) {
+  } else if (significant) {
     row.verdict = Verdict::kNoChange;
-    row.note = fmt::format("interval within +/-{:g}%", t);
+    row.note = fmt::format("significant but within the +/-{} precision floor of two medians",
+                           in_ms(row.change_floor));
+  } else if (row.ci_available && row.ci_low_percent > -band && row.ci_high_percent < band) {
+    row.verdict = Verdict::kNoChange;
+    row.note = fmt::format("interval within {}", band_text);
   } else if (smallest_p(row) >= options.alpha) {
     row.verdict = Verdict::kInconclusive;
     row.note = row.pairs > 0 ? fmt::format("{} pairs cannot reach p<{:g}; use more --pairs",
                                            row.pairs, options.alpha)
                              : fmt::format("{} vs {} samples cannot reach p<{:g}; use more --runs",
                                            row.baseline.count, row.candidate.count, options.alpha);
+  } else if (row.p_value < options.alpha) {
+    row.verdict = Verdict::kInconclusive;
+    row.note = fmt::format(
+        "{}: not a discovery at a false discovery rate of {:g}, interval reaches beyond {:g}%",
+        p_text, options.alpha, t);
   } else {
     row.verdict = Verdict::kInconclusive;
     row.note =
@@ -202,6 +239,7 @@ void judge(ComparisonRow& row, const Group& base, const Group& cand, const Compa
            const ValuePairs* pairs = nullptr) {
   const MetricInfo* info = find_metric(row.metric);
   bool lower_is_better = info ? info->lower_is_better : true;
+  row.change_floor = change_floor_for(row.metric, options);
   row.baseline = stats::summarize(base.values, base.failures);
   row.candidate = stats::summarize(cand.values, cand.failures);
   if (base.values.empty() || cand.values.empty()) {
@@ -237,7 +275,9 @@ void judge(ComparisonRow& row, const Group& base, const Group& cand, const Compa
   } else {
     estimate_unpaired(row, base, cand);
   }
-  decide(row, lower_is_better, options);
+  row.testable = smallest_p(row) < options.alpha;
+  row.q_value = row.p_value;  // on its own; compare adjusts it over its rows
+  decide(row, options);
 }
 
 // The value pairs of each group, from the stored pairs whose two samples both succeeded.
@@ -288,6 +328,66 @@ ComparisonRow compare_values(const std::string& metric, const std::vector<double
   c.values = candidate;
   judge(row, b, c, options);
   return row;
+}
+
+RowFamily control_false_discoveries(std::vector<ComparisonRow>& rows,
+                                    const CompareOptions& options) {
+  // Only rows whose design can reach p < alpha count in m: a test that cannot reject cannot
+  // be a false discovery, and counting it would only dilute the others (Tarone 1990).
+  std::vector<std::size_t> tested;
+  std::vector<double> p_values;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].testable) continue;
+    tested.push_back(i);
+    p_values.push_back(rows[i].p_value);
+  }
+  auto adjusted = stats::benjamini_hochberg(p_values);
+  RowFamily family;
+  family.alpha = options.alpha;
+  family.testable = tested.size();
+  family.expected_by_chance = options.alpha * static_cast<double>(tested.size());
+  for (std::size_t k = 0; k < tested.size(); ++k) {
+    ComparisonRow& row = rows[tested[k]];
+    row.q_value = adjusted[k];
+    decide(row, options, tested.size());
+    family.significant += row.p_value < options.alpha;
+    family.discoveries += row.q_value < options.alpha;
+  }
+  return family;
+}
+
+// A build median is known to +-f (the run's precision floor), so the difference of two is
+// known to about +-f sqrt(2): a cached rebuild's jitter from the CLI's own start is in it.
+double change_floor_for(const std::string& metric, const CompareOptions& options) {
+  if (metric != kBuildSeconds) return 0;
+  return std::sqrt(2.0) * options.build_floor_seconds.value_or(stats::kBuildPrecisionFloorSeconds);
+}
+
+std::string describe_family(const RowFamily& family, const std::string& rows) {
+  return fmt::format(
+      "{} of {} testable {} significant at p<{:g}, about {:.2g} expected by chance; {} remain at "
+      "a false discovery rate of {:g} (Benjamini-Hochberg)",
+      family.significant, family.testable, rows, family.alpha, family.expected_by_chance,
+      family.discoveries, family.alpha);
+}
+
+double build_floor_seconds(const std::vector<RunRecord>& runs) {
+  double widest = 0;
+  bool any = false;
+  for (const auto& run : runs) {
+    const auto& o = run.options;
+    if (!o.is_object()) continue;
+    auto number = [&](const char* key) {
+      auto it = o.find(key);
+      return it != o.end() && it->is_number() ? it->get<double>() : 0.0;
+    };
+    // A fixed design stops on no precision, but its medians jitter as much.
+    double floor = number("build_precision") > 0 ? number("build_precision_floor")
+                                                 : stats::kBuildPrecisionFloorSeconds;
+    widest = std::max(widest, floor);
+    any = true;
+  }
+  return any ? widest : stats::kBuildPrecisionFloorSeconds;
 }
 
 std::vector<FingerprintDifference> fingerprint_differences(const std::vector<RunRecord>& a,
@@ -468,8 +568,13 @@ void note_environment(Comparison& result, const std::vector<RunRecord>& baseline
 Comparison compare(const std::vector<RunRecord>& baseline_runs,
                    const std::vector<StoredSample>& baseline,
                    const std::vector<RunRecord>& candidate_runs,
-                   const std::vector<StoredSample>& candidate, const CompareOptions& options,
+                   const std::vector<StoredSample>& candidate, const CompareOptions& given,
                    const std::vector<PairRecord>& pairs) {
+  CompareOptions options = given;
+  if (!options.build_floor_seconds) {
+    options.build_floor_seconds =
+        std::max(build_floor_seconds(baseline_runs), build_floor_seconds(candidate_runs));
+  }
   Comparison result;
   for (const auto& r : baseline_runs) result.baseline_runs.push_back(r.id);
   for (const auto& r : candidate_runs) result.candidate_runs.push_back(r.id);
@@ -507,6 +612,7 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
     result.rows.push_back(row);
     note_row(result, findings, row, b, c, options);
   }
+  result.family = control_false_discoveries(result.rows, options);
   if (!unmeasured.empty()) {
     result.warnings.push_back(fmt::format("{} group(s) not compared, measured on one side only: {}",
                                           unmeasured.size(), fmt::join(unmeasured, ", ")));

@@ -5,6 +5,7 @@
 // session pair by pair (per-pair log ratios: Walsh-average Hodges-Lehmann, Wilcoxon
 // signed-rank). Drift within a run is found with a Mann-Kendall test. No formatting here.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@ std::string to_string(Verdict verdict);
 struct CompareOptions {
   double alpha = 0.05;
   // Percent thresholds: "metric" or "scenario:metric" -> percent. Defaults: 5 for times,
-  // 1 for sizes, 0 for counts.
+  // 1 for sizes, 10 for modules_compiled, 0 for deterministic counts (the catalog's).
   std::map<std::string, double> thresholds;
   bool include_warmup = false;
   double noisy_cv = 0.10;                   // warn above this coefficient of variation
@@ -32,6 +33,9 @@ struct CompareOptions {
   enum class Pairing { kAuto, kPaired, kUnpaired } pairing = Pairing::kAuto;
   // The suite's checkout, so a changed commit lists the files it changed ("" for none).
   std::filesystem::path git_dir;
+  // Seconds each build median is known to (a run's --precision-floor); unset: compare takes
+  // its runs', compare_values stats::kBuildPrecisionFloorSeconds.
+  std::optional<double> build_floor_seconds;
 };
 
 struct ComparisonRow {
@@ -53,7 +57,14 @@ struct ComparisonRow {
   // at or above alpha the row is never significant, whatever p_value says.
   double p_floor = 0;
   std::size_t pairs = 0;  // paired comparison: good pairs it rests on; 0: unpaired
+  // Tested against the other measured rows: the Benjamini-Hochberg adjusted p over them is
+  // what decides significance (q_value = p_value for a row compared on its own).
+  bool testable = false;
+  double q_value = 1;
   double threshold_percent = 0;
+  // In the metric's unit: a smaller change is never a regression or an improvement, however
+  // significant (build_seconds: the two medians' precision floors combined; 0: none).
+  double change_floor = 0;
   Verdict verdict = Verdict::kInconclusive;
   std::string note;  // why, in a few words
 };
@@ -76,6 +87,16 @@ struct Drift {
   double total_percent = 0;  // the slope over the whole run, against the median
 };
 
+// The rows tested together: about alpha of those without a real change come out p < alpha by
+// chance, so the verdicts rest on the false discovery rate over them.
+struct RowFamily {
+  std::size_t testable = 0;       // measured rows whose design can reach p < alpha
+  std::size_t significant = 0;    // of those, p < alpha
+  std::size_t discoveries = 0;    // of those, Benjamini-Hochberg adjusted p < alpha
+  double expected_by_chance = 0;  // alpha x testable: the significant count if nothing changed
+  double alpha = 0.05;            // of each test, and the false discovery rate
+};
+
 struct Comparison {
   std::vector<std::int64_t> baseline_runs;
   std::vector<std::int64_t> candidate_runs;
@@ -92,6 +113,7 @@ struct Comparison {
   std::size_t fewest_pairs = 0, most_pairs = 0;
   std::string pair_order;  // abba, coin
   std::vector<Drift> drift;
+  RowFamily family;
 
   std::size_t count(Verdict verdict) const;
 };
@@ -115,6 +137,24 @@ Comparison compare(const std::vector<RunRecord>& baseline_runs,
 std::vector<Drift> find_drift(const std::vector<StoredSample>& samples,
                               const CompareOptions& options);
 std::string describe_drift(const Drift& drift);
+
+// Decides the rows again with their significance from the Benjamini-Hochberg adjusted p over
+// the testable ones (false discovery rate alpha), and counts them. compare does this over its
+// rows; a report's step marks over all of its steps.
+RowFamily control_false_discoveries(std::vector<ComparisonRow>& rows,
+                                    const CompareOptions& options);
+
+// "k of m testable rows significant at p<0.05, about 0.05 m expected by chance; d remain at a
+// false discovery rate of 0.05 (Benjamini-Hochberg)": the count, and how to read it.
+std::string describe_family(const RowFamily& family, const std::string& rows = "rows");
+
+// A change of a metric smaller than this (its unit) is never a regression or an improvement:
+// build_seconds' floor is sqrt(2) build_floor_seconds, two medians each known to +-that.
+double change_floor_for(const std::string& metric, const CompareOptions& options);
+
+// What one build median is known to, in seconds, over these runs: the widest floor an adaptive
+// run stopped its build groups on, stats::kBuildPrecisionFloorSeconds for a fixed design.
+double build_floor_seconds(const std::vector<RunRecord>& runs);
 
 // One comparison of two groups of values of a metric (used for step-to-step changes and
 // claims in reports).

@@ -32,6 +32,8 @@ class CliDockerEngine : public DockerEngine {
   void remove_container(const std::string& id) override;
   std::pair<int, std::string> exec(const std::string& id,
                                    const std::vector<std::string>& command) override;
+  std::pair<int, std::string> run_once(const std::string& image,
+                                       const std::vector<std::string>& command) override;
 
   // argv of the build, exposed for tests (no shell is ever involved).
   std::vector<std::string> build_argv(const BuildRequest& request,

@@ -1,6 +1,7 @@
 // CliDockerEngine's containers, for the start-up measurement: create with no network, start
 // until ready (a ready line on the attached output, or a command that succeeds inside), kill.
 #include <regex>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -188,6 +189,21 @@ std::pair<int, std::string> CliDockerEngine::exec(const std::string& id,
   options.timeout = 2min;
   auto result = run_process(options);
   return {result.exit_code, result.out + result.err};
+}
+
+std::pair<int, std::string> CliDockerEngine::run_once(const std::string& image,
+                                                      const std::vector<std::string>& command) {
+  if (command.empty()) throw std::invalid_argument("run_once without a command");
+  std::vector<std::string> argv =
+      docker({"container", "run", "--rm", "--network", "none", "--entrypoint", command.front()});
+  argv.push_back(image);
+  argv.insert(argv.end(), command.begin() + 1, command.end());
+  ProcessOptions options;
+  options.argv = argv;
+  options.timeout = 2min;
+  auto result = run_process(options);
+  if (result.interrupted) throw Interrupted();
+  return {result.exit_code, result.ok() ? result.out : std::string(trim(result.err))};
 }
 
 }  // namespace bb

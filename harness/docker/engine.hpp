@@ -140,6 +140,11 @@ class DockerEngine {
   // Runs a command in a running container; returns exit code and output.
   virtual std::pair<int, std::string> exec(const std::string& id,
                                            const std::vector<std::string>& command) = 0;
+  // Runs `command` (its first word the entrypoint) in a new container of `image`, with no
+  // network, removed after: to read a fact off an image. Exit code, and standard output when
+  // it succeeded (its error output when not).
+  virtual std::pair<int, std::string> run_once(const std::string& image,
+                                               const std::vector<std::string>& command) = 0;
 };
 
 }  // namespace bb

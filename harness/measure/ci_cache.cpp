@@ -31,23 +31,28 @@ constexpr std::string_view kImportPrefix = "importing cache manifest from";
 
 }  // namespace
 
+bool edits_dependencies(CacheState state) {
+  return one_of(state, {CacheState::kWarmDeps, CacheState::kCiRegistryDeps});
+}
+
 bool is_ci_cache_state(CacheState state) {
   const auto& states = ci_cache_states();
   return std::find(states.begin(), states.end(), state) != states.end();
 }
 
 bool imports_cache(CacheState state) {
-  return one_of(state, {CacheState::kCiRegistry, CacheState::kCiLocal, CacheState::kCiInline});
+  return one_of(state, {CacheState::kCiRegistry, CacheState::kCiLocal, CacheState::kCiInline,
+                        CacheState::kCiRegistryDeps});
 }
 
 bool needs_cache_export(CacheState state) {
-  return one_of(state, {CacheState::kCiRegistry, CacheState::kCiLocal, CacheState::kExportMin,
-                        CacheState::kExportMax, CacheState::kExportLocal});
+  return one_of(state, {CacheState::kCiRegistry, CacheState::kCiLocal, CacheState::kCiRegistryDeps,
+                        CacheState::kExportMin, CacheState::kExportMax, CacheState::kExportLocal});
 }
 
 bool needs_registry(CacheState state) {
-  return one_of(state, {CacheState::kCiRegistry, CacheState::kCiInline, CacheState::kExportMin,
-                        CacheState::kExportMax});
+  return one_of(state, {CacheState::kCiRegistry, CacheState::kCiInline, CacheState::kCiRegistryDeps,
+                        CacheState::kExportMin, CacheState::kExportMax});
 }
 
 CiCachePlan ci_cache_plan(CacheState state, const CacheLocations& where) {
@@ -58,6 +63,7 @@ CiCachePlan ci_cache_plan(CacheState state, const CacheLocations& where) {
   plan.empty_builder = imports_cache(state);
   switch (state) {
     case CacheState::kCiRegistry:
+    case CacheState::kCiRegistryDeps:
       plan.prime_cache_to = {fmt::format("type=registry,ref={},mode=max", ref)};
       plan.cache_from = {fmt::format("type=registry,ref={}", ref)};
       break;

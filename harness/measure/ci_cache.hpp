@@ -17,6 +17,8 @@
 
 namespace bb {
 
+// warm-deps and ci-registry-deps: the states whose edit is [edit.deps], not [edit.code].
+bool edits_dependencies(CacheState state);
 bool is_ci_cache_state(CacheState state);
 // Imports a cache into an emptied builder (ci-*), as opposed to exporting one (export-*).
 bool imports_cache(CacheState state);

@@ -1,5 +1,7 @@
 // The CI cache states' protocol: the previous CI build (exporting its cache where the state
-// imports one), the builder emptied as on a fresh runner, then the code edit.
+// imports one), the builder emptied as on a fresh runner, then the code edit (the dependency
+// edit for ci-registry-deps). The builder is emptied every time, so a swap edit's other side is
+// never cached: the imported cache holds only the previous build's.
 #include <fmt/format.h>
 
 #include "measure/ci_cache.hpp"
@@ -30,7 +32,9 @@ bool prepare_ci(ProtocolContext& c) {
     c.prune("emptying the builder, as on a fresh CI runner");
     c.engine.remove_image(c.request.tag);
   }
-  c.edits.apply(*c.job.scenario->code_edit, context);
+  const auto& edit =
+      edits_dependencies(c.job.state) ? c.job.scenario->deps_edit : c.job.scenario->code_edit;
+  c.edits.apply(*edit, context);
   c.request.cache_from = plan.cache_from;
   c.request.cache_to = plan.cache_to;
   return true;

@@ -78,7 +78,7 @@ Prepare protocol_for(CacheState state);
 // The files the measured build's edit touched, for its contract.
 std::vector<std::string> edited_by(const BuildJob& job);
 // Why a good build did not measure its state ("" when it did): the state's contract over
-// the steps BuildKit reported, then, for an edit, no more steps from cache than the group's
+// the steps BuildKit reported, then, for an edit, no more RUN steps from cache than the group's
 // other samples (more means an earlier build of the same content served part of it).
 std::string broken_contract(const BuildJob& job, const std::vector<BuildStep>& steps,
                             CacheMemory& memory);

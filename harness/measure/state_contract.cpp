@@ -65,7 +65,8 @@ std::string uncached_before_edit(const std::vector<BuildStep>& steps,
 
 std::string ci_contract_violation(CacheState state, const std::vector<std::string>& edited,
                                   const std::vector<BuildStep>& steps) {
-  if (auto broken = contract_violation(CacheState::kWarmCode, edited, steps); !broken.empty()) {
+  auto local = edits_dependencies(state) ? CacheState::kWarmDeps : CacheState::kWarmCode;
+  if (auto broken = contract_violation(local, edited, steps); !broken.empty()) {
     return broken;
   }
   std::string name = to_string(state);

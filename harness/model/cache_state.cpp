@@ -8,7 +8,7 @@ namespace bb {
 
 namespace {
 
-constexpr NameTable<CacheState, 11> kNames = {{
+constexpr NameTable<CacheState, 12> kNames = {{
     {CacheState::kCold, "cold"},
     {CacheState::kWarmNoChange, "warm-nochange"},
     {CacheState::kWarmCode, "warm-code"},
@@ -16,6 +16,7 @@ constexpr NameTable<CacheState, 11> kNames = {{
     {CacheState::kCiRegistry, "ci-registry"},
     {CacheState::kCiLocal, "ci-local"},
     {CacheState::kCiInline, "ci-inline"},
+    {CacheState::kCiRegistryDeps, "ci-registry-deps"},
     {CacheState::kExportMin, "export-min"},
     {CacheState::kExportMax, "export-max"},
     {CacheState::kExportLocal, "export-local"},
@@ -31,10 +32,10 @@ const std::vector<CacheState>& all_cache_states() {
 }
 
 const std::vector<CacheState>& ci_cache_states() {
-  static const std::vector<CacheState> states = {CacheState::kCiRegistry,  CacheState::kCiLocal,
-                                                 CacheState::kCiInline,    CacheState::kExportMin,
-                                                 CacheState::kExportMax,   CacheState::kExportLocal,
-                                                 CacheState::kExportInline};
+  static const std::vector<CacheState> states = {
+      CacheState::kCiRegistry,     CacheState::kCiLocal,     CacheState::kCiInline,
+      CacheState::kCiRegistryDeps, CacheState::kExportMin,   CacheState::kExportMax,
+      CacheState::kExportLocal,    CacheState::kExportInline};
   return states;
 }
 

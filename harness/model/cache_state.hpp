@@ -18,6 +18,7 @@ enum class CacheState {
   kCiRegistry,
   kCiLocal,
   kCiInline,
+  kCiRegistryDeps,  // ci-registry's fresh runner, after a dependency edit instead
   kExportMin,
   kExportMax,
   kExportLocal,

@@ -19,6 +19,7 @@ std::map<std::string, std::string> build_report(const ReportInput& input) {
   add_intro(d, page);
   add_headline(d, page);
   add_claims(d, page);
+  add_fidelity(d, page);
   add_ci_states(d, page);
   add_step_times(d, page);
   add_image_sizes(d, page);

@@ -92,6 +92,7 @@ void render_compare_console(std::ostream& out, const Comparison& c, bool color) 
       "\n{} regression(s), {} improvement(s), {} no change, {} inconclusive, {} failed\n",
       c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
       c.count(Verdict::kInconclusive), c.count(Verdict::kFailed));
+  if (c.family.testable > 0) out << describe_family(c.family) << "\n";
   for (const auto& w : c.warnings) out << "warning: " << w << "\n";
 }
 
@@ -134,12 +135,15 @@ void write_method_note(std::ostream& out, const Comparison& c) {
            "Hodges-Lehmann estimate of candidate/baseline over the Walsh averages of the "
            "per-pair log ratios, with its distribution-free 95% confidence interval; p from a "
            "two-sided Wilcoxon signed-rank test. Deterministic metrics (sizes, cached steps) are "
-           "compared exactly.\n";
+           "compared exactly.";
   } else {
     out << "\nMedians; change is the Hodges-Lehmann estimate of candidate/baseline with its 95% "
            "confidence interval; p from a two-sided Mann-Whitney U test. Deterministic metrics "
-           "(sizes, cached steps) are compared exactly.\n";
+           "(sizes, cached steps) are compared exactly.";
   }
+  out << " A row is a regression or improvement when it is significant with the false "
+         "discovery rate controlled over the testable rows (Benjamini-Hochberg), beyond its "
+         "threshold, and for build times beyond two medians' precision floor.\n";
 }
 
 }  // namespace
@@ -152,6 +156,7 @@ void render_compare_markdown(std::ostream& out, const Comparison& c) {
       "**{} regression(s)**, {} improvement(s), {} no change, {} inconclusive, {} failed.\n\n",
       c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
       c.count(Verdict::kInconclusive), c.count(Verdict::kFailed));
+  if (c.family.testable > 0) out << markdown_escape(describe_family(c.family)) << ".\n\n";
   if (!c.input_changes.empty()) out << markdown_escape(input_changes_text(c)) << "\n\n";
   write_fingerprint_warning(out, c);
   auto changed = [](const ComparisonRow& r) { return is_change(r.verdict); };
@@ -209,8 +214,11 @@ json row_json(const ComparisonRow& r, bool paired) {
                      : json();
   row["p_value"] = r.deterministic ? json() : json_number(r.p_value);
   row["exact_test"] = r.exact_test;
+  // Benjamini-Hochberg adjusted over the testable rows; null for a row not tested with them.
+  row["q_value"] = r.testable ? json_number(r.q_value) : json();
   if (paired) row["pairs"] = r.pairs;
   row["threshold_percent"] = r.threshold_percent;
+  if (r.change_floor > 0) row["change_floor"] = r.change_floor;
   row["verdict"] = to_string(r.verdict);
   row["note"] = r.note;
   return row;
@@ -240,6 +248,11 @@ void render_compare_json(std::ostream& out, const Comparison& c) {
                     {"no_change", c.count(Verdict::kNoChange)},
                     {"inconclusive", c.count(Verdict::kInconclusive)},
                     {"failed", c.count(Verdict::kFailed)}};
+  doc["family"] = {{"testable", c.family.testable},
+                   {"significant", c.family.significant},
+                   {"discoveries", c.family.discoveries},
+                   {"expected_by_chance", c.family.expected_by_chance},
+                   {"alpha", c.family.alpha}};
   auto& rows = doc["rows"] = json::array();
   for (const auto& r : c.rows) rows.push_back(row_json(r, c.paired));
   auto& diffs = doc["fingerprint_differences"] = json::array();

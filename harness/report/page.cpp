@@ -26,16 +26,45 @@ std::string cell(const std::vector<double>& values, const std::string& unit) {
   return text;
 }
 
-// "▲ +12%" or "▼ -30%" when the change against the previous step is significant and
-// beyond the metric's threshold (exact for deterministic metrics).
-std::string step_mark(const std::vector<double>& previous, const std::vector<double>& current,
-                      const std::string& metric, const CompareOptions& options) {
-  if (previous.empty() || current.empty()) return "";
-  auto row = compare_values(metric, previous, current, options);
+// "▲ +12%" or "▼ -30%" when the change against the previous step is significant over the
+// page's steps (false discovery rate) and beyond the metric's threshold and floor (exact for
+// deterministic metrics, which take no test).
+std::string step_mark(const Page& page, const std::string& previous, const std::string& scenario,
+                      const ScenarioColumn& col, const std::vector<double>& current) {
+  auto previous_values = page.groups.get(previous, col.state, col.metric);
+  if (previous_values.empty() || current.empty()) return "";
+  auto it = page.steps.find({scenario, col.state, col.metric});
+  auto row = it != page.steps.end()
+                 ? it->second
+                 : compare_values(col.metric, previous_values, current, page.options);
   bool moved = row.verdict == Verdict::kRegression || row.verdict == Verdict::kImprovement;
   if (!moved) return "";
   return fmt::format(" {} {}", row.change_percent > 0 ? "▲" : "▼",
                      format_percent(row.change_percent));
+}
+
+// Every measured group against the same group of the scenario before it, decided together.
+std::map<std::tuple<std::string, std::string, std::string>, ComparisonRow> step_rows(
+    const ReportInput& input, const SampleGroups& groups, const CompareOptions& options,
+    RowFamily& family) {
+  std::vector<std::tuple<std::string, std::string, std::string>> keys;
+  std::vector<ComparisonRow> rows;
+  const auto& order = input.scenario_order;
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    for (const auto& [key, values] : groups.values) {
+      const MetricInfo* info = find_metric(key.metric);
+      if (key.group.scenario != order[i] || !info || !info->compared || info->deterministic)
+        continue;
+      auto previous = groups.get(order[i - 1], key.group.state, key.metric);
+      if (previous.empty() || values.empty()) continue;
+      keys.emplace_back(order[i], key.group.state, key.metric);
+      rows.push_back(compare_values(key.metric, previous, values, options, order[i]));
+    }
+  }
+  family = control_false_discoveries(rows, options);
+  std::map<std::tuple<std::string, std::string, std::string>, ComparisonRow> steps;
+  for (std::size_t k = 0; k < rows.size(); ++k) steps.emplace(keys[k], rows[k]);
+  return steps;
 }
 
 // as-built first, then in the order the samples were taken.
@@ -128,10 +157,8 @@ std::string scenario_cell(const Page& page, const ScenarioColumn& col, const std
     text += " †";
     marked = true;
   }
-  if (!previous.empty() && info.compared) {  // not a derived figure such as stored vs gzip
-    text += step_mark(page.groups.get(previous, col.state, col.metric), values, col.metric,
-                      page.options);
-  }
+  if (!previous.empty() && info.compared)  // not a derived figure such as stored vs gzip
+    text += step_mark(page, previous, scenario, col, values);
   return text;
 }
 
@@ -147,9 +174,11 @@ Page::Page(const ReportInput& in)
       modes(measured_modes(in)),
       claims(judge_claims(in.claims, groups, options)),
       run(in.runs.empty() ? nullptr : &in.runs.back()),
+      fidelity(judge_fidelity(in.fidelity, run ? run->fingerprint : nlohmann::json::object())),
       stand_ins(stand_in_images(run)),
       ci_states(measured_ci_states(groups)),
-      claimed(timed_claim_groups(in.claims)) {
+      claimed(timed_claim_groups(in.claims)),
+      steps(step_rows(in, groups, options, step_family)) {
   if (in.pool_runs.empty() || in.pool <= 1) return;
   std::vector<std::vector<ClaimResult>> per_claim(claims.size());
   for (std::size_t i = 0; i < claims.size(); ++i) per_claim[i].push_back(claims[i]);
@@ -166,6 +195,7 @@ Page::Page(const ReportInput& in)
 CompareOptions Page::options_of(const ReportInput& in) {
   CompareOptions options;
   options.alpha = in.alpha;
+  options.build_floor_seconds = build_floor_seconds(in.runs);
   return options;
 }
 

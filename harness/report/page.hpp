@@ -6,10 +6,12 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "compare/claims.hpp"
 #include "compare/compare.hpp"
+#include "compare/fidelity.hpp"
 #include "model/group_key.hpp"
 #include "report/document.hpp"
 #include "report/report_input.hpp"
@@ -34,13 +36,19 @@ struct Page {
   SampleGroups groups;
   std::vector<ModeColumn> modes;
   std::vector<ClaimResult> claims;
-  const RunRecord* run = nullptr;  // the latest reported run
+  const RunRecord* run = nullptr;     // the latest reported run
+  std::vector<FidelityRow> fidelity;  // the suite's checks, on the latest run's base images
   std::vector<std::string> stand_ins;
   std::vector<std::string> ci_states;  // CI cache states with a sample, in protocol order
   std::set<GroupKey> claimed;          // the groups a claim compares
   // Each claim pooled over this run and input.pool_runs (in claims' order); empty when the
   // page pools no earlier run.
   std::vector<PooledClaim> pooled;
+  // Every measured group against the previous scenario's, (scenario, state, metric) -> row,
+  // with the false discovery rate controlled over all of them: the page's ▲/▼. step_family
+  // first: steps' initializer fills it.
+  RowFamily step_family;
+  std::map<std::tuple<std::string, std::string, std::string>, ComparisonRow> steps;
 
   explicit Page(const ReportInput& in);
   static CompareOptions options_of(const ReportInput& in);
@@ -68,6 +76,7 @@ void add_claims(doc::Document& d, const Page& page);
 // "✅ confirmed, by at least 3%", "❌ refuted — no practical difference (within ±3%)": a
 // claim's verdict as the page words it.
 std::string claim_verdict_words(const ClaimResult& c);
+void add_fidelity(doc::Document& d, const Page& page);
 void add_environment(doc::Document& d, const Page& page);
 void add_warnings(doc::Document& d, const Page& page);
 void add_scenario_notes(doc::Document& d, const ReportInput& input);

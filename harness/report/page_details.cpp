@@ -159,6 +159,9 @@ const std::map<CacheState, std::string_view> kCiStateMeanings = {
     {CacheState::kCiInline,
      "an emptied builder imports the cache inline in the previous build's pushed image "
      "(type=inline), after a code edit"},
+    {CacheState::kCiRegistryDeps,
+     "an emptied builder imports the previous build's cache from the registry (type=registry, "
+     "mode=max), after a dependency edit: what CI pays when the lock file changes"},
     {CacheState::kExportMin, "warm-code's build exporting its cache to the registry with mode=min"},
     {CacheState::kExportMax, "warm-code's build exporting its cache to the registry with mode=max"},
     {CacheState::kExportLocal,

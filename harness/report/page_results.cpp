@@ -13,6 +13,7 @@
 #include "model/metrics.hpp"
 #include "report/format.hpp"
 #include "stats/summary.hpp"
+#include "util/text.hpp"
 
 namespace bb::bench_page {
 
@@ -137,6 +138,23 @@ std::string budget_phrase(const RunRecord& run) {
   return fmt::format("the {}-second budget", seconds);
 }
 
+// "Python 3.11.2, pip 25.1.1, setuptools 66.1.1, no wheel", as read off the image.
+std::string tools_of(const nlohmann::json& fact) {
+  if (!fact.contains("tools") || !fact["tools"].is_object()) return "";
+  const auto& tools = fact["tools"];
+  // Unread (not a Python image, most often): the fingerprint keeps why; the page says nothing.
+  if (tools.contains("error")) return "";
+  std::vector<std::string> parts;
+  for (const char* name : {"python", "pip", "setuptools", "wheel"}) {
+    std::string shown = std::string(name) == "python" ? "Python" : name;
+    if (tools.contains(name) && tools[name].is_string())
+      parts.push_back(shown + " " + tools[name].get<std::string>());
+    else
+      parts.push_back("no " + shown);
+  }
+  return fmt::format("; {}", fmt::join(parts, ", "));
+}
+
 doc::Table environment_table(const RunRecord& run) {
   doc::Table env;
   env.header = {"Fact", "Value"};
@@ -151,14 +169,16 @@ doc::Table environment_table(const RunRecord& run) {
   std::sort(keys.begin(), keys.end());
   for (const auto& key : keys) {
     const auto& value = run.fingerprint[key];
+    if (key == "fidelity") continue;  // its own section
     if (key != "base_images") {
       env.rows.push_back({key, value.is_string() ? value.get<std::string>() : value.dump()});
       continue;
     }
     for (const auto& [ref, fact] : value.items()) {
-      env.rows.push_back({"base image " + ref,
-                          fmt::format("{}{}", fact.value("id", std::string("absent")).substr(0, 19),
-                                      fact.value("stand_in", false) ? " (stand-in)" : "")});
+      env.rows.push_back(
+          {"base image " + ref,
+           fmt::format("{}{}{}", fact.value("id", std::string("absent")).substr(0, 19),
+                       fact.value("stand_in", false) ? " (stand-in)" : "", tools_of(fact))});
     }
   }
   return env;
@@ -241,12 +261,14 @@ void add_headline(doc::Document& d, const Page& page) {
   bool marked = false;
   d.table(scenario_table(page, headline_columns(page.modes), marked));
   std::string short_note = marked ? " " + short_of_target_note(page) : "";
-  d.paragraph(
-      fmt::format("Medians ± scaled MAD. ▲/▼: a change against the previous row that is "
-                  "significant (Mann-Whitney U, p < {:g}) and beyond 5% for times or 1% for "
-                  "sizes; sizes are compared exactly.",
-                  page.options.alpha) +
-      short_note + startup_note(page.modes));
+  d.paragraph(fmt::format("Medians ± scaled MAD. ▲/▼: a change against the previous row that "
+                          "is significant (Mann-Whitney U, tested together with all of the "
+                          "page's such changes) and beyond 5% for times (for builds also ±{:.0f} "
+                          "ms, two medians' precision floor) or 1% for sizes; sizes are compared "
+                          "exactly. {}.",
+                          change_floor_for(std::string(kBuildSeconds), page.options) * 1000,
+                          describe_family(page.step_family, "comparisons")) +
+              short_note + startup_note(page.modes));
   d.image("build-time.svg", "Build time per scenario and cache state");
   if (!page.modes.empty()) d.image("startup.svg", "Start-up time per scenario and start-up mode");
   d.image("image-size.svg", "Image size per scenario");
@@ -317,8 +339,24 @@ void add_claims(doc::Document& d, const Page& page) {
   t.header = {"Claim", "Verdict", "Subject", "Compared with", "Change [95% CI]", "p", "Why"};
   t.align = {doc::Align::kLeft,  doc::Align::kLeft,  doc::Align::kRight, doc::Align::kRight,
              doc::Align::kRight, doc::Align::kRight, doc::Align::kLeft};
-  for (const auto& c : page.claims) t.rows.push_back(claim_row(c));
+  bool marked = false;
+  for (const auto& c : page.claims) {
+    t.rows.push_back(claim_row(c));
+    // A verdict on a property the lab does not reproduce is the lab's, not the tutorial's.
+    auto differs = unfaithful_for(page.fidelity, c.claim.id);
+    if (differs.empty()) continue;
+    marked = true;
+    t.rows.back()[1] += " ⚠";
+    t.rows.back().back() += fmt::format(
+        "; ⚠ the lab's base image differs from the official one "
+        "in: {}",
+        fmt::join(differs, "; "));
+  }
   d.table(t);
+  if (marked)
+    d.paragraph(
+        "⚠: the claim turns on a property in which the lab's base image is not the official one "
+        "(see the fidelity table below); its verdict speaks of the lab.");
   d.paragraph(fmt::format(
       "A claim is confirmed when the difference is significant (p < {0:g}) and its 95% interval "
       "lies on the claimed side (\"by at least δ\" when the whole interval lies beyond the "
@@ -343,6 +381,49 @@ void add_claims(doc::Document& d, const Page& page) {
         "they need):");
     d.list(undecided);
   }
+}
+
+namespace {
+
+std::string lab_value(const FidelityRow& row) {
+  if (!row.lab) return "not read (" + row.error + ")";
+  if (row.check.read == "compressed-size") return format_bytes(std::stod(*row.lab));
+  if (row.check.read == "pyc-count") return *row.lab + " .pyc files";
+  return *row.lab;
+}
+
+std::string fidelity_word(const FidelityRow& row) {
+  switch (row.fidelity) {
+    case Fidelity::kFaithful:
+      return "✅ " + (row.check.needs == "same" ? std::string("same") : row.check.needs);
+    case Fidelity::kDiffers:
+      return "⚠ differs (claims need " + row.check.needs + ")";
+    case Fidelity::kInformational:
+      return "for information";
+    case Fidelity::kUnread:
+      return "❔ not read";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void add_fidelity(doc::Document& d, const Page& page) {
+  if (page.fidelity.empty()) return;
+  d.heading(2, "Fidelity of the base images");
+  d.paragraph(
+      "Each property a claim turns on, in the official image (with the source of its value) and "
+      "in the image this run built on, as read off it.");
+  doc::Table t;
+  t.header = {"Property", "Image", "Official", "This run", "Faithful", "Claims"};
+  for (const auto& row : page.fidelity) {
+    t.rows.push_back(
+        {row.check.property, row.check.image.empty() ? "–" : row.check.image,
+         fmt::format("{} ({})", row.check.official, row.check.source), lab_value(row),
+         fidelity_word(row),
+         row.check.claims.empty() ? "–" : fmt::format("{}", fmt::join(row.check.claims, ", "))});
+  }
+  d.table(t);
 }
 
 void add_environment(doc::Document& d, const Page& page) {

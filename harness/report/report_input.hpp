@@ -33,8 +33,9 @@ struct ReportInput {
   std::map<std::string, std::string> descriptions;
   std::map<std::string, std::string> differs;
   std::vector<Claim> claims;
-  std::vector<StartupMode> modes;  // known start-up modes: labels and notes for the page
-  bool python_suite = false;       // a scenario names a Python start-up mode
+  std::vector<FidelityCheck> fidelity;  // the suite's checks of its base images
+  std::vector<StartupMode> modes;       // known start-up modes: labels and notes for the page
+  bool python_suite = false;            // a scenario names a Python start-up mode
   std::string claims_title = "Claims";
   std::string differs_title = "Notes";
   std::vector<RunRecord> runs;

@@ -1,5 +1,6 @@
 #include "scenario/manifest.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -488,6 +489,47 @@ std::vector<StartupMode> parse_modes(const Fields& fields, const fs::path& base,
   return modes;
 }
 
+FidelityCheck parse_fidelity(const Fields& fields, const std::vector<Claim>& claims) {
+  fields.allow_only(
+      {"property", "image", "command", "read", "lab", "official", "source", "needs", "claims"});
+  FidelityCheck check;
+  check.property = fields.nonempty_string("property");
+  check.read = fields.string("read").value_or(check.read);
+  bool stated = check.read == "stated";
+  check.image = stated ? fields.string("image").value_or("") : fields.nonempty_string("image");
+  if (stated) check.lab = fields.nonempty_string("lab");
+  if (!stated && fields.has("lab"))
+    fields.fail("lab", "only a read = \"stated\" check gives its value; this one reads it");
+  check.command = fields.string_array("command");
+  check.official = fields.nonempty_string("official");
+  check.source = fields.nonempty_string("source");
+  check.needs = fields.string("needs").value_or("");
+  check.claims = fields.string_array("claims");
+  bool from_layers = check.read == "compressed-size" || check.read == "pyc-count";
+  if (check.read != "output" && check.read != "exit" && !from_layers && !stated)
+    fields.fail("read", fmt::format("'{}' must be \"output\", \"exit\", \"compressed-size\", "
+                                    "\"pyc-count\" or \"stated\"",
+                                    check.read));
+  if (from_layers || stated ? !check.command.empty() : check.command.empty())
+    fields.fail("command", from_layers || stated
+                               ? "this value is not read by a command; drop the command"
+                               : "give the command that reads the value, e.g. [\"python3\", "
+                                 "\"-c\", \"import pip; print(pip.__version__)\"]");
+  bool version_needs = check.needs.rfind("at least ", 0) == 0 && check.needs.size() > 9;
+  bool exit_needs = check.needs == "yes" || check.needs == "no";
+  if (!check.needs.empty() && check.needs != "same" && !version_needs && !exit_needs)
+    fields.fail("needs", fmt::format("'{}' must be \"same\", \"at least VERSION\", \"yes\" or "
+                                     "\"no\" (or left out)",
+                                     check.needs));
+  if (exit_needs != (check.read == "exit") && !check.needs.empty() && check.needs != "same")
+    fields.fail("needs", "\"yes\" and \"no\" go with read = \"exit\", and only they do");
+  for (const auto& id : check.claims) {
+    if (std::none_of(claims.begin(), claims.end(), [&](const Claim& c) { return c.id == id; }))
+      fields.fail("claims", fmt::format("no claim has the id '{}'", id));
+  }
+  return check;
+}
+
 void parse_report_wording(const Fields& fields, Suite& suite) {
   const toml::table* table = fields.table("report");
   if (!table) return;
@@ -520,8 +562,8 @@ Scenario parse_suite_entry(const toml::table& table, const fs::path& file,
 Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVars& vars) {
   toml::table root = parse_toml(text, file);
   Fields fields(root, file, "");
-  fields.allow_only(
-      {"name", "description", "index", "index_port", "scenario", "claim", "mode", "report"});
+  fields.allow_only({"name", "description", "index", "index_port", "scenario", "claim", "fidelity",
+                     "mode", "report"});
   Suite suite;
   suite.manifest = file;
   suite.name = fields.nonempty_string("name");
@@ -561,6 +603,13 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
     for (const auto& node : *claims) {
       Fields claim_fields(*node.as_table(), file, fmt::format("claim[{}].", n++));
       suite.claims.push_back(parse_claim(claim_fields, suite.names(), suite.modes));
+    }
+  }
+  if (const toml::array* checks = fields.array_of_tables("fidelity")) {
+    std::size_t n = 0;
+    for (const auto& node : *checks) {
+      Fields check_fields(*node.as_table(), file, fmt::format("fidelity[{}].", n++));
+      suite.fidelity.push_back(parse_fidelity(check_fields, suite.claims));
     }
   }
   return suite;

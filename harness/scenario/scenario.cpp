@@ -39,7 +39,8 @@ bool Scenario::supports(CacheState state) const {
   auto states = supported_states();
   if (std::find(states.begin(), states.end(), state) != states.end()) return true;
   const auto& ci = ci_cache_states();
-  return code_edit && std::find(ci.begin(), ci.end(), state) != ci.end();
+  if (std::find(ci.begin(), ci.end(), state) == ci.end()) return false;
+  return state == CacheState::kCiRegistryDeps ? deps_edit.has_value() : code_edit.has_value();
 }
 
 const Scenario* Suite::find(std::string_view name) const {

@@ -91,6 +91,25 @@ struct Claim {
 // the runner gives them the claim's target and the page judges their medians against it.
 std::set<GroupKey> timed_claim_groups(const std::vector<Claim>& claims);
 
+// A property of a base image that claims turn on, with the official image's value and its
+// source; the lab's value is read off the image the run used, so the page can say whether the
+// stand-in is faithful in it.
+struct FidelityCheck {
+  std::string property;
+  std::string image;                 // a base image the suite's scenarios name
+  std::vector<std::string> command;  // run in the image (no network): its output is the value
+  // "output", "exit" (yes when it exits 0), off the layers ("compressed-size", "pyc-count"), or
+  // "stated": a fact of the suite's own files rather than of an image (a pinned version), in `lab`
+  std::string read = "output";
+  std::string lab;
+  std::string official;
+  std::string source;
+  // What the claims need of the lab's value: "" (nothing, shown for information), "same" (the
+  // official value), "at least X" (a version), "yes" or "no" (with read = "exit").
+  std::string needs;
+  std::vector<std::string> claims;  // ids of the claims it affects
+};
+
 struct Suite {
   std::string name;
   std::string description;
@@ -100,6 +119,7 @@ struct Suite {
   int index_port = 3141;
   std::vector<Scenario> scenarios;
   std::vector<Claim> claims;
+  std::vector<FidelityCheck> fidelity;
   std::vector<StartupMode> modes;  // the built-in ones and the suite's own [mode.NAME]
   // The page's wording, the suite's own (e.g. "The tutorial's claims").
   std::string claims_title = "Claims";

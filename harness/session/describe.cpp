@@ -28,6 +28,36 @@ std::string git_output(const fs::path& dir, std::vector<std::string> args) {
   }
 }
 
+// What a Python base image's own interpreter imports, read off the image rather than assumed
+// (a stand-in's pip decides whether the wheel cache serves hash-checked installs). setuptools
+// first: its distutils shim asserts when pip has imported distutils before it.
+constexpr const char* kToolVersions = R"(import json, sys
+def version(name):
+    try:
+        return getattr(__import__(name), "__version__", None)
+    except Exception:
+        return None
+print(json.dumps(dict(python=sys.version.split()[0], **{n: version(n) for n in ("setuptools", "pip", "wheel")})))
+)";
+
+// The last line of a command's output, where docker and python put the reason.
+std::string last_line(std::string_view text) {
+  text = trim(text);
+  auto at = text.rfind('\n');
+  return printable(at == std::string_view::npos ? text : text.substr(at + 1));
+}
+
+nlohmann::json tool_facts(DockerEngine& engine, const std::string& ref) {
+  auto [code, out] = engine.run_once(ref, {"python3", "-c", kToolVersions});
+  if (code != 0) return {{"error", fmt::format("python3 -c exited {}: {}", code, last_line(out))}};
+  try {
+    auto tools = nlohmann::json::parse(out);
+    if (tools.is_object()) return tools;
+  } catch (const nlohmann::json::exception&) {
+  }
+  return {{"error", "python3 printed no versions: " + std::string(last_line(out))}};
+}
+
 nlohmann::json base_image_facts(DockerEngine& engine, const Suite& suite) {
   // Stand-ins carry a label.
   nlohmann::json facts = nlohmann::json::object();
@@ -45,9 +75,38 @@ nlohmann::json base_image_facts(DockerEngine& engine, const Suite& suite) {
           fact["stand_in_source"] = info->labels["org.buildbench.stand-in.source"];
           fact["stand_in_recipe"] = info->labels["org.buildbench.stand-in.recipe"];
         }
+        fact["tools"] = tool_facts(engine, ref);
       }
       facts[ref] = fact;
     }
+  }
+  return facts;
+}
+
+// The lab's value of each fidelity check, read off the image this run builds on.
+nlohmann::json fidelity_facts(DockerEngine& engine, const Suite& suite) {
+  nlohmann::json facts = nlohmann::json::array();
+  for (const auto& check : suite.fidelity) {
+    if (check.read == "stated") continue;  // the suite's own words, nothing to read
+    nlohmann::json fact = {{"property", check.property}, {"image", check.image}};
+    if (!engine.inspect_image(check.image)) {
+      fact["error"] = "the engine has no such image";
+    } else if (check.read == "compressed-size" || check.read == "pyc-count") {
+      std::int64_t total = 0;
+      for (const auto& layer : engine.layer_stats(check.image))
+        total += check.read == "pyc-count" ? layer.pyc_count : layer.compressed_bytes;
+      fact["value"] = std::to_string(total);
+    } else {
+      auto [code, out] = engine.run_once(check.image, check.command);
+      if (check.read == "exit")
+        fact["value"] = code == 0 ? "yes" : "no";
+      else if (code == 0)
+        fact["value"] = last_line(out);
+      else
+        fact["error"] =
+            fmt::format("{} exited {}: {}", check.command.front(), code, last_line(out));
+    }
+    facts.push_back(fact);
   }
   return facts;
 }
@@ -104,6 +163,7 @@ RunRecord describe_run(DockerEngine& engine, Progress& progress, const Suite& su
     record.fingerprint = engine.fingerprint();
   }
   record.fingerprint["base_images"] = base_image_facts(engine, suite);
+  if (!suite.fidelity.empty()) record.fingerprint["fidelity"] = fidelity_facts(engine, suite);
   record.fingerprint["network"] = network_facts(options);
   record.fingerprint["inputs"] = input_facts(suite);
   record.options = stored_form(options);

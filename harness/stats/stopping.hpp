@@ -13,6 +13,12 @@
 
 namespace bb {
 
+namespace stats {
+// The adaptive design's absolute floor for build medians (run --precision-floor, in seconds),
+// and what compare takes a median to be known to: one place for both.
+inline constexpr double kBuildPrecisionFloorSeconds = 0.020;
+}  // namespace stats
+
 struct GroupTarget {
   int min_runs = 3;
   int max_runs = 3;

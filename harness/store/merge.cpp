@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "store/sql.hpp"
 #include "util/error.hpp"
 
 namespace bb {
@@ -46,7 +47,7 @@ void copy_run(Store& target, Store& from, RunRecord run,
   auto samples = from.samples({run.id});
   auto scenarios = from.scenarios(run.id);
   std::int64_t old_id = run.id;
-  SQLite::Transaction transaction(target.database(), SQLite::TransactionBehavior::IMMEDIATE);
+  sql::Transaction transaction(target.connection());
   target.begin_run_in_transaction(run);
   for (const auto& [name, position] : scenarios) {
     target.add_scenario(run.id, name, position, from.scenario_manifest(old_id, name));
@@ -65,7 +66,7 @@ void copy_run(Store& target, Store& from, RunRecord run,
 // Pairs span two runs: copied once both of their samples are in.
 void copy_pairs(Store& target, Store& from,
                 const std::map<std::int64_t, std::int64_t>& sample_ids) {
-  SQLite::Transaction transaction(target.database(), SQLite::TransactionBehavior::IMMEDIATE);
+  sql::Transaction transaction(target.connection());
   for (auto pair : from.all_pairs()) {
     auto base = sample_ids.find(pair.baseline_sample_id);
     auto cand = sample_ids.find(pair.candidate_sample_id);

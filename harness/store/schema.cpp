@@ -1,4 +1,5 @@
-// The schema, its forward migrations (PRAGMA user_version) and opening a database file.
+// The schema, its forward migrations (written once for both backends; sql.cpp translates)
+// and opening a database file or server.
 #include "store/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -7,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "store/sql.hpp"
 #include "util/error.hpp"
 
 namespace bb {
@@ -156,7 +158,16 @@ const std::vector<const char*>& migrations() {
 
 }  // namespace
 
-Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path) {
+Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) {
+  if (sql::is_server_url(path.string())) {
+    open_server(path.string(), mode);
+  } else {
+    open_file(path, mode, busy_timeout_ms);
+  }
+}
+
+void Store::open_file(const fs::path& path, Mode mode, int busy_timeout_ms) {
+  path_ = path;
   bool exists = fs::exists(path);
   if (mode == Mode::kReadOnly && !exists) {
     throw UsageError(
@@ -168,15 +179,12 @@ Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path)
     throw UsageError(
         fmt::format("--db '{}' is not a regular file; name a database file", path.string()));
   }
-  int flags = mode == Mode::kReadOnly ? SQLite::OPEN_READONLY
-                                      : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   try {
-    db_ = std::make_unique<SQLite::Database>(path.string(), flags, busy_timeout_ms);
+    db_ = sql::open_sqlite(path.string(), mode == Mode::kReadOnly, busy_timeout_ms);
     // Reading the header tells a foreign or corrupt file apart before anything is written.
-    int application_id = db_->execAndGet("PRAGMA application_id").getInt();
-    int version = db_->execAndGet("PRAGMA user_version").getInt();
-    int tables = db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt();
-    if (tables > 0 && application_id != kApplicationId) {
+    int application_id = db_->application_id();
+    int version = db_->schema_version();
+    if (db_->holds_tables() && application_id != kApplicationId) {
       throw UsageError(
           fmt::format("'{}' is an SQLite database but not a buildbench database; "
                       "pass another --db FILE (the file was left untouched)",
@@ -198,7 +206,7 @@ Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path)
       // Reading an older database: migrate it forward first (same as any write would).
       db_.reset();
       { Store migrated(path, Mode::kReadWrite, busy_timeout_ms); }
-      db_ = std::make_unique<SQLite::Database>(path.string(), flags, busy_timeout_ms);
+      db_ = sql::open_sqlite(path.string(), true, busy_timeout_ms);
     }
   } catch (const SQLite::Exception& error) {
     std::string what = error.what();
@@ -213,27 +221,67 @@ Store::Store(const fs::path& path, Mode mode, int busy_timeout_ms) : path_(path)
   }
 }
 
+void Store::open_server(const std::string& url, Mode mode) {
+  db_ = sql::open_postgres(url, mode == Mode::kReadOnly);
+  path_ = db_->location();
+  int version = db_->schema_version();
+  if (db_->holds_tables() && db_->application_id() != kApplicationId) {
+    throw UsageError(
+        fmt::format("{} holds tables that are not a buildbench store (a 'runs' table without "
+                    "buildbench_schema); name another database (nothing was changed)",
+                    location()));
+  }
+  if (version > kSchemaVersion) {
+    throw UsageError(
+        fmt::format("{} has schema version {}, newer than this buildbench understands ({}); "
+                    "use a newer buildbench (nothing was changed)",
+                    location(), version, kSchemaVersion));
+  }
+  if (mode == Mode::kReadOnly && version == 0) {
+    throw UsageError(fmt::format(
+        "database {} holds no buildbench store yet; run 'buildbench run --db URL' first",
+        location()));
+  }
+  if (version < kSchemaVersion) {
+    // A read-only session may not write: the migration gets a writable one of its own.
+    if (mode == Mode::kReadOnly) {
+      Store migrated(url, Mode::kReadWrite);
+    } else {
+      migrate();
+    }
+  }
+}
+
 Store::~Store() = default;
 Store::Store(Store&&) noexcept = default;
 
 SQLite::Database& Store::database() {
-  return *db_;
+  return db_->sqlite();
 }
 
 void Store::migrate() {
-  int version = db_->execAndGet("PRAGMA user_version").getInt();
+  int version = db_->schema_version();
   const auto& steps = migrations();
   while (version < kSchemaVersion) {
-    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    // Re-read inside the lock: another process may have migrated meanwhile.
-    version = db_->execAndGet("PRAGMA user_version").getInt();
+    sql::Transaction transaction(*db_);
+    // Re-read under the lock: another process may have migrated meanwhile.
+    version = db_->lock_schema();
     if (version >= kSchemaVersion) break;
     db_->exec(steps[version]);
     ++version;
-    db_->exec(fmt::format("PRAGMA user_version = {}", version));
-    db_->exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+    db_->set_schema(kApplicationId, version);
     transaction.commit();
   }
+}
+
+bool store_exists(const std::string& db) {
+  if (!sql::is_server_url(db)) return fs::exists(db);
+  return sql::open_postgres(db, true)->schema_version() > 0;
+}
+
+std::string printable_location(const std::string& db) {
+  if (sql::is_server_url(db)) return sql::printable_url(db);
+  return fs::absolute(db).string();
 }
 
 }  // namespace bb

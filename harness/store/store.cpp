@@ -1,7 +1,7 @@
 // Runs, their scenarios and their samples (with metrics and build steps).
 #include "store/store.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include "store/sql.hpp"
 
 #include <map>
 #include <random>
@@ -27,7 +27,7 @@ std::string new_uuid() {
 }  // namespace
 
 std::int64_t Store::begin_run(RunRecord& run) {
-  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  sql::Transaction transaction(*db_);
   begin_run_in_transaction(run);
   transaction.commit();
   return run.id;
@@ -36,10 +36,11 @@ std::int64_t Store::begin_run(RunRecord& run) {
 std::int64_t Store::begin_run_in_transaction(RunRecord& run) {
   if (run.started_at.empty()) run.started_at = now();
   if (run.uuid.empty()) run.uuid = new_uuid();
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO runs (started_at, status, suite_name, suite_path, command, "
-                           "git_commit, git_dirty, fingerprint, options, uuid, pruned) VALUES "
-                           "(?,?,?,?,?,?,?,?,?,?,?)");
+  sql::Statement insert(*db_,
+                        "INSERT INTO runs (started_at, status, suite_name, suite_path, command, "
+                        "git_commit, git_dirty, fingerprint, options, uuid, pruned) VALUES "
+                        "(?,?,?,?,?,?,?,?,?,?,?)",
+                        sql::Statement::Returning::kId);
   insert.bind(1, run.started_at);
   insert.bind(2, run.status);
   insert.bind(3, run.suite_name);
@@ -51,10 +52,9 @@ std::int64_t Store::begin_run_in_transaction(RunRecord& run) {
   insert.bind(9, run.options.dump());
   insert.bind(10, run.uuid);
   insert.bind(11, run.pruned ? 1 : 0);
-  insert.exec();
-  run.id = db_->getLastInsertRowid();
+  run.id = insert.insert();
   for (const auto& [key, value] : run.labels) {
-    SQLite::Statement label(*db_, "INSERT INTO run_labels (run_id, key, value) VALUES (?,?,?)");
+    sql::Statement label(*db_, "INSERT INTO run_labels (run_id, key, value) VALUES (?,?,?)");
     label.bind(1, run.id);
     label.bind(2, key);
     label.bind(3, value);
@@ -62,7 +62,7 @@ std::int64_t Store::begin_run_in_transaction(RunRecord& run) {
   }
   if (!run.short_of_target.empty()) mark_short(run.id, run.short_of_target);
   if (!run.finished_at.empty()) {
-    SQLite::Statement finish(*db_, "UPDATE runs SET finished_at = ? WHERE id = ?");
+    sql::Statement finish(*db_, "UPDATE runs SET finished_at = ? WHERE id = ?");
     finish.bind(1, run.finished_at);
     finish.bind(2, run.id);
     finish.exec();
@@ -71,7 +71,7 @@ std::int64_t Store::begin_run_in_transaction(RunRecord& run) {
 }
 
 void Store::finish_run(std::int64_t run_id, const std::string& status) {
-  SQLite::Statement update(*db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
+  sql::Statement update(*db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
   update.bind(1, status);
   update.bind(2, now());
   update.bind(3, run_id);
@@ -79,12 +79,12 @@ void Store::finish_run(std::int64_t run_id, const std::string& status) {
 }
 
 void Store::mark_short(std::int64_t run_id, const std::vector<ShortGroup>& groups) {
-  SQLite::Statement clear(*db_, "DELETE FROM short_groups WHERE run_id = ?");
+  sql::Statement clear(*db_, "DELETE FROM short_groups WHERE run_id = ?");
   clear.bind(1, run_id);
   clear.exec();
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO short_groups (run_id, scenario, kind, state, runs, wanted) "
-                           "VALUES (?,?,?,?,?,?)");
+  sql::Statement insert(*db_,
+                        "INSERT INTO short_groups (run_id, scenario, kind, state, runs, wanted) "
+                        "VALUES (?,?,?,?,?,?)");
   for (const auto& group : groups) {
     insert.bind(1, run_id);
     insert.bind(2, group.group.scenario);
@@ -98,7 +98,7 @@ void Store::mark_short(std::int64_t run_id, const std::vector<ShortGroup>& group
 }
 
 void Store::reopen_run(std::int64_t run_id) {
-  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  sql::Transaction transaction(*db_);
   // A pair needs both of its samples: one cut short takes its pair along (?1 is the run).
   for (const char* sql : {"DELETE FROM pairs WHERE baseline_sample_id IN (SELECT id FROM samples "
                           "WHERE run_id = ?1 AND status = 'interrupted') OR candidate_sample_id IN "
@@ -109,7 +109,7 @@ void Store::reopen_run(std::int64_t run_id) {
                           "run_id = ? AND status = 'interrupted')",
                           "DELETE FROM samples WHERE run_id = ? AND status = 'interrupted'",
                           "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?"}) {
-    SQLite::Statement statement(*db_, sql);
+    sql::Statement statement(*db_, sql);
     statement.bind(1, run_id);
     statement.exec();
   }
@@ -118,9 +118,9 @@ void Store::reopen_run(std::int64_t run_id) {
 
 void Store::add_scenario(std::int64_t run_id, const std::string& name, int position,
                          const nlohmann::json& manifest) {
-  SQLite::Statement insert(*db_,
-                           "INSERT OR REPLACE INTO scenarios (run_id, name, position, manifest) "
-                           "VALUES (?,?,?,?)");
+  sql::Statement insert(
+      *db_, sql::replace_into(db_->dialect(), "scenarios",
+                              {"run_id", "name", "position", "manifest"}, {"run_id", "name"}));
   insert.bind(1, run_id);
   insert.bind(2, name);
   insert.bind(3, position);
@@ -129,17 +129,17 @@ void Store::add_scenario(std::int64_t run_id, const std::string& name, int posit
 }
 
 std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
-  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  sql::Transaction transaction(*db_);
   auto id = add_sample_in_transaction(run_id, sample);
   transaction.commit();
   return id;
 }
 
 std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample& sample) {
-  SQLite::Statement insert(
-      *db_,
-      "INSERT INTO samples (run_id, scenario, kind, state, repetition, "
-      "warmup, status, error, started_at, image_id) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  sql::Statement insert(*db_,
+                        "INSERT INTO samples (run_id, scenario, kind, state, repetition, "
+                        "warmup, status, error, started_at, image_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        sql::Statement::Returning::kId);
   insert.bind(1, run_id);
   insert.bind(2, sample.scenario);
   insert.bind(3, std::string(to_string(sample.kind)));
@@ -150,10 +150,10 @@ std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample&
   insert.bind(8, sample.error);
   insert.bind(9, sample.started_at);
   insert.bind(10, sample.image_id);
-  insert.exec();
-  std::int64_t id = db_->getLastInsertRowid();
-  SQLite::Statement metric(
-      *db_, "INSERT OR REPLACE INTO metrics (sample_id, name, value) VALUES (?,?,?)");
+  std::int64_t id = insert.insert();
+  sql::Statement metric(*db_,
+                        sql::replace_into(db_->dialect(), "metrics", {"sample_id", "name", "value"},
+                                          {"sample_id", "name"}));
   for (const auto& m : sample.metrics) {
     metric.bind(1, id);
     metric.bind(2, m.name);
@@ -161,9 +161,9 @@ std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample&
     metric.exec();
     metric.reset();
   }
-  SQLite::Statement step(*db_,
-                         "INSERT INTO steps (sample_id, position, name, started, completed, "
-                         "cached, error) VALUES (?,?,?,?,?,?,?)");
+  sql::Statement step(*db_,
+                      "INSERT INTO steps (sample_id, position, name, started, completed, "
+                      "cached, error) VALUES (?,?,?,?,?,?,?)");
   int position = 0;
   for (const auto& s : sample.steps) {
     step.bind(1, id);
@@ -186,38 +186,37 @@ std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample&
 }
 
 namespace {
-RunRecord read_run(SQLite::Database& db, SQLite::Statement& query) {
+RunRecord read_run(sql::Connection& db, sql::Statement& query) {
   RunRecord run;
-  run.id = query.getColumn(0).getInt64();
-  run.started_at = query.getColumn(1).getString();
-  run.finished_at = query.getColumn(2).isNull() ? "" : query.getColumn(2).getString();
-  run.status = query.getColumn(3).getString();
-  run.suite_name = query.getColumn(4).getString();
-  run.suite_path = query.getColumn(5).getString();
-  run.command = query.getColumn(6).getString();
-  run.git_commit = query.getColumn(7).getString();
-  run.git_dirty = query.getColumn(8).getInt() != 0;
-  run.fingerprint = nlohmann::json::parse(query.getColumn(9).getString(), nullptr, false);
-  run.options = nlohmann::json::parse(query.getColumn(10).getString(), nullptr, false);
-  run.uuid = query.getColumn(11).isNull() ? "" : query.getColumn(11).getString();
-  run.pruned = query.getColumn(12).getInt() != 0;
-  SQLite::Statement labels(db, "SELECT key, value FROM run_labels WHERE run_id = ? ORDER BY key");
+  run.id = query.column(0).int64();
+  run.started_at = query.column(1).text();
+  run.finished_at = query.column(2).is_null() ? "" : query.column(2).text();
+  run.status = query.column(3).text();
+  run.suite_name = query.column(4).text();
+  run.suite_path = query.column(5).text();
+  run.command = query.column(6).text();
+  run.git_commit = query.column(7).text();
+  run.git_dirty = query.column(8).int32() != 0;
+  run.fingerprint = nlohmann::json::parse(query.column(9).text(), nullptr, false);
+  run.options = nlohmann::json::parse(query.column(10).text(), nullptr, false);
+  run.uuid = query.column(11).is_null() ? "" : query.column(11).text();
+  run.pruned = query.column(12).int32() != 0;
+  sql::Statement labels(db, "SELECT key, value FROM run_labels WHERE run_id = ? ORDER BY key");
   labels.bind(1, run.id);
-  while (labels.executeStep()) {
-    run.labels[labels.getColumn(0).getString()] = labels.getColumn(1).getString();
+  while (labels.step()) {
+    run.labels[labels.column(0).text()] = labels.column(1).text();
   }
-  SQLite::Statement short_groups(
+  sql::Statement short_groups(
       db,
       "SELECT scenario, kind, state, runs, wanted FROM short_groups WHERE run_id = ? ORDER BY "
       "rowid");
   short_groups.bind(1, run.id);
-  while (short_groups.executeStep()) {
-    GroupKey key{
-        short_groups.getColumn(0).getString(),
-        stored_sample_kind(short_groups.getColumn(1).getString(), run.id, "short_groups.kind"),
-        short_groups.getColumn(2).getString()};
+  while (short_groups.step()) {
+    GroupKey key{short_groups.column(0).text(),
+                 stored_sample_kind(short_groups.column(1).text(), run.id, "short_groups.kind"),
+                 short_groups.column(2).text()};
     run.short_of_target.push_back(
-        {key, short_groups.getColumn(3).getInt(), short_groups.getColumn(4).getInt()});
+        {key, short_groups.column(3).int32(), short_groups.column(4).int32()});
   }
   return run;
 }
@@ -228,43 +227,43 @@ const char* kRunColumns =
 
 std::vector<RunRecord> Store::runs() {
   std::vector<RunRecord> runs;
-  SQLite::Statement query(*db_, std::string(kRunColumns) + " ORDER BY id");
-  while (query.executeStep()) runs.push_back(read_run(*db_, query));
+  sql::Statement query(*db_, std::string(kRunColumns) + " ORDER BY id");
+  while (query.step()) runs.push_back(read_run(*db_, query));
   return runs;
 }
 
 std::optional<RunRecord> Store::run(std::int64_t id) {
-  SQLite::Statement query(*db_, std::string(kRunColumns) + " WHERE id = ?");
+  sql::Statement query(*db_, std::string(kRunColumns) + " WHERE id = ?");
   query.bind(1, id);
-  if (!query.executeStep()) return std::nullopt;
+  if (!query.step()) return std::nullopt;
   return read_run(*db_, query);
 }
 
 std::vector<std::int64_t> Store::select_runs(const std::string& selector) {
   std::vector<std::int64_t> ids;
   if (selector == "latest") {
-    SQLite::Statement query(*db_, "SELECT max(id) FROM runs");
-    if (query.executeStep() && !query.getColumn(0).isNull()) {
-      ids.push_back(query.getColumn(0).getInt64());
+    sql::Statement query(*db_, "SELECT max(id) FROM runs");
+    if (query.step() && !query.column(0).is_null()) {
+      ids.push_back(query.column(0).int64());
     }
     if (ids.empty()) {
       throw UsageError(
-          fmt::format("database '{}' holds no runs; run 'buildbench run' first", path_.string()));
+          fmt::format("database '{}' holds no runs; run 'buildbench run' first", location()));
     }
     return ids;
   }
   if (auto eq = selector.find('='); eq != std::string::npos) {
-    SQLite::Statement query(*db_,
-                            "SELECT run_id FROM run_labels WHERE key = ? AND value = ? ORDER BY "
-                            "run_id");
+    sql::Statement query(*db_,
+                         "SELECT run_id FROM run_labels WHERE key = ? AND value = ? ORDER BY "
+                         "run_id");
     query.bind(1, selector.substr(0, eq));
     query.bind(2, selector.substr(eq + 1));
-    while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
+    while (query.step()) ids.push_back(query.column(0).int64());
     if (ids.empty()) {
       throw UsageError(
           fmt::format("no run in '{}' has the label {}; list runs with 'buildbench "
                       "export' or label a run with --label KEY=VALUE",
-                      path_.string(), printable(selector)));
+                      location(), printable(selector)));
     }
     return ids;
   }
@@ -280,7 +279,7 @@ std::vector<std::int64_t> Store::select_runs(const std::string& selector) {
                     printable(selector)));
   }
   if (!run(id)) {
-    throw UsageError(fmt::format("no run {} in '{}'", id, path_.string()));
+    throw UsageError(fmt::format("no run {} in '{}'", id, location()));
   }
   ids.push_back(id);
   return ids;
@@ -291,50 +290,50 @@ std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_id
   std::vector<StoredSample> result;
   std::map<std::int64_t, std::size_t> index;
   for (auto run_id : run_ids) {
-    SQLite::Statement query(*db_,
-                            "SELECT id, scenario, kind, state, repetition, warmup, status, error, "
-                            "started_at, image_id FROM samples WHERE run_id = ? ORDER BY id");
+    sql::Statement query(*db_,
+                         "SELECT id, scenario, kind, state, repetition, warmup, status, error, "
+                         "started_at, image_id FROM samples WHERE run_id = ? ORDER BY id");
     query.bind(1, run_id);
-    while (query.executeStep()) {
+    while (query.step()) {
       StoredSample stored;
-      stored.id = query.getColumn(0).getInt64();
+      stored.id = query.column(0).int64();
       stored.run_id = run_id;
       Sample& s = stored.sample;
-      s.scenario = query.getColumn(1).getString();
-      s.kind = stored_sample_kind(query.getColumn(2).getString(), run_id, "samples.kind");
-      s.state = query.getColumn(3).getString();
-      s.repetition = query.getColumn(4).getInt();
-      s.warmup = query.getColumn(5).getInt() != 0;
-      s.status = stored_sample_status(query.getColumn(6).getString(), run_id);
-      s.error = query.getColumn(7).getString();
-      s.started_at = query.getColumn(8).getString();
-      s.image_id = query.getColumn(9).getString();
+      s.scenario = query.column(1).text();
+      s.kind = stored_sample_kind(query.column(2).text(), run_id, "samples.kind");
+      s.state = query.column(3).text();
+      s.repetition = query.column(4).int32();
+      s.warmup = query.column(5).int32() != 0;
+      s.status = stored_sample_status(query.column(6).text(), run_id);
+      s.error = query.column(7).text();
+      s.started_at = query.column(8).text();
+      s.image_id = query.column(9).text();
       index[stored.id] = result.size();
       result.push_back(std::move(stored));
     }
-    SQLite::Statement metrics(*db_,
-                              "SELECT m.sample_id, m.name, m.value FROM metrics m JOIN samples s "
-                              "ON s.id = m.sample_id WHERE s.run_id = ? ORDER BY m.sample_id, "
-                              "m.rowid");
+    sql::Statement metrics(*db_,
+                           "SELECT m.sample_id, m.name, m.value FROM metrics m JOIN samples s "
+                           "ON s.id = m.sample_id WHERE s.run_id = ? ORDER BY m.sample_id, "
+                           "m.rowid");
     metrics.bind(1, run_id);
-    while (metrics.executeStep()) {
-      auto& s = result[index.at(metrics.getColumn(0).getInt64())].sample;
-      s.metrics.push_back({metrics.getColumn(1).getString(), metrics.getColumn(2).getDouble()});
+    while (metrics.step()) {
+      auto& s = result[index.at(metrics.column(0).int64())].sample;
+      s.metrics.push_back({metrics.column(1).text(), metrics.column(2).real()});
     }
     if (!with_steps) continue;
-    SQLite::Statement steps(*db_,
-                            "SELECT t.sample_id, t.name, t.started, t.completed, t.cached, t.error "
-                            "FROM steps t JOIN samples s ON s.id = t.sample_id WHERE s.run_id = ? "
-                            "ORDER BY t.sample_id, t.position");
+    sql::Statement steps(*db_,
+                         "SELECT t.sample_id, t.name, t.started, t.completed, t.cached, t.error "
+                         "FROM steps t JOIN samples s ON s.id = t.sample_id WHERE s.run_id = ? "
+                         "ORDER BY t.sample_id, t.position");
     steps.bind(1, run_id);
-    while (steps.executeStep()) {
-      auto& s = result[index.at(steps.getColumn(0).getInt64())].sample;
+    while (steps.step()) {
+      auto& s = result[index.at(steps.column(0).int64())].sample;
       BuildStep step;
-      step.name = steps.getColumn(1).getString();
-      if (!steps.getColumn(2).isNull()) step.started = steps.getColumn(2).getDouble();
-      if (!steps.getColumn(3).isNull()) step.completed = steps.getColumn(3).getDouble();
-      step.cached = steps.getColumn(4).getInt() != 0;
-      step.error = steps.getColumn(5).getString();
+      step.name = steps.column(1).text();
+      if (!steps.column(2).is_null()) step.started = steps.column(2).real();
+      if (!steps.column(3).is_null()) step.completed = steps.column(3).real();
+      step.cached = steps.column(4).int32() != 0;
+      step.error = steps.column(5).text();
       s.steps.push_back(std::move(step));
     }
   }
@@ -342,20 +341,20 @@ std::vector<StoredSample> Store::samples(const std::vector<std::int64_t>& run_id
 }
 
 nlohmann::json Store::scenario_manifest(std::int64_t run_id, const std::string& name) {
-  SQLite::Statement query(*db_, "SELECT manifest FROM scenarios WHERE run_id = ? AND name = ?");
+  sql::Statement query(*db_, "SELECT manifest FROM scenarios WHERE run_id = ? AND name = ?");
   query.bind(1, run_id);
   query.bind(2, name);
-  if (!query.executeStep()) return nlohmann::json::object();
-  return nlohmann::json::parse(query.getColumn(0).getString(), nullptr, false);
+  if (!query.step()) return nlohmann::json::object();
+  return nlohmann::json::parse(query.column(0).text(), nullptr, false);
 }
 
 std::vector<std::pair<std::string, int>> Store::scenarios(std::int64_t run_id) {
   std::vector<std::pair<std::string, int>> result;
-  SQLite::Statement query(
-      *db_, "SELECT name, position FROM scenarios WHERE run_id = ? ORDER BY position");
+  sql::Statement query(*db_,
+                       "SELECT name, position FROM scenarios WHERE run_id = ? ORDER BY position");
   query.bind(1, run_id);
-  while (query.executeStep()) {
-    result.emplace_back(query.getColumn(0).getString(), query.getColumn(1).getInt());
+  while (query.step()) {
+    result.emplace_back(query.column(0).text(), query.column(1).int32());
   }
   return result;
 }

@@ -1,7 +1,8 @@
 #pragma once
-// The SQLite store: runs, scenarios, samples (with metrics and build steps),
-// images and their layers, and the pairs of A/B sessions. Every sample is committed as
-// soon as it is taken.
+// The store: runs, scenarios, samples (with metrics and build steps), images and their
+// layers, and the pairs of A/B sessions, in an SQLite file (the default) or a PostgreSQL
+// database (a postgresql:// URL). Every sample is committed, in one transaction, as soon as
+// it is taken.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -22,14 +23,21 @@ class Database;
 
 namespace bb {
 
+namespace sql {
+class Connection;
+}
+
 inline constexpr int kSchemaVersion = 5;
 inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
 
 class Store {
  public:
   enum class Mode { kReadWrite, kReadOnly };
-  // Creates the file in kReadWrite mode when missing. Throws UsageError for a file that
-  // is not a buildbench database or has a newer schema, EnvironmentError for I/O faults.
+  // `path` is a file or a postgresql://USER@HOST:PORT/DATABASE URL (libpq options such as
+  // ?sslmode=require pass through; a password in it is refused). Creates the file, or the
+  // schema in the database, in kReadWrite mode when missing. Throws UsageError for a file or
+  // database that is not buildbench's or has a newer schema, EnvironmentError for I/O and
+  // connection faults.
   Store(const std::filesystem::path& path, Mode mode, int busy_timeout_ms = 10000);
   ~Store();
   Store(Store&&) noexcept;
@@ -95,13 +103,27 @@ class Store {
                                 const std::vector<std::int64_t>& candidate_runs);
   std::vector<PairRecord> all_pairs();
 
+  // The file, or the URL without any password.
   const std::filesystem::path& path() const { return path_; }
+  std::string location() const { return path_.string(); }
+  sql::Connection& connection() { return *db_; }
+  // The SQLite handle of a file store (SQLite-only tools); throws std::logic_error for
+  // PostgreSQL.
   SQLite::Database& database();
 
  private:
+  void open_file(const std::filesystem::path& path, Mode mode, int busy_timeout_ms);
+  void open_server(const std::string& url, Mode mode);
   void migrate();
   std::filesystem::path path_;
-  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<sql::Connection> db_;
 };
+
+// Where `db` (a --db value) is, for messages: a file made absolute, or a URL without any
+// password.
+std::string printable_location(const std::string& db);
+// Whether `db` holds a store already: the file exists, or the server's database has the
+// schema (connecting to find out; a password in the URL is refused).
+bool store_exists(const std::string& db);
 
 }  // namespace bb

@@ -2,7 +2,7 @@
 // nightly read, from samples or, for a pruned run, from its summaries.
 #include "store/store.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include "store/sql.hpp"
 
 #include <cmath>
 #include <set>
@@ -16,11 +16,11 @@ std::vector<Store::SeriesValue> Store::metric_series(
     const std::vector<std::int64_t>& run_ids,
     const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::vector<SeriesValue> out;
-  SQLite::Statement query(*db_,
-                          "SELECT s.scenario, s.kind, m.value FROM samples s JOIN metrics m ON "
-                          "m.sample_id "
-                          "= s.id WHERE s.run_id = ? AND s.state = ? AND m.name = ? AND s.status "
-                          "= 'ok' AND s.warmup = 0");
+  sql::Statement query(*db_,
+                       "SELECT s.scenario, s.kind, m.value FROM samples s JOIN metrics m ON "
+                       "m.sample_id "
+                       "= s.id WHERE s.run_id = ? AND s.state = ? AND m.name = ? AND s.status "
+                       "= 'ok' AND s.warmup = 0 ORDER BY s.scenario, s.kind, s.id");
   for (auto run_id : run_ids) {
     for (const auto& [state, metric] : pairs) {
       query.reset();
@@ -28,27 +28,25 @@ std::vector<Store::SeriesValue> Store::metric_series(
       query.bind(2, state);
       query.bind(3, metric);
       bool any = false;
-      while (query.executeStep()) {
+      while (query.step()) {
         any = true;
-        auto kind = stored_sample_kind(query.getColumn(1).getString(), run_id, "samples.kind");
-        out.push_back({run_id,
-                       {{query.getColumn(0).getString(), kind, state}, metric},
-                       query.getColumn(2).getDouble()});
+        auto kind = stored_sample_kind(query.column(1).text(), run_id, "samples.kind");
+        out.push_back(
+            {run_id, {{query.column(0).text(), kind, state}, metric}, query.column(2).real()});
       }
       if (!any) {
         // A pruned run keeps its medians in summaries.
-        SQLite::Statement kept(*db_,
-                               "SELECT scenario, kind, median FROM summaries WHERE run_id = ? AND "
-                               "state "
-                               "= ? AND metric = ? AND median IS NOT NULL");
+        sql::Statement kept(*db_,
+                            "SELECT scenario, kind, median FROM summaries WHERE run_id = ? AND "
+                            "state "
+                            "= ? AND metric = ? AND median IS NOT NULL ORDER BY scenario, kind");
         kept.bind(1, run_id);
         kept.bind(2, state);
         kept.bind(3, metric);
-        while (kept.executeStep()) {
-          auto kind = stored_sample_kind(kept.getColumn(1).getString(), run_id, "summaries.kind");
-          out.push_back({run_id,
-                         {{kept.getColumn(0).getString(), kind, state}, metric},
-                         kept.getColumn(2).getDouble()});
+        while (kept.step()) {
+          auto kind = stored_sample_kind(kept.column(1).text(), run_id, "summaries.kind");
+          out.push_back(
+              {run_id, {{kept.column(0).text(), kind, state}, metric}, kept.column(2).real()});
         }
       }
     }
@@ -60,19 +58,19 @@ std::vector<Store::SeriesValue> Store::metric_series_of(const std::vector<std::i
                                                         const std::vector<std::string>& metrics) {
   // Pairs only where a state's samples can carry the metric (builds or start-ups).
   std::set<std::pair<std::string, std::string>> pairs;
-  SQLite::Statement states(*db_,
-                           "SELECT DISTINCT kind, state FROM samples WHERE run_id = ? UNION "
-                           "SELECT DISTINCT '', state FROM summaries WHERE run_id = ?");
+  sql::Statement states(*db_,
+                        "SELECT DISTINCT kind, state FROM samples WHERE run_id = ? UNION "
+                        "SELECT DISTINCT '', state FROM summaries WHERE run_id = ?");
   for (auto run_id : run_ids) {
     states.reset();
     states.bind(1, run_id);
     states.bind(2, run_id);
-    while (states.executeStep()) {
-      std::string kind = states.getColumn(0).getString();
+    while (states.step()) {
+      std::string kind = states.column(0).text();
       for (const auto& metric : metrics) {
         const MetricInfo* info = find_metric(metric);
         if (kind.empty() || !info || to_string(info->sample_kind) == kind)
-          pairs.insert({states.getColumn(1).getString(), metric});
+          pairs.insert({states.column(1).text(), metric});
       }
     }
   }
@@ -88,11 +86,11 @@ void Store::copy_summaries(Store& from, std::int64_t from_run, std::int64_t to_r
 }
 
 void Store::add_summary(const SummaryRow& r) {
-  SQLite::Statement insert(
-      *db_,
-      "INSERT OR REPLACE INTO summaries (run_id, scenario, kind, state, metric, "
-      "count, failures, median, mean, stddev, mad, min, max, ci_low, ci_high) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  sql::Statement insert(*db_, sql::replace_into(db_->dialect(), "summaries",
+                                                {"run_id", "scenario", "kind", "state", "metric",
+                                                 "count", "failures", "median", "mean", "stddev",
+                                                 "mad", "min", "max", "ci_low", "ci_high"},
+                                                {"run_id", "scenario", "kind", "state", "metric"}));
   insert.bind(1, r.run_id);
   insert.bind(2, r.key.group.scenario);
   insert.bind(3, std::string(to_string(r.key.group.kind)));
@@ -113,24 +111,24 @@ void Store::add_summary(const SummaryRow& r) {
 
 std::vector<Store::SummaryRow> Store::summaries(std::int64_t run_id) {
   std::vector<SummaryRow> rows;
-  SQLite::Statement query(*db_,
-                          "SELECT scenario, kind, state, metric, count, failures, median, mean, "
-                          "stddev, mad, min, max, ci_low, ci_high FROM summaries WHERE run_id = ? "
-                          "ORDER BY scenario, kind, state, metric");
+  sql::Statement query(*db_,
+                       "SELECT scenario, kind, state, metric, count, failures, median, mean, "
+                       "stddev, mad, min, max, ci_low, ci_high FROM summaries WHERE run_id = ? "
+                       "ORDER BY scenario, kind, state, metric");
   query.bind(1, run_id);
-  while (query.executeStep()) {
+  while (query.step()) {
     SummaryRow r;
     r.run_id = run_id;
-    r.key.group.scenario = query.getColumn(0).getString();
-    r.key.group.kind = stored_sample_kind(query.getColumn(1).getString(), run_id, "summaries.kind");
-    r.key.group.state = query.getColumn(2).getString();
-    r.key.metric = query.getColumn(3).getString();
-    r.count = query.getColumn(4).getInt64();
-    r.failures = query.getColumn(5).getInt64();
+    r.key.group.scenario = query.column(0).text();
+    r.key.group.kind = stored_sample_kind(query.column(1).text(), run_id, "summaries.kind");
+    r.key.group.state = query.column(2).text();
+    r.key.metric = query.column(3).text();
+    r.count = query.column(4).int64();
+    r.failures = query.column(5).int64();
     double* fields[] = {&r.median, &r.mean, &r.stddev, &r.mad,
                         &r.min,    &r.max,  &r.ci_low, &r.ci_high};
     for (int i = 0; i < 8; ++i) {
-      *fields[i] = query.getColumn(6 + i).isNull() ? NAN : query.getColumn(6 + i).getDouble();
+      *fields[i] = query.column(6 + i).is_null() ? NAN : query.column(6 + i).real();
     }
     rows.push_back(r);
   }
@@ -142,19 +140,19 @@ void Store::vacuum() {
 }
 
 std::size_t Store::prune_run(std::int64_t run_id, const std::vector<SummaryRow>& summaries) {
-  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  sql::Transaction transaction(*db_);
   for (const auto& s : summaries) add_summary(s);
-  SQLite::Statement count(*db_, "SELECT count(*) FROM samples WHERE run_id = ?");
+  sql::Statement count(*db_, "SELECT count(*) FROM samples WHERE run_id = ?");
   count.bind(1, run_id);
-  count.executeStep();
-  std::size_t removed = count.getColumn(0).getInt64();
+  count.step();
+  std::size_t removed = count.column(0).int64();
   for (const char* sql :
        {"DELETE FROM pairs WHERE baseline_sample_id IN (SELECT id FROM samples WHERE run_id = ?1) "
         "OR candidate_sample_id IN (SELECT id FROM samples WHERE run_id = ?1)",
         "DELETE FROM metrics WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?)",
         "DELETE FROM steps WHERE sample_id IN (SELECT id FROM samples WHERE run_id = ?)",
         "DELETE FROM samples WHERE run_id = ?", "UPDATE runs SET pruned = 1 WHERE id = ?"}) {
-    SQLite::Statement statement(*db_, sql);
+    sql::Statement statement(*db_, sql);
     statement.bind(1, run_id);
     statement.exec();
   }

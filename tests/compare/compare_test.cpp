@@ -13,6 +13,7 @@
 #include "report/compare_report.hpp"
 #include "report/format.hpp"
 #include "stats/paired.hpp"
+#include "stats/stopping.hpp"
 
 using namespace bb;
 
@@ -433,6 +434,19 @@ TEST_CASE("modules_compiled has a threshold: a small significant change is no re
   CHECK(info->compared);
   CHECK_FALSE(info->deterministic);
   CHECK(info->threshold_percent == 10);
+  // Four modules more of ~100, every time: significant, within 10%, no change. Thirty more is.
+  std::vector<double> base = {100, 101, 99, 100, 102, 98, 100, 101};
+  std::vector<double> few_more, many_more;
+  for (double v : base) {
+    few_more.push_back(v + 4);
+    many_more.push_back(v + 30);
+  }
+  auto few = compare_values(std::string(kModulesCompiled), base, few_more, {});
+  CHECK(few.p_value < 0.05);
+  CHECK(few.verdict == Verdict::kNoChange);
+  CHECK(few.change_floor == 0);  // no floor for counts
+  CHECK(compare_values(std::string(kModulesCompiled), base, many_more, {}).verdict ==
+        Verdict::kRegression);
 }
 
 TEST_CASE("compare names the inputs that changed, once, and --strict sees a new engine") {
@@ -464,4 +478,162 @@ TEST_CASE("compare names the inputs that changed, once, and --strict sees a new 
   c = compare({a}, samples("s", {1}), {b}, samples("s", {1}), {});
   REQUIRE(c.input_changes.size() == 1);
   CHECK_FALSE(different_hosts_or_tools(c));
+}
+
+TEST_CASE("the gate knows the precision floor: a cached rebuild's few ms are no regression") {
+  // Two medians each known to +-20 ms (the run's floor) differ by a known +-28 ms: a fully
+  // separated +25 ms on a 300 ms rebuild is significant and beyond 5%, and still no change.
+  std::vector<double> rebuild = {0.300, 0.301, 0.299, 0.302, 0.298, 0.300, 0.303, 0.297};
+  std::vector<double> slower, much_slower;
+  for (double v : rebuild) {
+    slower.push_back(v + 0.025);
+    much_slower.push_back((v + 0.020) * 1.25);  // +80 ms on 320 ms below
+  }
+  auto c = compare({run(1)}, samples("s", rebuild), {run(2)}, samples("s", slower), {});
+  const auto& row = row_for(c, "build_seconds");
+  CHECK(row.p_value < 0.001);
+  CHECK(row.change_percent == Approx(25.0 / 300 * 100).margin(0.5));
+  CHECK(row.change_floor == Approx(0.020 * std::sqrt(2.0)).epsilon(1e-12));
+  CHECK(row.verdict == Verdict::kNoChange);
+  CHECK(row.note == "significant but within the +/-28 ms precision floor of two medians");
+  CHECK(c.count(Verdict::kRegression) == 0);
+  // +25% of a 320 ms rebuild is 80 ms: beyond both.
+  std::vector<double> base320;
+  for (double v : rebuild) base320.push_back(v + 0.020);
+  auto big = compare({run(1)}, samples("s", base320), {run(2)}, samples("s", much_slower), {});
+  const auto& big_row = row_for(big, "build_seconds");
+  CHECK(big_row.change_percent == Approx(25).margin(0.5));
+  CHECK(big_row.verdict == Verdict::kRegression);
+  CHECK(big_row.note == "significant (p=0.000155) and beyond 5% and 28 ms");
+  // The floor is the run's own: a run that stopped on +-10 ms knows 25 ms is beyond +-14 ms.
+  RunRecord tight_a = run(1), tight_b = run(2);
+  for (auto* r : {&tight_a, &tight_b})
+    r->options = {{"build_precision", 0.03}, {"build_precision_floor", 0.010}};
+  auto tight = compare({tight_a}, samples("s", rebuild), {tight_b}, samples("s", slower), {});
+  CHECK(row_for(tight, "build_seconds").verdict == Verdict::kRegression);
+  CHECK(row_for(c, "image_bytes").change_floor == 0);  // sizes have no floor
+}
+
+TEST_CASE("the floor comes from the runs, a fixed design's from the default") {
+  CHECK(stats::kBuildPrecisionFloorSeconds == 0.020);
+  CHECK(build_floor_seconds({}) == stats::kBuildPrecisionFloorSeconds);
+  RunRecord fixed = run(1), adaptive = run(2), wide = run(3);
+  fixed.options = {{"runs", 10}, {"build_precision", 0}, {"build_precision_floor", 0}};
+  adaptive.options = {{"build_precision", 0.03}, {"build_precision_floor", 0.005}};
+  wide.options = {{"build_precision", 0.03}, {"build_precision_floor", 0.050}};
+  CHECK(build_floor_seconds({fixed}) == stats::kBuildPrecisionFloorSeconds);
+  CHECK(build_floor_seconds({adaptive}) == 0.005);
+  CHECK(build_floor_seconds({adaptive, wide}) == 0.050);  // the widest
+  CompareOptions options;
+  CHECK(change_floor_for("build_seconds", options) ==
+        Approx(std::sqrt(2.0) * stats::kBuildPrecisionFloorSeconds));
+  CHECK(change_floor_for("ready_seconds", options) == 0);  // start-ups stop on no floor
+  options.build_floor_seconds = 0.1;
+  CHECK(change_floor_for("build_seconds", options) == Approx(std::sqrt(2.0) * 0.1));
+}
+
+namespace {
+
+// A measured row as judge leaves it: a clear +10% push time with p as given.
+ComparisonRow tested_row(double p, double p_floor = 0.001) {
+  ComparisonRow row;
+  row.scenario = "s";
+  row.metric = "push_seconds";
+  row.unit = "s";
+  row.baseline.count = row.candidate.count = 8;
+  row.baseline.median = 10;
+  row.candidate.median = 11;
+  row.change_percent = 10;
+  row.ci_available = true;
+  row.ci_low_percent = 1;
+  row.ci_high_percent = 19;
+  row.p_value = row.q_value = p;
+  row.p_floor = p_floor;
+  row.testable = p_floor < 0.05;
+  row.threshold_percent = 5;
+  return row;
+}
+
+}  // namespace
+
+TEST_CASE("many rows: the gate controls the false discovery rate over the testable rows") {
+  // The p-values of the Benjamini-Hochberg test in stats/fdr_test: four below 0.05, one
+  // discovery. A row whose design cannot reach 0.05 and a deterministic row are not counted.
+  std::vector<ComparisonRow> rows;
+  for (double p : {0.30, 0.02, 0.90, 0.001, 0.04, 0.50, 0.03, 0.60, 0.80, 0.70})
+    rows.push_back(tested_row(p));
+  rows.push_back(tested_row(0.1, 0.1));
+  ComparisonRow size = tested_row(0);
+  size.metric = "image_bytes";
+  size.deterministic = true;
+  size.testable = false;
+  size.verdict = Verdict::kRegression;
+  rows.push_back(size);
+  auto family = control_false_discoveries(rows, {});
+  CHECK(family.testable == 10);
+  CHECK(family.significant == 4);
+  CHECK(family.discoveries == 1);
+  CHECK(family.expected_by_chance == Approx(0.5));
+  CHECK(rows[3].verdict == Verdict::kRegression);  // p = 0.001, q = 0.01
+  CHECK(rows[3].q_value == Approx(0.01));
+  CHECK(rows[3].note == "significant (p=0.001, q=0.01 over 10 rows) and beyond 5%");
+  for (std::size_t i : {1, 4, 6}) {  // p < 0.05, q = 0.1: not regressions
+    INFO("row " << i);
+    CHECK(rows[i].q_value == Approx(0.1));
+    CHECK(rows[i].verdict == Verdict::kInconclusive);
+    CHECK(rows[i].note.find("not a discovery at a false discovery rate of 0.05") !=
+          std::string::npos);
+  }
+  CHECK(rows[10].verdict == Verdict::kInconclusive);  // floor 0.1: as it was
+  CHECK(rows[11].verdict == Verdict::kRegression);    // deterministic: untouched
+  CHECK(describe_family(family) ==
+        "4 of 10 testable rows significant at p<0.05, about 0.5 expected by chance; 1 remain at "
+        "a false discovery rate of 0.05 (Benjamini-Hochberg)");
+  // The same rows on their own (m = 1) would all have been regressions.
+  CHECK(compare_values("build_seconds", {10, 10.1, 9.9, 10.2, 10.05, 9.8},
+                       {11.0, 11.2, 10.9, 11.1, 11.05, 11.3}, {})
+            .q_value == Approx(2.0 / 924).epsilon(1e-9));
+}
+
+TEST_CASE("many rows: compare counts its family, one row per scenario tested together") {
+  // Twelve scenarios: one slows down clearly, eleven move by noise. Only the first is a
+  // regression, and the family line names how many rows came out significant by chance.
+  std::mt19937 rng(5);
+  std::vector<StoredSample> base, cand;
+  for (int s = 0; s < 12; ++s) {
+    std::string name = "s" + std::to_string(s);
+    auto b = samples(name, draw(rng, 8, 10, 0.02));
+    auto c = samples(name, draw(rng, 8, s == 0 ? 12 : 10, 0.02));
+    base.insert(base.end(), b.begin(), b.end());
+    cand.insert(cand.end(), c.begin(), c.end());
+  }
+  auto c = compare({run(1)}, base, {run(2)}, cand, {});
+  CHECK(c.family.testable == 12);  // build_seconds per scenario; image_bytes is exact
+  CHECK(c.family.expected_by_chance == Approx(0.6));
+  CHECK(c.family.discoveries >= 1);
+  CHECK(c.count(Verdict::kRegression) == 1);
+  std::size_t significant = 0;
+  for (const auto& row : c.rows) {
+    if (row.deterministic) continue;
+    CHECK(row.testable);
+    CHECK(row.q_value >= row.p_value);
+    significant += row.p_value < 0.05;
+  }
+  CHECK(c.family.significant == significant);
+}
+
+TEST_CASE("the floor widens the no-change band of a short build: +-5% of 100 ms is 5 ms") {
+  auto base = samples("s", {0.100, 0.110, 0.092, 0.105, 0.095, 0.108, 0.090, 0.102});
+  auto cand = samples("s", {0.104, 0.093, 0.112, 0.098, 0.107, 0.091, 0.101, 0.096});
+  auto c = compare({run(1)}, base, {run(2)}, cand, {});
+  const auto& row = row_for(c, "build_seconds");
+  REQUIRE(row.ci_available);
+  REQUIRE((row.ci_low_percent < -5 || row.ci_high_percent > 5));  // beyond the threshold
+  CHECK(row.verdict == Verdict::kNoChange);
+  CHECK(row.note == "interval within +/-28 ms (the precision floor)");
+  // Without the floor the same interval leaves it open.
+  CompareOptions no_floor;
+  no_floor.build_floor_seconds = 0;
+  CHECK(row_for(compare({run(1)}, base, {run(2)}, cand, no_floor), "build_seconds").verdict ==
+        Verdict::kInconclusive);
 }

@@ -44,6 +44,18 @@ TEST_CASE("ci-registry: the previous build exports mode=max, the emptied builder
   CHECK(plan.cache_to.empty());
 }
 
+TEST_CASE("ci-registry-deps: ci-registry's runner and cache of its own, after the deps edit") {
+  auto plan = ci_cache_plan(CacheState::kCiRegistryDeps, kWhere);
+  CHECK(plan.prime_cache_to ==
+        std::vector<std::string>{"type=registry,ref=127.0.0.1:5000/buildbench/"
+                                 "small-0000abcd:cache-ci-registry-deps,mode=max"});
+  CHECK(plan.empty_builder);
+  CHECK(imports_cache(CacheState::kCiRegistryDeps));
+  CHECK(needs_registry(CacheState::kCiRegistryDeps));
+  CHECK(edits_dependencies(CacheState::kCiRegistryDeps));
+  CHECK_FALSE(edits_dependencies(CacheState::kCiRegistry));
+}
+
 TEST_CASE("ci-local and ci-inline import from a folder and from the pushed previous image") {
   auto local = ci_cache_plan(CacheState::kCiLocal, kWhere);
   CHECK(local.prime_cache_to[0] == "type=local,dest=/tmp/run/cache-0/ci-local,mode=max");

@@ -78,10 +78,14 @@ TEST_CASE("protocol: an edit's sample with more steps from cache than its group'
   BuildJob job{&suite.scenarios[0], CacheState::kWarmDeps, 1, false, "", "", {}, &options};
   CHECK(broken_contract(job, steps(false, false), memory).empty());  // none from cache
   CHECK(memory.cached_steps.at({"one", "warm-deps"}) == 0);
-  // The edited file's steps ran, but one step more from cache than the group's first.
-  auto more = steps(false, false, true);
+  // A step other than RUN served from cache (a COPY keyed on its bytes, a WORKDIR): not held
+  // against the sample; BuildKit reports COPY --from so when the exported file is known.
+  CHECK(broken_contract(job, steps(false, false, true), memory).empty());
+  // The edited file's steps ran, but one RUN more from cache than the group's first.
+  auto more = steps(false, false);
+  more.insert(more.begin() + 1, step("[1/6] RUN pip install poetry", true));
   CHECK_THAT(broken_contract(job, more, memory),
-             Catch::StartsWith("1 step(s) from cache, 0 in this group's other samples"));
+             Catch::StartsWith("1 RUN step(s) from cache, 0 in this group's other samples"));
   // The state's own contract first: an edit whose COPY came from cache did not rebuild.
   CHECK_THAT(broken_contract(job, steps(true, true), memory), Catch::Contains("requirements.txt"));
   // Warm-ups and states without an edit are not held to their group's count.
@@ -101,6 +105,13 @@ TEST_CASE("protocol: the edited files of a state are its edit's") {
   CHECK(edited_by(job) == edited_files(*suite.scenarios[0].code_edit));
   job.state = CacheState::kCiRegistry;  // the CI states edit the code
   CHECK(edited_by(job) == edited_files(*suite.scenarios[0].code_edit));
+  job.state = CacheState::kCiRegistryDeps;  // but for the one that edits the dependencies
+  CHECK(edited_by(job) == edited_files(*suite.scenarios[0].deps_edit));
+  CHECK(suite.scenarios[0].supports(CacheState::kCiRegistryDeps));
+  Scenario no_deps = suite.scenarios[0];
+  no_deps.deps_edit.reset();
+  CHECK_FALSE(no_deps.supports(CacheState::kCiRegistryDeps));
+  CHECK(no_deps.supports(CacheState::kCiRegistry));
   job.state = CacheState::kWarmNoChange;
   CHECK(edited_by(job).empty());
 }

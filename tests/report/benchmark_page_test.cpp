@@ -518,6 +518,19 @@ TEST_CASE("report: the stand-in note names the stand-in images actually used") {
   CHECK(page.find("debian:12 (stand-in)") == std::string::npos);
 }
 
+TEST_CASE("report: a base image's tool versions as read off it, none where unread") {
+  auto input = service_input(true);
+  auto& bases = input.runs[0].fingerprint["base_images"];
+  bases["gcc:12"]["tools"] = {
+      {"python", "3.11.2"}, {"pip", "25.1.1"}, {"setuptools", "66.1.1"}, {"wheel", nullptr}};
+  bases["debian:12"]["tools"] = {{"error", "python3 -c exited 127: not found"}};
+  auto page = build_report(input).at("benchmark.md");
+  INFO(page);
+  CHECK(page.find("(stand-in); Python 3.11.2, pip 25.1.1, setuptools 66.1.1, no wheel |") !=
+        std::string::npos);
+  CHECK(page.find("exited 127") == std::string::npos);
+}
+
 TEST_CASE("report: the suite's own title for its claims and a column per measured mode") {
   auto input = service_input(false);
   input.claims_title = "What the guide says";

@@ -1,6 +1,7 @@
 // The renderers of a Comparison: console, markdown and JSON, each from plain data.
 #include "report/compare_report.hpp"
 
+#include <cmath>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -238,4 +239,30 @@ TEST_CASE("compare output: what changed between the runs, in console, markdown a
   c.input_changes.clear();
   CHECK(console(c, false).find("What changed") == std::string::npos);
   CHECK(json_of(c)["what_changed"]["changes"].empty());
+}
+
+TEST_CASE("compare output: how many rows are significant, and how many chance alone gives") {
+  auto c = compare({on_host(1)}, cold_builds("a", {1, 1.1, 1.2, 1.0, 1.1}), {on_host(2)},
+                   cold_builds("a", {2, 2.1, 2.2, 2.0, 2.1}), {});
+  REQUIRE(c.family.testable == 1);
+  std::string line =
+      "1 of 1 testable rows significant at p<0.05, about 0.05 expected by chance; 1 remain at a "
+      "false discovery rate of 0.05 (Benjamini-Hochberg)";
+  auto text = console(c, false);
+  CHECK(text.find("\n" + line + "\n") != std::string::npos);
+  CHECK(text.find("1 regression(s)") < text.find(line));
+  CHECK(markdown(c).find("1 of 1 testable rows significant at p&lt;0.05, about 0.05 expected by "
+                         "chance; 1 remain at a false discovery rate of 0.05 "
+                         "(Benjamini-Hochberg).\n") != std::string::npos);
+  auto doc = json_of(c);
+  CHECK(doc["family"]["testable"] == 1);
+  CHECK(doc["family"]["significant"] == 1);
+  CHECK(doc["family"]["discoveries"] == 1);
+  CHECK(doc["family"]["expected_by_chance"].get<double>() == Approx(0.05));
+  CHECK(doc["family"]["alpha"].get<double>() == Approx(0.05));
+  CHECK(doc["rows"][0]["q_value"].get<double>() == Approx(c.rows[0].p_value));
+  CHECK(doc["rows"][0]["change_floor"].get<double>() == Approx(0.020 * std::sqrt(2.0)));
+  // No testable row: no line (the hand-made rows here are not marked testable).
+  CHECK(console(two_rows(Verdict::kRegression), false).find("testable") == std::string::npos);
+  CHECK(json_of(two_rows(Verdict::kRegression))["rows"][0]["q_value"].is_null());
 }

@@ -73,3 +73,33 @@ TEST_CASE("page: the scenario table has a row per scenario and marks a step's ch
   CHECK(table.rows[1][1].find("▼") != std::string::npos);  // half the time of a
   CHECK_FALSE(marked);                                     // a fixed design aims at nothing
 }
+
+TEST_CASE("page: step marks control the false discovery rate over all the page's steps") {
+  // a -> b halves (p = 2 / C(12, 6) = 0.0022), b -> c is +5.3% at p = 0.041 (SciPy's exact
+  // mannwhitneyu), then three steps of identical values (p = 1). On its own b -> c would be
+  // marked; over the page's five steps its adjusted p is 0.041 x 5 / 2 = 0.10.
+  ReportInput input;
+  input.scenario_order = {"a", "b", "c", "d", "e", "f"};
+  auto add = [&](const std::string& scenario, const std::vector<double>& values) {
+    for (double v : values)
+      input.samples.push_back(stored(scenario, SampleKind::kBuild, "cold", "build_seconds", v));
+  };
+  std::vector<double> b = {5.0, 5.1, 5.2, 4.9, 5.3, 5.15}, c = {5.25, 5.5, 5.6, 5.35, 5.45, 5.05};
+  add("a", {10.0, 10.1, 10.2, 9.9, 10.0, 10.1});
+  add("b", b);
+  for (const char* s : {"c", "d", "e", "f"}) add(s, c);
+  auto alone = compare_values("build_seconds", b, c, {});
+  REQUIRE(alone.p_value == Approx(0.04112554112554113).margin(1e-9));
+  REQUIRE(alone.verdict == Verdict::kRegression);
+  Page page(input);
+  CHECK(page.step_family.testable == 5);
+  CHECK(page.step_family.significant == 2);
+  CHECK(page.step_family.discoveries == 1);
+  bool marked = false;
+  auto table = scenario_table(page, {{"Cold", "cold", "build_seconds"}}, marked);
+  REQUIRE(table.rows.size() == 6);
+  CHECK(table.rows[1][1].find("▼") != std::string::npos);  // a -> b: q = 0.011
+  CHECK(table.rows[2][1].find("▲") == std::string::npos);  // b -> c: q = 0.10
+  CHECK(page.steps.at({"c", "cold", "build_seconds"}).q_value ==
+        Approx(0.04112554112554113 * 5 / 2).margin(1e-9));
+}

@@ -248,3 +248,46 @@ TEST_CASE("a claim's delta is a percent, and a bad one names the file, the claim
       error_of(std::string(kHead) + claim + "delta = \"150%\"\n").find("150% is not below 100%") !=
       std::string::npos);
 }
+
+TEST_CASE("a suite's fidelity checks: what to read off which image, and what claims need") {
+  std::string claim =
+      "[[claim]]\nid = \"c\"\ntext = \"t\"\nsubject = \"two\"\nbaseline = \"two\"\n"
+      "metric = \"image_bytes\"\nrelation = \"less\"\n";
+  std::string check =
+      "[[fidelity]]\nproperty = \"pip\"\nimage = \"python:3.11\"\nofficial = \"24.0\"\n"
+      "source = \"ensurepip\"\n";
+  Suite suite = parse(std::string(kHead) + claim + check +
+                      "command = [\"python3\", \"-c\", \"import pip\"]\nneeds = \"at least "
+                      "23.1\"\nclaims = [\"c\"]\n" +
+                      "[[fidelity]]\nproperty = \"poetry\"\nread = \"stated\"\nlab = \"1.3.2\"\n"
+                      "official = \"1.7.0\"\nsource = \"tutorial\"\n");
+  REQUIRE(suite.fidelity.size() == 2);
+  CHECK(suite.fidelity[0].command == std::vector<std::string>{"python3", "-c", "import pip"});
+  CHECK(suite.fidelity[0].read == "output");
+  CHECK(suite.fidelity[0].needs == "at least 23.1");
+  CHECK(suite.fidelity[0].claims == std::vector<std::string>{"c"});
+  CHECK(suite.fidelity[1].lab == "1.3.2");
+  CHECK(suite.fidelity[1].image.empty());
+
+  std::string head = std::string(kHead) + claim + check;
+  CHECK(error_of(head).find("field 'fidelity[0].command'") != std::string::npos);
+  CHECK(error_of(head + "read = \"layers\"\n").find("field 'fidelity[0].read'") !=
+        std::string::npos);
+  CHECK(
+      error_of(head + "read = \"compressed-size\"\ncommand = [\"x\"]\n").find("drop the command") !=
+      std::string::npos);
+  CHECK(
+      error_of(head + "command = [\"x\"]\nneeds = \"newer\"\n").find("field 'fidelity[0].needs'") !=
+      std::string::npos);
+  CHECK(error_of(head + "command = [\"x\"]\nneeds = \"yes\"\n").find("go with read = ") !=
+        std::string::npos);
+  CHECK(error_of(head + "command = [\"x\"]\nclaims = [\"d\"]\n").find("no claim has the id 'd'") !=
+        std::string::npos);
+  CHECK(error_of(head + "command = [\"x\"]\nlab = \"1\"\n").find("field 'fidelity[0].lab'") !=
+        std::string::npos);
+}
+
+TEST_CASE("the hermetic suite's fidelity checks parse and name its own claims") {
+  Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/hermetic/suite.toml");
+  CHECK(suite.fidelity.size() >= 10);
+}

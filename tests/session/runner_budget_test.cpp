@@ -52,7 +52,8 @@ std::map<std::string, int> counts(Store& store, std::int64_t run_id) {
 
 }  // namespace
 
-TEST_CASE("budget: no visit starts once it is spent, the run is complete and its short groups kept") {
+TEST_CASE(
+    "budget: no visit starts once it is spent, the run is complete and its short groups kept") {
   BudgetHarness h;
   h.builds_take([](int) { return 10.0; });
   RunOptions options = adaptive_cold();

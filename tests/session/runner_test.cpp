@@ -307,7 +307,7 @@ TEST_CASE("a warm sample with more steps from cache than its group's first one i
   CHECK(samples[0].sample.status == SampleStatus::kOk);
   CHECK(samples[1].sample.status == SampleStatus::kFailed);
   CHECK(samples[1].sample.error ==
-        "1 step(s) from cache, 0 in this group's other samples: part of the rebuild was "
+        "1 RUN step(s) from cache, 0 in this group's other samples: part of the rebuild was "
         "served by an earlier build of the same content, so it did not measure warm-deps");
 }
 

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "skip.hpp"
+#include "store/backend_fixture.hpp"
 #include "store/merge.hpp"
 #include "store/store.hpp"
 #include "util/process.hpp"
@@ -93,6 +95,38 @@ TEST_CASE("merge: two machines' databases give the same report as one holding bo
   for (auto name : {"benchmark.md", "data.json", "build-time.svg", "trend-build.svg"}) {
     INFO(name);
     CHECK(read(dir.path / "r1" / name) == read(dir.path / "r2" / name));
+  }
+}
+
+TEST_CASE("merge into PostgreSQL: the page is byte for byte the one from SQLite",
+          "[store][postgres]") {
+  if (!test::PostgresBackend::available()) BB_SKIP(test::kNoServer);
+  Dir dir;
+  test::PostgresBackend pg;
+  {
+    Store a(dir.path / "a.db", Store::Mode::kReadWrite);
+    add_run(a, "2026-11-01", 10, "machine-a");
+    Store b(dir.path / "b.db", Store::Mode::kReadWrite);
+    add_run(b, "2026-11-02", 11, "machine-b");
+  }
+  for (const auto& target : {(dir.path / "merged.db").string(), pg.location()}) {
+    auto merged = bb_cli({"merge", "--from", (dir.path / "a.db").string(), "--from",
+                          (dir.path / "b.db").string(), "--db", target});
+    INFO(merged.err);
+    REQUIRE(merged.exit_code == 0);
+    CHECK(merged.out.find("1 run(s) imported (6 samples)") != std::string::npos);
+  }
+  auto again = bb_cli({"merge", "--from", (dir.path / "a.db").string(), "--db", pg.location()});
+  CHECK(again.out.find("0 run(s) imported (0 samples), 1 already present") != std::string::npos);
+  REQUIRE(bb_cli({"report", "--db", (dir.path / "merged.db").string(), "--out",
+                  (dir.path / "sqlite").string()})
+              .exit_code == 0);
+  auto report = bb_cli({"report", "--db", pg.location(), "--out", (dir.path / "pg").string()});
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+  for (auto name : {"benchmark.md", "data.json", "build-time.svg", "trend-build.svg"}) {
+    INFO(name);
+    CHECK(read(dir.path / "sqlite" / name) == read(dir.path / "pg" / name));
   }
 }
 
