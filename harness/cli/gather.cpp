@@ -2,6 +2,7 @@
 
 #include "model/metrics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -180,8 +181,27 @@ HistoryInput gather_history(Store& store, const std::vector<RunRecord>& nightlie
   return input;
 }
 
+std::string pool_key(const RunRecord& run) {
+  const auto& fp = run.fingerprint;
+  nlohmann::json key = nlohmann::json::object();
+  for (const char* fact : {"docker_server", "buildkit", "inputs"}) {
+    if (fp.is_object() && fp.contains(fact)) key[fact] = fp[fact];
+  }
+  nlohmann::json stand_ins = nlohmann::json::array();
+  if (fp.is_object() && fp.contains("base_images") && fp["base_images"].is_object()) {
+    for (const auto& [ref, fact] : fp["base_images"].items()) {
+      if (fact.is_object() && fact.value("stand_in", false)) stand_ins.push_back(ref);
+    }
+  }
+  key["stand_ins"] = stand_ins;
+  key["network_profile"] =
+      run.options.is_object() ? run.options.value("network_profile", "") : std::string();
+  return key.dump();
+}
+
 ReportInput gather_report_input(Store& store, const std::string& report_run,
-                                const std::string& report_suite, const ManifestVars& vars) {
+                                const std::string& report_suite, const ManifestVars& vars,
+                                std::size_t pool) {
   std::vector<std::int64_t> ids = selected_runs(store, report_run);
   ReportInput input;
   for (auto id : ids) input.runs.push_back(*store.run(id));
@@ -216,6 +236,22 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
     }
   }
   input.history = history_up_to(store, run);
+  input.pool = std::max<std::size_t>(pool, 1);
+  if (input.pool > 1 && !input.claims.empty()) {
+    std::set<std::int64_t> selected(ids.begin(), ids.end());
+    std::string key = pool_key(run);
+    auto runs = store.runs();
+    for (auto it = runs.rbegin(); it != runs.rend() && input.pool_runs.size() + 1 < input.pool;
+         ++it) {
+      const RunRecord& r = *it;
+      auto kind = r.labels.find("kind");
+      bool nightly_baseline = kind != r.labels.end() && kind->second == kNightlyBaselineKind;
+      if (selected.count(r.id) || r.id > run.id || r.suite_name != run.suite_name ||
+          r.status != "complete" || nightly_baseline || pool_key(r) != key)
+        continue;
+      input.pool_runs.push_back({r, store.samples({r.id})});
+    }
+  }
   input.reproduce = run.command.empty() ? "buildbench run" : run.command;
   return input;
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Collects, from the store, the plain data a report is built from.
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,10 +16,21 @@ namespace bb {
 // tonight beside tonight's run, it is no night of its own, so the history leaves it out.
 inline constexpr const char* kNightlyBaselineKind = "nightly-baseline";
 
+// The runs a claim is pooled over by default, the reported one included (report --pool).
+inline constexpr std::size_t kDefaultPool = 5;
+
+// What two runs must share for their claims to be pooled: the engine (docker_server,
+// buildkit), the stand-in base images, the network profile and the suite's inputs (the same
+// code), as one string.
+std::string pool_key(const RunRecord& run);
+
 // report_run: a run selector or "latest-complete"; report_suite: a suite manifest for
-// scenario order and claims ("" uses the run's own, when it still exists).
+// scenario order and claims ("" uses the run's own, when it still exists); pool: the most
+// runs each claim is pooled over, this one included (1: this run only), from the suite's
+// earlier complete runs with the same pool_key, newest first.
 ReportInput gather_report_input(Store& store, const std::string& report_run,
-                                const std::string& report_suite, const ManifestVars& vars);
+                                const std::string& report_suite, const ManifestVars& vars,
+                                std::size_t pool = kDefaultPool);
 
 // The history page's series: for each tracked metric and group the nightlies measured, a
 // night per run of `nightlies` (in their order) with its samples, the change points that

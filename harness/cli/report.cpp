@@ -26,6 +26,7 @@ struct ReportFlags {
   std::string db_path = default_db();
   std::string git_dir;  // --history: where the causes' commits are looked up
   double alpha = 0.05;
+  std::size_t pool = kDefaultPool;
   bool history = false;
 };
 
@@ -77,7 +78,7 @@ int write_report(const ReportFlags& flags) {
   if (flags.history) return write_history(flags);
   ManifestVars vars = manifest_vars(flags.source);
   Store store(flags.db_path, Store::Mode::kReadOnly);
-  ReportInput input = gather_report_input(store, flags.run, flags.suite, vars);
+  ReportInput input = gather_report_input(store, flags.run, flags.suite, vars, flags.pool);
   input.alpha = flags.alpha;
   std::vector<std::int64_t> ids;
   for (const auto& r : input.runs) ids.push_back(r.id);
@@ -115,6 +116,12 @@ Subcommand add_report_command(CLI::App& parent) {
                   "with --history, of the change points")
       ->capture_default_str()
       ->check(CLI::Range(1e-6, 0.5));
+  rep->add_option("--pool", flags->pool,
+                  "Pool each claim over at most N runs, this one and the suite's latest earlier "
+                  "complete runs on the same engine, stand-in images, network profile and "
+                  "inputs (1: this run only)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   auto* history = rep->add_flag("--history", flags->history,
                                 "Write the nightly history page instead: the suite's nightlies "
                                 "up to --run (default: the latest complete nightly)");
@@ -135,8 +142,13 @@ history-SCENARIO-STATE-METRIC.svg per tracked metric: one point per nightly (the
 95% interval of the median as a whisker, the samples as faint dots), each change point found
 over the nights' samples marked at its first night with its size, p and what changed.
 
+The claims table judges each claim on this run; a second table pools it over up to --pool
+runs (inverse variance on the log scale, Cochran's Q, random effects when the runs disagree),
+so a small, stable effect that one run leaves inconclusive is decided across runs.
+
 Examples:
   buildbench report                              # latest complete run -> reports/
+  buildbench report --pool 1                     # claims of this run only, nothing pooled
   buildbench report --run nightly=2026-11-24 --out docs/benchmarks
   buildbench report --history --db nightly.db --out docs/benchmarks)");
   return {rep, [flags] { return write_report(*flags); }};

@@ -4,8 +4,12 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <boost/math/distributions/normal.hpp>
 
 #include "model/metrics.hpp"
+#include "stats/pooling.hpp"
+#include "stats/power.hpp"
+#include "stats/rank_tests.hpp"
 
 namespace bb {
 
@@ -42,63 +46,127 @@ std::string to_string(ClaimVerdict verdict) {
   switch (verdict) {
     case ClaimVerdict::kConfirmed:
       return "confirmed";
-    case ClaimVerdict::kRefuted:
-      return "refuted";
+    case ClaimVerdict::kRefutedOtherWay:
+      return "refuted-other-way";
+    case ClaimVerdict::kRefutedNoDifference:
+      return "refuted-no-difference";
     case ClaimVerdict::kInconclusive:
       return "inconclusive";
   }
   return "?";
 }
 
+double claim_delta_percent(const Claim& claim) {
+  if (claim.delta_percent) return *claim.delta_percent;
+  const MetricInfo* info = find_metric(claim.metric);
+  return info ? default_claim_delta_percent(*info) : 0;
+}
+
 namespace {
 
-// The verdict from a comparison of baseline against subject.
-void decide(ClaimResult& r, const ComparisonRow& row, const CompareOptions& options) {
-  bool want_less = r.claim.relation == "less";
-  bool significant = row.p_value < options.alpha && row.p_floor < options.alpha && row.ci_available;
-  double t = row.threshold_percent;
-  if (row.deterministic) {
-    bool holds = want_less ? row.change_percent < 0 : row.change_percent > 0;
-    r.verdict = holds ? ClaimVerdict::kConfirmed : ClaimVerdict::kRefuted;
-    r.reason = "deterministic metric, compared exactly";
-  } else if (significant && (want_less ? row.ci_high_percent < 0 : row.ci_low_percent > 0)) {
+double log_of(double percent) {
+  return std::log1p(percent / 100);
+}
+
+std::string interval_text(double low, double high) {
+  return fmt::format("[{:+.1f}, {:+.1f}]", low, high);
+}
+
+void decide_deterministic(ClaimResult& r, bool want_less) {
+  double c = r.change_percent, d = r.delta_percent;
+  bool holds = want_less ? c < 0 : c > 0;
+  if (holds) {
     r.verdict = ClaimVerdict::kConfirmed;
-    r.reason = "significant, interval excludes no difference";
-  } else if (significant && (want_less ? row.ci_low_percent > 0 : row.ci_high_percent < 0)) {
-    r.verdict = ClaimVerdict::kRefuted;
-    r.reason = "significant in the opposite direction";
-  } else if (row.ci_available && row.ci_low_percent > -t && row.ci_high_percent < t) {
-    r.verdict = ClaimVerdict::kRefuted;
-    r.reason = fmt::format("no difference: the interval lies within ±{:g}%", t);
-  } else if (!row.ci_available) {
-    r.verdict = ClaimVerdict::kInconclusive;
-    r.reason = "too few samples for a 95% interval";
-  } else if (significant || row.ci_low_percent > 0 || row.ci_high_percent < 0) {
-    r.verdict = ClaimVerdict::kInconclusive;  // the test and the interval disagree
-    r.reason = significant ? "significant, but the interval holds zero" : "not significant";
+    r.beyond_delta = d > 0 && std::fabs(c) >= d;
+    r.reason = "deterministic metric, compared exactly";
+  } else if (std::fabs(c) < d || c == 0) {
+    r.verdict = ClaimVerdict::kRefutedNoDifference;
+    r.reason =
+        c == 0
+            ? "deterministic metric: the same value on both sides"
+            : fmt::format("deterministic metric: {:+.2f}%, the other way but within ±{:g}%", c, d);
   } else {
-    // The interval holds zero and reaches beyond ±t. It would decide once its half-width fell
-    // below the estimate (excluding zero) or below t minus it (inside ±t), whichever is
-    // larger; it shrinks about as 1/sqrt(n).
-    r.verdict = ClaimVerdict::kInconclusive;
-    double half = (row.ci_high_percent - row.ci_low_percent) / 2;
-    double effect = std::fabs(row.change_percent);
-    double enough = std::max(effect, t - effect);
-    double n = static_cast<double>(std::min(r.subject_count, r.baseline_count));
-    r.reason = fmt::format(
-        "within this run's noise: not significant, and the interval reaches beyond ±{:g}%, so it "
-        "cannot rule out a difference that matters either; if the estimate and the spread "
-        "hold, about {:.0f} runs a side would decide it",
-        t, std::ceil(n * std::pow(half / enough, 2)));
+    r.verdict = ClaimVerdict::kRefutedOtherWay;
+    r.reason = "deterministic metric, compared exactly";
   }
 }
 
 }  // namespace
 
+void decide_claim(ClaimResult& r, double alpha, double runs_a_side) {
+  bool want_less = r.claim.relation == "less";
+  double d = r.delta_percent;
+  r.beyond_delta = false;
+  r.further_runs = 0;
+  if (r.deterministic) return decide_deterministic(r, want_less);
+  double low = r.ci_low_percent, high = r.ci_high_percent;
+  bool claimed_side = want_less ? high < 0 : low > 0;
+  bool other_side = want_less ? low > 0 : high < 0;
+  bool tost_inside = r.tost_available && r.tost_low_percent > -d && r.tost_high_percent < d;
+  std::string tost = interval_text(r.tost_low_percent, r.tost_high_percent);
+  int tost_level = static_cast<int>(std::lround((1 - 2 * alpha) * 100));
+  if (r.significant && r.ci_available && claimed_side) {
+    r.verdict = ClaimVerdict::kConfirmed;
+    r.beyond_delta = d > 0 && (want_less ? high <= -d : low >= d);
+    if (r.beyond_delta) {
+      r.reason = fmt::format("significant, and the whole interval lies beyond {:g}%", d);
+    } else if (tost_inside) {
+      r.reason = fmt::format(
+          "significant, but smaller than {:g}%: the {}% interval {} lies "
+          "within ±{:g}%",
+          d, tost_level, tost, d);
+    } else {
+      r.reason = fmt::format(
+          "significant, interval excludes no difference, though not a change under {:g}%", d);
+    }
+  } else if (r.significant && r.ci_available && other_side) {
+    r.verdict = ClaimVerdict::kRefutedOtherWay;
+    r.reason = "significant in the opposite direction";
+  } else if (tost_inside) {
+    r.verdict = ClaimVerdict::kRefutedNoDifference;
+    r.reason = fmt::format(
+        "no practical difference: the {}% interval {} lies within ±{:g}% "
+        "(two one-sided tests at {:g})",
+        tost_level, tost, d, alpha);
+  } else if (!r.ci_available) {
+    r.verdict = ClaimVerdict::kInconclusive;
+    r.reason = "too few samples for a 95% interval";
+  } else if (r.significant || low > 0 || high < 0) {
+    r.verdict = ClaimVerdict::kInconclusive;  // the test and the interval disagree
+    r.reason = r.significant ? "significant, but the interval holds zero" : "not significant";
+  } else {
+    // Neither a difference nor its absence shown: the runs a side at which, if the estimate
+    // and the spread hold, 80% of repetitions would decide it, one way (significant) or the
+    // other (inside +-delta), whichever comes sooner.
+    r.verdict = ClaimVerdict::kInconclusive;
+    constexpr double kZ95 = 1.959963984540054;
+    double se_now = (log_of(high) - log_of(low)) / (2 * kZ95);
+    double effect = log_of(r.change_percent);
+    double margin = d > 0 ? log_of(d) : 0;
+    double se_needed = std::max(standard_error_to_detect(effect, alpha, 0.8),
+                                standard_error_for_equivalence(effect, margin, alpha, 0.8));
+    double total = samples_for_standard_error(runs_a_side, se_now, se_needed);
+    std::string what = fmt::format(
+        "within the noise: not significant, and the {}% interval {} reaches beyond ±{:g}%, so "
+        "it rules out neither a difference nor one smaller than that",
+        tost_level, tost, d);
+    if (std::isfinite(total) && se_now > 0) {
+      r.further_runs = std::max(1.0, std::ceil(total - runs_a_side));
+      r.reason = fmt::format(
+          "{}; at 80% power about {:.0f} more runs a side would decide it, if the estimate and "
+          "the spread hold",
+          what, r.further_runs);
+    } else {
+      r.reason = what + "; no number of runs decides an estimate of zero against a delta of 0";
+    }
+  }
+}
+
 ClaimResult judge_claim(const Claim& claim, const std::vector<double>& baseline,
                         const std::vector<double>& subject, const CompareOptions& options) {
   ClaimResult r;
   r.claim = claim;
+  r.delta_percent = claim_delta_percent(claim);
   const MetricInfo* info = find_metric(claim.metric);
   r.unit = info ? std::string(info->unit) : "";
   r.subject_count = subject.size();
@@ -116,7 +184,28 @@ ClaimResult judge_claim(const Claim& claim, const std::vector<double>& baseline,
   r.ci_available = row.ci_available;
   r.p_value = row.p_value;
   r.deterministic = row.deterministic;
-  decide(r, row, options);
+  r.significant = row.p_value < options.alpha && row.p_floor < options.alpha && row.ci_available;
+  if (!r.deterministic) {
+    // The two one-sided tests' interval: the same Hodges-Lehmann shift as compare's, at
+    // 1 - 2 alpha, on the log scale when every value is positive.
+    auto positive = [](const std::vector<double>& v) {
+      return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
+    };
+    bool log_scale = positive(baseline) && positive(subject);
+    std::vector<double> x = baseline, y = subject;
+    if (log_scale) {
+      for (auto* values : {&x, &y}) {
+        for (double& v : *values) v = std::log(v);
+      }
+    }
+    auto shift = stats::hodges_lehmann(x, y, 1 - 2 * options.alpha);
+    double scale = std::fabs(r.baseline_median) > 0 ? std::fabs(r.baseline_median) : 1;
+    auto percent = [&](double s) { return log_scale ? std::expm1(s) * 100 : s / scale * 100; };
+    r.tost_low_percent = percent(shift.low);
+    r.tost_high_percent = percent(shift.high);
+    r.tost_available = shift.interval_available;
+  }
+  decide_claim(r, options.alpha, static_cast<double>(std::min(r.subject_count, r.baseline_count)));
   return r;
 }
 
@@ -128,6 +217,51 @@ std::vector<ClaimResult> judge_claims(const std::vector<Claim>& claims, const Sa
                                   groups.get(claim.subject, claim.state, claim.metric), options));
   }
   return results;
+}
+
+PooledClaim pool_claim(const std::vector<ClaimResult>& per_run, double alpha) {
+  PooledClaim pooled;
+  if (per_run.empty()) return pooled;
+  ClaimResult& r = pooled.result;
+  r.claim = per_run.front().claim;
+  r.delta_percent = per_run.front().delta_percent;
+  r.unit = per_run.front().unit;
+  std::vector<stats::LogEstimate> estimates;
+  double runs_a_side = 0;
+  for (const auto& run : per_run) {
+    if (run.deterministic || !run.ci_available || run.ci_low_percent >= run.ci_high_percent)
+      continue;
+    estimates.push_back(
+        stats::estimate_from_interval(run.change_percent, run.ci_low_percent, run.ci_high_percent));
+    runs_a_side += static_cast<double>(std::min(run.subject_count, run.baseline_count));
+    r.subject_count += run.subject_count;
+    r.baseline_count += run.baseline_count;
+  }
+  pooled.runs = estimates.size();
+  if (estimates.empty()) {
+    r.deterministic = per_run.front().deterministic;
+    r.reason = r.deterministic
+                   ? "deterministic metric, compared exactly in each run: nothing to pool"
+                   : "no run with an interval to pool";
+    return pooled;
+  }
+  auto p = stats::pool_estimates(estimates, 1 - alpha);
+  pooled.q = p.q;
+  pooled.q_p_value = p.q_p_value;
+  pooled.random_effects = p.random_effects;
+  r.change_percent = p.change_percent;
+  r.ci_low_percent = p.low_percent;
+  r.ci_high_percent = p.high_percent;
+  r.ci_available = true;
+  double z = std::fabs(p.log_ratio) / p.standard_error;
+  r.p_value = 2 * boost::math::cdf(boost::math::complement(boost::math::normal(), z));
+  r.significant = r.p_value < alpha;
+  auto tost = stats::pool_estimates(estimates, 1 - 2 * alpha);
+  r.tost_low_percent = tost.low_percent;
+  r.tost_high_percent = tost.high_percent;
+  r.tost_available = true;
+  decide_claim(r, alpha, runs_a_side);
+  return pooled;
 }
 
 }  // namespace bb

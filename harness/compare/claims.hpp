@@ -1,6 +1,7 @@
 #pragma once
 // A suite's claims ("step-4 builds faster than step-3") judged on the values of two groups:
-// a verdict with the change, its interval and p, at the comparison's alpha. No formatting here.
+// a verdict with the change, its interval and p, at the comparison's alpha, against the
+// claim's smallest effect of interest (delta). No formatting here.
 #include <cstddef>
 #include <map>
 #include <string>
@@ -28,8 +29,16 @@ struct SampleGroups {
                           const std::string& metric) const;
 };
 
-enum class ClaimVerdict { kConfirmed, kRefuted, kInconclusive };
+// Confirmed: significant with the interval on the claimed side. Refuted the other way:
+// significant with it on the other side. Refuted, no practical difference: the (1 - 2 alpha)
+// interval lies inside +-delta, two one-sided tests at alpha (Lakens 2017). Inconclusive:
+// none of these.
+enum class ClaimVerdict { kConfirmed, kRefutedOtherWay, kRefutedNoDifference, kInconclusive };
+// "confirmed", "refuted-other-way", "refuted-no-difference", "inconclusive" (the JSON's words).
 std::string to_string(ClaimVerdict verdict);
+
+// The claim's delta, or its metric's default (percent).
+double claim_delta_percent(const Claim& claim);
 
 struct ClaimResult {
   Claim claim;
@@ -43,16 +52,44 @@ struct ClaimResult {
   double ci_high_percent = 0;
   bool ci_available = false;
   double p_value = 1;
+  bool significant = false;  // p < alpha, from a design whose smallest p is below alpha
   bool deterministic = false;
+  // The (1 - 2 alpha) interval of the two one-sided tests (90% at alpha 0.05).
+  double tost_low_percent = 0;
+  double tost_high_percent = 0;
+  bool tost_available = false;
+  double delta_percent = 0;
+  bool beyond_delta = false;  // confirmed, and the interval lies beyond delta too
+  // Inconclusive: the runs a side that would add up to a decision at 80% power if the
+  // estimate and the spread hold (0: not computable, e.g. no interval).
+  double further_runs = 0;
   std::string unit;
   std::string reason;
 };
 
+// The verdict of a result whose change, intervals and significance are filled in, against
+// its delta_percent; sets verdict, beyond_delta, further_runs and reason. runs_a_side: the
+// samples (or pairs) the intervals rest on, for further_runs.
+void decide_claim(ClaimResult& result, double alpha, double runs_a_side);
+
 // Confirmed only when significant (p < options.alpha) with an interval on the claimed side,
-// or, for a deterministic metric, when the exact values show it.
+// or, for a deterministic metric, when the exact values show it; see ClaimVerdict.
 ClaimResult judge_claim(const Claim& claim, const std::vector<double>& baseline,
                         const std::vector<double>& subject, const CompareOptions& options);
 std::vector<ClaimResult> judge_claims(const std::vector<Claim>& claims, const SampleGroups& groups,
                                       const CompareOptions& options);
+
+// A claim pooled over runs (stats/pooling): each run's change and 95% interval, inverse
+// variance on the log scale, random effects when Cochran's Q says the runs disagree; then
+// judged by decide_claim on the pooled interval (a z test), so a verdict reads the same.
+struct PooledClaim {
+  ClaimResult result;    // the pooled change, intervals and verdict
+  std::size_t runs = 0;  // runs pooled: those with an interval (deterministic claims: none)
+  double q = 0;
+  double q_p_value = 1;
+  bool random_effects = false;
+};
+// per_run: the claim's result in each run, newest first or in any order.
+PooledClaim pool_claim(const std::vector<ClaimResult>& per_run, double alpha);
 
 }  // namespace bb

@@ -123,6 +123,20 @@ const MetricInfo* find_metric(std::string_view name) {
   return nullptr;
 }
 
+double default_claim_delta_percent(const MetricInfo& info) {
+  switch (info.kind) {
+    case MetricKind::kTime:
+      // A build is measured to the claim precision (+-3%) a group; a start-up, a few
+      // hundred milliseconds, jitters more from the engine's own start.
+      return info.sample_kind == SampleKind::kStartup ? 5 : 3;
+    case MetricKind::kSize:
+      return 1;  // exact values: 1% tells a real slimming from a few changed bytes
+    case MetricKind::kCount:
+      return 0;  // exact counts: any difference is one
+  }
+  return 0;
+}
+
 SampleKind sample_kind_of(std::string_view metric) {
   const MetricInfo* info = find_metric(metric);
   return info ? info->sample_kind : SampleKind::kBuild;

@@ -39,6 +39,10 @@ std::vector<const MetricInfo*> headline_metrics();
 
 const std::vector<MetricInfo>& metric_catalog();
 const MetricInfo* find_metric(std::string_view name);
+// The smallest effect of interest a claim on the metric gets when its suite names none
+// (percent; docs/design.md#claims says why): 3 for build times, 5 for start-up times, 1 for sizes,
+// 0 for counts.
+double default_claim_delta_percent(const MetricInfo& info);
 // Which samples carry the metric: its catalog entry's, builds for a name the catalog lacks.
 SampleKind sample_kind_of(std::string_view metric);
 std::vector<std::string> metric_names();

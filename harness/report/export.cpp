@@ -230,6 +230,11 @@ nlohmann::ordered_json claim_json(const ClaimResult& c) {
   j["change_percent"] = both ? json(c.change_percent) : nullptr;
   j["change_ci_percent"] = c.ci_available ? json({c.ci_low_percent, c.ci_high_percent}) : nullptr;
   j["p_value"] = c.deterministic ? json() : json(c.p_value);
+  j["delta_percent"] = c.delta_percent;
+  j["by_at_least_delta"] = c.beyond_delta;
+  j["tost_ci_percent"] =
+      c.tost_available ? json({c.tost_low_percent, c.tost_high_percent}) : nullptr;
+  j["further_runs"] = c.further_runs > 0 ? json(c.further_runs) : nullptr;
   j["reason"] = c.reason;
   return j;
 }

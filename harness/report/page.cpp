@@ -178,7 +178,19 @@ Page::Page(const ReportInput& in)
       stand_ins(stand_in_images(run)),
       ci_states(measured_ci_states(groups)),
       claimed(timed_claim_groups(in.claims)),
-      steps(step_rows(in, groups, options, step_family)) {}
+      steps(step_rows(in, groups, options, step_family)) {
+  if (in.pool_runs.empty() || in.pool <= 1) return;
+  std::vector<std::vector<ClaimResult>> per_claim(claims.size());
+  for (std::size_t i = 0; i < claims.size(); ++i) per_claim[i].push_back(claims[i]);
+  for (std::size_t r = 0; r < in.pool_runs.size() && r + 1 < in.pool; ++r) {
+    auto earlier = judge_claims(in.claims, SampleGroups(in.pool_runs[r].samples), options);
+    for (std::size_t i = 0; i < earlier.size(); ++i) {
+      // A run that did not measure both sides has nothing to add.
+      if (earlier[i].subject_count && earlier[i].baseline_count) per_claim[i].push_back(earlier[i]);
+    }
+  }
+  for (const auto& results : per_claim) pooled.push_back(pool_claim(results, options.alpha));
+}
 
 CompareOptions Page::options_of(const ReportInput& in) {
   CompareOptions options;

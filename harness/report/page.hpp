@@ -41,6 +41,9 @@ struct Page {
   std::vector<std::string> stand_ins;
   std::vector<std::string> ci_states;  // CI cache states with a sample, in protocol order
   std::set<GroupKey> claimed;          // the groups a claim compares
+  // Each claim pooled over this run and input.pool_runs (in claims' order); empty when the
+  // page pools no earlier run.
+  std::vector<PooledClaim> pooled;
   // Every measured group against the previous scenario's, (scenario, state, metric) -> row,
   // with the false discovery rate controlled over all of them: the page's ▲/▼. step_family
   // first: steps' initializer fills it.
@@ -70,6 +73,9 @@ std::string short_of_target_note(const Page& page);  // what † means, under a 
 void add_intro(doc::Document& d, const Page& page);
 void add_headline(doc::Document& d, const Page& page);
 void add_claims(doc::Document& d, const Page& page);
+// "✅ confirmed, by at least 3%", "❌ refuted — no practical difference (within ±3%)": a
+// claim's verdict as the page words it.
+std::string claim_verdict_words(const ClaimResult& c);
 void add_fidelity(doc::Document& d, const Page& page);
 void add_environment(doc::Document& d, const Page& page);
 void add_warnings(doc::Document& d, const Page& page);

@@ -85,11 +85,27 @@ std::vector<ScenarioColumn> headline_columns(const std::vector<ModeColumn>& mode
   return columns;
 }
 
+}  // namespace
+
+std::string claim_verdict_words(const ClaimResult& c) {
+  switch (c.verdict) {
+    case ClaimVerdict::kConfirmed:
+      return c.beyond_delta ? fmt::format("✅ confirmed, by at least {:g}%", c.delta_percent)
+                            : "✅ confirmed";
+    case ClaimVerdict::kRefutedOtherWay:
+      return "❌ refuted — the other way";
+    case ClaimVerdict::kRefutedNoDifference:
+      return fmt::format("❌ refuted — no practical difference (within ±{:g}%)", c.delta_percent);
+    case ClaimVerdict::kInconclusive:
+      return "❔ inconclusive";
+  }
+  return to_string(c.verdict);
+}
+
+namespace {
+
 std::vector<std::string> claim_row(const ClaimResult& c) {
-  std::string verdict = to_string(c.verdict);
-  if (c.verdict == ClaimVerdict::kConfirmed) verdict = "✅ confirmed";
-  if (c.verdict == ClaimVerdict::kRefuted) verdict = "❌ refuted";
-  if (c.verdict == ClaimVerdict::kInconclusive) verdict = "❔ inconclusive";
+  std::string verdict = claim_verdict_words(c);
   std::string what = c.claim.state.empty() ? c.claim.metric
                                            : fmt::format("{} ({})", c.claim.metric, c.claim.state);
   auto side = [&](const std::string& name, double median, std::size_t count) {
@@ -279,6 +295,43 @@ std::string budget_undecided(const Claim& claim, const RunRecord& run) {
                      short_groups.size() == 1 ? "" : "s", fmt::join(names, ", "), at);
 }
 
+namespace {
+
+// Each claim pooled over this run and the earlier ones with the same engine, stand-ins,
+// network profile and inputs (report --pool).
+void add_pooled_claims(doc::Document& d, const Page& page) {
+  std::size_t most = 0;
+  for (const auto& p : page.pooled) most = std::max(most, p.runs);
+  if (most < 2) return;
+  d.paragraph(fmt::format(
+      "Pooled over this run and the suite's earlier stored runs on the same engine, stand-in "
+      "images, network profile and inputs (at most {} runs, report --pool): each run's "
+      "change weighted by the inverse of its variance on the log scale, and random effects "
+      "(DerSimonian-Laird) where Cochran's Q says the runs disagree (p < 0.10).",
+      page.input.pool));
+  doc::Table t;
+  t.header = {"Claim", "Pooled verdict", "Runs", "Change [95% CI]", "Q (df), p", "Why"};
+  t.align = {doc::Align::kLeft,  doc::Align::kLeft,  doc::Align::kRight,
+             doc::Align::kRight, doc::Align::kRight, doc::Align::kLeft};
+  for (const auto& p : page.pooled) {
+    const ClaimResult& c = p.result;
+    if (p.runs == 0) {
+      t.rows.push_back({c.claim.text, "–", "0", "–", "–", c.reason});
+      continue;
+    }
+    std::string q = p.runs < 2 ? "–"
+                               : fmt::format("{:.2f} ({}), {:.2f}{}", p.q, p.runs - 1, p.q_p_value,
+                                             p.random_effects ? ", random effects" : "");
+    t.rows.push_back({c.claim.text, claim_verdict_words(c), fmt::format("{}", p.runs),
+                      fmt::format("{} [{:+.1f}, {:+.1f}]", format_percent(c.change_percent),
+                                  c.ci_low_percent, c.ci_high_percent),
+                      q, c.reason});
+  }
+  d.table(t);
+}
+
+}  // namespace
+
 void add_claims(doc::Document& d, const Page& page) {
   if (page.claims.empty()) return;
   d.heading(2, page.input.claims_title);
@@ -305,11 +358,16 @@ void add_claims(doc::Document& d, const Page& page) {
         "⚠: the claim turns on a property in which the lab's base image is not the official one "
         "(see the fidelity table below); its verdict speaks of the lab.");
   d.paragraph(fmt::format(
-      "A claim is confirmed only when the difference is significant (p < {:g}) and its 95% "
-      "interval excludes zero, or, for deterministic metrics such as image size, when the exact "
-      "values show it; refuted when significant the other way or when the interval shows no "
-      "meaningful difference; inconclusive otherwise.",
-      page.options.alpha));
+      "A claim is confirmed when the difference is significant (p < {0:g}) and its 95% interval "
+      "lies on the claimed side (\"by at least δ\" when the whole interval lies beyond the "
+      "claim's smallest effect of interest δ), or, for deterministic metrics such as image "
+      "size, when the exact values show it; refuted — the other way when significant in the "
+      "opposite direction; refuted — no practical difference when the {1}% interval lies "
+      "within ±δ (two one-sided tests); inconclusive otherwise, with the runs a side that would "
+      "decide it at 80% power. δ is the claim's delta in suite.toml; by default 3% for build "
+      "times, 5% for start-up times, 1% for sizes and 0 for counts.",
+      page.options.alpha, std::lround((1 - 2 * page.options.alpha) * 100)));
+  add_pooled_claims(d, page);
   // What the run's time budget left undecided: the verdict stays the data's, the cause is told.
   doc::List undecided;
   for (const auto& c : page.claims) {

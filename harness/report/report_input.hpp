@@ -1,6 +1,7 @@
 #pragma once
 // What the benchmark page is built from: plain records gathered from the store (cli/gather)
 // and the suite. Apart from benchmark_page.hpp so the page's parts (page.hpp) read it too.
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -17,6 +18,12 @@ struct HistoryPoint {
   std::int64_t run_id = 0;
   std::string date;  // YYYY-MM-DD of the run
   std::map<MetricKey, double> medians;
+};
+
+// An earlier stored run whose claims the page pools with the reported run's (report --pool).
+struct PoolRun {
+  RunRecord run;
+  std::vector<StoredSample> samples;
 };
 
 struct ReportInput {
@@ -37,6 +44,11 @@ struct ReportInput {
   std::vector<HistoryPoint> history;          // oldest first, including the reported run
   std::string reproduce;                      // the command that reproduces the run
   double alpha = 0.05;  // significance level of claims, step marks and drift (compare's --alpha)
+  // The suite's earlier runs on the same engine, stand-ins, network profile and inputs,
+  // newest first, that each claim is pooled over with this one; `pool`: the most runs a
+  // pooled claim takes, this one included (report --pool; 1: this run only).
+  std::vector<PoolRun> pool_runs;
+  std::size_t pool = 1;
 };
 
 }  // namespace bb

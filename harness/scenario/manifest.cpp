@@ -1,6 +1,8 @@
 #include "scenario/manifest.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -75,6 +77,7 @@ class Fields {
   }
 
   bool has(std::string_view key) const { return table_.contains(key); }
+  const toml::node* get(std::string_view key) const { return table_.get(key); }
 
   std::optional<std::string> string(std::string_view key, bool required = false) const {
     const toml::node* node = table_.get(key);
@@ -355,9 +358,48 @@ Scenario parse_scenario(const toml::table& table, const fs::path& file, const st
   return scenario;
 }
 
+// A claim's `delta`: the smallest change that matters, in percent, as 3, 2.5 or "3%".
+std::optional<double> parse_delta(const Fields& fields, const std::string& claim_id) {
+  const toml::node* node = fields.get("delta");
+  if (!node) return std::nullopt;
+  auto fail = [&](const std::string& problem) {
+    fields.fail("delta", fmt::format("claim '{}': {}; write the smallest change that matters in "
+                                     "percent, e.g. delta = \"3%\" or delta = 3",
+                                     claim_id, problem));
+  };
+  double value = 0;
+  if (node->is_integer()) {
+    value = static_cast<double>(**node->as_integer());
+  } else if (node->is_floating_point()) {
+    value = **node->as_floating_point();
+  } else if (node->is_string()) {
+    std::string text(trim(**node->as_string()));
+    std::string number = text;
+    if (!number.empty() && number.back() == '%')
+      number = std::string(trim(number.substr(0, number.size() - 1)));
+    const char* begin = number.c_str();
+    char* end = nullptr;
+    value = std::strtod(begin, &end);
+    if (end == begin) fail(fmt::format("'{}' is not a number", text));
+    if (*end != '\0') {
+      fail(fmt::format("'{}' has the unit '{}', but delta is relative: a share of the baseline",
+                       text, trim(end)));
+    }
+  } else {
+    fail(fmt::format("must be a number or a string like \"3%\", not {}", type_name(*node)));
+  }
+  if (!std::isfinite(value)) fail("not a finite number");
+  if (value < 0) {
+    fail(fmt::format("{:g}% is negative; delta is a size, and `relation` gives the direction",
+                     value));
+  }
+  if (value >= 100) fail(fmt::format("{:g}% is not below 100%", value));
+  return value;
+}
+
 Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario_names,
                   const std::vector<StartupMode>& modes) {
-  fields.allow_only({"id", "text", "subject", "baseline", "metric", "state", "relation"});
+  fields.allow_only({"id", "text", "subject", "baseline", "metric", "state", "relation", "delta"});
   Claim claim;
   claim.id = fields.nonempty_string("id");
   claim.text = fields.nonempty_string("text");
@@ -389,6 +431,7 @@ Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario
   if (claim.relation != "less" && claim.relation != "greater") {
     fields.fail("relation", fmt::format("'{}' must be \"less\" or \"greater\"", claim.relation));
   }
+  claim.delta_percent = parse_delta(fields, claim.id);
   return claim;
 }
 

@@ -82,6 +82,9 @@ struct Claim {
   std::string metric;    // e.g. build_seconds, image_bytes, startup_seconds
   std::string state;     // cache state for build metrics, or start-up mode
   std::string relation;  // "less" or "greater": subject's metric against the baseline's
+  // The smallest effect of interest, percent (suite.toml's `delta`); unset: the metric's
+  // default_claim_delta_percent.
+  std::optional<double> delta_percent;
 };
 
 // The groups that a claim compares on a time: the groups whose repetitions a verdict needs, so

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include <boost/math/distributions/normal.hpp>
@@ -33,6 +34,25 @@ double chance_to_pass(double delta, double threshold, double se) {
   double margin = std::log1p(delta) - std::log1p(threshold);
   if (!(se > 0)) return margin >= 0 ? 1.0 : 0.0;
   return boost::math::cdf(boost::math::normal(), margin / se);
+}
+
+namespace {
+double z_upper(double p) {
+  return boost::math::quantile(boost::math::complement(boost::math::normal(), p));
+}
+}  // namespace
+
+double standard_error_to_detect(double effect, double alpha, double power) {
+  return std::fabs(effect) / (z_upper(alpha / 2) + z_upper(1 - power));
+}
+
+double standard_error_for_equivalence(double effect, double margin, double alpha, double power) {
+  return std::max(0.0, (margin - std::fabs(effect)) / (z_upper(alpha) + z_upper(1 - power)));
+}
+
+double samples_for_standard_error(double samples_now, double se_now, double se_needed) {
+  if (!(se_needed > 0)) return std::numeric_limits<double>::infinity();
+  return samples_now * std::pow(se_now / se_needed, 2);
 }
 
 }  // namespace bb

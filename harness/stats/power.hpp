@@ -21,4 +21,16 @@ double threshold_to_flag(double sigma, double delta, int pairs);
 // when its standard error on the log scale is `se`.
 double chance_to_pass(double delta, double threshold, double se);
 
+// The standard error (log scale) at which a true change `effect` (log ratio) is significant
+// in a two-sided test at alpha with the given power: |effect| / (z_{1-alpha/2} + z_power).
+double standard_error_to_detect(double effect, double alpha, double power);
+// The standard error at which, for a true change `effect` inside +-margin (log scale), the
+// (1 - 2 alpha) interval lies within +-margin (two one-sided tests at alpha) with the given
+// power: (margin - |effect|) / (z_{1-alpha} + z_power), the nearer bound's one-sided test
+// (conservative: the far bound's chance is ignored). 0 when |effect| >= margin.
+double standard_error_for_equivalence(double effect, double margin, double alpha, double power);
+// The samples a side at which the standard error falls from `se_now` at `samples_now` to
+// `se_needed`, as it does like 1/sqrt(n). Infinite when se_needed is not positive.
+double samples_for_standard_error(double samples_now, double se_now, double se_needed);
+
 }  // namespace bb

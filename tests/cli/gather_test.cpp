@@ -201,3 +201,31 @@ TEST_CASE("gather: the history has one point a night, a paired nightly's baselin
   CHECK(input.history[0].run_id == first);
   CHECK(input.history[1].run_id == second);
 }
+
+TEST_CASE("gather: claims pool over earlier complete runs on the same engine and network only") {
+  bb::test::CliTempDir dir;
+  Store store(dir.path / "p.db", Store::Mode::kReadWrite);
+  auto with = [](std::string engine, std::string profile) {
+    RunRecord run = basic_run("2026-11-01T02:00:00Z");
+    run.fingerprint = {{"hostname", "cli-test"}, {"docker_server", engine}};
+    run.options = {{"network_profile", profile}};
+    return run;
+  };
+  std::vector<std::pair<std::string, std::vector<double>>> values = {{"one", {5, 5.1, 5.2}},
+                                                                     {"two", {4, 4.1, 4.2}}};
+  auto first = add_run(store, with("27.0", "lan"), values);
+  add_run(store, with("26.1", "lan"), values);                 // another engine
+  add_run(store, with("27.0", "slow"), values);                // another network profile
+  add_run(store, with("27.0", "lan"), values, "interrupted");  // not complete
+  auto second = add_run(store, with("27.0", "lan"), values);
+  auto last = add_run(store, with("27.0", "lan"), values);
+  auto input = gather_report_input(store, std::to_string(last), "", {});
+  CHECK(input.pool == kDefaultPool);
+  REQUIRE(input.pool_runs.size() == 2);
+  CHECK(input.pool_runs[0].run.id == second);  // newest first
+  CHECK(input.pool_runs[1].run.id == first);
+  CHECK_FALSE(input.pool_runs[0].samples.empty());
+  CHECK(gather_report_input(store, std::to_string(last), "", {}, 2).pool_runs.size() == 1);
+  CHECK(gather_report_input(store, std::to_string(last), "", {}, 1).pool_runs.empty());
+  CHECK(pool_key(with("27.0", "lan")) != pool_key(with("27.0", "slow")));
+}

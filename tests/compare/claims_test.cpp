@@ -1,5 +1,6 @@
 #include "compare/claims.hpp"
 
+#include <array>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -60,7 +61,7 @@ TEST_CASE("claims: effect, interval and medians of the two sides") {
 TEST_CASE("claims: the other way round, no difference, no data") {
   std::vector<double> a = {20.0, 20.1, 20.2, 20.3, 20.4}, b = {10.0, 10.1, 10.2, 10.3, 10.4};
   auto opposite = judge_claim(faster(), b, a, {});
-  CHECK(opposite.verdict == ClaimVerdict::kRefuted);
+  CHECK(opposite.verdict == ClaimVerdict::kRefutedOtherWay);
   CHECK(opposite.reason == "significant in the opposite direction");
 
   std::vector<double> same_a, same_b;
@@ -68,9 +69,15 @@ TEST_CASE("claims: the other way round, no difference, no data") {
     same_a.push_back(10 + 0.01 * i);
     same_b.push_back(10.005 + 0.01 * i);
   }
+  // A 0.05% shift: the 90% interval lies well inside the build time's default delta of 3%.
   auto none = judge_claim(faster(), same_a, same_b, {});
-  CHECK(none.verdict == ClaimVerdict::kRefuted);
-  CHECK(none.reason == "no difference: the interval lies within ±5%");
+  CHECK(none.delta_percent == 3);
+  REQUIRE(none.tost_available);
+  CHECK(none.tost_low_percent > -3);
+  CHECK(none.tost_high_percent < 3);
+  CHECK(none.verdict == ClaimVerdict::kRefutedNoDifference);
+  CHECK(none.reason.rfind("no practical difference: the 90% interval [", 0) == 0);
+  CHECK(none.reason.find("lies within ±3% (two one-sided tests at 0.05)") != std::string::npos);
 
   auto empty = judge_claim(faster(), a, {}, {});
   CHECK(empty.verdict == ClaimVerdict::kInconclusive);
@@ -110,7 +117,7 @@ TEST_CASE("claims: groups read a state, or for state \"\" cold first, else every
 
 TEST_CASE("claims: an interval wider than the noise says so, with the runs that would decide") {
   // 6 against 6 whose spread (~8%) hides a 1% effect: the interval holds zero and reaches
-  // past ±5%, so neither a difference nor its absence is shown.
+  // past ±3%, so neither a difference nor its absence is shown.
   std::vector<double> a = {20.0, 22.0, 18.5, 21.5, 19.0, 20.5},
                       b = {19.8, 21.7, 18.2, 21.4, 18.9, 20.4};
   auto r = judge_claim(faster(), a, b, {});
@@ -118,11 +125,141 @@ TEST_CASE("claims: an interval wider than the noise says so, with the runs that 
   CHECK(r.ci_low_percent < -5);
   CHECK(r.ci_high_percent > 0);
   CHECK(r.verdict == ClaimVerdict::kInconclusive);
-  CHECK(r.reason.rfind("within this run's noise", 0) == 0);
-  // By hand: the interval is [-10.0, +8.5] around -0.76%, half-width h = 9.25. It decides
-  // once h falls below max(0.76, 5 - 0.76) = 4.24: 6 x (9.25 / 4.24)^2 = 28.6, so 29 a side.
+  CHECK(r.reason.rfind("within the noise", 0) == 0);
+  // By hand: the interval is [-10.0, +8.5] around -0.763%: SE = (ln 1.085 - ln 0.900) / 3.92
+  // = 0.0477. Showing the -0.763% (ln 0.99237 = -0.00766) at 80% power needs SE 0.00766 /
+  // 2.80 = 0.00273; showing it inside ±3% (ln 1.03 = 0.02956) needs (0.02956 - 0.00766) /
+  // (1.645 + 0.842) = 0.00881, the sooner. 6 x (0.0477 / 0.00881)^2 = 175.9: 170 more a side.
   CHECK(r.change_percent == Approx(-0.763).margin(0.001));
   CHECK(r.ci_low_percent == Approx(-10.0).margin(0.01));
   CHECK(r.ci_high_percent == Approx(8.5).margin(0.01));
-  CHECK(r.reason.find("about 29 runs a side would decide it") != std::string::npos);
+  CHECK(r.further_runs == Approx(170).margin(1));
+  CHECK(r.reason.find("at 80% power about") != std::string::npos);
+  CHECK(r.reason.find("more runs a side would decide it") != std::string::npos);
+}
+
+namespace {
+
+// A measured result as decide_claim sees it, to check its rule on hand-made cases.
+ClaimResult measured(double change, double low, double high, double tost_low, double tost_high,
+                     bool significant, double delta) {
+  ClaimResult r;
+  r.claim = faster();
+  r.change_percent = change;
+  r.ci_low_percent = low;
+  r.ci_high_percent = high;
+  r.ci_available = true;
+  r.tost_low_percent = tost_low;
+  r.tost_high_percent = tost_high;
+  r.tost_available = true;
+  r.significant = significant;
+  r.delta_percent = delta;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("claims: two one-sided tests refute a claim only inside ±delta") {
+  // Not significant, 90% interval [-3.2, +2.4]: outside ±3 (by its lower end), inside ±4.
+  auto r = measured(-0.5, -4.0, 3.0, -3.2, 2.4, false, 3);
+  decide_claim(r, 0.05, 10);
+  CHECK(r.verdict == ClaimVerdict::kInconclusive);
+  r.delta_percent = 4;
+  decide_claim(r, 0.05, 10);
+  CHECK(r.verdict == ClaimVerdict::kRefutedNoDifference);
+  // A bound exactly at -delta is not inside it.
+  auto edge = measured(-0.5, -4.0, 3.0, -3.0, 2.4, false, 3);
+  decide_claim(edge, 0.05, 10);
+  CHECK(edge.verdict == ClaimVerdict::kInconclusive);
+  // The other way, significantly, whatever delta.
+  auto other = measured(4.0, 1.0, 7.0, 1.5, 6.5, true, 10);
+  decide_claim(other, 0.05, 10);
+  CHECK(other.verdict == ClaimVerdict::kRefutedOtherWay);
+}
+
+TEST_CASE("claims: confirmed, and by at least delta when the interval lies beyond it") {
+  auto r = measured(-5.0, -7.0, -3.5, -6.5, -3.8, true, 3);
+  decide_claim(r, 0.05, 10);
+  CHECK(r.verdict == ClaimVerdict::kConfirmed);
+  CHECK(r.beyond_delta);
+  auto small = measured(-1.0, -1.8, -0.2, -1.6, -0.4, true, 3);  // real, but under delta
+  decide_claim(small, 0.05, 10);
+  CHECK(small.verdict == ClaimVerdict::kConfirmed);
+  CHECK_FALSE(small.beyond_delta);
+  CHECK(small.reason.find("smaller than 3%") != std::string::npos);
+  auto short_of = measured(-4.0, -6.0, -2.0, -5.7, -2.3, true, 3);  // beyond 0, not beyond 3
+  decide_claim(short_of, 0.05, 10);
+  CHECK(short_of.verdict == ClaimVerdict::kConfirmed);
+  CHECK_FALSE(short_of.beyond_delta);
+}
+
+TEST_CASE("claims: the runs that would decide come from an 80% power computation") {
+  // 0% [-4, +4] over 10 a side, delta 3: SE = (ln 1.04 - ln 0.96) / 3.92 = 0.020420; the
+  // zero estimate is decided only by equivalence, at SE ln 1.03 / (1.645 + 0.842) = 0.011888:
+  // 10 x (0.020420 / 0.011888)^2 = 29.5 a side, so 20 more.
+  auto r = measured(0.0, -4.0, 4.0, -3.4, 3.4, false, 3);
+  decide_claim(r, 0.05, 10);
+  CHECK(r.verdict == ClaimVerdict::kInconclusive);
+  CHECK(r.further_runs == 20);
+  // A delta of 0 can never be shown for an estimate of exactly zero.
+  auto never = measured(0.0, -4.0, 4.0, -3.4, 3.4, false, 0);
+  decide_claim(never, 0.05, 10);
+  CHECK(never.further_runs == 0);
+  CHECK(never.reason.find("no number of runs") != std::string::npos);
+}
+
+TEST_CASE("claims: the suite's delta, else the metric kind's default") {
+  CHECK(claim_delta_percent(faster()) == 3);
+  CHECK(claim_delta_percent(faster("image_bytes")) == 1);
+  CHECK(claim_delta_percent(faster("ready_seconds")) == 5);
+  CHECK(claim_delta_percent(faster("steps_cached")) == 0);
+  Claim own = faster();
+  own.delta_percent = 1.5;
+  CHECK(claim_delta_percent(own) == 1.5);
+  std::vector<double> a = {20.0, 20.1, 20.2, 20.3, 20.4}, b = {10.0, 10.1, 10.2, 10.3, 10.4};
+  auto r = judge_claim(own, a, b, {});
+  CHECK(r.delta_percent == 1.5);
+  CHECK(r.verdict == ClaimVerdict::kConfirmed);
+  CHECK(r.beyond_delta);  // -49.5%
+}
+
+TEST_CASE("claims: a deterministic metric inside delta is no practical difference") {
+  auto same = judge_claim(faster("image_bytes"), {4e8}, {4e8}, {});
+  CHECK(same.verdict == ClaimVerdict::kRefutedNoDifference);
+  auto bit_larger = judge_claim(faster("image_bytes"), {4e8}, {4.02e8}, {});  // +0.5% < 1%
+  CHECK(bit_larger.verdict == ClaimVerdict::kRefutedNoDifference);
+  auto larger = judge_claim(faster("image_bytes"), {4e8}, {4.4e8}, {});
+  CHECK(larger.verdict == ClaimVerdict::kRefutedOtherWay);
+  auto slimmer = judge_claim(faster("image_bytes"), {4e8}, {3.98e8}, {});  // -0.5%: true, small
+  CHECK(slimmer.verdict == ClaimVerdict::kConfirmed);
+  CHECK_FALSE(slimmer.beyond_delta);
+}
+
+TEST_CASE("claims: issue 26's five step-4 runs pool to a confirmed -2.7%") {
+  // Per run: confirmed twice, inconclusive three times; pooled by inverse variance on the log
+  // scale: -2.747% [-4.330, -1.138], Q = 0.394 on 4 df (stats/pooling_test.cpp by hand).
+  std::vector<ClaimResult> runs;
+  for (auto [change, low, high] : std::vector<std::array<double, 3>>{{-2.4, -5.8, -1.3},
+                                                                     {-2.1, -9.3, 14.9},
+                                                                     {-2.2, -8.7, 0.7},
+                                                                     {-3.4, -6.3, -0.2},
+                                                                     {-3.4, -7.2, 2.8}}) {
+    ClaimResult r = measured(change, low, high, 0, 0, false, 3);
+    r.subject_count = r.baseline_count = 6;
+    runs.push_back(r);
+  }
+  auto pooled = pool_claim(runs, 0.05);
+  CHECK(pooled.runs == 5);
+  CHECK(pooled.q == Approx(0.394).margin(0.001));
+  CHECK_FALSE(pooled.random_effects);
+  CHECK(pooled.result.change_percent == Approx(-2.747).margin(0.002));
+  CHECK(pooled.result.ci_low_percent == Approx(-4.330).margin(0.002));
+  CHECK(pooled.result.ci_high_percent == Approx(-1.138).margin(0.002));
+  CHECK(pooled.result.verdict == ClaimVerdict::kConfirmed);
+  CHECK_FALSE(pooled.result.beyond_delta);  // -1.1% is not beyond 3%
+  CHECK(pooled.result.subject_count == 30);
+  // A deterministic claim has nothing to pool.
+  ClaimResult exact = runs[0];
+  exact.deterministic = true;
+  CHECK(pool_claim({exact}, 0.05).runs == 0);
 }

@@ -135,3 +135,75 @@ TEST_CASE("page claims: an inconclusive claim the budget cut short says so under
   input.runs = {budget_run({})};
   CHECK(render(input).find("Left undecided") == std::string::npos);
 }
+
+namespace {
+
+// A claim's two cold groups, `b` at `ratio` of `a`'s 20 s, with a little spread.
+std::vector<StoredSample> claim_samples(double ratio, int count, double spread = 0.2) {
+  std::vector<StoredSample> samples;
+  for (int i = 0; i < count; ++i) {
+    double jitter = spread * ((i % 3) - 1) + 0.01 * i;
+    samples.push_back(sample("a", SampleKind::kBuild, "cold", SampleStatus::kOk, 20 + jitter));
+    samples.push_back(
+        sample("b", SampleKind::kBuild, "cold", SampleStatus::kOk, 20 * ratio + jitter));
+  }
+  return samples;
+}
+
+std::string claims_markdown(const ReportInput& input) {
+  Page page(input);
+  doc::Document d;
+  add_claims(d, page);
+  std::ostringstream out;
+  doc::render_markdown(out, d);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("page claims: the verdict's words say which refutation, and by how much") {
+  ReportInput input;
+  input.scenario_order = {"a", "b"};
+  input.claims = {Claim{"c", "b faster", "b", "a", "build_seconds", "cold", "less"}};
+  input.samples = claim_samples(0.5, 6);
+  CHECK(claims_markdown(input).find("✅ confirmed, by at least 3%") != std::string::npos);
+  input.samples = claim_samples(1.5, 6);
+  CHECK(claims_markdown(input).find("❌ refuted — the other way") != std::string::npos);
+  input.samples = claim_samples(1.0, 12, 0.01);
+  auto same = claims_markdown(input);
+  CHECK(same.find("❌ refuted — no practical difference (within ±3%)") != std::string::npos);
+  CHECK(same.find("two one-sided tests") != std::string::npos);
+  input.claims[0].delta_percent = 0.001;  // far below the spread: cannot be shown either way
+  input.samples = claim_samples(1.0, 6, 2.0);
+  auto open = claims_markdown(input);
+  CHECK(open.find("❔ inconclusive") != std::string::npos);
+  CHECK(open.find("more runs a side would decide it") != std::string::npos);
+  CHECK(open.find("Pooled over") == std::string::npos);  // no earlier run, nothing pooled
+}
+
+TEST_CASE("page claims: pooled over earlier runs, with how many and Q") {
+  ReportInput input;
+  input.scenario_order = {"a", "b"};
+  input.claims = {Claim{"c", "b faster", "b", "a", "build_seconds", "cold", "less"}};
+  input.samples = claim_samples(0.97, 6, 1.0);
+  Page alone(input);
+  REQUIRE(alone.claims.size() == 1);
+  CHECK(alone.pooled.empty());
+  input.pool = 5;
+  for (int r = 0; r < 6; ++r) input.pool_runs.push_back({RunRecord{}, claim_samples(0.97, 6, 1.0)});
+  Page page(input);
+  REQUIRE(page.pooled.size() == 1);
+  CHECK(page.pooled[0].runs == 5);  // this run and 4 earlier: --pool 5
+  // Five identical runs: Q = 0, and the pooled interval is narrower by sqrt(5).
+  CHECK(page.pooled[0].q == Approx(0).margin(1e-9));
+  double width = alone.claims[0].ci_high_percent - alone.claims[0].ci_low_percent;
+  double pooled_width =
+      page.pooled[0].result.ci_high_percent - page.pooled[0].result.ci_low_percent;
+  CHECK(pooled_width < width / 2);
+  auto md = claims_markdown(input);
+  CHECK(md.find("Pooled over this run and the suite's earlier stored runs") != std::string::npos);
+  CHECK(md.find("| Pooled verdict |") != std::string::npos);
+  CHECK(md.find("0.00 (4)") != std::string::npos);
+  input.pool = 1;  // --pool 1: this run only
+  CHECK(Page(input).pooled.empty());
+}

@@ -225,6 +225,30 @@ TEST_CASE("the published suite: every path and field checks out against a tree o
                     Catch::Contains("field 'scenario[0].context'"));
 }
 
+TEST_CASE("a claim's delta is a percent, and a bad one names the file, the claim and the field") {
+  std::string claim =
+      "[[claim]]\nid = \"slim\"\ntext = \"t\"\nsubject = \"two\"\nbaseline = \"two\"\n"
+      "relation = \"less\"\nmetric = \"build_seconds\"\n";
+  CHECK_FALSE(parse(std::string(kHead) + claim).claims[0].delta_percent.has_value());
+  CHECK(parse(std::string(kHead) + claim + "delta = \"2.5%\"\n").claims[0].delta_percent == 2.5);
+  CHECK(parse(std::string(kHead) + claim + "delta = 4\n").claims[0].delta_percent == 4.0);
+  CHECK(parse(std::string(kHead) + claim + "delta = 0.5\n").claims[0].delta_percent == 0.5);
+  auto e = error_of(std::string(kHead) + claim + "delta = -3\n");
+  CHECK(e.find("x.toml: field 'claim[0].delta': claim 'slim': -3% is negative") !=
+        std::string::npos);
+  CHECK(e.find("e.g. delta = \"3%\"") != std::string::npos);
+  CHECK(error_of(std::string(kHead) + claim + "delta = \"abc\"\n")
+            .find("field 'claim[0].delta': claim 'slim': 'abc' is not a number") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kHead) + claim + "delta = \"20ms\"\n")
+            .find("'20ms' has the unit 'ms', but delta is relative") != std::string::npos);
+  CHECK(error_of(std::string(kHead) + claim + "delta = true\n")
+            .find("must be a number or a string like \"3%\", not") != std::string::npos);
+  CHECK(
+      error_of(std::string(kHead) + claim + "delta = \"150%\"\n").find("150% is not below 100%") !=
+      std::string::npos);
+}
+
 TEST_CASE("a suite's fidelity checks: what to read off which image, and what claims need") {
   std::string claim =
       "[[claim]]\nid = \"c\"\ntext = \"t\"\nsubject = \"two\"\nbaseline = \"two\"\n"

@@ -1,5 +1,7 @@
 #include "stats/power.hpp"
 
+#include <cmath>
+
 #include <catch2/catch.hpp>
 
 using namespace bb;
@@ -23,4 +25,16 @@ TEST_CASE("the chance a change passes compare's threshold: half at the threshold
   CHECK(chance_to_pass(0.10, 0.05, 0.02) == Approx(0.990).epsilon(0.001));
   CHECK(chance_to_pass(0.03, 0.05, 0.0) == 0.0);  // no spread: below the threshold never passes
   CHECK(chance_to_pass(0.06, 0.05, 0.0) == 1.0);
+}
+
+TEST_CASE("the standard error a claim needs to be decided at 80% power") {
+  // ln(0.97) = -0.030459; / (1.959964 + 0.841621) = 0.010872.
+  CHECK(standard_error_to_detect(std::log(0.97), 0.05, 0.8) == Approx(0.010872).epsilon(1e-4));
+  // (ln 1.03 - |ln 0.99|) / (1.644854 + 0.841621) = (0.029559 - 0.010050) / 2.486475 = 0.007846.
+  CHECK(standard_error_for_equivalence(std::log(0.99), std::log(1.03), 0.05, 0.8) ==
+        Approx(0.007846).epsilon(1e-3));
+  CHECK(standard_error_for_equivalence(0.05, 0.03, 0.05, 0.8) == 0.0);
+  // Halving the standard error takes four times the samples.
+  CHECK(samples_for_standard_error(6, 0.02, 0.01) == Approx(24));
+  CHECK(std::isinf(samples_for_standard_error(6, 0.02, 0.0)));
 }
