@@ -16,7 +16,7 @@ TEST_CASE("a run's standard error comes from its interval's width on the log sca
   CHECK_THROWS_AS(estimate_from_interval(-2, -100, 1), std::invalid_argument);
 }
 
-TEST_CASE("issue 26's five step-4 runs pool to -2.7% [-4.3, -1.1] with Q = 0.39 on 4 df") {
+TEST_CASE("issue 26's five step-4 runs pool to -2.7% (-4.3 to -1.1) with Q = 0.39 on 4 df") {
   // The five main-job pages' estimates. Weights 1/SE^2 from the widths (SE 1.19, 6.03, 2.50,
   // 1.61, 2.61 %), pooled by hand: -2.747% [-4.330, -1.138], Q = 0.394. The issue's upper
   // bound of -1.2 is this -1.14 rounded from less precise intervals.

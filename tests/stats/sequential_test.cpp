@@ -54,7 +54,7 @@ TEST_CASE("one look is the fixed test, and unequal looks keep alpha") {
         Approx(0.142).margin(0.002));
 }
 
-TEST_CASE("looks that are not increasing fractions in (0, 1] are refused") {
+TEST_CASE("looks that are not increasing fractions in (0, 1) or exactly 1 are refused") {
   CHECK_THROWS_AS(spending_boundaries({0.5, 0.4}, 0.05), std::invalid_argument);
   CHECK_THROWS_AS(spending_boundaries({0.0, 1.0}, 0.05), std::invalid_argument);
   CHECK_THROWS_AS(spending_boundaries({0.5, 1.2}, 0.05), std::invalid_argument);
