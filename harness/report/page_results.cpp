@@ -155,7 +155,8 @@ std::string tools_of(const nlohmann::json& fact) {
   return fmt::format("; {}", fmt::join(parts, ", "));
 }
 
-doc::Table environment_table(const RunRecord& run) {
+// A suite that is not Python reads in its own words: its images' Python tools are not shown.
+doc::Table environment_table(const RunRecord& run, bool python_suite) {
   doc::Table env;
   env.header = {"Fact", "Value"};
   env.rows.push_back({"Date", run.started_at});
@@ -178,7 +179,8 @@ doc::Table environment_table(const RunRecord& run) {
       env.rows.push_back(
           {"base image " + ref,
            fmt::format("{}{}{}", fact.value("id", std::string("absent")).substr(0, 19),
-                       fact.value("stand_in", false) ? " (stand-in)" : "", tools_of(fact))});
+                       fact.value("stand_in", false) ? " (stand-in)" : "",
+                       python_suite ? tools_of(fact) : "")});
     }
   }
   return env;
@@ -428,7 +430,7 @@ void add_fidelity(doc::Document& d, const Page& page) {
 
 void add_environment(doc::Document& d, const Page& page) {
   d.heading(2, "Environment");
-  if (page.run) d.table(environment_table(*page.run));
+  if (page.run) d.table(environment_table(*page.run, page.input.python_suite));
   if (!page.input.reproduce.empty()) {
     d.paragraph("Reproduce:");
     d.code(page.input.reproduce);

@@ -524,6 +524,9 @@ TEST_CASE("report: a base image's tool versions as read off it, none where unrea
   bases["gcc:12"]["tools"] = {
       {"python", "3.11.2"}, {"pip", "25.1.1"}, {"setuptools", "66.1.1"}, {"wheel", nullptr}};
   bases["debian:12"]["tools"] = {{"error", "python3 -c exited 127: not found"}};
+  // A suite that is not Python never shows them (gcc:12 holds a python3 of its own).
+  CHECK(build_report(input).at("benchmark.md").find("Python 3.11.2") == std::string::npos);
+  input.python_suite = true;
   auto page = build_report(input).at("benchmark.md");
   INFO(page);
   CHECK(page.find("(stand-in); Python 3.11.2, pip 25.1.1, setuptools 66.1.1, no wheel |") !=
