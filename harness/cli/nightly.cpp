@@ -27,7 +27,7 @@
 #include "stats/edivisive.hpp"
 #include "stats/summary.hpp"
 #include "util/error.hpp"
-#include "util/process.hpp"
+#include "util/git.hpp"
 #include "util/text.hpp"
 
 namespace bb {
@@ -108,21 +108,9 @@ void add_nightly_options(CLI::App* night, NightlyFlags& flags) {
   add_db_option(night, flags.db_path);
 }
 
-ProcessResult git(const fs::path& dir, std::vector<std::string> args) {
-  ProcessOptions options;
-  options.argv = {"git", "-C", dir.string()};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.timeout = std::chrono::seconds(30);
-  return run_process(options);
-}
-
 std::string git_commit(const fs::path& dir) {
-  try {
-    auto result = git(dir, {"rev-parse", "--short", "HEAD"});
-    return result.ok() ? std::string(trim(result.out)) : "unknown";
-  } catch (const EnvironmentError&) {
-    return "unknown";
-  }
+  auto result = read_git(dir, {"rev-parse", "--short", "HEAD"});
+  return result.ok ? result.out : "unknown";
 }
 
 fs::path suite_folder(const Suite& suite) {
@@ -200,9 +188,9 @@ LastNight read_last_night(const NightlyFlags& flags, const std::string& suite) {
 
 // Last night's commit must be in tonight's clone; a shallow checkout lacks it.
 void require_in_clone(const fs::path& suite_dir, const RunRecord& previous) {
-  auto shallow = git(suite_dir, {"rev-parse", "--is-shallow-repository"});
+  auto shallow = run_git(suite_dir, {"rev-parse", "--is-shallow-repository"});
   if (!shallow.ok()) return;  // not in git: RevisionCheckout says so
-  if (git(suite_dir, {"cat-file", "-e", previous.git_commit + "^{commit}"}).ok()) return;
+  if (run_git(suite_dir, {"cat-file", "-e", previous.git_commit + "^{commit}"}).ok()) return;
   throw UsageError(fmt::format(
       "the previous nightly (run {}, {}) measured commit {}, which the clone at {} does not "
       "have{}; fetch the whole history (git fetch --unshallow, or actions/checkout with "

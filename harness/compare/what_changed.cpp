@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
-#include "util/process.hpp"
+#include "util/git.hpp"
 #include "util/text.hpp"
 
 namespace bb {
@@ -48,33 +48,14 @@ void add_if_changed(std::vector<InputChange>& out, const std::string& input,
   out.push_back({input, b, a, {}});
 }
 
-struct GitResult {
-  bool ok = false;
-  std::string out;
-};
-
-GitResult git(const fs::path& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {"git", "-C", dir.string()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessOptions options;
-  options.argv = argv;
-  options.timeout = std::chrono::seconds(30);
-  try {
-    auto result = run_process(options);
-    return {result.ok(), std::string(trim(result.ok() ? result.out : result.err))};
-  } catch (const EnvironmentError& error) {
-    return {false, error.what()};  // no git on this host
-  }
-}
-
 bool has_commit(const fs::path& git_dir, const std::string& commit) {
-  return git(git_dir, {"cat-file", "-e", commit + "^{commit}"}).ok;
+  return read_git(git_dir, {"cat-file", "-e", commit + "^{commit}"}).ok;
 }
 
 // The suite's folder relative to the checkout's top, when the run's suite lies inside it.
 std::optional<std::string> suite_folder(const fs::path& git_dir, const RunRecord& run) {
   if (run.suite_path.empty()) return std::nullopt;
-  auto top = git(git_dir, {"rev-parse", "--show-toplevel"});
+  auto top = read_git(git_dir, {"rev-parse", "--show-toplevel"});
   if (!top.ok) return std::nullopt;
   std::error_code ec;
   fs::path suite = fs::weakly_canonical(fs::path(run.suite_path).parent_path(), ec);
@@ -98,7 +79,7 @@ std::vector<std::string> changed_files(const fs::path& git_dir, const RunRecord&
   if (!folder) folder = suite_folder(git_dir, before);
   std::string relative = folder ? "--relative=" + *folder : "--relative";
   auto diff =
-      git(git_dir, {"diff", "--name-only", relative, before.git_commit, after.git_commit, "--"});
+      read_git(git_dir, {"diff", "--name-only", relative, before.git_commit, after.git_commit, "--"});
   if (!diff.ok)
     return {fmt::format("git diff failed: {}", diff.out.substr(0, diff.out.find('\n')))};
   std::vector<std::string> files;

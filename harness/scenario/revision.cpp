@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
-#include "util/process.hpp"
+#include "util/git.hpp"
 #include "util/text.hpp"
 
 namespace bb {
@@ -11,13 +11,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ProcessResult git(const fs::path& dir, std::vector<std::string> args, bool cleanup = false) {
-  ProcessOptions options;
-  options.argv = {"git", "-C", dir.string()};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.timeout = std::chrono::minutes(5);
-  options.ignore_interrupt = cleanup;  // a checkout is removed even after Ctrl-C
-  return run_process(options);
+ProcessResult git(const fs::path& dir, const std::vector<std::string>& args, bool cleanup = false) {
+  return run_git(dir, args, {std::chrono::minutes(5), cleanup});  // a checkout can be large
 }
 
 bool inside(const fs::path& child, const fs::path& parent) {

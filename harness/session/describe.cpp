@@ -6,7 +6,7 @@
 #include "measure/registry_metrics.hpp"
 #include "scenario/input_digests.hpp"
 #include "util/error.hpp"
-#include "util/process.hpp"
+#include "util/git.hpp"
 #include "util/text.hpp"
 
 namespace bb {
@@ -14,18 +14,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string git_output(const fs::path& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {"git", "-C", dir.string()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessOptions options;
-  options.argv = argv;
-  options.timeout = std::chrono::seconds(30);
-  try {
-    auto result = run_process(options);
-    return result.ok() ? std::string(trim(result.out)) : "";
-  } catch (const EnvironmentError&) {
-    return "";  // no git: the run simply records no commit
-  }
+// No git, or not a repository: the run simply records no commit.
+std::string git_output(const fs::path& dir, const std::vector<std::string>& args) {
+  auto result = read_git(dir, args);
+  return result.ok ? result.out : "";
 }
 
 // What a Python base image's own interpreter imports, read off the image rather than assumed
