@@ -147,6 +147,7 @@ class FakeDockerEngine : public DockerEngine {
   double ready_seconds = 0.3;
   bool python_service = true;
   bool never_ready = false;
+  std::function<void()> on_start;  // each start, before its outcome (a fake clock moves on)
   std::vector<ContainerSpec> created;
   std::vector<StartWatch> watches;
   std::vector<std::string> removed;
@@ -158,6 +159,7 @@ class FakeDockerEngine : public DockerEngine {
   StartOutcome start_until_ready(const std::string& id, const StartWatch& watch) override {
     calls.push_back("start " + id);
     watches.push_back(watch);
+    if (on_start) on_start();
     StartOutcome outcome;
     if (never_ready) {
       outcome.timed_out = true;

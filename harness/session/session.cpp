@@ -74,6 +74,7 @@ void Session::begin() {
   measurer_.begin_session();
   pairs_ = 0;
   python_detected_ = false;
+  startups_done_ = false;
   in_flight_.clear();
   short_.clear();
 }
@@ -142,6 +143,9 @@ void Session::measure_all(const fs::path& scratch) {
   tell_progress();
   run_builds();
   run_startups(scratch);
+  // Builds held back for the start-ups' reserve get what the budget still has.
+  startups_done_ = true;
+  if (plan_->options().budget && !budget_spent()) run_builds();
   progress_.end();
 }
 
@@ -450,8 +454,22 @@ bool Session::budget_admits(const Visit& visit) const {
   }
   double seconds =
       visit.unit->legs.size() * progress_.task_seconds(work_kind(visit.kind, visit.state));
+  // Builds come first and would spend it all on a slow machine: they leave the start-ups
+  // their minimums (the builds' own minimums are what gives way, marked short).
+  if (visit.kind == SampleKind::kBuild && !startups_done_) seconds += startup_reserve();
   return bb::budget_admits(elapsed(), std::chrono::duration<double>(*budget).count(), seconds,
                            slack);
+}
+
+double Session::startup_reserve() const {
+  auto [groups, once] = work(false, true);
+  double seconds = 0;
+  for (const auto& group : groups) {
+    if (group.key.kind != SampleKind::kStartup) continue;
+    int due = group.target.min_runs - plan_->tally().attempts(group.key);
+    if (due > 0) seconds += due * progress_.planning_seconds(group.kind);
+  }
+  return seconds;
 }
 
 bool Session::budget_spent() const {

@@ -77,6 +77,8 @@ class Session {
   // --budget: caps the plan's groups to fit what is left of it; whether a visit may start.
   void plan_budget();
   bool budget_admits(const Visit& visit) const;
+  // Predicted seconds of the start-up groups' minimums still due.
+  double startup_reserve() const;
   bool budget_spent() const;
   // Seconds since the session started, on the progress line's clock (tests fake it).
   double elapsed() const {
@@ -99,6 +101,7 @@ class Session {
   std::string label_;
   std::size_t pairs_ = 0;
   bool python_detected_ = false;
+  bool startups_done_ = false;  // no start-up reserve once they have run
   std::string in_flight_;  // work kind of a pair with one sample stored, for the ETA
   std::chrono::steady_clock::time_point started_;  // the time budget counts from here
   std::vector<ShortGroup> short_;

@@ -108,3 +108,33 @@ TEST_CASE("budget: the caps keep each group at its minimum when only the minimum
   // At their maximum, still wider than 1%: the † of the page, not the budget's doing.
   CHECK(roomy.store.run(roomy_id)->short_of_target.empty());
 }
+
+TEST_CASE("budget: builds leave the start-ups their minimums and take what is left after them") {
+  // A slow machine's builds alone would spend it: before, no start-up was measured.
+  BudgetHarness h;
+  h.builds_take([](int) { return 10.0; });
+  h.engine.on_start = [&h] { h.now += std::chrono::seconds(1); };
+  RunOptions options = adaptive_cold();
+  options.startup_runs = 4;
+  options.startup_min_runs = 2;
+  options.startup_precision = 0.05;
+  options.budget = 100s;  // the claim's ten minimum builds take it all
+  auto run_id = h.runner.run(basic_suite(), options);
+  std::map<std::string, int> startups;
+  int builds = 0;
+  for (const auto& s : h.store.samples({run_id}, false)) {
+    if (s.sample.kind == SampleKind::kStartup)
+      ++startups[s.sample.scenario + " " + s.sample.state];
+    else
+      ++builds;
+  }
+  REQUIRE_FALSE(startups.empty());  // "two" is a Python service: its Python modes
+  for (const auto& [group, count] : startups) {
+    INFO(group);
+    CHECK(count >= 2);
+  }
+  // Builds held back for them ran after them: the claim's minimums all fit in the end.
+  CHECK(builds == 10);
+  CHECK(h.elapsed() <= 100 + 10);  // within the budget plus one build
+  CHECK(h.store.run(run_id)->status == "complete");
+}
