@@ -56,11 +56,11 @@ out apart, as 'ab --baseline-rev' does) and the checkout as it is tonight are me
 change, so a regression committed today is flagged tonight. --runs and --startup-runs count
 pairs (each side builds that often). --runs defaults to 6, the fewest pairs whose exact
 signed-rank test can reach p<0.05 (5 pairs cannot: their smallest two-sided p is 2/2^5 =
-0.0625, so no row could ever be a regression); fewer are refused, --startup-runs 0 skips
-start-ups. When last night's commit is tonight's, the pairs measure
-noise without drift; a base image or package index that changed since last night reaches both
-sides alike and shows only in the history and in 'What changed'. The first nightly of a suite
-is a plain one-side run. A previous nightly that recorded no commit (a suite outside git) is
+0.0625, so no row could ever be a regression); fewer are refused, and --startup-runs 0 skips
+start-ups. When last night's commit is tonight's, the pairs measure noise without drift; a
+base image or package index that changed since last night reaches both sides alike and shows
+only in the history and in 'What changed'. The first nightly of a suite is a plain one-side
+run. A previous nightly that recorded no commit (a suite outside git) is
 compared unpaired, drift included, and said so.
 
 Runs: tonight's is labelled kind=nightly, nightly=DATE, commit=REV (the history: one run a
