@@ -5,12 +5,15 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/subcommand.hpp"
+#include "compare/compare.hpp"
 #include "scenario/manifest.hpp"
 #include "scenario/revision.hpp"
 #include "session/runner.hpp"
@@ -99,6 +102,19 @@ void add_pair_options(CLI::App* ab, AbFlags& flags) {
   ab->add_option("--seed", flags.seed, "Seed of the order (default: drawn, stored with the runs)");
 }
 
+// Too few pairs to ever be significant still measure the change and its interval (a quick
+// look), so ab warns before it measures rather than refusing; compare then says inconclusive.
+void warn_undecidable_pairs(const AbFlags& flags, const AbOptions& options) {
+  double alpha = CompareOptions{}.alpha;
+  std::vector<std::string> why;
+  if (options.detect == 0) why.push_back(pairs_cannot_decide("--pairs", flags.pairs, alpha));
+  if (flags.measure.startup_runs > 0)
+    why.push_back(pairs_cannot_decide("--startup-runs", flags.measure.startup_runs, alpha));
+  for (const auto& text : why) {
+    if (!text.empty()) fmt::print(stderr, "buildbench: warning: {}\n", text);
+  }
+}
+
 AbOptions ab_options(const CLI::App& ab, const AbFlags& flags, const std::string& command_line) {
   AbOptions options;
   options.run = measure_options(flags.measure);
@@ -112,6 +128,7 @@ AbOptions ab_options(const CLI::App& ab, const AbFlags& flags, const std::string
     }
     options.detect = parse_percent("--detect", flags.detect);
   }
+  warn_undecidable_pairs(flags, options);
   if (ab.count("--seed") > 0) options.seed = flags.seed;
   return options;
 }

@@ -44,7 +44,7 @@ struct NightlyFlags {
   std::string date;       // YYYY-MM-DD, default today (UTC)
   std::string builder;
   bool no_wait = false;
-  int runs = 5, startup_runs = 30;      // pairs, once there is a last night to pair with
+  int runs = 6, startup_runs = 30;      // pairs, once there is a last night to pair with
   std::vector<std::string> thresholds;  // for both comparisons
 };
 
@@ -54,10 +54,13 @@ out apart, as 'ab --baseline-rev' does) and the checkout as it is tonight are me
 'ab' session, pair by pair in a stored random order, and judged with the paired statistics
 (as 'compare' on the two runs). Drift of the machine between the nights cannot pass for a
 change, so a regression committed today is flagged tonight. --runs and --startup-runs count
-pairs (each side builds that often). When last night's commit is tonight's, the pairs measure
-noise without drift; a base image or package index that changed since last night reaches both
-sides alike and shows only in the history and in 'What changed'. The first nightly of a suite
-is a plain one-side run. A previous nightly that recorded no commit (a suite outside git) is
+pairs (each side builds that often). --runs defaults to 6, the fewest pairs whose exact
+signed-rank test can reach p<0.05 (5 pairs cannot: their smallest two-sided p is 2/2^5 =
+0.0625, so no row could ever be a regression); fewer are refused, and --startup-runs 0 skips
+start-ups. When last night's commit is tonight's, the pairs measure noise without drift; a
+base image or package index that changed since last night reaches both sides alike and shows
+only in the history and in 'What changed'. The first nightly of a suite is a plain one-side
+run. A previous nightly that recorded no commit (a suite outside git) is
 compared unpaired, drift included, and said so.
 
 Runs: tonight's is labelled kind=nightly, nightly=DATE, commit=REV (the history: one run a
@@ -470,10 +473,27 @@ void append_to_step_summary(const fs::path& summary_file) {
   }
 }
 
+// A nightly exists to flag a regression (exit 1): pair counts whose paired test can never be
+// significant would make it a gate that always passes, so they are refused, not warned about.
+void refuse_undecidable_pairs(const NightlyFlags& flags, double alpha) {
+  for (auto [flag, pairs] :
+       {std::pair{"--runs", flags.runs}, {"--startup-runs", flags.startup_runs}}) {
+    if (pairs == 0) continue;  // --startup-runs 0: no start-ups at all
+    std::string why = pairs_cannot_decide(flag, pairs, alpha);
+    if (!why.empty()) {
+      throw UsageError(
+          why +
+          " (each counts the pairs of tonight's comparison with last night; nothing was "
+          "measured or stored)");
+    }
+  }
+}
+
 int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
   ManifestVars vars = manifest_vars(flags.source);
   CompareOptions compare;
   parse_thresholds(flags.thresholds, compare);
+  refuse_undecidable_pairs(flags, compare.alpha);
   Suite suite = load_suite(flags.suite_path, vars);
   LastNight last = read_last_night(flags, suite.name);
   bool paired = last.previous && !last.previous->git_commit.empty();

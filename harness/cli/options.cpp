@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -10,6 +11,7 @@
 #include "lab/run_network.hpp"
 #include "model/metrics.hpp"
 #include "scenario/scenario.hpp"
+#include "stats/power.hpp"
 #include "store/sql.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
@@ -83,6 +85,16 @@ std::string command_line(int argc, char** argv) {
       args[i] = "--db=postgresql://<redacted>";
   }
   return join_argv(args);
+}
+
+std::string pairs_cannot_decide(const std::string& flag, int pairs, double alpha) {
+  int fewest = fewest_pairs(alpha);
+  if (pairs >= fewest) return "";
+  return fmt::format(
+      "{} {}: {} pairs can never reach p<{:g} (the exact signed-rank test's smallest two-sided "
+      "p is 2/2^{} = {:.3g}), so no paired comparison of them can call a regression; use {} {} "
+      "or more",
+      flag, pairs, pairs, alpha, pairs, 2 / std::pow(2.0, pairs), flag, fewest);
 }
 
 void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions& options) {

@@ -33,6 +33,10 @@ std::string command_line(int argc, char** argv);
 // METRIC=PERCENT or SCENARIO:METRIC=PERCENT, for compare and nightly.
 void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions& options);
 
+// Why `pairs` pairs (given with `flag`) can never reach p < alpha in compare's paired test,
+// with the fewest that can; "" when they can.
+std::string pairs_cannot_decide(const std::string& flag, int pairs, double alpha);
+
 // Flags that `run` and `ab` share.
 struct MeasureFlags {
   std::vector<std::string> scenarios, states, labels, secrets;

@@ -4,10 +4,23 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <vector>
 
 #include <boost/math/distributions/normal.hpp>
 
+#include "stats/paired.hpp"
+
 namespace bb {
+
+int fewest_pairs(double alpha) {
+  // The floor halves with each pair; 60 pairs reach below 1e-17, past any alpha in use.
+  std::vector<double> differences;
+  for (int n = 1; n <= 60; ++n) {
+    differences.push_back(n);
+    if (stats::wilcoxon_smallest_p_value(differences) < alpha) return n;
+  }
+  return 60;
+}
 
 double pairs_formula(double sigma, double delta) {
   constexpr double z_alpha = 1.959963984540054;   // two-sided 5%

@@ -5,6 +5,11 @@ namespace bb {
 // Fewer than 6 pairs can never give an exact two-sided p below 0.05 (2 / 2^5 = 0.0625).
 inline constexpr int kFewestPairs = 6;
 
+// The fewest pairs whose exact two-sided signed-rank test can give p < alpha: the smallest n
+// with stats::wilcoxon_smallest_p_value of n distinct non-zero differences (2 / 2^n) below
+// alpha (6 at 0.05, 8 at 0.01). Ties or zero differences raise the floor further.
+int fewest_pairs(double alpha);
+
 // Pairs a two-sided Wilcoxon signed-rank test at 5% needs for 80% power against a change of
 // `delta` (0.05 = 5%), from the standard deviation of the log ratios:
 //   n = ((z_0.975 + z_0.8) sigma / ln(1 + delta))^2 / (3 / pi)

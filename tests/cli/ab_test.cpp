@@ -47,3 +47,16 @@ TEST_CASE("cli ab: --max-pairs below the fewest pairs that can reach p < 0.05 is
   CHECK(result.exit_code == kExitUsage);
   CHECK(result.error.find("--max-pairs") != std::string::npos);
 }
+
+TEST_CASE("cli ab: pairs that can never reach p below 0.05 are warned about before measuring") {
+  // No baseline: ab stops with a usage error after reading its options, so nothing measures.
+  auto few = buildbench_cli({"ab", "--pairs", "5"});
+  CHECK(few.exit_code == kExitUsage);
+  CHECK(few.err.find("buildbench: warning: --pairs 5: 5 pairs can never reach p<0.05") !=
+        std::string::npos);
+  CHECK(few.err.find("use --pairs 6 or more") != std::string::npos);
+
+  auto enough = buildbench_cli({"ab", "--pairs", "6"});
+  CHECK(enough.exit_code == kExitUsage);
+  CHECK(enough.err.find("warning") == std::string::npos);
+}

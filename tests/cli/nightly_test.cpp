@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli/cli_helpers.hpp"
+#include "cli/options.hpp"
 #include "util/process.hpp"
 #include "util/text.hpp"
 
@@ -130,4 +131,32 @@ TEST_CASE("cli nightly: last night's commit missing from a shallow clone says ho
   CHECK_FALSE(fs::exists(out));
   // No scratch checkout of tonight's clone was left behind.
   CHECK(git(clone, {"worktree", "list"}).find("buildbench-nightly-rev") == std::string::npos);
+}
+
+TEST_CASE("cli nightly: pair counts that can never reach p below 0.05 are refused, the fix named") {
+  bb::test::CliTempDir dir;
+  auto db = dir.path / "nightly.db";
+  auto out = dir.path / "reports";
+  auto runs = buildbench_cli({"nightly", "--suite", basic_suite(), "--db", db.string(), "--runs",
+                              "5", "--out", out.string()});
+  CHECK(runs.exit_code == kExitUsage);
+  CHECK(runs.error.rfind("--runs 5: 5 pairs can never reach p<0.05", 0) == 0);
+  CHECK(runs.error.find("2/2^5 = 0.0625") != std::string::npos);
+  CHECK(runs.error.find("use --runs 6 or more") != std::string::npos);
+
+  auto startup = buildbench_cli({"nightly", "--suite", basic_suite(), "--db", db.string(),
+                                 "--startup-runs", "3", "--out", out.string()});
+  CHECK(startup.exit_code == kExitUsage);
+  CHECK(startup.error.find("use --startup-runs 6 or more") != std::string::npos);
+  CHECK_FALSE(fs::exists(db));  // nothing stored
+  CHECK_FALSE(fs::exists(out));
+}
+
+TEST_CASE("cli nightly: the default pairs can decide") {
+  auto help = buildbench_cli({"nightly", "--help"});
+  auto at = help.out.find("--runs ");
+  REQUIRE(at != std::string::npos);
+  std::string line = help.out.substr(at, help.out.find('\n', at) - at);
+  CHECK(line.find("[6]") != std::string::npos);
+  CHECK(pairs_cannot_decide("--runs", 6, 0.05).empty());
 }

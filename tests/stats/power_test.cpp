@@ -38,3 +38,11 @@ TEST_CASE("the standard error a claim needs to be decided at 80% power") {
   CHECK(samples_for_standard_error(6, 0.02, 0.01) == Approx(24));
   CHECK(std::isinf(samples_for_standard_error(6, 0.02, 0.0)));
 }
+
+TEST_CASE("the fewest pairs that can reach alpha: the smallest n with 2 / 2^n below it") {
+  CHECK(fewest_pairs(0.05) == kFewestPairs);  // 2/2^5 = 0.0625 is not below, 2/2^6 = 0.031 is
+  CHECK(fewest_pairs(0.05) == 6);
+  CHECK(fewest_pairs(0.01) == 8);    // 2/2^7 = 0.0156, 2/2^8 = 0.0078
+  CHECK(fewest_pairs(0.10) == 5);    // 2/2^4 = 0.125, 2/2^5 = 0.0625
+  CHECK(fewest_pairs(0.0625) == 6);  // strictly below: a floor equal to alpha never rejects
+}
