@@ -232,6 +232,15 @@ std::vector<PairRecord> in_order(std::vector<PairRecord> pairs) {
   return pairs;
 }
 
+std::size_t decided_pairs(const nlohmann::json& design, const std::string& claim) {
+  if (!design.is_object() || !design.contains("claims") || !design["claims"].is_object()) return 0;
+  auto stop = design["claims"].find(claim);
+  if (stop == design["claims"].end() || !stop->is_object()) return 0;
+  if (stop->value("decision", "continue") == "continue") return 0;
+  auto pairs = stop->find("pairs");
+  return pairs != stop->end() && pairs->is_number_unsigned() ? pairs->get<std::size_t>() : 0;
+}
+
 std::optional<double> build_seconds_of(const Sample& sample) {
   const double* value = sample.get(kBuildSeconds);
   if (sample.status != SampleStatus::kOk || !value || !(*value > 0)) return std::nullopt;
@@ -265,6 +274,7 @@ std::map<std::string, ClaimPairs> claim_pairs(const std::vector<Claim>& claims,
       auto x = build_seconds_of(base), y = build_seconds_of(subject);
       if (x && y) found.values.push_back({*x, *y});
     }
+    found.decided_pairs = decided_pairs(design, claim.id);
     if (any) result[claim.id] = std::move(found);
   }
   return result;
@@ -299,8 +309,13 @@ ClaimResult judge_paired_claim(const Claim& claim, const ClaimPairs& pairs,
   std::vector<double> base, subject, ratios;
   for (const auto& [b, s] : pairs.values) ratios.push_back(std::log(s / b));
   std::optional<stats::PairedSequential> looks;
+  if (pairs.decided_pairs > 0 && pairs.decided_pairs < ratios.size())
+    ratios.resize(pairs.decided_pairs);
   if (!pairs.looks.empty() && !ratios.empty()) {
-    looks = stats::paired_sequential(ratios, pairs.looks, pairs.alpha, true);
+    // A planned look that crossed, else the pairs' last look at fraction 1: as the run did.
+    looks = stats::paired_sequential(ratios, pairs.looks, pairs.alpha, false);
+    if (looks->decision != stats::SequentialDecision::kReject)
+      looks = stats::paired_sequential(ratios, pairs.looks, pairs.alpha, true);
     ratios.resize(looks->pairs);  // the pairs the deciding look saw
     r.look = looks->look;
     r.looks = looks->looks_planned;

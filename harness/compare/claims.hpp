@@ -90,6 +90,9 @@ struct ClaimPairs {
   std::vector<std::pair<double, double>> values;
   std::vector<int> looks;  // planned looks as pair counts; empty: the fixed design, judged once
   double alpha = 0.05;     // the boundary's: a property of the design, not of the report
+  // The pairs the run's recorded decision saw (0: none recorded): later pairs served only
+  // the scenarios' own groups.
+  std::size_t decided_pairs = 0;
 };
 // The claims' pairs among one run's samples and pair rows: a pair whose baseline sample is
 // the claim's baseline scenario's, in its state, and whose candidate is the subject's. `design`

@@ -344,8 +344,9 @@ void Plan::look_at(const Unit& unit, bool ended) {
   auto looks = claim_looks(options_);
   if (looks.empty()) return;  // the fixed design: judged once, on its --runs pairs
   auto& result = sequential_[unit.claim];
-  // A boundary crossed stays crossed: later pairs (for the legs' precision) do not undo it.
-  if (result.decision == stats::SequentialDecision::kReject) return;
+  // A decision stands: later pairs (for the legs' precision, or a budget's cap raised after
+  // a last look) would be a look the boundary did not spend alpha on.
+  if (result.decision != stats::SequentialDecision::kContinue) return;
   GroupTally::Key key{unit.name(), SampleKind::kBuild, to_string(unit.states.front())};
   const auto& ratios = tally_.values(key);
   bool at_look =
