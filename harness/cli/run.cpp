@@ -68,7 +68,8 @@ Claims as pairs: a suite's claim on build_seconds in a state (step-4 builds fast
 step-3, cold) is measured pair by pair: in each round its two scenarios build that state back
 to back, the order drawn and stored (abba), and the page judges the claim on the per-pair log
 ratios with the paired tests `ab` uses, so drift within the run cannot pass for a difference.
---runs N takes N pairs. The adaptive design looks at a claim's pairs from 6 on (at most four
+--runs N takes N pairs (6 or more; fewer could never be significant, so --runs 5 keeps the
+claims unpaired). The adaptive design looks at a claim's pairs from 6 on (at most four
 looks, the last at --claim-max-runs, default --max-runs) and stops once they cross a
 Lan-DeMets O'Brien-Fleming boundary, which keeps the false verdicts at 5% over all the looks,
 and each of its scenarios' groups is within its target; else at the last look. The scenarios'

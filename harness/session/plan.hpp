@@ -97,7 +97,9 @@ GroupTarget group_target(const RunOptions& options, const GroupTally::Key& key, 
 // Units of a one-side session: each selected scenario that supports a selected state.
 std::vector<Unit> single_units(const Suite& suite, const RunOptions& options);
 // The claims of a suite that a run measures as pairs: each comparing two selected scenarios'
-// build_seconds in a selected state both support (legs baseline, subject).
+// build_seconds in a selected state both support (legs baseline, subject). None when the
+// claims' most pairs are fewer than stats::kFirstLookPairs (--runs 5: five pairs could never
+// be significant).
 std::vector<Unit> claim_units(const Suite& suite, const RunOptions& options);
 // A run's units: its claims' pair units, and the single units with each claimed state taken
 // out of its scenarios (a scenario whose states all went into pairs keeps its start-ups).

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "model/metrics.hpp"
 #include "session/describe.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
@@ -45,6 +46,14 @@ bool claims_paired(Store& store, const RunOptions& options) {
 std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   auto units =
       claims_paired(store_, options) ? run_units(suite, options) : single_units(suite, options);
+  if (!options.resume && claim_max_pairs(options) < stats::kFirstLookPairs &&
+      std::any_of(suite.claims.begin(), suite.claims.end(),
+                  [](const Claim& c) { return c.metric == kBuildSeconds; })) {
+    progress_.message(fmt::format(
+        "buildbench: claims measured unpaired: {} pairs could never reach p < 0.05; with {} or "
+        "more (--runs, or --claim-max-runs) their two scenarios are built as pairs",
+        claim_max_pairs(options), stats::kFirstLookPairs));
+  }
   if (units.empty()) {
     throw UsageError("nothing to run: no selected scenario supports the selected --state");
   }

@@ -78,6 +78,7 @@ ClaimResult judged(Harness& h, std::int64_t run_id, const Suite& suite) {
 TEST_CASE("claim pairs: the plan forms a pair unit for a claim, not for unclaimed states") {
   Suite suite = basic_suite();  // claim: two's cold build against one's
   RunOptions options = cold_only();
+  options.runs = 6;
   options.states = {CacheState::kCold, CacheState::kWarmCode};
   auto units = run_units(suite, options);
   REQUIRE(units.size() == 3);
@@ -102,6 +103,12 @@ TEST_CASE("claim pairs: the plan forms a pair unit for a claim, not for unclaime
   options.scenarios = {};
   options.states = {CacheState::kWarmCode};
   CHECK(claim_units(suite, options).empty());
+  // Five pairs could never be significant (their smallest p is 0.0625): unpaired, as before.
+  options.states = {CacheState::kCold};
+  options.runs = 5;
+  CHECK(claim_units(suite, options).empty());
+  options.runs = 6;
+  CHECK(claim_units(suite, options).size() == 1);
 }
 
 TEST_CASE("claim pairs: a scenario in two claims of a state is built in each claim's pairs") {
@@ -117,34 +124,34 @@ TEST_CASE("claim pairs: a scenario in two claims of a state is built in each cla
   suite.claims.back().id = "again";
   Harness h;
   RunOptions options = cold_only();
-  options.runs = 2;
+  options.runs = 6;
   auto units = claim_units(suite, options);
   REQUIRE(units.size() == 2);
   auto run_id = h.runner.run(suite, options);
   std::map<std::string, int> count;
   for (const auto& s : h.store.samples({run_id}, false)) ++count[s.sample.scenario];
-  CHECK(count["one"] == 2);
-  CHECK(count["two"] == 4);  // in both claims' pairs: its group holds both
-  CHECK(count["three"] == 2);
-  CHECK(h.store.pairs({run_id}, {run_id}).size() == 4);
+  CHECK(count["one"] == 6);
+  CHECK(count["two"] == 12);  // in both claims' pairs: its group holds both
+  CHECK(count["three"] == 6);
+  CHECK(h.store.pairs({run_id}, {run_id}).size() == 12);
   auto samples = h.store.samples({run_id}, false);
   auto pairs = claim_pairs(suite.claims, samples, h.store.pairs({run_id}, {run_id}),
                            claim_record(*h.store.run(run_id)));
-  CHECK(pairs.at("two-faster").values.size() == 2);
-  CHECK(pairs.at("three-faster").values.size() == 2);
-  CHECK(pairs.at("again").values.size() == 2);
+  CHECK(pairs.at("two-faster").values.size() == 6);
+  CHECK(pairs.at("three-faster").values.size() == 6);
+  CHECK(pairs.at("again").values.size() == 6);
 }
 
 TEST_CASE("claim pairs: the fixed design takes --runs pairs, back to back, abba, recorded") {
   Harness h;
   RunOptions options = cold_only();
-  options.runs = 4;
+  options.runs = 6;
   Suite suite = basic_suite();
   auto run_id = h.runner.run(suite, options);
   auto samples = h.store.samples({run_id}, false);
-  REQUIRE(samples.size() == 8);
+  REQUIRE(samples.size() == 12);
   auto pairs = h.store.pairs({run_id}, {run_id});
-  REQUIRE(pairs.size() == 4);
+  REQUIRE(pairs.size() == 6);
   std::map<std::int64_t, const Sample*> by_id;
   for (const auto& s : samples) by_id[s.id] = &s.sample;
   int one_first = 0;
@@ -156,14 +163,14 @@ TEST_CASE("claim pairs: the fixed design takes --runs pairs, back to back, abba,
     one_first += pairs[i].first == "baseline";
     if (i % 2 == 1) CHECK(pairs[i].first != pairs[i - 1].first);  // each block both ways
   }
-  CHECK(one_first == 2);
+  CHECK(one_first == 3);
   auto record = claim_record(*h.store.run(run_id));
   CHECK(record.at("design") == "fixed");
-  CHECK(record.at("max_pairs") == 4);
+  CHECK(record.at("max_pairs") == 6);
   CHECK(record.at("order") == "abba");
   CHECK(record.at("pairs_id") == pairs[0].ab_id);
   auto result = judged(h, run_id, suite);
-  CHECK(result.pairs == 4);
+  CHECK(result.pairs == 6);
   CHECK(result.looks == 0);  // judged once
 }
 
@@ -215,7 +222,7 @@ TEST_CASE("claim pairs: --resume continues the pairs a run stored, its blocks co
     if (++taken == 5) interrupt::request_for_test(15);
   };
   RunOptions options = cold_only();
-  options.runs = 4;
+  options.runs = 6;
   Suite suite = basic_suite();
   CHECK_THROWS_AS(h.runner.run(suite, options), Interrupted);
   interrupt::reset_for_test();
@@ -228,11 +235,11 @@ TEST_CASE("claim pairs: --resume continues the pairs a run stored, its blocks co
   auto id = h.runner.run(suite, resumed_options(run, {}));
   CHECK(id == run.id);
   auto pairs = h.store.pairs({id}, {id});
-  REQUIRE(pairs.size() == 4);
-  CHECK(h.engine.builds - builds_before == 2);  // the one pair missing, both its legs
+  REQUIRE(pairs.size() == 6);
+  CHECK(h.engine.builds - builds_before == 6);  // the three pairs missing, both legs of each
   CHECK(pairs[2].first != pairs[3].first);      // the block begun before the resume, completed
   CHECK(claim_record(*h.store.run(id)).at("pairs_id") == id_before);
-  CHECK(judged(h, id, suite).pairs == 4);
+  CHECK(judged(h, id, suite).pairs == 6);
 }
 
 TEST_CASE("claim pairs: the budget counts a pair as two builds") {
