@@ -218,6 +218,7 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
   input.modes = builtin_startup_modes();
   if (suite) add_suite(input, *suite);
   input.samples = store.samples(ids);
+  if (ids.size() == 1) input.pairs = store.pairs(ids, ids);  // a claim's pairs: within a run
   // Claims naming scenarios this run did not measure are left out, not failed.
   std::set<std::string> measured;
   for (const auto& s : input.samples) measured.insert(s.sample.scenario);
@@ -249,7 +250,7 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
       if (selected.count(r.id) || r.id > run.id || r.suite_name != run.suite_name ||
           r.status != "complete" || nightly_baseline || pool_key(r) != key)
         continue;
-      input.pool_runs.push_back({r, store.samples({r.id})});
+      input.pool_runs.push_back({r, store.samples({r.id}), store.pairs({r.id}, {r.id})});
     }
   }
   input.reproduce = run.command.empty() ? "buildbench run" : run.command;

@@ -64,6 +64,17 @@ others 3 runs, marked when not within +-10%). Once a scenario's cold group has s
 warm groups take their remaining repetitions in one visit: later rounds would otherwise
 rebuild it in full, after another scenario's prune, only to prime them.
 
+Claims as pairs: a suite's claim on build_seconds in a state (step-4 builds faster than
+step-3, cold) is measured pair by pair: in each round its two scenarios build that state back
+to back, the order drawn and stored (abba), and the page judges the claim on the per-pair log
+ratios with the paired tests `ab` uses, so drift within the run cannot pass for a difference.
+--runs N takes N pairs (6 or more; fewer could never be significant, so --runs 5 keeps the
+claims unpaired). The adaptive design looks at a claim's pairs from 6 on (at most four
+looks, the last at --claim-max-runs, default --max-runs) and stops once they cross a
+Lan-DeMets O'Brien-Fleming boundary, which keeps the false verdicts at 5% over all the looks,
+and each of its scenarios' groups is within its target; else at the last look. The scenarios'
+other states run on their own as before; a scenario in two claims is built in both.
+
 Budget: --budget 30m bounds the measuring time of this invocation (from its start; a resumed
 run gets its budget again). Every group keeps its minimum; before each visit the run predicts
 each group's cost (this run's timings, else the suite's last complete run) and what its target
@@ -129,8 +140,8 @@ void add_design_options(CLI::App* run, RunFlags& flags) {
                   "(default: --precision); a verdict needs a narrower interval than a headline")
       ->check(CLI::Range(0.1, 100.0));
   run->add_option("--claim-max-runs", flags.claim_max_runs,
-                  "Adaptive design: most repetitions of a build group a claim compares "
-                  "(default: --max-runs)")
+                  "Adaptive design: most repetitions of a build group a claim compares, and "
+                  "the most pairs of a claim (its last look; default: --max-runs)")
       ->check(CLI::Range(1, 1000));
   run->add_option("--budget", flags.budget,
                   "Adaptive design: measure for at most this long (30m, 1h, 90s, 1h30m), ending "

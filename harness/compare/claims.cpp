@@ -7,9 +7,12 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "model/metrics.hpp"
+#include "stats/paired.hpp"
 #include "stats/pooling.hpp"
 #include "stats/power.hpp"
 #include "stats/rank_tests.hpp"
+#include "stats/sequential.hpp"
+#include "stats/summary.hpp"
 
 namespace bb {
 
@@ -153,9 +156,9 @@ void decide_claim(ClaimResult& r, double alpha, double runs_a_side) {
     if (std::isfinite(total) && se_now > 0) {
       r.further_runs = std::max(1.0, std::ceil(total - runs_a_side));
       r.reason = fmt::format(
-          "{}; at 80% power about {:.0f} more runs a side would decide it, if the estimate and "
-          "the spread hold",
-          what, r.further_runs);
+          "{}; at 80% power about {:.0f} more {} would decide it, if the estimate and the spread "
+          "hold",
+          what, r.further_runs, r.pairs > 0 ? "pairs" : "runs a side");
     } else {
       r.reason = what + "; no number of runs decides an estimate of zero against a delta of 0";
     }
@@ -209,10 +212,143 @@ ClaimResult judge_claim(const Claim& claim, const std::vector<double>& baseline,
   return r;
 }
 
+namespace {
+
+std::vector<int> design_looks(const nlohmann::json& design) {
+  std::vector<int> looks;
+  if (!design.is_object() || !design.contains("looks") || !design["looks"].is_array()) return looks;
+  for (const auto& look : design["looks"])
+    if (look.is_number_integer()) looks.push_back(look.get<int>());
+  return looks;
+}
+
+// The pair rows in the order taken: by the sample that ran first.
+std::vector<PairRecord> in_order(std::vector<PairRecord> pairs) {
+  auto first = [](const PairRecord& p) {
+    return std::min(p.baseline_sample_id, p.candidate_sample_id);
+  };
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [&](const PairRecord& a, const PairRecord& b) { return first(a) < first(b); });
+  return pairs;
+}
+
+std::size_t decided_pairs(const nlohmann::json& design, const std::string& claim) {
+  if (!design.is_object() || !design.contains("claims") || !design["claims"].is_object()) return 0;
+  auto stop = design["claims"].find(claim);
+  if (stop == design["claims"].end() || !stop->is_object()) return 0;
+  if (stop->value("decision", "continue") == "continue") return 0;
+  auto pairs = stop->find("pairs");
+  return pairs != stop->end() && pairs->is_number_unsigned() ? pairs->get<std::size_t>() : 0;
+}
+
+std::optional<double> build_seconds_of(const Sample& sample) {
+  const double* value = sample.get(kBuildSeconds);
+  if (sample.status != SampleStatus::kOk || !value || !(*value > 0)) return std::nullopt;
+  return *value;
+}
+
+}  // namespace
+
+std::map<std::string, ClaimPairs> claim_pairs(const std::vector<Claim>& claims,
+                                              const std::vector<StoredSample>& samples,
+                                              const std::vector<PairRecord>& pairs,
+                                              const nlohmann::json& design) {
+  std::map<std::int64_t, const Sample*> by_id;
+  for (const auto& stored : samples) by_id[stored.id] = &stored.sample;
+  auto ordered = in_order(pairs);
+  std::map<std::string, ClaimPairs> result;
+  for (const auto& claim : claims) {
+    if (claim.metric != kBuildSeconds) continue;
+    ClaimPairs found{{}, design_looks(design), 0.05};
+    if (design.is_object()) found.alpha = design.value("alpha", 0.05);
+    bool any = false;
+    for (const auto& pair : ordered) {
+      auto b = by_id.find(pair.baseline_sample_id), c = by_id.find(pair.candidate_sample_id);
+      if (b == by_id.end() || c == by_id.end()) continue;
+      const Sample& base = *b->second;
+      const Sample& subject = *c->second;
+      if (base.scenario != claim.baseline || subject.scenario != claim.subject ||
+          base.state != claim.state || base.kind != SampleKind::kBuild || base.warmup)
+        continue;
+      any = true;  // a failed pair still makes the claim a paired one, with one pair fewer
+      auto x = build_seconds_of(base), y = build_seconds_of(subject);
+      if (x && y) found.values.push_back({*x, *y});
+    }
+    found.decided_pairs = decided_pairs(design, claim.id);
+    if (any) result[claim.id] = std::move(found);
+  }
+  return result;
+}
+
+namespace {
+
+// The change, intervals and p of the ratios, each as a percent on the ratio scale.
+void estimate_ratios(ClaimResult& r, const std::vector<double>& ratios, double alpha) {
+  auto shift = stats::walsh_hodges_lehmann(ratios, 1 - alpha);
+  auto tost = stats::walsh_hodges_lehmann(ratios, 1 - 2 * alpha);
+  auto percent = [](double s) { return std::expm1(s) * 100; };
+  r.change_percent = percent(shift.estimate);
+  r.ci_low_percent = percent(shift.low);
+  r.ci_high_percent = percent(shift.high);
+  r.ci_available = shift.interval_available;
+  r.tost_low_percent = percent(tost.low);
+  r.tost_high_percent = percent(tost.high);
+  r.tost_available = tost.interval_available;
+  r.p_value = stats::wilcoxon_signed_rank(ratios).p_value;
+}
+
+}  // namespace
+
+ClaimResult judge_paired_claim(const Claim& claim, const ClaimPairs& pairs,
+                               const CompareOptions& options) {
+  ClaimResult r;
+  r.claim = claim;
+  r.delta_percent = claim_delta_percent(claim);
+  const MetricInfo* info = find_metric(claim.metric);
+  r.unit = info ? std::string(info->unit) : "";
+  std::vector<double> base, subject, ratios;
+  for (const auto& [b, s] : pairs.values) ratios.push_back(std::log(s / b));
+  std::optional<stats::PairedSequential> looks;
+  if (pairs.decided_pairs > 0 && pairs.decided_pairs < ratios.size())
+    ratios.resize(pairs.decided_pairs);
+  if (!pairs.looks.empty() && !ratios.empty()) {
+    // A planned look that crossed, else the pairs' last look at fraction 1: as the run did.
+    looks = stats::paired_sequential(ratios, pairs.looks, pairs.alpha, false);
+    if (looks->decision != stats::SequentialDecision::kReject)
+      looks = stats::paired_sequential(ratios, pairs.looks, pairs.alpha, true);
+    ratios.resize(looks->pairs);  // the pairs the deciding look saw
+    r.look = looks->look;
+    r.looks = looks->looks_planned;
+  }
+  r.pairs = r.subject_count = r.baseline_count = ratios.size();
+  if (ratios.empty()) {
+    r.reason = "no pair with both builds successful";
+    return r;
+  }
+  for (std::size_t i = 0; i < ratios.size(); ++i) {
+    base.push_back(pairs.values[i].first);
+    subject.push_back(pairs.values[i].second);
+  }
+  r.baseline_median = stats::median(base);
+  r.subject_median = stats::median(subject);
+  estimate_ratios(r, ratios, options.alpha);
+  bool reachable = stats::wilcoxon_smallest_p_value(ratios) < options.alpha;
+  r.significant = looks ? looks->decision == stats::SequentialDecision::kReject
+                        : r.p_value < options.alpha && reachable && r.ci_available;
+  decide_claim(r, options.alpha, static_cast<double>(ratios.size()));
+  return r;
+}
+
 std::vector<ClaimResult> judge_claims(const std::vector<Claim>& claims, const SampleGroups& groups,
-                                      const CompareOptions& options) {
+                                      const CompareOptions& options,
+                                      const std::map<std::string, ClaimPairs>& paired) {
   std::vector<ClaimResult> results;
   for (const auto& claim : claims) {
+    auto pairs = paired.find(claim.id);
+    if (pairs != paired.end()) {
+      results.push_back(judge_paired_claim(claim, pairs->second, options));
+      continue;
+    }
     results.push_back(judge_claim(claim, groups.get(claim.baseline, claim.state, claim.metric),
                                   groups.get(claim.subject, claim.state, claim.metric), options));
   }

@@ -4,7 +4,9 @@
 // claim's smallest effect of interest (delta). No formatting here.
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compare/compare.hpp"
@@ -65,6 +67,11 @@ struct ClaimResult {
   double further_runs = 0;
   std::string unit;
   std::string reason;
+  // Paired: the pairs the verdict rests on, subject against baseline built back to back
+  // (0: two independent groups). Sequential: the look it was judged at and the looks planned
+  // (0: judged once).
+  std::size_t pairs = 0;
+  std::size_t look = 0, looks = 0;
 };
 
 // The verdict of a result whose change, intervals and significance are filled in, against
@@ -76,8 +83,34 @@ void decide_claim(ClaimResult& result, double alpha, double runs_a_side);
 // or, for a deterministic metric, when the exact values show it; see ClaimVerdict.
 ClaimResult judge_claim(const Claim& claim, const std::vector<double>& baseline,
                         const std::vector<double>& subject, const CompareOptions& options);
+
+// A claim a run measured pair by pair: its good pairs' (baseline, subject) build_seconds in
+// the order taken, and the run's sequential design.
+struct ClaimPairs {
+  std::vector<std::pair<double, double>> values;
+  std::vector<int> looks;  // planned looks as pair counts; empty: the fixed design, judged once
+  double alpha = 0.05;     // the boundary's: a property of the design, not of the report
+  // The pairs the run's recorded decision saw (0: none recorded): later pairs served only
+  // the scenarios' own groups.
+  std::size_t decided_pairs = 0;
+};
+// The claims' pairs among one run's samples and pair rows: a pair whose baseline sample is
+// the claim's baseline scenario's, in its state, and whose candidate is the subject's. `design`
+// is the run's options.claim_pairs (null: none). Claims without a pair row are absent.
+std::map<std::string, ClaimPairs> claim_pairs(const std::vector<Claim>& claims,
+                                              const std::vector<StoredSample>& samples,
+                                              const std::vector<PairRecord>& pairs,
+                                              const nlohmann::json& design);
+// Judged on the per-pair log ratios with the paired statistics of `ab`: the Walsh
+// Hodges-Lehmann shift and its distribution-free intervals, the exact Wilcoxon signed-rank
+// test. Sequential: the pairs up to the look whose boundary they crossed (then significant),
+// else all of them with the last look's boundary, which spends what alpha is left.
+ClaimResult judge_paired_claim(const Claim& claim, const ClaimPairs& pairs,
+                               const CompareOptions& options);
+// Each claim paired when `paired` holds its pairs, else on the two groups.
 std::vector<ClaimResult> judge_claims(const std::vector<Claim>& claims, const SampleGroups& groups,
-                                      const CompareOptions& options);
+                                      const CompareOptions& options,
+                                      const std::map<std::string, ClaimPairs>& paired = {});
 
 // A claim pooled over runs (stats/pooling): each run's change and 95% interval, inverse
 // variance on the log scale, random effects when Cochran's Q says the runs disagree; then

@@ -235,6 +235,11 @@ nlohmann::ordered_json claim_json(const ClaimResult& c) {
   j["tost_ci_percent"] =
       c.tost_available ? json({c.tost_low_percent, c.tost_high_percent}) : nullptr;
   j["further_runs"] = c.further_runs > 0 ? json(c.further_runs) : nullptr;
+  if (c.pairs > 0) {  // judged on the run's pairs (older pages have no such key)
+    j["pairs"] = c.pairs;
+    j["look"] = c.looks ? json(c.look) : nullptr;
+    j["looks"] = c.looks ? json(c.looks) : nullptr;
+  }
   j["reason"] = c.reason;
   return j;
 }

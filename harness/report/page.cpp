@@ -167,12 +167,30 @@ std::string scenario_cell(const Page& page, const ScenarioColumn& col, const std
 // The states `run` measures by default: the headline's and the build chart's.
 const std::vector<std::string> kStates = names_of(all_cache_states());
 
+namespace {
+
+// A claim is judged on its pairs when they come from one run.
+std::map<std::string, ClaimPairs> paired_claims(const std::vector<Claim>& claims,
+                                                const RunRecord& run,
+                                                const std::vector<StoredSample>& samples,
+                                                const std::vector<PairRecord>& pairs) {
+  if (pairs.empty() || !run.options.is_object() || !run.options.contains("claim_pairs")) return {};
+  return claim_pairs(claims, samples, pairs, run.options["claim_pairs"]);
+}
+
+std::map<std::string, ClaimPairs> paired_claims(const ReportInput& in) {
+  if (in.runs.size() != 1) return {};
+  return paired_claims(in.claims, in.runs.back(), in.samples, in.pairs);
+}
+
+}  // namespace
+
 Page::Page(const ReportInput& in)
     : input(in),
       options(options_of(in)),
       groups(in.samples),
       modes(measured_modes(in)),
-      claims(judge_claims(in.claims, groups, options)),
+      claims(judge_claims(in.claims, groups, options, paired_claims(in))),
       run(in.runs.empty() ? nullptr : &in.runs.back()),
       fidelity(judge_fidelity(in.fidelity, run ? run->fingerprint : nlohmann::json::object())),
       stand_ins(stand_in_images(run)),
@@ -183,7 +201,9 @@ Page::Page(const ReportInput& in)
   std::vector<std::vector<ClaimResult>> per_claim(claims.size());
   for (std::size_t i = 0; i < claims.size(); ++i) per_claim[i].push_back(claims[i]);
   for (std::size_t r = 0; r < in.pool_runs.size() && r + 1 < in.pool; ++r) {
-    auto earlier = judge_claims(in.claims, SampleGroups(in.pool_runs[r].samples), options);
+    const PoolRun& pool = in.pool_runs[r];
+    auto earlier = judge_claims(in.claims, SampleGroups(pool.samples), options,
+                                paired_claims(in.claims, pool.run, pool.samples, pool.pairs));
     for (std::size_t i = 0; i < earlier.size(); ++i) {
       // A run that did not measure both sides has nothing to add.
       if (earlier[i].subject_count && earlier[i].baseline_count) per_claim[i].push_back(earlier[i]);

@@ -76,6 +76,9 @@ void add_claims(doc::Document& d, const Page& page);
 // "✅ confirmed, by at least 3%", "❌ refuted — no practical difference (within ±3%)": a
 // claim's verdict as the page words it.
 std::string claim_verdict_words(const ClaimResult& c);
+// How a claim was measured: "paired, 12 pairs, stopped at look 2 of 4", "paired, 6 pairs"
+// (the fixed design), "unpaired", or "" (a deterministic metric, or no data).
+std::string claim_design_words(const ClaimResult& c);
 void add_fidelity(doc::Document& d, const Page& page);
 void add_environment(doc::Document& d, const Page& page);
 void add_warnings(doc::Document& d, const Page& page);

@@ -102,6 +102,13 @@ std::string claim_verdict_words(const ClaimResult& c) {
   return to_string(c.verdict);
 }
 
+std::string claim_design_words(const ClaimResult& c) {
+  if (c.pairs == 0) return c.deterministic || !c.subject_count ? "" : "unpaired";
+  std::string words = fmt::format("paired, {} pair{}", c.pairs, c.pairs == 1 ? "" : "s");
+  if (c.looks > 0) words += fmt::format(", stopped at look {} of {}", c.look, c.looks);
+  return words;
+}
+
 namespace {
 
 std::vector<std::string> claim_row(const ClaimResult& c) {
@@ -118,13 +125,14 @@ std::vector<std::string> claim_row(const ClaimResult& c) {
     change += fmt::format(" [{:+.1f}, {:+.1f}]", c.ci_low_percent, c.ci_high_percent);
   }
   std::string p = c.deterministic || !both ? "–" : fmt::format("{:.3f}", c.p_value);
+  std::string design = claim_design_words(c);
   return {c.claim.text,
           verdict,
           side(c.claim.subject, c.subject_median, c.subject_count),
           side(c.claim.baseline, c.baseline_median, c.baseline_count),
           change,
           p,
-          fmt::format("{}; {}", what, c.reason)};
+          fmt::format("{}; {}{}", what, design.empty() ? "" : design + "; ", c.reason)};
 }
 
 // "30-minute", "90-second", "2-hour": a budget as the page names it.
@@ -369,6 +377,16 @@ void add_claims(doc::Document& d, const Page& page) {
       "decide it at 80% power. δ is the claim's delta in suite.toml; by default 3% for build "
       "times, 5% for start-up times, 1% for sizes and 0 for counts.",
       page.options.alpha, std::lround((1 - 2 * page.options.alpha) * 100)));
+  if (std::any_of(page.claims.begin(), page.claims.end(),
+                  [](const ClaimResult& c) { return c.pairs > 0; })) {
+    d.paragraph(
+        "A paired claim's two scenarios were built back to back in each pair, in an order drawn "
+        "and stored (abba), so drift within the run hits both alike; it is judged on the "
+        "per-pair log ratios (Walsh Hodges-Lehmann, exact Wilcoxon signed-rank). In the "
+        "adaptive design its pairs were looked at as they came in, against a Lan-DeMets "
+        "O'Brien-Fleming boundary that keeps the chance of a false verdict at alpha over all "
+        "the looks; \"stopped at look k of K\" says which look decided it.");
+  }
   add_pooled_claims(d, page);
   // What the run's time budget left undecided: the verdict stays the data's, the cause is told.
   doc::List undecided;

@@ -24,6 +24,7 @@ struct HistoryPoint {
 struct PoolRun {
   RunRecord run;
   std::vector<StoredSample> samples;
+  std::vector<PairRecord> pairs;  // its claims' pairs (pair rows within the run)
 };
 
 struct ReportInput {
@@ -40,6 +41,9 @@ struct ReportInput {
   std::string differs_title = "Notes";
   std::vector<RunRecord> runs;
   std::vector<StoredSample> samples;
+  // Pair rows within the reported run (its claims measured pair by pair); read when the page
+  // reports one run.
+  std::vector<PairRecord> pairs;
   std::map<std::string, ImageRecord> images;  // scenario -> image of its last good build
   std::vector<HistoryPoint> history;          // oldest first, including the reported run
   std::string reproduce;                      // the command that reproduces the run

@@ -28,6 +28,12 @@ bool PairOrderer::baseline_first(const GroupTally::Key& group) {
   return first;
 }
 
+void PairOrderer::seed(const GroupTally::Key& group, bool baseline_first) {
+  auto& [taken, block_first] = taken_[group];
+  if (taken % 2 == 0) block_first = baseline_first;
+  ++taken;
+}
+
 namespace {
 
 // compare calls a regression only when the estimate also passes its threshold (5% for

@@ -22,6 +22,8 @@ class PairOrderer {
   PairOrderer(PairOrder order, std::uint32_t seed) : order_(order), random_(seed) {}
   // Whether the baseline runs first in the group's next pair.
   bool baseline_first(const GroupTally::Key& group);
+  // A pair a resumed run took before, so that its block of two is completed the other way.
+  void seed(const GroupTally::Key& group, bool baseline_first);
 
  private:
   bool coin() { return (random_() >> 31) != 0; }

@@ -5,11 +5,16 @@
 #include <fmt/format.h>
 
 #include "measure/ci_cache.hpp"
+#include "model/metrics.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 
 namespace bb {
 namespace fs = std::filesystem;
+
+std::string claim_group_name(const std::string& claim) {
+  return "claim:" + claim;
+}
 
 ScratchScenario copy_scenario(const Scenario& scenario, const fs::path& to) {
   ScratchScenario copy;
@@ -127,6 +132,90 @@ std::vector<Unit> single_units(const Suite& suite, const RunOptions& options) {
   return units;
 }
 
+namespace {
+
+const Scenario* among(const std::vector<const Scenario*>& selected, const std::string& name) {
+  for (const Scenario* scenario : selected)
+    if (scenario->name == name) return scenario;
+  return nullptr;
+}
+
+// The claim's pair unit, when the run measures both its scenarios in its state. Only
+// build_seconds: the registry's times are taken once per scenario, never side by side.
+std::optional<Unit> claim_unit_of(const Claim& claim, const std::vector<const Scenario*>& selected,
+                                  const std::vector<CacheState>& states) {
+  auto state = parse_cache_state(claim.state);
+  if (claim.metric != kBuildSeconds || !state) return std::nullopt;
+  if (std::find(states.begin(), states.end(), *state) == states.end()) return std::nullopt;
+  const Scenario* base = among(selected, claim.baseline);
+  const Scenario* subject = among(selected, claim.subject);
+  if (!base || !subject || base == subject) return std::nullopt;
+  if (!base->supports(*state) || !subject->supports(*state)) return std::nullopt;
+  Unit unit;
+  unit.legs = {{0, base, names_python(*base)}, {0, subject, names_python(*subject)}};
+  unit.states = {*state};
+  unit.claim = claim.id;
+  return unit;
+}
+
+bool same_pairs(const Unit& a, const Unit& b) {
+  return a.legs[0].scenario == b.legs[0].scenario && a.legs[1].scenario == b.legs[1].scenario &&
+         a.states == b.states;
+}
+
+}  // namespace
+
+std::vector<Unit> claim_units(const Suite& suite, const RunOptions& options) {
+  // Fewer than 6 pairs can never reach p < 0.05 with the exact signed-rank test, where 5
+  // against 5 unpaired can (0.008): such a design keeps its claims unpaired, as before.
+  if (claim_max_pairs(options) < stats::kFirstLookPairs) return {};
+  auto selected = selected_scenarios(suite, options);
+  auto states = selected_states(options);
+  std::vector<Unit> units;
+  for (const auto& claim : suite.claims) {
+    auto unit = claim_unit_of(claim, selected, states);
+    // A scenario in two claims of one state (B vs A, C vs B) gets a pair unit per claim: each
+    // claim's pairs are its own back-to-back design, and the shared scenario's group holds
+    // both claims' samples. Two claims of the very same pairs (one text said twice) share one
+    // unit: the report matches pairs by their scenarios, so both would read both otherwise.
+    if (!unit) continue;
+    auto same = [&](const Unit& other) { return same_pairs(other, *unit); };
+    if (std::none_of(units.begin(), units.end(), same)) units.push_back(std::move(*unit));
+  }
+  return units;
+}
+
+std::vector<Unit> run_units(const Suite& suite, const RunOptions& options) {
+  auto claims = claim_units(suite, options);
+  std::vector<Unit> units;
+  for (auto& unit : single_units(suite, options)) {
+    // A claimed state is measured in its claim's pairs, not a second time on its own.
+    auto paired = [&](CacheState state) {
+      return std::any_of(claims.begin(), claims.end(), [&](const Unit& claim) {
+        return claim.states.front() == state && (claim.legs[0].scenario == unit.legs[0].scenario ||
+                                                 claim.legs[1].scenario == unit.legs[0].scenario);
+      });
+    };
+    unit.states.erase(std::remove_if(unit.states.begin(), unit.states.end(), paired),
+                      unit.states.end());
+    if (!unit.states.empty() || unit.startup) units.push_back(std::move(unit));
+  }
+  for (auto& unit : claims) units.push_back(std::move(unit));
+  return units;
+}
+
+int claim_max_pairs(const RunOptions& options) {
+  if (options.build_precision <= 0) return options.runs;
+  return group_target(options, {"", SampleKind::kBuild, ""}, true).max_runs;
+}
+
+std::vector<int> claim_looks(const RunOptions& options) {
+  if (options.build_precision <= 0) return {};
+  int first = std::max(stats::kFirstLookPairs,
+                       group_target(options, {"", SampleKind::kBuild, ""}, true).min_runs);
+  return stats::planned_looks(first, claim_max_pairs(options));
+}
+
 std::vector<Unit> paired_units(const Suite& baseline, const Suite& candidate,
                                const RunOptions& options, std::vector<std::string>& skipped) {
   std::vector<std::string> names =
@@ -167,7 +256,12 @@ std::vector<GroupWork> eta_groups(const std::vector<Unit>& units, const RunOptio
                       last == prior.end() ? -1 : last->second});
   };
   for (const auto& unit : units) {
-    for (auto state : unit.states) add({unit.name(), SampleKind::kBuild, to_string(state)});
+    // A claim's legs as their scenarios' groups: what a replay's stored samples are tallied in.
+    for (auto state : unit.states) {
+      if (unit.claim.empty()) add({unit.name(), SampleKind::kBuild, to_string(state)});
+      for (const auto& leg : unit.claim.empty() ? std::vector<Leg>{} : unit.legs)
+        add({leg.scenario->name, SampleKind::kBuild, to_string(state)});
+    }
     if (!unit.startup) continue;
     auto modes = unit.modes;
     if (unit.legs.front().scenario->detect_python)
@@ -184,12 +278,21 @@ Plan::Plan(std::vector<Unit> units, const RunOptions& options, std::set<GroupTal
 GroupTarget Plan::target(const GroupTally::Key& key) const {
   GroupTarget target = goal(key);
   auto cap = caps_.find(key);
-  if (cap != caps_.end())
-    target.max_runs = std::max(target.min_runs, std::min(target.max_runs, cap->second));
+  if (cap != caps_.end()) {
+    // A claim's pairs plan for their most (goal), but the budget keeps only the first look.
+    int floor = claim_unit(key) ? std::min(pair_minimum(), target.max_runs) : target.min_runs;
+    target.max_runs = std::max(floor, std::min(target.max_runs, cap->second));
+    target.min_runs = std::min(target.min_runs, target.max_runs);
+  }
   return target;
 }
 
 GroupTarget Plan::goal(const GroupTally::Key& key) const {
+  if (const Unit* unit = claim_unit(key)) {
+    // Planned for the worst, the most pairs, until the claim is settled.
+    int pairs = pair_settled(*unit) ? tally_.attempts(key) : claim_max_pairs(options_);
+    return {pairs, pairs, 0};
+  }
   if (!paired_) return group_target(options_, key, claimed_.count(key) > 0);
   int pairs = options_.runs;
   if (key.kind == SampleKind::kStartup) {
@@ -202,7 +305,87 @@ GroupTarget Plan::goal(const GroupTally::Key& key) const {
 }
 
 bool Plan::needs_more(const GroupTally::Key& key) const {
+  if (const Unit* unit = claim_unit(key))
+    return tally_.attempts(key) < target(key).max_runs && !pair_settled(*unit);
   return bb::needs_more(tally_.values(key), tally_.attempts(key), target(key));
+}
+
+const Unit* Plan::claim_unit(const GroupTally::Key& key) const {
+  if (key.scenario.rfind("claim:", 0) != 0) return nullptr;
+  for (const auto& unit : units_)
+    if (!unit.claim.empty() && unit.name() == key.scenario) return &unit;
+  return nullptr;
+}
+
+int Plan::pair_minimum() const {
+  auto looks = claim_looks(options_);
+  return looks.empty() ? claim_max_pairs(options_) : looks.front();
+}
+
+bool Plan::pair_settled(const Unit& unit) const {
+  // The adaptive design: the claim decided by its boundary, and each leg's own group within
+  // its target, so the headline's medians keep their precision rule.
+  if (options_.build_precision <= 0) return false;
+  GroupTally::Key key{unit.name(), SampleKind::kBuild, to_string(unit.states.front())};
+  if (tally_.attempts(key) < pair_minimum()) return false;
+  auto looks = sequential_.find(unit.claim);
+  if (looks == sequential_.end() || looks->second.decision == stats::SequentialDecision::kContinue)
+    return false;
+  for (const auto& leg : unit.legs) {
+    GroupTally::Key own{leg.scenario->name, SampleKind::kBuild, key.state};
+    if (bb::needs_more(tally_.values(own), tally_.attempts(own), target(own))) return false;
+  }
+  return true;
+}
+
+const stats::PairedSequential* Plan::sequential(const std::string& claim) const {
+  auto it = sequential_.find(claim);
+  return it == sequential_.end() ? nullptr : &it->second;
+}
+
+void Plan::look_at(const Unit& unit, bool ended) {
+  auto looks = claim_looks(options_);
+  if (looks.empty()) return;  // the fixed design: judged once, on its --runs pairs
+  auto& result = sequential_[unit.claim];
+  // A decision stands: later pairs (for the legs' precision, or a budget's cap raised after
+  // a last look) would be a look the boundary did not spend alpha on.
+  if (result.decision != stats::SequentialDecision::kContinue) return;
+  GroupTally::Key key{unit.name(), SampleKind::kBuild, to_string(unit.states.front())};
+  const auto& ratios = tally_.values(key);
+  bool at_look =
+      std::find(looks.begin(), looks.end(), static_cast<int>(ratios.size())) != looks.end();
+  if (at_look || ended) result = stats::paired_sequential(ratios, looks, kClaimAlpha, ended);
+}
+
+void Plan::end_pairs() {
+  for (const auto& unit : units_)
+    if (!unit.claim.empty()) look_at(unit, true);
+}
+
+nlohmann::json Plan::claim_record(const std::string& pairs_id, std::uint32_t seed) const {
+  auto looks = claim_looks(options_);
+  nlohmann::json record = {{"pairs_id", pairs_id},
+                           {"order", "abba"},
+                           {"seed", seed},
+                           {"design", looks.empty() ? "fixed" : "sequential"},
+                           {"max_pairs", claim_max_pairs(options_)},
+                           {"looks", looks},
+                           {"alpha", kClaimAlpha},
+                           {"spending", "Lan-DeMets O'Brien-Fleming, alpha/2 a side"},
+                           {"claims", nlohmann::json::object()}};
+  for (const auto& [claim, result] : sequential_) {
+    const char* decision = result.decision == stats::SequentialDecision::kReject ? "crossed"
+                           : result.decision == stats::SequentialDecision::kStop ? "final"
+                                                                                 : "continue";
+    record["claims"][claim] = {{"look", result.look},
+                               {"looks", result.looks_planned},
+                               {"pairs", result.pairs},
+                               {"decision", decision},
+                               {"z", result.z},
+                               {"boundary", result.boundary},
+                               {"p_value", result.p_value}};
+  }
+  return record;
 }
 
 std::vector<const Unit*> Plan::order(int round) const {
@@ -275,6 +458,18 @@ std::vector<Visit> Plan::startup_visits(int round) const {
 void Plan::taken(const Visit& visit, std::optional<double> figure) {
   if (visit.warmup) return warmup_taken(visit.unit->name(), visit.state, visit.repetition);
   tally_.add(visit.key(), figure.has_value(), figure.value_or(0));
+  if (!visit.unit->claim.empty())
+    look_at(*visit.unit, tally_.attempts(visit.key()) >= target(visit.key()).max_runs);
+}
+
+void Plan::leg_taken(const GroupTally::Key& key, std::optional<double> figure) {
+  tally_.add(key, figure.has_value(), figure.value_or(0));
+}
+
+void Plan::seed_pair(const Unit& unit, std::optional<double> ratio) {
+  GroupTally::Key key{unit.name(), SampleKind::kBuild, to_string(unit.states.front())};
+  tally_.add(key, ratio.has_value(), ratio.value_or(0));
+  look_at(unit, false);
 }
 
 void Plan::warmup_taken(const std::string& unit, const std::string& state, int round) {
@@ -282,7 +477,14 @@ void Plan::warmup_taken(const std::string& unit, const std::string& state, int r
 }
 
 void Plan::seed(const Sample& sample) {
-  if (sample.warmup) return warmup_taken(sample.scenario, sample.state, sample.repetition);
+  if (sample.warmup) {
+    // A claim's warm-up pair counts as that unit's warm-up.
+    for (const auto& unit : units_)
+      for (const auto& leg : unit.claim.empty() ? std::vector<Leg>{} : unit.legs)
+        if (leg.scenario->name == sample.scenario && to_string(unit.states.front()) == sample.state)
+          warmup_taken(unit.name(), sample.state, sample.repetition);
+    return warmup_taken(sample.scenario, sample.state, sample.repetition);
+  }
   auto figure = figure_of(sample);
   tally_.add(GroupKey::of(sample), figure.has_value(), figure.value_or(0));
 }

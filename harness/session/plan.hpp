@@ -19,6 +19,7 @@
 #include "progress/eta.hpp"
 #include "scenario/scenario.hpp"
 #include "startup/startup.hpp"
+#include "stats/sequential.hpp"
 #include "stats/stopping.hpp"
 
 namespace bb {
@@ -50,12 +51,20 @@ struct Leg {
   bool python = false;  // its service is a Python program: samples carry the probe's report
 };
 
+// The group a claim's pairs are tallied in (their log ratios): "claim:<id>", which no
+// scenario's name can be (a name is [a-z0-9-]).
+std::string claim_group_name(const std::string& claim);
+
 struct Unit {
   std::vector<Leg> legs;           // one, or a pair
   std::vector<CacheState> states;  // build states every leg supports, in protocol order
   std::vector<StartupMode> modes;  // start-up modes every leg names, as-built first
   bool startup = false;            // every leg has a probe
-  const std::string& name() const { return legs.front().scenario->name; }
+  // A claim's pair unit: the claim's id; legs baseline then subject, one state, no start-ups.
+  std::string claim;
+  std::string name() const {
+    return claim.empty() ? legs.front().scenario->name : claim_group_name(claim);
+  }
   bool paired() const { return legs.size() > 1; }
 };
 
@@ -87,6 +96,22 @@ GroupTarget group_target(const RunOptions& options, const GroupTally::Key& key, 
 
 // Units of a one-side session: each selected scenario that supports a selected state.
 std::vector<Unit> single_units(const Suite& suite, const RunOptions& options);
+// The claims of a suite that a run measures as pairs: each comparing two selected scenarios'
+// build_seconds in a selected state both support (legs baseline, subject). None when the
+// claims' most pairs are fewer than stats::kFirstLookPairs (--runs 5: five pairs could never
+// be significant).
+std::vector<Unit> claim_units(const Suite& suite, const RunOptions& options);
+// A run's units: its claims' pair units, and the single units with each claimed state taken
+// out of its scenarios (a scenario whose states all went into pairs keeps its start-ups).
+std::vector<Unit> run_units(const Suite& suite, const RunOptions& options);
+// The most pairs a claim takes: the fixed design's --runs, else its groups' maximum
+// (--claim-max-runs, or --max-runs).
+int claim_max_pairs(const RunOptions& options);
+// The looks of a claim's pairs in the adaptive design (stats::planned_looks from
+// stats::kFirstLookPairs, or the claim's minimum when larger); empty in the fixed design.
+std::vector<int> claim_looks(const RunOptions& options);
+// The significance level of the claims' sequential boundary (the report's default --alpha).
+inline constexpr double kClaimAlpha = 0.05;
 // Units of a two-side session: each selected scenario on both sides, with the states and
 // modes both support; `skipped` gets the names found on one side only.
 std::vector<Unit> paired_units(const Suite& baseline, const Suite& candidate,
@@ -121,7 +146,10 @@ class Plan {
   bool needs_more(const GroupTally::Key& key) const;
   // The time budget's caps (session/budget), replacing the last ones.
   void cap(std::map<GroupTally::Key, int> caps) { caps_ = std::move(caps); }
-  bool claimed(const GroupTally::Key& key) const { return claimed_.count(key) > 0; }
+  // A group a claim compares, or a claim's pairs.
+  bool claimed(const GroupTally::Key& key) const {
+    return claimed_.count(key) > 0 || claim_unit(key) != nullptr;
+  }
 
   // The units in this round's order: rotated by round, so drift spreads over all.
   std::vector<const Unit*> order(int round) const;
@@ -131,7 +159,23 @@ class Plan {
   std::vector<Visit> startup_visits(int round) const;
 
   // A visit's samples were stored: `figure` is its value, a pair's log ratio, or nothing.
+  // A claim's pair also updates its sequential looks (adaptive design).
   void taken(const Visit& visit, std::optional<double> figure);
+  // A claim's leg: its sample's value in its scenario's own group, which the headline reads.
+  void leg_taken(const GroupTally::Key& key, std::optional<double> figure);
+  // A claim's pair a resumed run stored before: each leg's value is seeded as a sample; this
+  // is the pair's log ratio, or nothing when a leg failed.
+  void seed_pair(const Unit& unit, std::optional<double> ratio);
+  // The claim unit of a claim group (claim_group_name), or null.
+  const Unit* claim_unit(const GroupTally::Key& key) const;
+  // A claim's sequential looks so far (adaptive design), or null.
+  const stats::PairedSequential* sequential(const std::string& claim) const;
+  // The fewest pairs the budget keeps of a claim group: its first look (fixed: its count).
+  int pair_minimum() const;
+  // The claims' design and where each stopped, as the run stores it (options.claim_pairs).
+  nlohmann::json claim_record(const std::string& pairs_id, std::uint32_t seed) const;
+  // Looks once more at every claim as if its pairs had ended (the session is over).
+  void end_pairs();
   void warmup_taken(const std::string& unit, const std::string& state, int round);
   bool warmup_done(const std::string& unit, const std::string& state, int round) const {
     return warmups_done_.count({unit, state, round}) > 0;
@@ -152,7 +196,11 @@ class Plan {
   bool paired_ = false;
   std::optional<int> pilot_pairs_;  // --detect: builds take these, then what decide() chose
   std::map<GroupTally::Key, int> decided_;
-  std::map<GroupTally::Key, int> caps_;  // --budget
+  std::map<GroupTally::Key, int> caps_;                        // --budget
+  std::map<std::string, stats::PairedSequential> sequential_;  // claim -> its looks so far
+
+  bool pair_settled(const Unit& unit) const;
+  void look_at(const Unit& unit, bool ended);
 };
 
 }  // namespace bb

@@ -1,9 +1,11 @@
 #include "session/runner.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include <fmt/format.h>
 
+#include "model/metrics.hpp"
 #include "session/describe.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
@@ -29,8 +31,29 @@ void Runner::use_pull_engine(DockerEngine* engine) {
   session_.use_pull_engine(engine);
 }
 
+namespace {
+
+// A run resumes with the design it was started with: one recorded before its claims were
+// measured as pairs keeps measuring them apart.
+bool claims_paired(Store& store, const RunOptions& options) {
+  if (!options.resume) return true;
+  auto run = store.run(*options.resume);
+  return run && run->options.is_object() && run->options.contains("claim_pairs");
+}
+
+}  // namespace
+
 std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
-  auto units = single_units(suite, options);
+  auto units =
+      claims_paired(store_, options) ? run_units(suite, options) : single_units(suite, options);
+  if (!options.resume && claim_max_pairs(options) < stats::kFirstLookPairs &&
+      std::any_of(suite.claims.begin(), suite.claims.end(),
+                  [](const Claim& c) { return c.metric == kBuildSeconds; })) {
+    progress_.message(fmt::format(
+        "buildbench: claims measured unpaired: {} pairs could never reach p < 0.05; with {} or "
+        "more (--runs, or --claim-max-runs) their two scenarios are built as pairs",
+        claim_max_pairs(options), stats::kFirstLookPairs));
+  }
   if (units.empty()) {
     throw UsageError("nothing to run: no selected scenario supports the selected --state");
   }
@@ -40,15 +63,40 @@ std::int64_t Runner::run(const Suite& suite, const RunOptions& options) {
   std::vector<Side> sides(1);
   sides[0].suite = &suite;
   sides[0].options = options;
-  sides[0].run_id = begin(suite, options, sides[0], plan);
+  std::optional<PairDesign> claim_pairs;
+  sides[0].run_id = begin(suite, options, sides[0], plan, claim_pairs);
   learn_from_last_run(suite, sides[0].run_id, plan);
-  session_.run(sides, plan, std::nullopt, fmt::format("run{}", sides[0].run_id));
+  session_.run(sides, plan, claim_pairs, fmt::format("run{}", sides[0].run_id));
   return sides[0].run_id;
 }
 
-std::int64_t Runner::begin(const Suite& suite, const RunOptions& options, Side& side, Plan& plan) {
+namespace {
+
+bool has_claim_units(const Plan& plan) {
+  const auto& units = plan.units();
+  return std::any_of(units.begin(), units.end(), [](const Unit& u) { return !u.claim.empty(); });
+}
+
+// The claims' pairs keep one id and seed over a resume: those the run recorded.
+std::optional<PairDesign> claim_pair_design(const Plan& plan, const nlohmann::json& stored) {
+  if (!has_claim_units(plan)) return std::nullopt;
+  PairDesign design{random_hex(12), PairOrder::kAbba, std::random_device{}()};
+  if (stored.is_object() && stored.contains("pairs_id")) {
+    design.ab_id = stored.value("pairs_id", design.ab_id);
+    design.seed = stored.value("seed", design.seed);
+  }
+  return design;
+}
+
+}  // namespace
+
+std::int64_t Runner::begin(const Suite& suite, const RunOptions& options, Side& side, Plan& plan,
+                           std::optional<PairDesign>& claim_pairs) {
   if (!options.resume) {
     RunRecord record = describe_run(engine_, progress_, suite, options);
+    claim_pairs = claim_pair_design(plan, nullptr);
+    if (claim_pairs)
+      record.options["claim_pairs"] = plan.claim_record(claim_pairs->ab_id, claim_pairs->seed);
     std::int64_t run_id = store_.begin_run(record);
     int position = 0;
     for (const auto& scenario : suite.scenarios)
@@ -69,6 +117,10 @@ std::int64_t Runner::begin(const Suite& suite, const RunOptions& options, Side& 
   store_.reopen_run(run_id);
   auto stored = store_.samples({run_id}, false);
   for (const auto& entry : stored) session_.seed(entry.sample, side, plan);
+  session_.seed_pairs(stored, store_.pairs({run_id}, {run_id}), plan);
+  claim_pairs = claim_pair_design(
+      plan, existing->options.is_object() ? existing->options.value("claim_pairs", nlohmann::json())
+                                          : nlohmann::json());
   progress_.message(fmt::format("buildbench: resuming run {} ({} samples already stored)", run_id,
                                 stored.size()));
   return run_id;

@@ -25,7 +25,10 @@ class Runner {
   void use_pull_engine(DockerEngine* engine);
 
  private:
-  std::int64_t begin(const Suite& suite, const RunOptions& options, Side& side, Plan& plan);
+  // Records the run (or reopens a resumed one); `claim_pairs`: the design of its claims'
+  // pairs, when it has any.
+  std::int64_t begin(const Suite& suite, const RunOptions& options, Side& side, Plan& plan,
+                     std::optional<PairDesign>& claim_pairs);
   // The suite's last complete run: how long each kind of task took, and how many
   // repetitions each group needed. Seeds the ETA before this run has seen a task.
   void learn_from_last_run(const Suite& suite, std::int64_t this_run, Plan& plan);

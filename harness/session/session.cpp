@@ -73,6 +73,7 @@ Session::Session(DockerEngine& engine, Store& store, Progress& progress)
 void Session::begin() {
   measurer_.begin_session();
   pairs_ = 0;
+  seeded_orders_.clear();
   python_detected_ = false;
   startups_done_ = false;
   in_flight_.clear();
@@ -85,6 +86,30 @@ void Session::seed(const Sample& sample, Side& side, Plan& plan) {
   if (sample.kind == SampleKind::kBuild && sample.status == SampleStatus::kOk &&
       !sample.image_id.empty() && engine_.inspect_image(sample.image_id))
     side.last_image[sample.scenario] = sample.image_id;
+}
+
+void Session::seed_pairs(const std::vector<StoredSample>& samples,
+                         const std::vector<PairRecord>& pairs, Plan& plan) {
+  std::map<std::int64_t, const Sample*> by_id;
+  for (const auto& stored : samples) by_id[stored.id] = &stored.sample;
+  for (const auto& pair : pairs) {
+    auto base = by_id.find(pair.baseline_sample_id);
+    auto subject = by_id.find(pair.candidate_sample_id);
+    if (base == by_id.end() || subject == by_id.end()) continue;
+    const Sample& b = *base->second;
+    const Sample& c = *subject->second;
+    for (const auto& unit : plan.units()) {
+      if (unit.claim.empty() || unit.legs[0].scenario->name != b.scenario ||
+          unit.legs[1].scenario->name != c.scenario || to_string(unit.states.front()) != b.state ||
+          b.kind != SampleKind::kBuild || b.warmup)
+        continue;
+      auto x = figure_of(b), y = figure_of(c);
+      plan.seed_pair(unit, x && y ? std::optional(std::log(*y / *x)) : std::nullopt);
+      seeded_orders_.push_back(
+          {{unit.name(), SampleKind::kBuild, b.state}, pair.first == "baseline"});
+      break;
+    }
+  }
 }
 
 void Session::run(std::vector<Side>& sides, Plan& plan, const std::optional<PairDesign>& pairs,
@@ -100,6 +125,7 @@ void Session::run(std::vector<Side>& sides, Plan& plan, const std::optional<Pair
   if (paired && !design_)
     design_ = PairDesign{random_hex(12), PairOrder::kAbba, std::random_device{}()};
   if (design_) orderer_.emplace(design_->order, design_->seed);
+  for (const auto& [key, baseline_first] : seeded_orders_) orderer_->seed(key, baseline_first);
   ScratchFolder scratch(fs::temp_directory_path() /
                         fmt::format("buildbench-{}-{}", label, getpid()));
   try {
@@ -116,6 +142,9 @@ void Session::run(std::vector<Side>& sides, Plan& plan, const std::optional<Pair
   }
   // A budget that ends the run did what was asked: complete, its short groups marked.
   record_short();
+  // The pairs are over: a claim its boundary has not stopped takes its last look now.
+  plan.end_pairs();
+  record_claims();
   finish("complete");
 }
 
@@ -301,12 +330,28 @@ void Session::tally(const Visit& visit, const std::vector<Sample>& samples) {
     figure = figure && candidate ? std::optional(std::log(*candidate / *figure)) : std::nullopt;
   }
   plan_->taken(visit, figure);
+  if (!visit.unit->claim.empty() && !visit.warmup) {
+    // A claim's legs are also their scenarios' samples, which the headline reads.
+    for (std::size_t i = 0; i < samples.size(); ++i)
+      plan_->leg_taken({visit.unit->legs[i].scenario->name, visit.kind, visit.state},
+                       figure_of(samples[i]));
+    return record_claims();
+  }
   if (visit.warmup || !design_ || design_->detect <= 0 || visit.kind != SampleKind::kBuild) return;
   auto key = visit.key();
   if (!plan_->decided(key) && plan_->tally().attempts(key) >= design_->pilot_pairs) {
     plan_->decide(key, decide_pairs(key, plan_->tally().values(key), design_->detect,
                                     design_->max_pairs, progress_));
   }
+}
+
+void Session::record_claims() {
+  const auto& units = plan_->units();
+  if (!design_ || sides_->size() != 1 ||
+      std::none_of(units.begin(), units.end(), [](const Unit& u) { return !u.claim.empty(); }))
+    return;
+  store_.set_run_option((*sides_)[0].run_id, "claim_pairs",
+                        plan_->claim_record(design_->ab_id, design_->seed));
 }
 
 Sample Session::measure(const Visit& visit, const Leg& leg) {
@@ -431,6 +476,8 @@ void Session::plan_budget() {
                                                       : BudgetPriority::kStartup;
     group.taken = tally.attempts(key);
     group.min_runs = groups[i].target.min_runs;
+    // A claim's pairs plan for their most; what the budget keeps is the first look.
+    if (plan_->claim_unit(key)) group.min_runs = std::min(group.min_runs, plan_->pair_minimum());
     group.wanted = group.taken + more[i];
     if (key.kind == SampleKind::kStartup) group.spread = median_unit_spread(tally.values(key));
   }
@@ -490,7 +537,17 @@ void Session::record_short() {
     if (!seen.insert(key).second) continue;
     int runs = tally.attempts(key);
     if (!bb::needs_more(tally.values(key), runs, groups[i].target)) continue;
-    short_.push_back({key, runs, std::max(runs + more[i], runs + 1)});
+    int wanted = std::max(runs + more[i], runs + 1);
+    if (const Unit* unit = plan_->claim_unit(key)) {
+      // A claim's pairs cut short: its two scenarios' groups, as the page reads them.
+      for (const auto& leg : unit->legs) {
+        GroupTally::Key own{leg.scenario->name, key.kind, key.state};
+        if (!seen.insert(own).second) continue;  // a scenario in two claims
+        short_.push_back({own, tally.attempts(own), tally.attempts(own) + wanted - runs});
+      }
+      continue;
+    }
+    short_.push_back({key, runs, wanted});
   }
   double budget = std::chrono::duration<double>(*plan_->options().budget).count();
   if (short_.empty()) {

@@ -44,6 +44,10 @@ class Session {
   void begin();
   // A sample a resumed run stored before.
   void seed(const Sample& sample, Side& side, Plan& plan);
+  // The claims' pairs a resumed run stored before (after its samples): each pair's log ratio
+  // goes to its claim, and its order to the claim's blocks of two.
+  void seed_pairs(const std::vector<StoredSample>& samples, const std::vector<PairRecord>& pairs,
+                  Plan& plan);
   // Measures the plan on the sides, whose runs are recorded; marks them complete, or
   // interrupted or failed and rethrows (EnvironmentError when the daemon stopped answering).
   void run(std::vector<Side>& sides, Plan& plan, const std::optional<PairDesign>& pairs,
@@ -65,6 +69,8 @@ class Session {
   Sample measure_startup(const Visit& visit, const Leg& leg, Side& side);
   std::int64_t keep(Side& side, Sample& sample);
   void tally(const Visit& visit, const std::vector<Sample>& samples);
+  // Stores the claims' design and looks on the run (options.claim_pairs).
+  void record_claims();
   void tell_progress();
   // What the plan still holds, as the ETA counts it: each leg's groups (their targets capped
   // by the budget, or not) and the warm-ups and once-per-scenario work still due. `guess`:
@@ -105,6 +111,7 @@ class Session {
   std::string in_flight_;  // work kind of a pair with one sample stored, for the ETA
   std::chrono::steady_clock::time_point started_;  // the time budget counts from here
   std::vector<ShortGroup> short_;
+  std::vector<std::pair<GroupTally::Key, bool>> seeded_orders_;  // resumed pairs: baseline first
 };
 
 }  // namespace bb

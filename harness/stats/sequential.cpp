@@ -7,6 +7,8 @@
 
 #include <boost/math/distributions/normal.hpp>
 
+#include "stats/paired.hpp"
+
 namespace bb::stats {
 namespace {
 
@@ -179,6 +181,69 @@ SequentialResult decide_sequential(const std::vector<SequentialLook>& looks, dou
   } else if (looks.back().fraction >= 1) {
     r.decision = SequentialDecision::kStop;
   }
+  return r;
+}
+
+std::vector<int> planned_looks(int first, int max_pairs, int most_looks) {
+  if (max_pairs < 1) return {};
+  first = std::max(first, 1);
+  if (first >= max_pairs || most_looks < 2) return {max_pairs};
+  int count = std::min(most_looks, max_pairs - first + 1);
+  std::vector<int> looks;
+  for (int i = 0; i < count; ++i) {
+    double step = static_cast<double>(max_pairs - first) / (count - 1);
+    int at = first + static_cast<int>(std::lround(i * step));
+    if (looks.empty() || at > looks.back()) looks.push_back(at);
+  }
+  return looks;
+}
+
+namespace {
+
+// The pair counts looked at so far: each planned look reached and, once the pairs have
+// ended short of the last planned look, the pairs there are.
+std::vector<std::size_t> look_counts(std::size_t pairs, const std::vector<int>& looks, bool ended) {
+  std::vector<std::size_t> counts;
+  for (int at : looks)
+    if (static_cast<std::size_t>(at) <= pairs) counts.push_back(static_cast<std::size_t>(at));
+  bool final_reached = !counts.empty() && counts.back() == static_cast<std::size_t>(looks.back());
+  if (ended && pairs > 0 && !final_reached && (counts.empty() || counts.back() < pairs))
+    counts.push_back(pairs);
+  return counts;
+}
+
+}  // namespace
+
+PairedSequential paired_sequential(const std::vector<double>& differences,
+                                   const std::vector<int>& looks, double alpha, bool ended) {
+  PairedSequential r;
+  r.looks_planned = looks.size();
+  auto counts = look_counts(differences.size(), looks, ended);
+  if (counts.empty()) return r;
+  std::vector<double> z, p, fractions;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    std::vector<double> so_far(differences.begin(), differences.begin() + counts[k]);
+    auto test = wilcoxon_signed_rank(so_far);
+    double shift = walsh_hodges_lehmann(so_far).estimate;
+    z.push_back(z_of_two_sided_p(test.p_value) * (shift < 0 ? -1 : 1));
+    p.push_back(test.p_value);
+    bool last = ended && k + 1 == counts.size();
+    fractions.push_back(last ? 1.0 : static_cast<double>(counts[k]) / looks.back());
+  }
+  // A look's boundary depends only on the looks up to it: one computation serves them all.
+  auto bounds = spending_boundaries(fractions, alpha);
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    r.look = k + 1;
+    r.pairs = counts[k];
+    r.z = z[k];
+    r.p_value = p[k];
+    r.boundary = bounds[k];
+    if (std::fabs(z[k]) >= bounds[k]) {
+      r.decision = SequentialDecision::kReject;
+      return r;
+    }
+  }
+  if (fractions.back() >= 1) r.decision = SequentialDecision::kStop;
   return r;
 }
 

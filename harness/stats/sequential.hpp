@@ -61,4 +61,28 @@ struct SequentialResult {
 SequentialResult decide_sequential(const std::vector<SequentialLook>& looks, double alpha,
                                    Spending form = Spending::kPerSide);
 
+// The fewest pairs whose exact Wilcoxon test can reach p < 0.05 (2 / 2^6 = 0.031): a look
+// before them could never cross, only spend alpha.
+inline constexpr int kFirstLookPairs = 6;
+
+// A claim's planned looks, as pair counts: the first at `first` pairs, then evenly spaced to
+// `max_pairs` (the last look), at most `most_looks` in all; {max_pairs} when first >= it.
+std::vector<int> planned_looks(int first, int max_pairs, int most_looks = 4);
+
+// The looks of a claim measured pair by pair, on the paired test `ab` uses: at each planned
+// look the pairs so far reach, the exact Wilcoxon signed-rank p (Pratt's zeros) as a |z|,
+// signed by the Walsh Hodges-Lehmann shift, against the Lan-DeMets O'Brien-Fleming boundary
+// at information fraction pairs / max_pairs; the first crossing stops it. `ended`: no more
+// pairs come (the maximum, a budget or an interrupt ended them), so the latest pairs are the
+// last look at fraction 1, spending what alpha is left.
+struct PairedSequential {
+  SequentialDecision decision = SequentialDecision::kContinue;
+  std::size_t look = 0;           // 1-based: the look it decided at, or the latest (0: none)
+  std::size_t looks_planned = 0;  // planned looks
+  std::size_t pairs = 0;          // pairs at that look
+  double z = 0, boundary = 0, p_value = 1;
+};
+PairedSequential paired_sequential(const std::vector<double>& differences,
+                                   const std::vector<int>& looks, double alpha, bool ended);
+
 }  // namespace bb::stats

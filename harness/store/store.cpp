@@ -5,6 +5,7 @@
 
 #include <map>
 #include <random>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -95,6 +96,20 @@ void Store::mark_short(std::int64_t run_id, const std::vector<ShortGroup>& group
     insert.exec();
     insert.reset();
   }
+}
+
+void Store::set_run_option(std::int64_t run_id, const std::string& key,
+                           const nlohmann::json& value) {
+  sql::Transaction transaction(*db_);
+  auto record = run(run_id);
+  if (!record) throw std::logic_error("set_run_option: no run " + std::to_string(run_id));
+  if (!record->options.is_object()) record->options = nlohmann::json::object();
+  record->options[key] = value;
+  sql::Statement update(*db_, "UPDATE runs SET options = ? WHERE id = ?");
+  update.bind(1, record->options.dump());
+  update.bind(2, run_id);
+  update.exec();
+  transaction.commit();
 }
 
 void Store::reopen_run(std::int64_t run_id) {

@@ -65,6 +65,9 @@ class Store {
   void finish_run(std::int64_t run_id, const std::string& status);
   // The groups the run's budget ended short of their target (replacing any stored before).
   void mark_short(std::int64_t run_id, const std::vector<ShortGroup>& groups);
+  // Sets one key of the run's stored options (what a session learns of itself as it goes,
+  // such as the look each claim's pairs stopped at), keeping the others.
+  void set_run_option(std::int64_t run_id, const std::string& key, const nlohmann::json& value);
   // For --resume: the run is running again; samples cut short by an interrupt are dropped
   // (they are taken again).
   void reopen_run(std::int64_t run_id);

@@ -263,3 +263,69 @@ TEST_CASE("claims: issue 26's five step-4 runs pool to a confirmed -2.7%") {
   exact.deterministic = true;
   CHECK(pool_claim({exact}, 0.05).runs == 0);
 }
+
+TEST_CASE("claims: a paired claim is judged on its per-pair ratios with the paired test") {
+  // Six pairs, the subject 8-11% faster in each: all six log ratios negative and distinct, so
+  // the exact Wilcoxon signed-rank p is 2 / 2^6 = 0.03125 (Mann-Whitney on the same twelve
+  // values would give 2 / C(12, 6) = 0.0022), and at six pairs the 95% Walsh interval is the
+  // extreme Walsh averages: [ln 0.89, ln 0.92] = [-11.0%, -8.0%].
+  ClaimPairs pairs;
+  for (double s : {9.0, 9.1, 8.9, 9.2, 9.05, 8.95}) pairs.values.push_back({10.0, s});
+  auto r = judge_paired_claim(faster(), pairs, at_alpha(0.05));
+  CHECK(r.pairs == 6);
+  CHECK(r.looks == 0);
+  CHECK(r.p_value == Approx(2.0 / 64));
+  CHECK(r.ci_available);
+  CHECK(r.ci_low_percent == Approx(-11.0));
+  CHECK(r.ci_high_percent == Approx(-8.0));
+  CHECK(r.subject_median == Approx(9.025));
+  CHECK(r.baseline_median == 10.0);
+  CHECK(r.verdict == ClaimVerdict::kConfirmed);
+  CHECK(r.beyond_delta);
+  // At alpha 0.01 six pairs cannot be significant (their smallest p is 0.031).
+  CHECK(judge_paired_claim(faster(), pairs, at_alpha(0.01)).verdict != ClaimVerdict::kConfirmed);
+}
+
+TEST_CASE("claims: a sequential paired claim is judged at the look its boundary decided") {
+  ClaimPairs pairs;
+  for (double s : {9.0, 9.1, 8.9, 9.2, 9.05, 8.95, 9.02, 8.97}) pairs.values.push_back({10.0, s});
+  pairs.looks = {6, 12};
+  // Look 1 (6 pairs, fraction 0.5): |z| 2.15 is inside the boundary (about 2.96); the pairs
+  // ended at 8, the last look at fraction 1: p = 2/256, |z| 2.66, beyond about 1.97.
+  auto r = judge_paired_claim(faster(), pairs, at_alpha(0.05));
+  CHECK(r.look == 2);
+  CHECK(r.looks == 2);
+  CHECK(r.pairs == 8);
+  CHECK(r.p_value == Approx(2.0 / 256));
+  CHECK(r.verdict == ClaimVerdict::kConfirmed);
+  // Six pairs with two looks planned: the first look is the last, at fraction 1.
+  pairs.values.resize(6);
+  CHECK(judge_paired_claim(faster(), pairs, at_alpha(0.05)).look == 1);
+}
+
+TEST_CASE("claims: a claim's pairs are found by its scenarios and state, in the order taken") {
+  std::vector<StoredSample> samples;
+  auto add = [&](const std::string& scenario, double seconds, bool ok = true) {
+    StoredSample s = sample(scenario, "cold", seconds);
+    s.id = static_cast<std::int64_t>(samples.size()) + 1;
+    s.sample.kind = SampleKind::kBuild;
+    if (!ok) s.sample.status = SampleStatus::kFailed;
+    samples.push_back(s);
+    return s.id;
+  };
+  std::vector<PairRecord> rows;
+  auto a1 = add("a", 10), b1 = add("b", 9);
+  auto b2 = add("b", 8), a2 = add("a", 10);
+  auto a3 = add("a", 10), b3 = add("b", 7, false);  // a failed leg: one pair fewer
+  rows.push_back({"p", a2, b2, "candidate"});       // stored out of order
+  rows.push_back({"p", a1, b1, "baseline"});
+  rows.push_back({"p", a3, b3, "baseline"});
+  rows.push_back({"p", b1, a1, "candidate"});  // the other way round: another claim's
+  nlohmann::json design = {{"looks", {6, 11}}, {"alpha", 0.05}};
+  auto found = claim_pairs({faster()}, samples, rows, design);
+  REQUIRE(found.count("c") == 1);
+  const auto& c = found.at("c");
+  CHECK(c.values == std::vector<std::pair<double, double>>{{10, 9}, {10, 8}});
+  CHECK(c.looks == std::vector<int>{6, 11});
+  CHECK(claim_pairs({faster()}, samples, {}, design).empty());  // no rows: judged unpaired
+}

@@ -61,7 +61,7 @@ TEST_CASE("run: a scenario's warm states follow its cold build, so they prime on
   options.startup_runs = 0;
   options.runs = 1;
   options.states = {CacheState::kWarmNoChange, CacheState::kCold};
-  auto run_id = h.runner.run(basic_suite(), options);
+  auto run_id = h.runner.run(bb::testing::unclaimed_suite(), options);  // a claim pairs cold
   auto samples = h.store.samples({run_id}, false);
   std::vector<std::string> order;
   for (const auto& s : samples) order.push_back(s.sample.scenario + " " + s.sample.state);
@@ -83,9 +83,10 @@ TEST_CASE("adaptive: once a scenario's cold group stops, its warm groups finish 
   options.scenarios = {"one", "two"};
   options.states = {CacheState::kCold, CacheState::kWarmCode};
   options.build_precision = 0.03;
-  options.min_runs = 3;
-  options.max_runs = 6;  // cold stops at 5 (claimed by the suite's claim), warm-code runs to 6
-  auto run_id = h.runner.run(basic_suite(), options);
+  options.min_runs = 5;
+  options.max_runs = 6;  // cold stops at 5, warm-code runs to 6
+  // Without the suite's claim, whose pairs would take the cold builds out of these visits.
+  auto run_id = h.runner.run(bb::testing::unclaimed_suite(), options);
   auto samples = h.store.samples({run_id}, false);
   std::map<std::string, int> count;
   std::vector<std::string> order;
@@ -475,7 +476,8 @@ TEST_CASE("resume takes only the samples an interrupted run is missing") {
   options.runs = 2;
   options.states = {CacheState::kCold};
   options.startup_runs = 1;
-  CHECK_THROWS_AS(h.runner.run(basic_suite(), options), Interrupted);
+  Suite suite = bb::testing::unclaimed_suite();  // claim pairs resume: claim_pairs_test
+  CHECK_THROWS_AS(h.runner.run(suite, options), Interrupted);
   interrupt::reset_for_test();
   auto run = h.store.runs().at(0);
   REQUIRE(run.status == "interrupted");
@@ -487,7 +489,7 @@ TEST_CASE("resume takes only the samples an interrupted run is missing") {
   CHECK(resumed.runs == 2);
   CHECK(resumed.startup_runs == 1);
   REQUIRE(resumed.states.size() == 1);
-  auto id = h.runner.run(basic_suite(), resumed);
+  auto id = h.runner.run(suite, resumed);
   CHECK(id == run.id);
   CHECK(h.store.run(id)->status == "complete");
   auto after = h.store.samples({id});

@@ -17,6 +17,13 @@ inline Suite basic_suite() {
   return load_suite(std::filesystem::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/basic");
 }
 
+// The basic suite without its claim: its scenarios' cold builds are not measured as pairs.
+inline Suite unclaimed_suite() {
+  Suite suite = basic_suite();
+  suite.claims.clear();
+  return suite;
+}
+
 // A scratch database, the fake engine, a quiet progress line, and a driver (Runner, AbRunner,
 // Session) over them.
 template <typename Driver>

@@ -105,3 +105,55 @@ TEST_CASE("the boundary keeps the false-positive rate of 10000 A/A claims at 5%"
   CHECK(rate >= 0.05 - 3 * 0.0022);  // and not a boundary that never rejects
   CHECK(static_cast<double>(naive_rejected) / kClaims > 0.12);  // testing each look at 1.96
 }
+
+TEST_CASE("a claim's looks: from the first reachable one, evenly to the most pairs, at most four") {
+  CHECK(planned_looks(6, 20) == std::vector<int>{6, 11, 15, 20});
+  CHECK(planned_looks(6, 8) == std::vector<int>{6, 7, 8});
+  CHECK(planned_looks(6, 6) == std::vector<int>{6});
+  CHECK(planned_looks(6, 5) == std::vector<int>{5});  // a maximum below the first: one look
+  CHECK(planned_looks(6, 30, 2) == std::vector<int>{6, 30});
+}
+
+TEST_CASE("paired looks: a clear shift crosses at the second look, not the first") {
+  std::vector<double> up;
+  for (int i = 0; i < 20; ++i) up.push_back(0.09 + 0.001 * i);  // all positive, no ties
+  std::vector<int> looks = {6, 11, 15, 20};
+  // Six pairs: the exact p is 2/64 (|z| 2.154), inside the first look's boundary.
+  auto six = paired_sequential({up.begin(), up.begin() + 6}, looks, 0.05, false);
+  CHECK(six.decision == SequentialDecision::kContinue);
+  CHECK(six.look == 1);
+  CHECK(six.p_value == Approx(2.0 / 64));
+  CHECK(six.z == Approx(z_of_two_sided_p(2.0 / 64)));
+  CHECK(six.boundary == Approx(spending_boundaries({0.3}, 0.05)[0]));
+  // Eleven: 2/2048 (|z| 3.30) against the second look's boundary at fractions 0.3, 0.55.
+  auto eleven = paired_sequential({up.begin(), up.begin() + 11}, looks, 0.05, false);
+  double boundary = spending_boundaries({0.3, 0.55}, 0.05)[1];
+  CHECK(boundary < 3.0);
+  CHECK(eleven.decision == SequentialDecision::kReject);
+  CHECK(eleven.look == 2);
+  CHECK(eleven.pairs == 11);
+  CHECK(eleven.boundary == Approx(boundary));
+  // All twenty: still the second look decides (the first crossing stops the claim).
+  CHECK(paired_sequential(up, looks, 0.05, true).pairs == 11);
+  // Negative shifts cross the same way, with a negative z.
+  for (double& d : up) d = -d;
+  CHECK(paired_sequential(up, looks, 0.05, false).z < 0);
+}
+
+TEST_CASE("paired looks: pairs that end early take their last look at fraction 1") {
+  std::vector<double> mixed = {0.01, -0.02, 0.015, -0.005, 0.02, -0.01, 0.004, -0.012};
+  std::vector<int> looks = {6, 11, 15, 20};
+  auto going = paired_sequential(mixed, looks, 0.05, false);
+  CHECK(going.decision == SequentialDecision::kContinue);
+  CHECK(going.pairs == 6);
+  auto ended = paired_sequential(mixed, looks, 0.05, true);
+  CHECK(ended.decision == SequentialDecision::kStop);  // not significant, and no more pairs
+  CHECK(ended.look == 2);
+  CHECK(ended.pairs == 8);
+  CHECK(ended.looks_planned == 4);
+  // No planned look reached: the one look is the fixed test at 1.96.
+  auto short_run = paired_sequential({0.1, 0.11, 0.12}, looks, 0.05, true);
+  CHECK(short_run.look == 1);
+  CHECK(short_run.boundary == Approx(1.959964).margin(1e-5));
+  CHECK(paired_sequential({}, looks, 0.05, true).look == 0);
+}
