@@ -78,8 +78,8 @@ std::vector<std::string> changed_files(const fs::path& git_dir, const RunRecord&
   auto folder = suite_folder(git_dir, after);
   if (!folder) folder = suite_folder(git_dir, before);
   std::string relative = folder ? "--relative=" + *folder : "--relative";
-  auto diff =
-      read_git(git_dir, {"diff", "--name-only", relative, before.git_commit, after.git_commit, "--"});
+  auto diff = read_git(
+      git_dir, {"diff", "--name-only", relative, before.git_commit, after.git_commit, "--"});
   if (!diff.ok)
     return {fmt::format("git diff failed: {}", diff.out.substr(0, diff.out.find('\n')))};
   std::vector<std::string> files;

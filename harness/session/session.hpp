@@ -108,7 +108,7 @@ class Session {
   std::size_t pairs_ = 0;
   bool python_detected_ = false;
   bool startups_done_ = false;  // no start-up reserve once they have run
-  std::string in_flight_;  // work kind of a pair with one sample stored, for the ETA
+  std::string in_flight_;       // work kind of a pair with one sample stored, for the ETA
   std::chrono::steady_clock::time_point started_;  // the time budget counts from here
   std::vector<ShortGroup> short_;
   std::vector<std::pair<GroupTally::Key, bool>> seeded_orders_;  // resumed pairs: baseline first
