@@ -19,8 +19,6 @@
 
 namespace bb {
 
-namespace {
-
 std::map<std::string, std::string> parse_labels(const std::vector<std::string>& labels) {
   std::map<std::string, std::string> parsed;
   for (const auto& label : labels) {
@@ -33,6 +31,8 @@ std::map<std::string, std::string> parse_labels(const std::vector<std::string>& 
   }
   return parsed;
 }
+
+namespace {
 
 std::chrono::milliseconds positive_duration(const std::string& flag, const std::string& text,
                                             const char* example) {

@@ -1,6 +1,7 @@
 #pragma once
 // Option helpers that several sub-commands share: defaults, value parsers, and the flags
 // that `run` and `ab` both take.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ ManifestVars manifest_vars(const std::string& source);
 
 // The command line stored with a run, secrets redacted.
 std::string command_line(int argc, char** argv);
+
+// --label KEY=VALUE values; throws UsageError on one without '='.
+std::map<std::string, std::string> parse_labels(const std::vector<std::string>& labels);
 
 // METRIC=PERCENT or SCENARIO:METRIC=PERCENT, for compare and nightly.
 void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions& options);

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/subcommand.hpp"
+#include "session/shard.hpp"
 #include "stats/stopping.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
@@ -27,6 +28,7 @@ struct RunFlags {
   int min_runs = RunOptions{}.min_runs, max_runs = RunOptions{}.max_runs, claim_max_runs = 0;
   std::string budget;
   std::int64_t resume_id = 0;
+  std::string shard, shard_by;
 };
 
 const char* kRunFooter = R"(
@@ -99,6 +101,21 @@ to the ready line (startup_seconds), docker create apart; the container is then 
 (SIGKILL). For Python services the probe adds the interpreter's own start to ready and how many
 modules came from .pyc and how many were compiled.
 
+Shards: --shard K/N measures the K-th of N parts of the selected scenarios, so N runners
+(a CI matrix) measure a suite once between them into one database (a shared PostgreSQL).
+Every runner computes the same split from the database: balanced on each scenario's cost
+(the seconds its samples took, builds and start-ups) in the suite's newest complete run
+whose labels differ from this one's (this fleet's own finished shards never count; when
+that run was itself a shard, with its sibling shards), greedy longest first into the least
+loaded shard, ties in the suite's order; by count (round robin) without such a run. Once
+one shard of the fleet (same suite, labels and N) is stored, the others take its basis, so
+a shard that starts after another finished still gets the same split. --shard-by SEL pins
+the basis (a run id or the label of an earlier fleet). A claim's two scenarios stay in one
+shard. --shard needs a --label naming the fleet (the shards find each other by it, and
+'buildbench report --run KEY=VALUE' renders them as one page). The shard (K, N, its
+scenarios, the basis) is stored with the run; --resume continues a shard with its own.
+'buildbench list --shard K/N' shows the split without measuring.
+
 Examples:
   buildbench run                                   # default suite, all states, 3 runs
   buildbench run --scenario final --state cold --runs 5 --warmup 1
@@ -106,6 +123,10 @@ Examples:
   buildbench run --precision 10 --max-runs 4 --claim-precision 3 --claim-max-runs 6
   buildbench run --precision 10 --claim-precision 3 --claim-max-runs 6 --budget 30m
   buildbench run --label branch=main --label commit=$(git rev-parse --short HEAD)
+  # a CI matrix of 4 runners (shard: [1, 2, 3, 4]), one database, then one page:
+  buildbench run --shard ${{ matrix.shard }}/4 --label nightly=$(date +%F) \
+      --db postgresql://bench@db.example:5432/buildbench
+  buildbench report --run nightly=$(date +%F) --db postgresql://bench@db.example:5432/buildbench
 Prints the run id on stdout; progress goes to stderr.)";
 
 // The fixed design (--runs) or the adaptive one (--precision and its bounds).
@@ -203,6 +224,59 @@ RunOptions design_options(const CLI::App& run, const RunFlags& flags) {
   return options;
 }
 
+// --shard on a resumed run: only the shard it already is.
+void check_resumed_shard(const RunFlags& flags, const RunOptions& resumed) {
+  if (flags.shard.empty()) return;
+  if (!flags.shard_by.empty()) {
+    throw UsageError(fmt::format(
+        "--resume {} --shard-by {}: a resumed shard keeps the split it started with; drop "
+        "--shard-by",
+        flags.resume_id, flags.shard_by));
+  }
+  auto spec = parse_shard(flags.shard);
+  if (!resumed.shard) {
+    throw UsageError(fmt::format(
+        "--resume {} --shard {}: run {} measured the whole selection, not a shard; resume it "
+        "without --shard",
+        flags.resume_id, flags.shard, flags.resume_id));
+  }
+  if (resumed.shard->index != spec.index || resumed.shard->count != spec.count) {
+    throw UsageError(fmt::format(
+        "--resume {} --shard {}: run {} is shard {}/{}; resume it with --shard {}/{} or "
+        "without --shard, or start shard {} as a run of its own",
+        flags.resume_id, flags.shard, flags.resume_id, resumed.shard->index,
+        resumed.shard->count, resumed.shard->index, resumed.shard->count, flags.shard));
+  }
+}
+
+// --shard K/N: the run's scenarios become its shard's, stored with the run.
+void take_shard(const RunFlags& flags, const Suite& suite, RunOptions& options) {
+  auto spec = parse_shard(flags.shard);
+  if (options.labels.empty()) {
+    throw UsageError(fmt::format(
+        "--shard {} needs a --label naming this fleet's runs (e.g. --label nightly=$(date "
+        "+%F), or the CI run's id): the shards find each other by it, and 'buildbench report "
+        "--run KEY=VALUE' renders them as one page",
+        flags.shard));
+  }
+  Store store(flags.db_path, Store::Mode::kReadWrite);
+  auto partition = plan_partition(&store, suite, options, spec.count, flags.shard_by);
+  options.shard = shard_of(partition, spec);
+  options.scenarios = options.shard->scenarios;
+  std::size_t total = 0;
+  for (const auto& shard : partition.shards) total += shard.size();
+  double all = 0;
+  for (double load : partition.load) all += load;
+  std::string basis =
+      partition.balanced_by == "cost"
+          ? fmt::format("balanced on the seconds of run {} (this shard {:.0f} s of {:.0f} s)",
+                        fmt::join(partition.basis_runs, ", "), partition.load[spec.index - 1], all)
+          : "by count (no earlier complete run of the suite to balance on)";
+  fmt::print(stderr, "buildbench: shard {}/{}: {} of {} scenarios ({}), {}\n", spec.index,
+             spec.count, options.shard->scenarios.size(), total,
+             fmt::join(options.shard->scenarios, ", "), basis);
+}
+
 int measure_suite(const CLI::App& run, RunFlags flags, const std::string& command_line) {
   ManifestVars vars = manifest_vars(flags.source);
   RunOptions options = design_options(run, flags);
@@ -215,9 +289,11 @@ int measure_suite(const CLI::App& run, RunFlags flags, const std::string& comman
           fmt::format("--resume {}: no such run in '{}'", flags.resume_id, flags.db_path));
     }
     options = resumed_options(*stored, options);
+    check_resumed_shard(flags, options);
     if (run.count("--suite") == 0) flags.suite_path = stored->suite_path;
   }
   Suite suite = load_suite(flags.suite_path, vars);
+  if (flags.resume_id == 0 && !flags.shard.empty()) take_shard(flags, suite, options);
   RunOutcome outcome =
       execute_run(suite, options, flags.db_path, flags.measure.no_wait, flags.measure.builder);
   fmt::print("{}\n", outcome.run_id);
@@ -240,6 +316,14 @@ Subcommand add_run_command(CLI::App& parent, const std::string& command_line) {
                     "Start-up repetitions per scenario and bytecode mode");
   run->add_option("--resume", flags->resume_id,
                   "Complete the missing samples of an interrupted or failed run (its own options)");
+  auto* shard = run->add_option(
+      "--shard", flags->shard,
+      "K/N: measure the K-th of N parts of the selected scenarios (N runners, one database; "
+      "see Shards below)");
+  run->add_option("--shard-by", flags->shard_by,
+                  "With --shard: balance the split on these runs (an id or KEY=VALUE) instead "
+                  "of the suite's newest complete run of another label")
+      ->needs(shard);
   run->footer(kRunFooter);
   return {run, [run, flags, command_line] { return measure_suite(*run, *flags, command_line); }};
 }

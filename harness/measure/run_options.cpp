@@ -29,7 +29,25 @@ nlohmann::json stored_form(const RunOptions& options) {
   if (options.claim_precision > 0) json["claim_precision"] = options.claim_precision;
   if (options.claim_max_runs > 0) json["claim_max_runs"] = options.claim_max_runs;
   if (options.budget) json["budget_ms"] = options.budget->count();
+  if (options.shard) {
+    json["shard"] = {{"index", options.shard->index},
+                     {"count", options.shard->count},
+                     {"scenarios", options.shard->scenarios},
+                     {"balanced_by", options.shard->balanced_by},
+                     {"basis_runs", options.shard->basis_runs}};
+  }
   return json;
+}
+
+std::optional<ShardOptions> read_shard(const nlohmann::json& stored) {
+  if (!stored.is_object()) return std::nullopt;
+  ShardOptions shard;
+  shard.index = stored.value("index", 0);
+  shard.count = stored.value("count", 0);
+  shard.scenarios = stored.value("scenarios", std::vector<std::string>{});
+  shard.balanced_by = stored.value("balanced_by", std::string("count"));
+  shard.basis_runs = stored.value("basis_runs", std::vector<std::int64_t>{});
+  return shard;
 }
 
 RunOptions read_stored_form(const nlohmann::json& o, const RunOptions& given) {
@@ -61,6 +79,7 @@ RunOptions read_stored_form(const nlohmann::json& o, const RunOptions& given) {
   }
   if (o.contains("budget_ms"))
     options.budget = std::chrono::milliseconds(o["budget_ms"].get<long long>());
+  if (o.contains("shard")) options.shard = read_shard(o["shard"]);
   options.image_variant = o.value("image_variant", std::string());
   options.registry = o.value("registry", given.registry);
   options.pull_engine = o.value("pull_engine", given.pull_engine);

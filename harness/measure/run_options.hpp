@@ -15,6 +15,19 @@
 
 namespace bb {
 
+// One runner's part of a suite split across runners (run --shard K/N): which of the N shards
+// it is, the scenarios it got, and what the split was balanced on ("cost": the seconds the
+// basis runs' samples took; "count": round robin in the suite's order, no basis).
+struct ShardOptions {
+  int index = 0;  // K, 1-based
+  int count = 0;  // N
+  std::vector<std::string> scenarios;
+  std::string balanced_by = "count";
+  std::vector<std::int64_t> basis_runs;  // run ids in the database the shards wrote to
+
+  bool operator==(const ShardOptions&) const = default;
+};
+
 struct RunOptions {
   std::vector<std::string> scenarios;  // empty: all of the suite
   std::vector<CacheState> states;      // empty: all each scenario supports
@@ -60,6 +73,8 @@ struct RunOptions {
   // session's start. Repetitions past each group's minimum are granted while the predicted
   // total fits, and no visit starts once it is spent. Unset: no budget.
   std::optional<std::chrono::milliseconds> budget;
+  // Set for one shard of a split suite; `scenarios` then holds the shard's scenarios.
+  std::optional<ShardOptions> shard;
 
   bool operator==(const RunOptions&) const = default;
 };
@@ -71,6 +86,8 @@ nlohmann::json stored_form(const RunOptions& options);
 // run had in effect (pull_onto "empty", the 1.96 stand-in), the lab's (registry, pull engine,
 // network profile) the `given` command's, others the default.
 RunOptions read_stored_form(const nlohmann::json& stored, const RunOptions& given = {});
+// A run's stored shard (its options' "shard"), when it is one.
+std::optional<ShardOptions> read_shard(const nlohmann::json& stored_shard);
 // The options a run was started with (for --resume): its stored form, labels and command,
 // with the secrets taken from the resuming command's `given` options.
 RunOptions resumed_options(const RunRecord& run, const RunOptions& given);

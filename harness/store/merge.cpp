@@ -81,8 +81,16 @@ void copy_pairs(Store& target, Store& from,
 }  // namespace
 
 MergeResult merge_database(Store& target, const std::filesystem::path& source) {
-  check_source(source);
+  // A server's store is checked by opening it (not buildbench's, or newer: refused).
+  bool server = sql::is_server_url(source.string());
+  if (!server) check_source(source);
   Store from(source, Store::Mode::kReadOnly);
+  if (server && from.connection().schema_version() != kSchemaVersion) {
+    throw UsageError(fmt::format(
+        "--from {} has schema version {}, buildbench uses {}; open it read-write with this "
+        "buildbench first (any write migrates an older one forward)",
+        from.location(), from.connection().schema_version(), kSchemaVersion));
+  }
   MergeResult result;
   std::set<std::string> present;
   for (const auto& run : target.runs()) present.insert(run.uuid);

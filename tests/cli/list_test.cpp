@@ -33,3 +33,18 @@ TEST_CASE("cli list: a folder without a suite is a usage error naming it") {
   CHECK(result.error.find(dir.path.string()) != std::string::npos);
   CHECK(result.out.empty());
 }
+
+TEST_CASE("cli list: --shard shows the split run --shard computes, the given shard marked") {
+  bb::test::CliTempDir dir;
+  auto db = (dir.path / "none.db").string();
+  auto result = buildbench_cli({"list", "--suite", basic_suite(), "--shard", "1/1", "--db", db});
+  INFO(result.out << result.error);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("shards of 1, by count") &&
+                             Catch::Contains("* 1/1: one, two"));
+  CHECK_FALSE(std::filesystem::exists(db));  // a preview creates no database
+  auto empty = buildbench_cli({"list", "--suite", basic_suite(), "--shard", "2/2", "--db", db});
+  CHECK(empty.exit_code == kExitUsage);
+  CHECK_THAT(empty.out, Catch::Contains("  1/2: one, two") && Catch::Contains("* 2/2: (none)"));
+  CHECK_THAT(empty.error, Catch::Contains("shard 2 gets no scenario"));
+}

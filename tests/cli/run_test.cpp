@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli/cli_helpers.hpp"
+#include "measure/run_options.hpp"
 
 using namespace bb;
 using bb::test::basic_suite;
@@ -96,4 +97,59 @@ TEST_CASE("cli run: --resume of a run the database does not hold, and a missing 
   CHECK(missing.exit_code == kExitUsage);
   CHECK(missing.error.find("nowhere") != std::string::npos);
   CHECK(missing.out.empty());  // no run id: nothing was measured
+}
+
+TEST_CASE("cli run: --shard refuses a bad K/N, a fleet without a label and an empty shard") {
+  bb::test::CliTempDir dir;
+  auto db = (dir.path / "b.db").string();
+  for (const char* bad : {"0/4", "5/4", "a/b"}) {
+    auto result = buildbench_cli(
+        {"run", "--suite", basic_suite(), "--shard", bad, "--label", "n=1", "--db", db});
+    INFO(bad);
+    CHECK(result.exit_code == kExitUsage);
+    CHECK_THAT(result.error, Catch::StartsWith("--shard ") && Catch::Contains("1 <= K <= N"));
+  }
+  auto unlabelled = buildbench_cli({"run", "--suite", basic_suite(), "--shard", "1/2", "--db", db});
+  CHECK(unlabelled.exit_code == kExitUsage);
+  CHECK_THAT(unlabelled.error, Catch::Contains("needs a --label naming this fleet's runs"));
+  // basic's claim compares its two scenarios: they share a shard, so 2 of 2 holds none.
+  auto empty = buildbench_cli(
+      {"run", "--suite", basic_suite(), "--shard", "2/2", "--label", "n=1", "--db", db});
+  CHECK(empty.exit_code == kExitUsage);
+  CHECK_THAT(empty.error, Catch::Contains("shard 2 gets no scenario") &&
+                              Catch::Contains("fill only 1 of 2"));
+  CHECK(empty.out.empty());
+  auto by = buildbench_cli({"run", "--suite", basic_suite(), "--shard-by", "1", "--db", db});
+  CHECK(by.exit_code == kExitUsage);  // --shard-by needs --shard
+}
+
+TEST_CASE("cli run: --resume of a shard takes only its own --shard") {
+  bb::test::CliTempDir dir;
+  auto db = (dir.path / "b.db").string();
+  std::int64_t shard_run = 0, whole_run = 0;
+  {
+    Store store(db, Store::Mode::kReadWrite);
+    RunRecord run;
+    run.suite_name = "basic";
+    run.labels = {{"n", "1"}};
+    RunOptions options;
+    options.shard = ShardOptions{1, 2, {"one"}, "count", {}};
+    run.options = stored_form(options);
+    shard_run = store.begin_run(run);
+    RunRecord whole;
+    whole.suite_name = "basic";
+    whole_run = store.begin_run(whole);
+  }
+  auto other = buildbench_cli({"run", "--resume", std::to_string(shard_run), "--shard", "2/2",
+                               "--suite", basic_suite(), "--db", db});
+  CHECK(other.exit_code == kExitUsage);
+  CHECK_THAT(other.error, Catch::Contains("is shard 1/2; resume it with --shard 1/2"));
+  auto pinned = buildbench_cli({"run", "--resume", std::to_string(shard_run), "--shard", "1/2",
+                                "--shard-by", "1", "--suite", basic_suite(), "--db", db});
+  CHECK(pinned.exit_code == kExitUsage);
+  CHECK_THAT(pinned.error, Catch::Contains("keeps the split it started with"));
+  auto whole = buildbench_cli({"run", "--resume", std::to_string(whole_run), "--shard", "1/2",
+                               "--suite", basic_suite(), "--db", db});
+  CHECK(whole.exit_code == kExitUsage);
+  CHECK_THAT(whole.error, Catch::Contains("measured the whole selection, not a shard"));
 }
