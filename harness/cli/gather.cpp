@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "compare/what_changed.hpp"
+#include "measure/run_options.hpp"
 #include "stats/summary.hpp"
 #include "util/error.hpp"
 
@@ -50,30 +51,47 @@ void add_suite(ReportInput& input, const Suite& suite) {
   }
 }
 
+// What one point of the history is: a run, or the shards of one fleet (run --shard: the
+// same labels and N), which measured the suite once between them.
+std::string history_key(const RunRecord& run) {
+  auto shard = read_shard(run.options.is_object() ? run.options.value("shard", nlohmann::json())
+                                                  : nlohmann::json());
+  if (!shard) return fmt::format("run {}", run.id);
+  return fmt::format("fleet {} of {}", nlohmann::json(run.labels).dump(), shard->count);
+}
+
 // Per-run medians of the tracked metrics over the complete runs of the suite up to `run`
-// (one point a night: a paired nightly's baseline side left out); empty with fewer than two.
+// (one point a night: a paired nightly's baseline side left out, a fleet's shards one point
+// at its first shard's date); empty with fewer than two.
 std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run) {
   std::vector<std::int64_t> history_ids;
-  std::map<std::int64_t, std::string> dates;
+  std::vector<std::string> keys;                    // in the order of each point's first run
+  std::map<std::string, HistoryPoint> points;
+  std::map<std::int64_t, std::string> key_of;
   for (const auto& r : store.runs()) {
     auto kind = r.labels.find("kind");
     bool nightly_baseline = kind != r.labels.end() && kind->second == kNightlyBaselineKind;
     if (r.suite_name == run.suite_name && r.status == "complete" && r.id <= run.id &&
         !nightly_baseline) {
       history_ids.push_back(r.id);
-      dates[r.id] = r.started_at.substr(0, 10);
+      std::string key = history_key(r);
+      key_of[r.id] = key;
+      auto [point, added] = points.try_emplace(key);
+      if (added) {
+        keys.push_back(key);
+        point->second.date = r.started_at.substr(0, 10);
+      }
+      point->second.run_id = r.id;  // the point's last run
     }
   }
   std::vector<HistoryPoint> history;
-  if (history_ids.size() < 2) return history;
-  std::map<std::int64_t, std::map<MetricKey, std::vector<double>>> values;
+  if (keys.size() < 2) return history;
+  std::map<std::string, std::map<MetricKey, std::vector<double>>> values;
   for (const auto& v : store.metric_series_of(history_ids, tracked_metric_names()))
-    values[v.run_id][v.key].push_back(v.value);
-  for (auto id : history_ids) {
-    HistoryPoint point;
-    point.run_id = id;
-    point.date = dates[id];
-    for (const auto& [key, v] : values[id]) point.medians[key] = stats::median(v);
+    values[key_of[v.run_id]][v.key].push_back(v.value);
+  for (const auto& key : keys) {
+    HistoryPoint point = points[key];
+    for (const auto& [metric, v] : values[key]) point.medians[metric] = stats::median(v);
     history.push_back(point);
   }
   return history;

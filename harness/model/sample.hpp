@@ -13,6 +13,8 @@ namespace bb {
 struct Metric {
   std::string name;
   double value = 0;
+
+  bool operator==(const Metric&) const = default;
 };
 
 struct Sample {

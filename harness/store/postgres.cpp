@@ -2,8 +2,10 @@
 // types from the query; doubles are written and read back in their shortest exact form.
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -13,6 +15,8 @@
 namespace bb::sql {
 
 namespace {
+
+constexpr int kReconnectAttempts = 8;
 
 struct ResultFree {
   void operator()(PGresult* result) const { PQclear(result); }
@@ -148,12 +152,8 @@ class PostgresConnection final : public Connection {
           "role may log in (a password comes from PGPASSWORD, ~/.pgpass or a service file)",
           location_, why));
     }
-    // Notices (e.g. "relation already exists, skipping") are not for the user.
-    PQsetNoticeProcessor(
-        connection_, [](void*, const char*) {}, nullptr);
-    exec("SET client_min_messages = warning");
-    exec("SET extra_float_digits = 3");
-    if (read_only) exec("SET default_transaction_read_only = on");
+    read_only_ = read_only;
+    set_up_session();
   }
   ~PostgresConnection() override {
     if (connection_) PQfinish(connection_);
@@ -165,11 +165,24 @@ class PostgresConnection final : public Connection {
     return std::make_unique<PostgresStatement>(*this, std::move(translated));
   }
   void exec(const std::string& script) override {
-    check(Result(PQexec(connection_, translate(script, Dialect::kPostgres).c_str())), script);
+    ensure_live();
+    exec_here(script);
   }
-  void begin() override { exec("BEGIN"); }
-  void commit() override { exec("COMMIT"); }
-  void rollback() override { exec("ROLLBACK"); }
+  void begin() override {
+    exec("BEGIN");
+    in_transaction_ = true;
+  }
+  // On this session only: a COMMIT on a new session would commit nothing and say nothing.
+  void commit() override { end_transaction("COMMIT"); }
+  void rollback() override { end_transaction("ROLLBACK"); }
+  void reconnect() override;
+  // Outside a transaction, a connection the server has since closed (a restart while the
+  // runner built) is reopened before the next statement: nothing was in flight on it.
+  void ensure_live() {
+    if (in_transaction_) return;
+    if (PQconsumeInput(connection_) && PQstatus(connection_) == CONNECTION_OK) return;
+    reconnect();
+  }
   int application_id() override { return bookkeeping("application_id"); }
   int schema_version() override { return bookkeeping("version"); }
   int lock_schema() override {
@@ -200,7 +213,8 @@ class PostgresConnection final : public Connection {
         trimmed(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(connection_));
     if (why.empty()) why = trimmed(PQerrorMessage(connection_));
     if (PQstatus(connection_) == CONNECTION_BAD) {
-      throw EnvironmentError(fmt::format(
+      in_transaction_ = false;
+      throw ConnectionLost(fmt::format(
           "database {}: the connection to the server was lost ({}); the server rolled back "
           "the unfinished transaction, so nothing of it was stored; rerun, or continue the run "
           "with --resume",
@@ -208,8 +222,9 @@ class PostgresConnection final : public Connection {
     }
     const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
     std::string first_line = sql.substr(0, sql.find('\n'));
-    throw EnvironmentError(fmt::format("database {}: {} (SQLSTATE {}) in: {}", location_, why,
-                                       state ? state : "?", first_line.substr(0, 120)));
+    throw EnvironmentError(fmt::format("database {}: {} (SQLSTATE {}) in: {}{}", location_, why,
+                                       state ? state : "?", first_line.substr(0, 120),
+                                       advice(state ? state : "")));
   }
   PGconn* handle() { return connection_; }
 
@@ -227,11 +242,63 @@ class PostgresConnection final : public Connection {
     if (PQntuples(result.get()) == 0) return 0;
     return std::atoi(PQgetvalue(result.get(), 0, 0));
   }
+  // What to do about a statement the server stopped: the transaction is rolled back whole.
+  static std::string advice(const std::string& state) {
+    if (state == "57014" || state == "55P03" || state == "40P01") {
+      return "; the server stopped the statement (statement_timeout, lock_timeout or a "
+             "deadlock, e.g. a lock another session held) and rolled its transaction back, so "
+             "nothing of it was stored; find the blocking session in pg_stat_activity, or raise "
+             "the role's statement_timeout, then rerun or continue with --resume";
+    }
+    return "";
+  }
+  void exec_here(const std::string& script) {
+    check(Result(PQexec(connection_, translate(script, Dialect::kPostgres).c_str())), script);
+  }
+  void end_transaction(const char* command) {
+    in_transaction_ = false;  // whatever the outcome, no transaction is open after it
+    exec_here(command);
+  }
+  void set_up_session() {
+    // Notices (e.g. "relation already exists, skipping") are not for the user.
+    PQsetNoticeProcessor(
+        connection_, [](void*, const char*) {}, nullptr);
+    exec("SET client_min_messages = warning");
+    exec("SET extra_float_digits = 3");
+    if (read_only_) exec("SET default_transaction_read_only = on");
+  }
   std::string location_;
   PGconn* connection_ = nullptr;
+  bool read_only_ = false;
+  bool in_transaction_ = false;
 };
 
+// A restart takes a few seconds: up to ~30 s of attempts, doubling from a quarter second.
+void PostgresConnection::reconnect() {
+  std::chrono::milliseconds wait(250);
+  for (int attempt = 1; attempt <= kReconnectAttempts; ++attempt) {
+    fmt::print(stderr,
+               "buildbench: database {}: the connection to the server was lost; reconnecting "
+               "(attempt {} of {})\n",
+               location_, attempt, kReconnectAttempts);
+    PQreset(connection_);
+    if (PQstatus(connection_) == CONNECTION_OK) {
+      in_transaction_ = false;
+      set_up_session();
+      return;
+    }
+    if (attempt < kReconnectAttempts) std::this_thread::sleep_for(wait);
+    wait *= 2;
+  }
+  throw ConnectionLost(fmt::format(
+      "database {}: the connection to the server was lost and {} attempts to reconnect failed "
+      "({}); every sample committed before is kept; once the server answers, continue the run "
+      "with --resume",
+      location_, kReconnectAttempts, trimmed(PQerrorMessage(connection_))));
+}
+
 void PostgresStatement::run() {
+  connection_.ensure_live();
   std::vector<const char*> values;
   for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
   row_ = -1;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.hpp"
+
 namespace SQLite {
 class Database;
 }
@@ -26,6 +28,13 @@ std::string translate(std::string_view sql, Dialect dialect);
 std::string replace_into(Dialect dialect, std::string_view table,
                          const std::vector<std::string>& columns,
                          const std::vector<std::string>& keys);
+
+// The server cut the connection (restarted, or ended the session): whatever transaction was
+// open is rolled back by the server. Connection::reconnect() may open a new one.
+class ConnectionLost : public EnvironmentError {
+ public:
+  using EnvironmentError::EnvironmentError;
+};
 
 // One prepared statement of a backend; columns are read from the current row.
 class StatementImpl {
@@ -73,6 +82,10 @@ class Connection {
   virtual bool holds_tables() = 0;
   // Where the data lives, for messages: a file, or a URL without any password.
   virtual std::string location() const = 0;
+  // After ConnectionLost: a new session to the server, retried for a bounded time (a
+  // restart takes seconds), saying so on stderr; throws ConnectionLost when it gives up.
+  // SQLite never loses its file: a no-op.
+  virtual void reconnect() {}
   // The SQLite handle, for SQLite-only tools (tests, the history benchmark); throws otherwise.
   virtual SQLite::Database& sqlite();
 };

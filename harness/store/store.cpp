@@ -71,7 +71,7 @@ std::int64_t Store::begin_run_in_transaction(RunRecord& run) {
   return run.id;
 }
 
-void Store::finish_run(std::int64_t run_id, const std::string& status) {
+void Store::finish_run_once(std::int64_t run_id, const std::string& status) {
   sql::Statement update(*db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
   update.bind(1, status);
   update.bind(2, now());
@@ -144,10 +144,55 @@ void Store::add_scenario(std::int64_t run_id, const std::string& name, int posit
 }
 
 std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
-  sql::Transaction transaction(*db_);
-  auto id = add_sample_in_transaction(run_id, sample);
-  transaction.commit();
-  return id;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      sql::Transaction transaction(*db_);
+      auto id = add_sample_in_transaction(run_id, sample);
+      transaction.commit();
+      return id;
+    } catch (const sql::ConnectionLost&) {
+      if (attempt == kSampleAttempts) throw;
+    }
+    // The server rolled the transaction back, unless the cut came after its COMMIT landed:
+    // look before writing it again (reconnecting first; giving up throws).
+    if (auto id = stored_sample_id(run_id, sample)) return *id;
+    fmt::print(stderr, "buildbench: database {}: writing the sample again ({} of {})\n",
+               location(), attempt + 1, kSampleAttempts);
+  }
+}
+
+std::optional<std::int64_t> Store::stored_sample_id(std::int64_t run_id, const Sample& sample) {
+  sql::Statement query(*db_,
+                       "SELECT id FROM samples WHERE run_id = ? AND scenario = ? AND kind = ? AND "
+                       "state = ? AND repetition = ? AND warmup = ? AND status = ? AND "
+                       "started_at = ? ORDER BY id");
+  query.bind(1, run_id);
+  query.bind(2, sample.scenario);
+  query.bind(3, std::string(to_string(sample.kind)));
+  query.bind(4, sample.state);
+  query.bind(5, sample.repetition);
+  query.bind(6, sample.warmup ? 1 : 0);
+  query.bind(7, std::string(to_string(sample.status)));
+  query.bind(8, sample.started_at);
+  std::vector<std::int64_t> candidates;
+  while (query.step()) candidates.push_back(query.column(0).int64());
+  for (auto id : candidates) {
+    // Same group, repetition and second: the same sample only with the same figures too.
+    sql::Statement metrics(*db_, "SELECT name, value FROM metrics WHERE sample_id = ? ORDER BY rowid");
+    metrics.bind(1, id);
+    std::vector<Metric> stored;
+    while (metrics.step()) stored.push_back({metrics.column(0).text(), metrics.column(1).real()});
+    if (stored == sample.metrics) return id;
+  }
+  return std::nullopt;
+}
+
+void Store::finish_run(std::int64_t run_id, const std::string& status) {
+  try {
+    finish_run_once(run_id, status);
+  } catch (const sql::ConnectionLost&) {
+    finish_run_once(run_id, status);  // one UPDATE: the same outcome if it ran twice
+  }
 }
 
 std::int64_t Store::add_sample_in_transaction(std::int64_t run_id, const Sample& sample) {

@@ -29,6 +29,7 @@ class Connection;
 
 inline constexpr int kSchemaVersion = 5;
 inline constexpr int kApplicationId = 0x62626e63;  // "bbnc"
+inline constexpr int kSampleAttempts = 3;
 
 class Store {
  public:
@@ -73,6 +74,8 @@ class Store {
   void reopen_run(std::int64_t run_id);
   void add_scenario(std::int64_t run_id, const std::string& name, int position,
                     const nlohmann::json& manifest);
+  // One transaction; on PostgreSQL a connection the server cuts meanwhile (a restart) is
+  // reopened and the sample written again, at most kSampleAttempts times, never twice.
   std::int64_t add_sample(std::int64_t run_id, const Sample& sample);
   bool has_image(const std::string& image_id);
   void add_image(const ImageRecord& image);
@@ -115,6 +118,10 @@ class Store {
   SQLite::Database& database();
 
  private:
+  // A sample whose commit's outcome a cut connection left unknown, if it is stored: the same
+  // run, group, repetition, start and metrics.
+  std::optional<std::int64_t> stored_sample_id(std::int64_t run_id, const Sample& sample);
+  void finish_run_once(std::int64_t run_id, const std::string& status);
   void open_file(const std::filesystem::path& path, Mode mode, int busy_timeout_ms);
   void open_server(const std::string& url, Mode mode);
   void migrate();

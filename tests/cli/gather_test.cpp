@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli/cli_helpers.hpp"
+#include "measure/run_options.hpp"
 #include "compare/what_changed.hpp"
 #include "stats/edivisive.hpp"
 #include "util/error.hpp"
@@ -228,4 +229,34 @@ TEST_CASE("gather: claims pool over earlier complete runs on the same engine and
   CHECK(gather_report_input(store, std::to_string(last), "", {}, 2).pool_runs.size() == 1);
   CHECK(gather_report_input(store, std::to_string(last), "", {}, 1).pool_runs.empty());
   CHECK(pool_key(with("27.0", "lan")) != pool_key(with("27.0", "slow")));
+}
+
+TEST_CASE("gather: a fleet's shards make one page and one history point") {
+  bb::test::CliTempDir dir;
+  Store store(dir.path / "b.db", Store::Mode::kReadWrite);
+  auto shard = [&](const std::string& date, int k, const std::string& scenario, double seconds) {
+    RunRecord run = basic_run(date + "T02:0" + std::to_string(k) + ":00Z");
+    run.labels = {{"nightly", date}};
+    RunOptions options;
+    options.shard = ShardOptions{k, 2, {scenario}, "count", {}};
+    run.options = stored_form(options);
+    return add_run(store, run, {{scenario, {seconds, seconds}}});
+  };
+  shard("2026-01-01", 1, "one", 5);
+  auto last_night = shard("2026-01-01", 2, "two", 7);
+  auto tonight_one = shard("2026-01-02", 1, "one", 6);
+  auto tonight_two = shard("2026-01-02", 2, "two", 8);
+  auto input = gather_report_input(store, "nightly=2026-01-02", "", {});
+  REQUIRE(input.runs.size() == 2);
+  CHECK(input.runs[0].id == tonight_one);
+  CHECK(input.scenario_order == std::vector<std::string>{"one", "two"});
+  CHECK(input.samples.size() == 4);
+  REQUIRE(input.history.size() == 2);  // not four: a night is its fleet
+  CHECK(input.history[0].run_id == last_night);
+  CHECK(input.history[0].date == "2026-01-01");
+  CHECK(input.history[1].run_id == tonight_two);
+  MetricKey one{{"one", SampleKind::kBuild, "cold"}, "build_seconds"};
+  MetricKey two{{"two", SampleKind::kBuild, "cold"}, "build_seconds"};
+  CHECK(input.history[1].medians.at(one) == 6);
+  CHECK(input.history[1].medians.at(two) == 8);
 }
