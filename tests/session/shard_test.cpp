@@ -34,7 +34,7 @@ std::int64_t stored_run(Store& store, const std::map<std::string, double>& secon
 
 }  // namespace
 
-TEST_CASE("shard: K/N parses with 1 <= K <= N; anything else names the flag and the form") {
+TEST_CASE("shard: K/N parses with 1 <= K <= N, anything else names the flag and the form") {
   auto spec = parse_shard("2/4");
   CHECK(spec.index == 2);
   CHECK(spec.count == 4);
