@@ -75,7 +75,7 @@ TEST_CASE("example workflows parse as YAML and reference real flags") {
       }
     }
   }
-  CHECK(commands == 2);
+  CHECK(commands == 5);
 }
 
 TEST_CASE("the nightly example runs on a hosted runner, its history carried in the cache") {
@@ -115,4 +115,46 @@ TEST_CASE("the nightly example runs on a hosted runner, its history carried in t
   REQUIRE(upload.is_object());
   CHECK(upload["if"] == "always()");
   CHECK(upload["with"]["path"].get<std::string>().find("reports/") != std::string::npos);
+}
+
+TEST_CASE("the fleet example splits the suite over its matrix into one database, then one page") {
+  auto file = source_dir() / "ci-examples/github/fleet.yml";
+  auto workflow = parse_workflow(file);
+  const auto& measure = workflow["jobs"]["measure"];
+  const auto& shards = measure["strategy"]["matrix"]["shard"];
+  REQUIRE(shards.is_array());
+  std::size_t count = shards.size();
+  for (std::size_t k = 0; k < count; ++k) CHECK(shards[k] == k + 1);  // 1..N, each once
+  CHECK(measure["strategy"]["fail-fast"] == false);
+  std::string fleet = "/" + std::to_string(count);
+  std::string label, page_label;
+  for (const auto& step : measure["steps"]) {
+    if (!step.contains("run")) continue;
+    std::string run = step["run"];
+    if (run.find("buildbench run") == std::string::npos) continue;
+    CHECK(run.find("--shard ${{ matrix.shard }}" + fleet) != std::string::npos);
+    std::smatch m;
+    REQUIRE(std::regex_search(run, m, std::regex(R"(--label (\S+))")));
+    label = m[1];
+  }
+  const auto& page = workflow["jobs"]["page"];
+  CHECK(page["needs"] == "measure");
+  CHECK(page["if"] == "always()");
+  for (const auto& step : page["steps"]) {
+    if (!step.contains("run")) continue;
+    std::string run = step["run"];
+    std::smatch m;
+    if (std::regex_search(run, m, std::regex(R"(buildbench report --run (\S+))"))) page_label = m[1];
+  }
+  CHECK_FALSE(label.empty());
+  CHECK(page_label == label);  // the page is of this fleet's shards
+  // One database, its password from a file on the runner: no secret, none in the URL.
+  std::string db = workflow["env"]["BUILDBENCH_DB"];
+  CHECK(db.rfind("postgresql://", 0) == 0);
+  auto at = db.find('@');
+  REQUIRE(at != std::string::npos);
+  CHECK(db.substr(0, at).find(':', std::string("postgresql:").size()) == std::string::npos);
+  CHECK((workflow["env"].contains("PGPASSFILE") || workflow["env"].contains("PGSERVICEFILE")));
+  auto text = parse_workflow(file).dump();
+  CHECK(text.find("secrets.") == std::string::npos);
 }
