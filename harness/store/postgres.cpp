@@ -175,7 +175,9 @@ class PostgresConnection final : public Connection {
   // On this session only: a COMMIT on a new session would commit nothing and say nothing.
   void commit() override { end_transaction("COMMIT"); }
   void rollback() override { end_transaction("ROLLBACK"); }
-  void reconnect() override;
+  // A new session to the server, retried for a bounded time (a restart takes seconds);
+  // throws ConnectionLost when it gives up.
+  void reconnect();
   // Outside a transaction, a connection the server has since closed (a restart while the
   // runner built) is reopened before the next statement: nothing was in flight on it.
   void ensure_live() {

@@ -30,7 +30,9 @@ std::string replace_into(Dialect dialect, std::string_view table,
                          const std::vector<std::string>& keys);
 
 // The server cut the connection (restarted, or ended the session): whatever transaction was
-// open is rolled back by the server. Connection::reconnect() may open a new one.
+// open is rolled back by the server. The PostgreSQL backend reopens the connection, retried
+// for a bounded time and saying so on stderr, before the next statement outside a
+// transaction; when it gives up, this again.
 class ConnectionLost : public EnvironmentError {
  public:
   using EnvironmentError::EnvironmentError;
@@ -82,10 +84,7 @@ class Connection {
   virtual bool holds_tables() = 0;
   // Where the data lives, for messages: a file, or a URL without any password.
   virtual std::string location() const = 0;
-  // After ConnectionLost: a new session to the server, retried for a bounded time (a
-  // restart takes seconds), saying so on stderr; throws ConnectionLost when it gives up.
-  // SQLite never loses its file: a no-op.
-  virtual void reconnect() {}
+
   // The SQLite handle, for SQLite-only tools (tests, the history benchmark); throws otherwise.
   virtual SQLite::Database& sqlite();
 };
