@@ -231,7 +231,17 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
   } else if (!report_suite.empty()) {
     throw UsageError(fmt::format("--suite '{}' does not exist", report_suite));
   }
-  for (const auto& [name, position] : store.scenarios(run.id)) input.scenario_order.push_back(name);
+  // The scenarios of every selected run (a fleet's shards, runs pooled by label), in the
+  // suite's order: by position, then as first seen.
+  std::vector<std::pair<int, std::string>> positioned;
+  std::set<std::string> seen;
+  for (auto id : ids) {
+    for (const auto& [name, position] : store.scenarios(id))
+      if (seen.insert(name).second) positioned.emplace_back(position, name);
+  }
+  std::stable_sort(positioned.begin(), positioned.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [position, name] : positioned) input.scenario_order.push_back(name);
   input.suite_name = run.suite_name;
   input.modes = builtin_startup_modes();
   if (suite) add_suite(input, *suite);

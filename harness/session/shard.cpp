@@ -140,9 +140,14 @@ std::map<std::string, double> scenario_costs(Store& store, const std::vector<std
 
 namespace {
 
+std::optional<ShardOptions> stored_shard(const RunRecord& run) {
+  if (!run.options.is_object() || !run.options.contains("shard")) return std::nullopt;
+  return read_shard(run.options["shard"]);
+}
+
 bool same_fleet(const RunRecord& run, const std::string& suite_name,
                 const std::map<std::string, std::string>& labels, int count) {
-  auto shard = read_shard(run.options.value("shard", nlohmann::json()));
+  auto shard = stored_shard(run);
   return run.suite_name == suite_name && run.labels == labels && shard && shard->count == count;
 }
 
@@ -169,14 +174,14 @@ std::vector<std::int64_t> shard_basis(Store& store, const std::string& suite_nam
   auto runs = store.runs();
   for (const auto& run : runs) {  // oldest first: the fleet's first shard chose for all
     if (same_fleet(run, suite_name, labels, count))
-      return read_shard(run.options["shard"])->basis_runs;
+      return stored_shard(run)->basis_runs;
   }
   for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
     const RunRecord& run = *it;
     if (run.suite_name != suite_name || run.status != "complete" || run.pruned ||
         run.labels == labels)
       continue;
-    auto shard = read_shard(run.options.value("shard", nlohmann::json()));
+    auto shard = stored_shard(run);
     if (!shard) return {run.id};
     std::vector<std::int64_t> siblings;
     for (const auto& other : runs) {
