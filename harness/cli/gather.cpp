@@ -65,7 +65,7 @@ std::string history_key(const RunRecord& run) {
 // at its first shard's date); empty with fewer than two.
 std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run) {
   std::vector<std::int64_t> history_ids;
-  std::vector<std::string> keys;                    // in the order of each point's first run
+  std::vector<std::string> keys;  // in the order of each point's first run
   std::map<std::string, HistoryPoint> points;
   std::map<std::int64_t, std::string> key_of;
   for (const auto& r : store.runs()) {

@@ -39,14 +39,13 @@ void list_shards(const ListFlags& flags, const Suite& suite) {
     fmt::print("shards of {}, balanced on the seconds of run {} in {}:\n", spec.count,
                fmt::join(partition.basis_runs, ", "), printable_location(flags.db_path));
   } else {
-    fmt::print("shards of {}, by count (no earlier complete run of the suite in {}):\n",
-               spec.count, printable_location(flags.db_path));
+    fmt::print("shards of {}, by count (no earlier complete run of the suite in {}):\n", spec.count,
+               printable_location(flags.db_path));
   }
   for (int k = 1; k <= spec.count; ++k) {
     const auto& names = partition.shards[k - 1];
-    std::string load = partition.balanced_by == "cost"
-                           ? fmt::format(" ~{:.0f} s", partition.load[k - 1])
-                           : "";
+    std::string load =
+        partition.balanced_by == "cost" ? fmt::format(" ~{:.0f} s", partition.load[k - 1]) : "";
     fmt::print("{} {}/{}{}: {}\n", k == spec.index ? "*" : " ", k, spec.count, load,
                names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", ")));
   }

@@ -23,8 +23,7 @@ int merge_databases(const MergeFlags& flags) {
   for (const auto& from : flags.from) {
     auto result = merge_database(store, from);
     fmt::print("merged {}: {} run(s) imported ({} samples), {} already present\n",
-               printable_location(from),
-               result.imported, result.samples, result.skipped);
+               printable_location(from), result.imported, result.samples, result.skipped);
   }
   return kExitOk;
 }
@@ -35,7 +34,9 @@ Subcommand add_merge_command(CLI::App& parent) {
   auto* mrg = parent.add_subcommand(
       "merge", "Import runs from other buildbench databases (one per machine)");
   auto flags = std::make_shared<MergeFlags>();
-  mrg->add_option("--from", flags->from, "Database to import from (repeatable): a file or a postgresql:// URL")->required();
+  mrg->add_option("--from", flags->from,
+                  "Database to import from (repeatable): a file or a postgresql:// URL")
+      ->required();
   add_db_option(mrg, flags->db_path,
                 "Database to import into: a file or a postgresql://USER@HOST:PORT/DATABASE URL");
   mrg->footer(

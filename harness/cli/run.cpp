@@ -244,8 +244,8 @@ void check_resumed_shard(const RunFlags& flags, const RunOptions& resumed) {
     throw UsageError(fmt::format(
         "--resume {} --shard {}: run {} is shard {}/{}; resume it with --shard {}/{} or "
         "without --shard, or start shard {} as a run of its own",
-        flags.resume_id, flags.shard, flags.resume_id, resumed.shard->index,
-        resumed.shard->count, resumed.shard->index, resumed.shard->count, flags.shard));
+        flags.resume_id, flags.shard, flags.resume_id, resumed.shard->index, resumed.shard->count,
+        resumed.shard->index, resumed.shard->count, flags.shard));
   }
 }
 

@@ -73,8 +73,8 @@ ShardSpec parse_shard(const std::string& text, const std::string& flag) {
   ShardSpec spec{shard_number(text.substr(0, slash), text, flag),
                  shard_number(text.substr(slash + 1), text, flag)};
   if (spec.count < 1 || spec.index < 1 || spec.index > spec.count) {
-    throw UsageError(fmt::format("{} {}: shards are numbered 1 to N; {}", flag, printable(text),
-                                 kShardUsage));
+    throw UsageError(
+        fmt::format("{} {}: shards are numbered 1 to N; {}", flag, printable(text), kShardUsage));
   }
   return spec;
 }
@@ -168,13 +168,12 @@ std::vector<std::int64_t> pinned_basis(Store& store, const std::string& suite_na
 }  // namespace
 
 std::vector<std::int64_t> shard_basis(Store& store, const std::string& suite_name,
-                                      const std::map<std::string, std::string>& labels,
-                                      int count, const std::string& pinned) {
+                                      const std::map<std::string, std::string>& labels, int count,
+                                      const std::string& pinned) {
   if (!pinned.empty()) return pinned_basis(store, suite_name, pinned);
   auto runs = store.runs();
   for (const auto& run : runs) {  // oldest first: the fleet's first shard chose for all
-    if (same_fleet(run, suite_name, labels, count))
-      return stored_shard(run)->basis_runs;
+    if (same_fleet(run, suite_name, labels, count)) return stored_shard(run)->basis_runs;
   }
   for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
     const RunRecord& run = *it;

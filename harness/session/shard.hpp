@@ -49,8 +49,8 @@ std::map<std::string, double> scenario_costs(Store& store, const std::vector<std
 //    fleet's own finished shards never count), with its sibling shards when it is a shard;
 //  - else none (by count).
 std::vector<std::int64_t> shard_basis(Store& store, const std::string& suite_name,
-                                      const std::map<std::string, std::string>& labels,
-                                      int count, const std::string& pinned);
+                                      const std::map<std::string, std::string>& labels, int count,
+                                      const std::string& pinned);
 
 // The partition of the scenarios `options` selects in `suite` (scenarios no selected state
 // applies to left out), balanced on shard_basis; by count without a store (null).

@@ -156,8 +156,8 @@ std::int64_t Store::add_sample(std::int64_t run_id, const Sample& sample) {
     // The server rolled the transaction back, unless the cut came after its COMMIT landed:
     // look before writing it again (reconnecting first; giving up throws).
     if (auto id = stored_sample_id(run_id, sample)) return *id;
-    fmt::print(stderr, "buildbench: database {}: writing the sample again ({} of {})\n",
-               location(), attempt + 1, kSampleAttempts);
+    fmt::print(stderr, "buildbench: database {}: writing the sample again ({} of {})\n", location(),
+               attempt + 1, kSampleAttempts);
   }
 }
 
@@ -178,7 +178,8 @@ std::optional<std::int64_t> Store::stored_sample_id(std::int64_t run_id, const S
   while (query.step()) candidates.push_back(query.column(0).int64());
   for (auto id : candidates) {
     // Same group, repetition and second: the same sample only with the same figures too.
-    sql::Statement metrics(*db_, "SELECT name, value FROM metrics WHERE sample_id = ? ORDER BY rowid");
+    sql::Statement metrics(*db_,
+                           "SELECT name, value FROM metrics WHERE sample_id = ? ORDER BY rowid");
     metrics.bind(1, id);
     std::vector<Metric> stored;
     while (metrics.step()) stored.push_back({metrics.column(0).text(), metrics.column(1).real()});

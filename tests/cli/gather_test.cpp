@@ -9,8 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include "cli/cli_helpers.hpp"
-#include "measure/run_options.hpp"
 #include "compare/what_changed.hpp"
+#include "measure/run_options.hpp"
 #include "stats/edivisive.hpp"
 #include "util/error.hpp"
 

@@ -40,8 +40,8 @@ TEST_CASE("cli list: --shard shows the split run --shard computes, the given sha
   auto result = buildbench_cli({"list", "--suite", basic_suite(), "--shard", "1/1", "--db", db});
   INFO(result.out << result.error);
   REQUIRE(result.exit_code == 0);
-  CHECK_THAT(result.out, Catch::Contains("shards of 1, by count") &&
-                             Catch::Contains("* 1/1: one, two"));
+  CHECK_THAT(result.out,
+             Catch::Contains("shards of 1, by count") && Catch::Contains("* 1/1: one, two"));
   CHECK_FALSE(std::filesystem::exists(db));  // a preview creates no database
   auto empty = buildbench_cli({"list", "--suite", basic_suite(), "--shard", "2/2", "--db", db});
   CHECK(empty.exit_code == kExitUsage);

@@ -116,8 +116,8 @@ TEST_CASE("cli run: --shard refuses a bad K/N, a fleet without a label and an em
   auto empty = buildbench_cli(
       {"run", "--suite", basic_suite(), "--shard", "2/2", "--label", "n=1", "--db", db});
   CHECK(empty.exit_code == kExitUsage);
-  CHECK_THAT(empty.error, Catch::Contains("shard 2 gets no scenario") &&
-                              Catch::Contains("fill only 1 of 2"));
+  CHECK_THAT(empty.error,
+             Catch::Contains("shard 2 gets no scenario") && Catch::Contains("fill only 1 of 2"));
   CHECK(empty.out.empty());
   auto by = buildbench_cli({"run", "--suite", basic_suite(), "--shard-by", "1", "--db", db});
   CHECK(by.exit_code == kExitUsage);  // --shard-by needs --shard

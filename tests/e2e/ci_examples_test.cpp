@@ -144,7 +144,8 @@ TEST_CASE("the fleet example splits the suite over its matrix into one database,
     if (!step.contains("run")) continue;
     std::string run = step["run"];
     std::smatch m;
-    if (std::regex_search(run, m, std::regex(R"(buildbench report --run (\S+))"))) page_label = m[1];
+    if (std::regex_search(run, m, std::regex(R"(buildbench report --run (\S+))")))
+      page_label = m[1];
   }
   CHECK_FALSE(label.empty());
   CHECK(page_label == label);  // the page is of this fleet's shards

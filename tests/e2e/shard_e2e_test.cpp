@@ -2,15 +2,15 @@
 // one PostgreSQL database (the tests' server, BUILDBENCH_TEST_PG), and `report` over the four
 // renders the same page, byte for byte, as the same runs merged into SQLite.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include "e2e/helpers.hpp"
 #include "skip.hpp"
@@ -37,7 +37,9 @@ struct ScratchDatabase {
     } catch (...) {
     }
   }
-  std::unique_ptr<sql::Connection> admin() { return sql::open_postgres(server + "/postgres", false); }
+  std::unique_ptr<sql::Connection> admin() {
+    return sql::open_postgres(server + "/postgres", false);
+  }
   std::string location() const { return server + "/" + name; }
 };
 
@@ -45,8 +47,7 @@ std::map<std::string, std::string> files_in(const fs::path& folder) {
   std::map<std::string, std::string> files;
   for (const auto& entry : fs::directory_iterator(folder)) {
     std::ifstream in(entry.path(), std::ios::binary);
-    files[entry.path().filename().string()] =
-        std::string(std::istreambuf_iterator<char>(in), {});
+    files[entry.path().filename().string()] = std::string(std::istreambuf_iterator<char>(in), {});
   }
   return files;
 }
@@ -117,8 +118,8 @@ TEST_CASE("shard: four concurrent run --shard K/4 into one PostgreSQL, one page 
   auto merge = buildbench({"merge", "--from", db.location(), "--db", merged.path.string()});
   INFO(merge.err);
   REQUIRE(merge.exit_code == 0);
-  auto from_server = buildbench(
-      {"report", "--run", label, "--db", db.location(), "--out", (out / "pg").string()});
+  auto from_server =
+      buildbench({"report", "--run", label, "--db", db.location(), "--out", (out / "pg").string()});
   auto from_file = buildbench(
       {"report", "--run", label, "--db", merged.path.string(), "--out", (out / "sqlite").string()});
   INFO(from_server.err << from_file.err);
@@ -127,6 +128,7 @@ TEST_CASE("shard: four concurrent run --shard K/4 into one PostgreSQL, one page 
   auto pages = files_in(out / "pg");
   CHECK(pages.count("benchmark.md") == 1);
   CHECK(pages == files_in(out / "sqlite"));  // byte for byte, every file
-  for (const auto& name : kPlanned) CHECK(pages["benchmark.md"].find(name.first) != std::string::npos);
+  for (const auto& name : kPlanned)
+    CHECK(pages["benchmark.md"].find(name.first) != std::string::npos);
   fs::remove_all(out);
 }

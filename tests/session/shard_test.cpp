@@ -42,8 +42,8 @@ TEST_CASE("shard: K/N parses with 1 <= K <= N, anything else names the flag and 
   for (const char* bad : {"0/4", "5/4", "a/b", "4", "1/0", "-1/4", "2/4x", " 2/4", "2/", "/4"}) {
     INFO(bad);
     CHECK_THROWS_AS(parse_shard(bad), UsageError);
-    CHECK_THROWS_WITH(parse_shard(bad), Catch::StartsWith("--shard ") &&
-                                            Catch::Contains("1 <= K <= N"));
+    CHECK_THROWS_WITH(parse_shard(bad),
+                      Catch::StartsWith("--shard ") && Catch::Contains("1 <= K <= N"));
   }
 }
 
@@ -62,8 +62,8 @@ TEST_CASE("shard: by cost, longest first into the least loaded shard, each in th
   CHECK(partition.shards == Names{{"d", "a"}, {"e", "c", "b"}});
   CHECK(partition.load == std::vector<double>{15, 18});
   // Equal costs: the suite's order decides, and the lower shard takes a tie.
-  auto ties = partition_scenarios({"a", "b", "c", "d"}, {},
-                                  {{"a", 5}, {"b", 5}, {"c", 5}, {"d", 5}}, 2);
+  auto ties =
+      partition_scenarios({"a", "b", "c", "d"}, {}, {{"a", 5}, {"b", 5}, {"c", 5}, {"d", 5}}, 2);
   CHECK(ties.shards == Names{{"a", "c"}, {"b", "d"}});
 }
 
@@ -86,9 +86,9 @@ TEST_CASE("shard: a claim's two scenarios land in one shard, by count and by cos
 TEST_CASE("shard: a shard with no scenario is refused, saying how many shards the suite fills") {
   auto partition = partition_scenarios({"a", "b"}, {}, {}, 3);
   CHECK(shard_of(partition, {2, 3}).scenarios == std::vector<std::string>{"b"});
-  CHECK_THROWS_WITH(shard_of(partition, {3, 3}),
-                    Catch::Contains("shard 3 gets no scenario") &&
-                        Catch::Contains("fill only 2 of 3") && Catch::Contains("--shard K/2"));
+  CHECK_THROWS_WITH(shard_of(partition, {3, 3}), Catch::Contains("shard 3 gets no scenario") &&
+                                                     Catch::Contains("fill only 2 of 3") &&
+                                                     Catch::Contains("--shard K/2"));
 }
 
 TEST_CASE("shard: a scenario's cost is its samples' seconds in the newest basis run holding it") {
@@ -129,15 +129,14 @@ TEST_CASE("shard: every runner of a fleet balances on the same runs, however sta
   CHECK(shard_basis(store, "s", {{"nightly", "2"}}, 3, "") == std::vector<std::int64_t>{ad_hoc});
   // --shard-by pins it, to runs of this suite only.
   CHECK(shard_basis(store, "s", {{"nightly", "3"}}, 2, "nightly=1") == last_night);
-  CHECK(shard_basis(store, "s", {}, 2, std::to_string(plain)) ==
-        std::vector<std::int64_t>{plain});
+  CHECK(shard_basis(store, "s", {}, 2, std::to_string(plain)) == std::vector<std::int64_t>{plain});
   CHECK_THROWS_WITH(shard_basis(store, "s", {}, 2, "latest"),
                     Catch::Contains("measured suite 'other-suite'"));
 }
 
 TEST_CASE("shard: the partition of a suite's selection, balanced on the database's last run") {
-  Suite suite = load_suite(std::filesystem::path(BUILDBENCH_SOURCE_DIR) /
-                           "tests/fixtures/suites/basic");
+  Suite suite =
+      load_suite(std::filesystem::path(BUILDBENCH_SOURCE_DIR) / "tests/fixtures/suites/basic");
   suite.claims.clear();  // basic's claim would keep its two scenarios together
   TempDir dir;
   Store store(dir.path / "b.db", Store::Mode::kReadWrite);

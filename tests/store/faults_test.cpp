@@ -48,8 +48,12 @@ class OwnServer {
  private:
   ProcessResult lab(const std::string& action) {
     ProcessOptions options;
-    options.argv = {std::string(BUILDBENCH_SOURCE_DIR) + "/scripts/lab-postgres", action,
-                    "--port", port_, "--dir", dir_.string()};
+    options.argv = {std::string(BUILDBENCH_SOURCE_DIR) + "/scripts/lab-postgres",
+                    action,
+                    "--port",
+                    port_,
+                    "--dir",
+                    dir_.string()};
     options.timeout = std::chrono::seconds(90);
     options.ignore_interrupt = true;
     return run_process(options);
@@ -114,8 +118,7 @@ TEST_CASE("store faults on PostgreSQL: the server restarted mid-run, the writer 
       writer_failed = true;
     }
   });
-  while (written < 100 && !writer_failed)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (written < 100 && !writer_failed) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   auto restart = server.restart();
   restarted = true;
   writer.join();
@@ -134,8 +137,9 @@ TEST_CASE("store faults on PostgreSQL: the server restarted mid-run, the writer 
   CHECK(reader.run(id)->status == "complete");
 }
 
-TEST_CASE("store faults on PostgreSQL: a writer killed with SIGKILL leaves its run resumable, 0 lost",
-          "[store][postgres][faults]") {
+TEST_CASE(
+    "store faults on PostgreSQL: a writer killed with SIGKILL leaves its run resumable, 0 lost",
+    "[store][postgres][faults]") {
   if (!PostgresBackend::available()) BB_SKIP(kNoServer);
   PostgresBackend db;
   { Store init(db.location(), Store::Mode::kReadWrite); }
