@@ -39,8 +39,8 @@ void list_shards(const ListFlags& flags, const Suite& suite) {
     fmt::print("shards of {}, balanced on the seconds of run {} in {}:\n", spec.count,
                fmt::join(partition.basis_runs, ", "), printable_location(flags.db_path));
   } else {
-    fmt::print("shards of {}, by count (no earlier complete run of the suite in {}):\n", spec.count,
-               printable_location(flags.db_path));
+    fmt::print("shards of {}, by count (no basis run with samples of the suite in {}):\n",
+               spec.count, printable_location(flags.db_path));
   }
   for (int k = 1; k <= spec.count; ++k) {
     const auto& names = partition.shards[k - 1];

@@ -271,7 +271,7 @@ void take_shard(const RunFlags& flags, const Suite& suite, RunOptions& options) 
       partition.balanced_by == "cost"
           ? fmt::format("balanced on the seconds of run {} (this shard {:.0f} s of {:.0f} s)",
                         fmt::join(partition.basis_runs, ", "), partition.load[spec.index - 1], all)
-          : "by count (no earlier complete run of the suite to balance on)";
+          : "by count (no basis run holds samples of these scenarios to balance on)";
   fmt::print(stderr, "buildbench: shard {}/{}: {} of {} scenarios ({}), {}\n", spec.index,
              spec.count, options.shard->scenarios.size(), total,
              fmt::join(options.shard->scenarios, ", "), basis);
