@@ -10,6 +10,7 @@
 
 #include "lab/run_network.hpp"
 #include "model/metrics.hpp"
+#include "model/testbed.hpp"
 #include "scenario/scenario.hpp"
 #include "stats/power.hpp"
 #include "store/sql.hpp"
@@ -177,11 +178,35 @@ void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_p
                    "loopback, ci or home: the package index and registry traffic go through a "
                    "shaping proxy with this bandwidth and round trip")
       ->capture_default_str();
+  add_testbed_option(command, flags.testbed);
   command->add_flag("--no-wait", flags.no_wait,
                     "Refuse, instead of waiting, when another run holds the Docker daemon");
   command->add_flag("--no-image-stats", flags.no_image_stats,
                     "Skip per-layer sizes, gzip sizes and .pyc counts (docker save)");
   add_db_option(command, db_path);
+}
+
+void add_testbed_option(CLI::App* command, std::string& testbed) {
+  command->add_option("--testbed", testbed,
+                      "Name of the machine and lab this run belongs to (e.g. ci-large); "
+                      "default: derived from the fingerprint (CPU, cores, memory, engine, "
+                      "BuildKit, network profile, stand-in images)");
+}
+
+std::string checked_testbed(const std::string& name) {
+  if (name.empty()) return name;
+  if (auto problem = testbed_name_problem(name)) {
+    throw UsageError(
+        fmt::format("--testbed '{}': {}; name it with letters, digits, '.', '_' "
+                    "and '-', e.g. --testbed ci-large",
+                    printable(name), *problem));
+  }
+  return name;
+}
+
+void add_across_testbeds_flag(CLI::App* command, bool& across, const std::string& what) {
+  command->add_flag("--across-testbeds", across,
+                    what + " even when they ran on different testbeds (the output names them)");
 }
 
 RunOptions measure_options(const MeasureFlags& flags) {
@@ -209,6 +234,7 @@ RunOptions measure_options(const MeasureFlags& flags) {
   options.pull_engine = flags.pull_engine;
   options.pull_onto = flags.pull_onto;
   options.network_profile = network_profile_named(flags.network_profile).name;
+  options.testbed = checked_testbed(flags.testbed);
   if (!flags.pull_engine.empty() && flags.registry.empty()) {
     throw UsageError("--pull-engine pulls what --registry pushed: add --registry 127.0.0.1:5000");
   }

@@ -52,7 +52,15 @@ struct MeasureFlags {
   std::string builder;
   bool no_wait = false;
   std::string registry, pull_engine, pull_onto = "base", network_profile = "loopback";
+  std::string testbed;
 };
+
+// --testbed NAME, for run, ab and nightly.
+void add_testbed_option(CLI::App* command, std::string& testbed);
+// The name checked; throws UsageError naming --testbed and what a name may hold.
+std::string checked_testbed(const std::string& name);
+// --across-testbeds, for compare, nightly and report; `what` says what it lets mix.
+void add_across_testbeds_flag(CLI::App* command, bool& across, const std::string& what);
 
 void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_path,
                        const std::string& startup_help);

@@ -36,6 +36,7 @@ nlohmann::json stored_form(const RunOptions& options) {
                      {"balanced_by", options.shard->balanced_by},
                      {"basis_runs", options.shard->basis_runs}};
   }
+  if (!options.testbed.empty()) json["testbed"] = options.testbed;
   return json;
 }
 
@@ -86,6 +87,7 @@ RunOptions read_stored_form(const nlohmann::json& o, const RunOptions& given) {
   // Runs before --pull-onto pulled into an empty engine.
   options.pull_onto = o.value("pull_onto", std::string("empty"));
   options.network_profile = o.value("network_profile", given.network_profile);
+  options.testbed = o.value("testbed", std::string());
   return options;
 }
 

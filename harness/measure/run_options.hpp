@@ -75,6 +75,9 @@ struct RunOptions {
   std::optional<std::chrono::milliseconds> budget;
   // Set for one shard of a split suite; `scenarios` then holds the shard's scenarios.
   std::optional<ShardOptions> shard;
+  // The testbed the run belongs to (--testbed); empty: derived from its fingerprint when read
+  // (model/testbed), so only a given name is stored.
+  std::string testbed;
 
   bool operator==(const RunOptions&) const = default;
 };

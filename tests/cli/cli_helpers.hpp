@@ -167,3 +167,18 @@ inline std::int64_t add_cold_run(Store& store, const std::string& suite,
 }
 
 }  // namespace bb::test
+
+namespace bb::test {
+
+// A complete cold run of `suite` named onto `testbed` (--testbed), with these build times.
+inline std::int64_t add_testbed_run(Store& store, const std::string& suite,
+                                    const std::string& testbed, const std::vector<double>& seconds,
+                                    const std::map<std::string, std::string>& labels = {}) {
+  RunRecord run;
+  run.suite_name = suite;
+  run.labels = labels;
+  run.options = {{"testbed", testbed}};
+  return add_run(store, run, {{"s", seconds}});
+}
+
+}  // namespace bb::test

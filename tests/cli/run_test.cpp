@@ -84,6 +84,16 @@ TEST_CASE("cli run: the shared measure flags are checked on run's path") {
   auto label = buildbench_cli({"run", "--suite", basic_suite(), "--label", "main"});
   CHECK(label.exit_code == kExitUsage);
   CHECK(label.error.rfind("--label 'main'", 0) == 0);
+  // --testbed is a word: it names the runs in lists, errors and the page.
+  auto testbed = buildbench_cli({"run", "--suite", basic_suite(), "--testbed", "rack/3"});
+  CHECK(testbed.exit_code == kExitUsage);
+  CHECK(testbed.error ==
+        "--testbed 'rack/3': '/' is not one of A-Z a-z 0-9 . _ -; name it with letters, digits, "
+        "'.', '_' and '-', e.g. --testbed ci-large");
+  auto ab = buildbench_cli(
+      {"ab", "--baseline", basic_suite(), "--candidate", basic_suite(), "--testbed", "_x"});
+  CHECK(ab.exit_code == kExitUsage);
+  CHECK(ab.error.rfind("--testbed '_x': it must start with a letter or digit", 0) == 0);
 }
 
 TEST_CASE("cli run: --resume of a run the database does not hold, and a missing suite") {
