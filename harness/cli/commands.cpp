@@ -119,6 +119,7 @@ Comparison compare_selections(Store& store, const std::vector<std::int64_t>& bas
   std::vector<RunRecord> base_runs, cand_runs;
   for (auto id : base_ids) base_runs.push_back(*store.run(id));
   for (auto id : cand_ids) cand_runs.push_back(*store.run(id));
+  require_one_testbed(base_runs, cand_runs, options.across_testbeds);
   if (options.scenario_order.empty()) {
     for (const auto& [name, position] : store.scenarios(cand_ids.back())) {
       options.scenario_order.push_back(name);

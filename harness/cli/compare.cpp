@@ -24,7 +24,7 @@ struct CompareFlags {
   std::string baseline, candidate = "latest", format = "console", summary_file;
   double alpha = 0.05;
   std::vector<std::string> thresholds;
-  bool strict = false, paired = false, unpaired = false;
+  bool strict = false, paired = false, unpaired = false, across_testbeds = false;
   std::string db_path = default_db();
 };
 
@@ -44,7 +44,12 @@ whose values trend over the order they were taken in (Mann-Kendall) is named in 
 sizes, cached steps) are compared exactly. Verdicts: regression, improvement, no change,
 inconclusive (not significant and the interval reaches beyond the threshold), failed.
 
-Exit codes: 0 no regression, 1 regression, 2 bad usage or input,
+Testbeds: runs of different testbeds (run --testbed NAME, or derived from the fingerprint:
+CPU, cores, memory, engine, BuildKit, network profile, stand-in images) are not compared, since
+a difference between machines would pass for one between versions; --across-testbeds compares
+them anyway and the output names each testbed with its runs.
+
+Exit codes: 0 no regression, 1 regression, 2 bad usage or input (runs of two testbeds),
             3 failed samples, or --strict and the two sides ran on different hosts/tools.
 
 Examples:
@@ -78,6 +83,7 @@ void add_compare_options(CLI::App* cmp, CompareFlags& flags) {
   cmp->add_flag("--unpaired", flags.unpaired,
                 "Ignore pairs: compare as two independent groups (Mann-Whitney U)")
       ->excludes(paired_option);
+  add_across_testbeds_flag(cmp, flags.across_testbeds, "Compare the two sides");
   cmp->add_option("--output", flags.summary_file, "Also write the markdown summary to this file");
   add_db_option(cmp, flags.db_path);
 }
@@ -105,6 +111,7 @@ void render(const CompareFlags& flags, const Comparison& comparison) {
 int compare_runs(const CompareFlags& flags) {
   CompareOptions options;
   options.alpha = flags.alpha;
+  options.across_testbeds = flags.across_testbeds;
   if (flags.paired) options.pairing = CompareOptions::Pairing::kPaired;
   if (flags.unpaired) options.pairing = CompareOptions::Pairing::kUnpaired;
   parse_thresholds(flags.thresholds, options);

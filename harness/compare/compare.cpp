@@ -9,11 +9,13 @@
 
 #include "model/group_key.hpp"
 #include "model/metrics.hpp"
+#include "model/testbed.hpp"
 #include "scenario/scenario.hpp"
 #include "stats/fdr.hpp"
 #include "stats/paired.hpp"
 #include "stats/rank_tests.hpp"
 #include "stats/stopping.hpp"
+#include "util/error.hpp"
 #include "util/text.hpp"
 
 namespace bb {
@@ -556,6 +558,9 @@ void note_environment(Comparison& result, const std::vector<RunRecord>& baseline
       }
     }
   }
+  std::vector<RunRecord> all = baseline_runs;
+  all.insert(all.end(), candidate_runs.begin(), candidate_runs.end());
+  if (testbeds_of(all).size() > 1) result.across_testbeds = describe_testbeds(all);
   if (result.stand_in_images) {
     result.warnings.push_back(
         "results come from stand-in base images (scripts/lab-images), not the official ones; "
@@ -674,6 +679,18 @@ std::string describe_drift(const Drift& d) {
       "Sen's slope {:+.3g} s per repetition)",
       printable(d.scenario), d.state, d.metric, d.run_id, d.total_percent, d.count, d.p_value,
       d.sen_slope);
+}
+
+void require_one_testbed(const std::vector<RunRecord>& baseline_runs,
+                         const std::vector<RunRecord>& candidate_runs, bool across) {
+  std::vector<RunRecord> all = baseline_runs;
+  all.insert(all.end(), candidate_runs.begin(), candidate_runs.end());
+  if (across || testbeds_of(all).size() <= 1) return;
+  throw UsageError(fmt::format(
+      "the baseline ran on testbed {} and the candidate on {}: a difference between machines "
+      "or labs would pass for one between the versions; compare runs of one testbed (run "
+      "--testbed NAME names it), or pass --across-testbeds to compare them anyway",
+      describe_testbeds(baseline_runs), describe_testbeds(candidate_runs)));
 }
 
 bool different_hosts_or_tools(const Comparison& comparison) {

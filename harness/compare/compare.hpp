@@ -36,6 +36,9 @@ struct CompareOptions {
   // Seconds each build median is known to (a run's --precision-floor); unset: compare takes
   // its runs', compare_values stats::kBuildPrecisionFloorSeconds.
   std::optional<double> build_floor_seconds;
+  // Whether runs of different testbeds may be compared (--across-testbeds); compare_selections
+  // refuses them otherwise.
+  bool across_testbeds = false;
 };
 
 struct ComparisonRow {
@@ -108,6 +111,9 @@ struct Comparison {
   std::vector<FingerprintDifference> fingerprint_differences;
   std::vector<std::string> warnings;
   bool stand_in_images = false;
+  // The testbeds of both sides, each with its runs ("A (run 1), B (run 2)"), when there are
+  // several (compare --across-testbeds); "" for one.
+  std::string across_testbeds;
   // Paired: the pairs per compared group (fewest, most) and how their order was drawn.
   bool paired = false;
   std::size_t fewest_pairs = 0, most_pairs = 0;
@@ -117,6 +123,11 @@ struct Comparison {
 
   std::size_t count(Verdict verdict) const;
 };
+
+// Refuses (UsageError naming each side's testbeds and --across-testbeds) runs of more than
+// one testbed on the two sides, unless `across`: a machine's change passes for the code's.
+void require_one_testbed(const std::vector<RunRecord>& baseline_runs,
+                         const std::vector<RunRecord>& candidate_runs, bool across);
 
 // Metrics compared: the headline ones (not every diagnostic).
 const std::vector<std::string>& compared_metrics();

@@ -62,6 +62,8 @@ bool is_change(Verdict v) {
 void render_compare_console(std::ostream& out, const Comparison& c, bool color) {
   out << fmt::format("Comparing baseline ({}) with candidate ({}){}\n", runs_text(c.baseline_runs),
                      runs_text(c.candidate_runs), c.paired ? ": " + pairing_text(c) : "");
+  if (!c.across_testbeds.empty())
+    out << "across testbeds: " << printable(c.across_testbeds) << "\n";
   if (!c.input_changes.empty()) {
     out << (color ? "\x1b[1;33m" : "") << printable(input_changes_text(c))
         << (color ? "\x1b[0m" : "") << "\n";
@@ -157,6 +159,8 @@ void render_compare_markdown(std::ostream& out, const Comparison& c) {
       c.count(Verdict::kRegression), c.count(Verdict::kImprovement), c.count(Verdict::kNoChange),
       c.count(Verdict::kInconclusive), c.count(Verdict::kFailed));
   if (c.family.testable > 0) out << markdown_escape(describe_family(c.family)) << ".\n\n";
+  if (!c.across_testbeds.empty())
+    out << "**Across testbeds:** " << markdown_escape(c.across_testbeds) << "\n\n";
   if (!c.input_changes.empty()) out << markdown_escape(input_changes_text(c)) << "\n\n";
   write_fingerprint_warning(out, c);
   auto changed = [](const ComparisonRow& r) { return is_change(r.verdict); };
@@ -273,6 +277,7 @@ void render_compare_json(std::ostream& out, const Comparison& c) {
                            {"text", describe_changes(c.input_changes)}};
   }
   doc["stand_in_images"] = c.stand_in_images;
+  if (!c.across_testbeds.empty()) doc["across_testbeds"] = c.across_testbeds;
   auto& drift = doc["drift"] = json::array();
   for (const auto& d : c.drift) drift.push_back(drift_json(d));
   doc["warnings"] = c.warnings;

@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_helpers.hpp"
+#include "model/testbed.hpp"
+#include "skip.hpp"
+#include "store/backend_fixture.hpp"
 
 using namespace bb;
 using bb::test::add_cold_run;
@@ -78,4 +81,58 @@ TEST_CASE("cli compare: selectors that find nothing and a missing database are u
   CHECK(no_db.exit_code == kExitUsage);
   CHECK(no_db.error.find("missing.db") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(missing));  // read-only: never created
+}
+
+TEMPLATE_TEST_CASE("cli compare: two testbeds are refused, naming both, unless --across-testbeds",
+                   "[cli][testbed]", bb::test::SqliteBackend, bb::test::PostgresBackend) {
+  BB_REQUIRE_BACKEND();
+  TestType db;
+  std::string derived;
+  {
+    Store store(db.location(), Store::Mode::kReadWrite);
+    bb::test::add_testbed_run(store, "cmp", "rack-a", {10.0, 10.1, 9.9, 10.2, 9.8, 10.05},
+                              {{"branch", "main"}});
+    // Derived from the fingerprint: another engine than any named one.
+    RunRecord other;
+    other.suite_name = "cmp";
+    other.labels = {{"branch", "main"}};
+    other.fingerprint = {{"hostname", "cli-test"}, {"docker_server", "27.3.1"}};
+    auto id = bb::test::add_run(store, other, {{"s", {12.0, 12.1, 11.9, 12.2, 11.8, 12.05}}});
+    derived = testbed_of(*store.run(id));
+    bb::test::add_testbed_run(store, "cmp", "rack-a", {10.02, 10.12, 9.88, 10.18, 9.83, 10.0});
+  }
+  auto refused =
+      buildbench_cli({"compare", "--baseline", "1", "--candidate", "2", "--db", db.location()});
+  CHECK(refused.exit_code == kExitUsage);
+  CHECK(refused.error.find("testbed rack-a (run 1)") != std::string::npos);
+  CHECK(refused.error.find("on " + derived + " (run 2)") != std::string::npos);
+  CHECK(refused.error.find("--across-testbeds") != std::string::npos);
+  CHECK(refused.out.empty());
+
+  // A selection that spans two testbeds is no one testbed either.
+  auto pooled = buildbench_cli(
+      {"compare", "--baseline", "branch=main", "--candidate", "3", "--db", db.location()});
+  CHECK(pooled.exit_code == kExitUsage);
+  CHECK(pooled.error.find("rack-a (run 1), " + derived + " (run 2)") != std::string::npos);
+
+  // The same testbed compares as before, and says nothing of testbeds.
+  auto same =
+      buildbench_cli({"compare", "--baseline", "1", "--candidate", "3", "--db", db.location()});
+  CHECK(same.exit_code == kExitOk);
+  CHECK(same.out.find("testbeds") == std::string::npos);
+
+  auto across = buildbench_cli({"compare", "--baseline", "1", "--candidate", "2",
+                                "--across-testbeds", "--db", db.location()});
+  INFO(across.out << across.err << across.error);
+  CHECK(across.exit_code == kExitRegression);
+  CHECK(across.out.find("across testbeds: rack-a (run 1), " + derived + " (run 2)\n") !=
+        std::string::npos);
+  auto json = buildbench_cli({"compare", "--baseline", "1", "--candidate", "2", "--across-testbeds",
+                              "--format", "json", "--db", db.location()});
+  CHECK(nlohmann::json::parse(json.out)["across_testbeds"] ==
+        "rack-a (run 1), " + derived + " (run 2)");
+  auto markdown =
+      buildbench_cli({"compare", "--baseline", "1", "--candidate", "2", "--across-testbeds",
+                      "--format", "markdown", "--db", db.location()});
+  CHECK(markdown.out.find("**Across testbeds:** rack-a (run 1)") != std::string::npos);
 }

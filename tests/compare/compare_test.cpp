@@ -14,6 +14,7 @@
 #include "report/format.hpp"
 #include "stats/paired.hpp"
 #include "stats/stopping.hpp"
+#include "util/error.hpp"
 
 using namespace bb;
 
@@ -636,4 +637,25 @@ TEST_CASE("the floor widens the no-change band of a short build: +-5% of 100 ms 
   no_floor.build_floor_seconds = 0;
   CHECK(row_for(compare({run(1)}, base, {run(2)}, cand, no_floor), "build_seconds").verdict ==
         Verdict::kInconclusive);
+}
+
+TEST_CASE("compare: runs of two testbeds are refused unless asked, and then named") {
+  RunRecord a = run(1), b = run(2), a2 = run(3);
+  a.options = a2.options = {{"testbed", "a"}};
+  b.options = {{"testbed", "b"}};
+  CHECK_NOTHROW(require_one_testbed({a}, {a2}, false));
+  CHECK_THROWS_WITH(require_one_testbed({a}, {b}, false),
+                    Catch::StartsWith("the baseline ran on testbed a (run 1) and the candidate "
+                                      "on b (run 2)") &&
+                        Catch::Contains("--across-testbeds"));
+  // One side's runs may not span two testbeds either.
+  CHECK_THROWS_AS(require_one_testbed({a, b}, {a2}, false), UsageError);
+  CHECK_NOTHROW(require_one_testbed({a}, {b}, true));
+
+  auto base = samples("s", {10, 10.1, 9.9});
+  CHECK(compare({a}, base, {b}, base, {}).across_testbeds == "a (run 1), b (run 2)");
+  CHECK(compare({a}, base, {a2}, base, {}).across_testbeds.empty());
+  std::ostringstream console;
+  render_compare_console(console, compare({a}, base, {b}, base, {}), false);
+  CHECK(console.str().find("\nacross testbeds: a (run 1), b (run 2)\n") != std::string::npos);
 }
