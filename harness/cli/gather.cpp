@@ -1,6 +1,7 @@
 #include "cli/gather.hpp"
 
 #include "model/metrics.hpp"
+#include "model/testbed.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -63,7 +64,8 @@ std::string history_key(const RunRecord& run) {
 // Per-run medians of the tracked metrics over the complete runs of the suite up to `run`
 // (one point a night: a paired nightly's baseline side left out, a fleet's shards one point
 // at its first shard's date); empty with fewer than two.
-std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run) {
+std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run,
+                                        const TestbedFilter& testbed) {
   std::vector<std::int64_t> history_ids;
   std::vector<std::string> keys;  // in the order of each point's first run
   std::map<std::string, HistoryPoint> points;
@@ -72,7 +74,7 @@ std::vector<HistoryPoint> history_up_to(Store& store, const RunRecord& run) {
     auto kind = r.labels.find("kind");
     bool nightly_baseline = kind != r.labels.end() && kind->second == kNightlyBaselineKind;
     if (r.suite_name == run.suite_name && r.status == "complete" && r.id <= run.id &&
-        !nightly_baseline) {
+        !nightly_baseline && on_testbed(r, testbed)) {
       history_ids.push_back(r.id);
       std::string key = history_key(r);
       key_of[r.id] = key;
@@ -142,17 +144,38 @@ HistoryChange history_change(const stats::ChangePoint& point, const RunRecord& b
 
 }  // namespace
 
+bool on_testbed(const RunRecord& run, const TestbedFilter& testbed) {
+  return !testbed || testbed_of(run) == *testbed;
+}
+
+namespace {
+bool is_nightly_of(const RunRecord& run, const std::string& suite_name) {
+  auto kind = run.labels.find("kind");
+  return kind != run.labels.end() && kind->second == "nightly" && run.suite_name == suite_name;
+}
+}  // namespace
+
 std::vector<RunRecord> nightlies_up_to(Store& store, const std::string& suite_name,
-                                       std::int64_t up_to) {
+                                       std::int64_t up_to, const TestbedFilter& testbed) {
   std::vector<RunRecord> nightlies;
   for (const auto& r : store.runs()) {
-    auto kind = r.labels.find("kind");
-    if (kind != r.labels.end() && kind->second == "nightly" && r.suite_name == suite_name &&
-        r.id <= up_to && (r.status == "complete" || r.id == up_to)) {
+    if (is_nightly_of(r, suite_name) && r.id <= up_to &&
+        (r.id == up_to || (r.status == "complete" && on_testbed(r, testbed)))) {
       nightlies.push_back(r);
     }
   }
   return nightlies;
+}
+
+std::optional<RunRecord> previous_nightly(const std::vector<RunRecord>& runs,
+                                          const std::string& suite_name,
+                                          const TestbedFilter& testbed) {
+  std::optional<RunRecord> previous;
+  for (const auto& r : runs) {
+    if (is_nightly_of(r, suite_name) && r.status == "complete" && on_testbed(r, testbed))
+      previous = r;
+  }
+  return previous;
 }
 
 HistoryInput gather_history(Store& store, const std::vector<RunRecord>& nightlies,
@@ -217,13 +240,55 @@ std::string pool_key(const RunRecord& run) {
   return key.dump();
 }
 
+namespace {
+
+// The suite's earlier complete runs that each claim is pooled over (report --pool), newest
+// first; a run that differs from the reported one only in its testbed is counted, not pooled.
+void add_pool_runs(Store& store, ReportInput& input, const std::vector<std::int64_t>& ids,
+                   const TestbedFilter& testbed) {
+  const RunRecord& run = input.runs.back();
+  std::set<std::int64_t> selected(ids.begin(), ids.end());
+  std::string key = pool_key(run);
+  auto runs = store.runs();
+  for (auto it = runs.rbegin(); it != runs.rend() && input.pool_runs.size() + 1 < input.pool;
+       ++it) {
+    const RunRecord& r = *it;
+    auto kind = r.labels.find("kind");
+    bool nightly_baseline = kind != r.labels.end() && kind->second == kNightlyBaselineKind;
+    if (selected.count(r.id) || r.id > run.id || r.suite_name != run.suite_name ||
+        r.status != "complete" || nightly_baseline || pool_key(r) != key)
+      continue;
+    if (!on_testbed(r, testbed)) {
+      ++input.pool_other_testbeds;
+      continue;
+    }
+    input.pool_runs.push_back({r, store.samples({r.id}), store.pairs({r.id}, {r.id})});
+  }
+}
+
+// A page over runs of several testbeds only when asked for.
+void refuse_mixed_selection(const std::vector<RunRecord>& runs, const std::string& report_run,
+                            bool across) {
+  if (across || testbeds_of(runs).size() <= 1) return;
+  throw UsageError(fmt::format(
+      "--run {} selects runs of {} testbeds: {}; select the runs of one (e.g. add a label), "
+      "or pass --across-testbeds to put them on one page (it lists each testbed with its runs)",
+      printable(report_run), testbeds_of(runs).size(), describe_testbeds(runs)));
+}
+
+}  // namespace
+
 ReportInput gather_report_input(Store& store, const std::string& report_run,
                                 const std::string& report_suite, const ManifestVars& vars,
-                                std::size_t pool) {
+                                std::size_t pool, bool across_testbeds) {
   std::vector<std::int64_t> ids = selected_runs(store, report_run);
   ReportInput input;
   for (auto id : ids) input.runs.push_back(*store.run(id));
+  refuse_mixed_selection(input.runs, report_run, across_testbeds);
   const RunRecord& run = input.runs.back();
+  TestbedFilter testbed;
+  if (!across_testbeds) testbed = testbed_of(run);
+  input.across_testbeds = across_testbeds;
   std::string suite_file = report_suite.empty() ? run.suite_path : report_suite;
   std::optional<Suite> suite;
   if (!suite_file.empty() && fs::exists(suite_file)) {
@@ -264,23 +329,9 @@ ReportInput gather_report_input(Store& store, const std::string& report_run,
       if (auto image = store.image(s.image_id)) input.images[s.scenario] = *image;
     }
   }
-  input.history = history_up_to(store, run);
+  input.history = history_up_to(store, run, testbed);
   input.pool = std::max<std::size_t>(pool, 1);
-  if (input.pool > 1 && !input.claims.empty()) {
-    std::set<std::int64_t> selected(ids.begin(), ids.end());
-    std::string key = pool_key(run);
-    auto runs = store.runs();
-    for (auto it = runs.rbegin(); it != runs.rend() && input.pool_runs.size() + 1 < input.pool;
-         ++it) {
-      const RunRecord& r = *it;
-      auto kind = r.labels.find("kind");
-      bool nightly_baseline = kind != r.labels.end() && kind->second == kNightlyBaselineKind;
-      if (selected.count(r.id) || r.id > run.id || r.suite_name != run.suite_name ||
-          r.status != "complete" || nightly_baseline || pool_key(r) != key)
-        continue;
-      input.pool_runs.push_back({r, store.samples({r.id}), store.pairs({r.id}, {r.id})});
-    }
-  }
+  if (input.pool > 1 && !input.claims.empty()) add_pool_runs(store, input, ids, testbed);
   input.reproduce = run.command.empty() ? "buildbench run" : run.command;
   return input;
 }

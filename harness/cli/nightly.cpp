@@ -21,9 +21,12 @@
 #include "cli/options.hpp"
 #include "cli/subcommand.hpp"
 #include "compare/what_changed.hpp"
+#include "docker/cli_engine.hpp"
 #include "model/metrics.hpp"
+#include "model/testbed.hpp"
 #include "report/compare_report.hpp"
 #include "scenario/revision.hpp"
+#include "session/describe.hpp"
 #include "stats/edivisive.hpp"
 #include "stats/summary.hpp"
 #include "util/error.hpp"
@@ -44,6 +47,8 @@ struct NightlyFlags {
   std::string date;       // YYYY-MM-DD, default today (UTC)
   std::string builder;
   bool no_wait = false;
+  std::string testbed;  // --testbed; empty: derived from the fingerprint
+  bool across_testbeds = false;
   int runs = 6, startup_runs = 30;      // pairs, once there is a last night to pair with
   std::vector<std::string> thresholds;  // for both comparisons
 };
@@ -84,6 +89,12 @@ commit missing from a shallow clone: fetch with git fetch --unshallow or actions
 fetch-depth: 0; a --reference matching no run; nothing is measured or stored), 3 failed
 samples or environment.
 
+Testbeds: last night is the latest complete nightly on tonight's testbed (--testbed NAME, or
+derived from the fingerprint: CPU, cores, memory, engine, BuildKit, network profile, stand-in
+images); a --reference on another testbed is refused, and the history and its change points
+keep to tonight's testbed. --across-testbeds takes the latest nightly on any testbed and
+lets the comparisons and the history mix them (the output names the testbeds).
+
 Example (cron, 02:00):  buildbench nightly --db /var/lib/buildbench/nightly.db --out docs/benchmarks)";
 
 void add_nightly_options(CLI::App* night, NightlyFlags& flags) {
@@ -107,6 +118,9 @@ void add_nightly_options(CLI::App* night, NightlyFlags& flags) {
   night->add_option("--builder", flags.builder, "buildx builder to build on");
   night->add_option("--threshold", flags.thresholds,
                     "METRIC=PERCENT or SCENARIO:METRIC=PERCENT for both comparisons (as compare)");
+  add_testbed_option(night, flags.testbed);
+  add_across_testbeds_flag(night, flags.across_testbeds,
+                           "Take last night, the reference and the history");
   night->add_flag("--no-wait", flags.no_wait, "Refuse when another run holds the daemon");
   add_db_option(night, flags.db_path);
 }
@@ -135,6 +149,8 @@ std::string night_of(const RunRecord& run) {
 struct LastNight {
   std::optional<RunRecord> previous;
   std::vector<std::int64_t> reference;
+  TestbedFilter testbed;             // tonight's, when kept to (not --across-testbeds)
+  std::vector<RunRecord> elsewhere;  // the suite's complete nightlies on other testbeds
 };
 
 // One nightly database per suite: tonight's run in another suite's history would be
@@ -167,8 +183,45 @@ std::vector<std::int64_t> reference_runs(Store& store, const std::string& refere
   }
 }
 
+RunOptions night_options(const NightlyFlags& flags, const std::string& date,
+                         const std::string& command_line);
+
+// Tonight's testbed, known before measuring: the --testbed name, or derived from what the
+// engine reports now, as the run will record it.
+std::string tonight_testbed(const NightlyFlags& flags, const Suite& suite) {
+  if (!flags.testbed.empty()) return flags.testbed;
+  require_engine();
+  CliDockerEngine engine(flags.builder);
+  return testbed_of(testbed_record(engine, suite, night_options(flags, "", "")));
+}
+
+// Last night on tonight's testbed, and a reference on it, unless --across-testbeds.
+void keep_to_testbed(LastNight& last, const std::vector<RunRecord>& runs, Store& store,
+                     const NightlyFlags& flags, const Suite& suite) {
+  last.previous = previous_nightly(runs, suite.name, std::nullopt);
+  if (flags.across_testbeds || (!last.previous && last.reference.empty())) return;
+  last.testbed = tonight_testbed(flags, suite);
+  last.previous = previous_nightly(runs, suite.name, last.testbed);
+  for (const auto& r : runs) {
+    if (is_kind(r, "nightly") && r.suite_name == suite.name && r.status == "complete" &&
+        !on_testbed(r, last.testbed))
+      last.elsewhere.push_back(r);
+  }
+  std::vector<RunRecord> reference;
+  for (auto id : last.reference) reference.push_back(*store.run(id));
+  if (testbeds_of(reference).size() > 1 ||
+      (!reference.empty() && !on_testbed(reference[0], last.testbed))) {
+    throw UsageError(fmt::format(
+        "--reference '{}' ran on testbed {}, tonight's nightly runs on testbed {}; pin a "
+        "reference run on this testbed (run --testbed {} --label kind=reference), or pass "
+        "--across-testbeds to compare with it anyway (nothing was measured or stored)",
+        printable(flags.reference), describe_testbeds(reference), *last.testbed, *last.testbed));
+  }
+}
+
 // Read before anything is measured, so that bad input stores nothing.
-LastNight read_last_night(const NightlyFlags& flags, const std::string& suite) {
+LastNight read_last_night(const NightlyFlags& flags, const Suite& suite_loaded) {
+  const std::string& suite = suite_loaded.name;
   LastNight last;
   if (!store_exists(flags.db_path)) {
     if (!flags.reference.empty()) {
@@ -183,9 +236,7 @@ LastNight read_last_night(const NightlyFlags& flags, const std::string& suite) {
   auto runs = store.runs();
   refuse_other_suite(runs, suite, flags.db_path);
   last.reference = reference_runs(store, flags.reference, flags.db_path);
-  for (const auto& r : runs) {
-    if (is_kind(r, "nightly") && r.suite_name == suite && r.status == "complete") last.previous = r;
-  }
+  keep_to_testbed(last, runs, store, flags, suite_loaded);
   return last;
 }
 
@@ -218,6 +269,7 @@ RunOptions night_options(const NightlyFlags& flags, const std::string& date,
   options.startup_runs = flags.startup_runs;
   options.command = command_line;
   options.labels["nightly"] = date;
+  options.testbed = flags.testbed;
   return options;
 }
 
@@ -253,19 +305,6 @@ Tonight measure_paired(const NightlyFlags& flags, const Suite& suite, const RunR
   night.run = result.candidate_run;
   night.baseline_run = result.baseline_run;
   return night;
-}
-
-// The suite's complete nightlies and this one, in id order.
-std::vector<RunRecord> nightly_history(Store& store, const std::string& suite_name,
-                                       std::int64_t run_id) {
-  std::vector<RunRecord> nightlies;
-  for (const auto& r : store.runs()) {
-    if (is_kind(r, "nightly") && r.suite_name == suite_name &&
-        (r.status == "complete" || r.id == run_id)) {
-      nightlies.push_back(r);
-    }
-  }
-  return nightlies;
 }
 
 // What the comparisons read from and write to.
@@ -454,9 +493,10 @@ void write_shifts(std::ostream& summary, const std::vector<std::string>& shifts,
 
 // The benchmark page of this run, regenerated into `out_dir`.
 void write_report(Store& store, const fs::path& out_dir, const ManifestVars& vars,
-                  std::int64_t run_id, double alpha) {
-  auto input = gather_report_input(store, std::to_string(run_id), "", vars);
-  input.alpha = alpha;  // the page's claims at the level nightly's comparisons use
+                  std::int64_t run_id, const CompareOptions& compare) {
+  auto input = gather_report_input(store, std::to_string(run_id), "", vars, kDefaultPool,
+                                   compare.across_testbeds);
+  input.alpha = compare.alpha;  // the page's claims at the level nightly's comparisons use
   auto files = build_report(input);
   for (const auto& [name, content] : files) {
     std::ofstream out(out_dir / name, std::ios::binary);
@@ -489,13 +529,27 @@ void refuse_undecidable_pairs(const NightlyFlags& flags, double alpha) {
   }
 }
 
+// Which nightlies tonight's is judged against, when other testbeds have some.
+void say_testbed(const LastNight& last) {
+  if (last.elsewhere.empty()) return;
+  fmt::print(stderr,
+             "buildbench: {} of this suite's nightlies ran on other testbeds than tonight's {} "
+             "({}); last night is {} (--across-testbeds takes the latest on any testbed)\n",
+             last.elsewhere.size(), *last.testbed, describe_testbeds(last.elsewhere),
+             last.previous ? fmt::format("run {} ({})", last.previous->id, night_of(*last.previous))
+                           : "none: tonight is the first nightly on this testbed");
+}
+
 int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
   ManifestVars vars = manifest_vars(flags.source);
   CompareOptions compare;
   parse_thresholds(flags.thresholds, compare);
   refuse_undecidable_pairs(flags, compare.alpha);
+  compare.across_testbeds = flags.across_testbeds;
   Suite suite = load_suite(flags.suite_path, vars);
-  LastNight last = read_last_night(flags, suite.name);
+  checked_testbed(flags.testbed);
+  LastNight last = read_last_night(flags, suite);
+  say_testbed(last);
   bool paired = last.previous && !last.previous->git_commit.empty();
   if (paired) require_in_clone(suite_folder(suite), *last.previous);
 
@@ -507,7 +561,9 @@ int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
                  : measure_alone(flags, suite, night, command_line);
 
   Store store(flags.db_path, Store::Mode::kReadOnly);
-  std::vector<RunRecord> nightlies = nightly_history(store, suite.name, night.run);
+  TestbedFilter testbed;
+  if (!flags.across_testbeds) testbed = testbed_of(*store.run(night.run));
+  std::vector<RunRecord> nightlies = nightlies_up_to(store, suite.name, night.run, testbed);
   std::vector<InputChange> changes;
   if (last.previous)
     changes = what_changed(*last.previous, *store.run(night.run), suite_folder(suite));
@@ -522,7 +578,7 @@ int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
   exit_code =
       worse_exit_code(exit_code, compare_reference(comparison, flags.reference, last.reference));
   write_shifts(summary, lasting_shifts(store, nightlies), nightlies.size());
-  write_report(store, flags.out_dir, vars, night.run, compare.alpha);
+  write_report(store, flags.out_dir, vars, night.run, compare);
   write_history_page(store, nightlies, fs::absolute(suite.manifest).parent_path(), flags.out_dir);
   summary.close();
   append_to_step_summary(summary_file);

@@ -10,6 +10,7 @@
 #include "cli/gather.hpp"
 #include "cli/options.hpp"
 #include "cli/subcommand.hpp"
+#include "model/testbed.hpp"
 #include "report/benchmark_page.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
@@ -28,6 +29,7 @@ struct ReportFlags {
   double alpha = 0.05;
   std::size_t pool = kDefaultPool;
   bool history = false;
+  bool across_testbeds = false;
 };
 
 bool is_nightly(const RunRecord& run) {
@@ -69,7 +71,9 @@ int write_history(const ReportFlags& flags) {
     git_dir = fs::absolute(last.suite_path).parent_path();
   stats::EDivisiveOptions detector;
   detector.alpha = flags.alpha;
-  write_history_page(store, nightlies_up_to(store, last.suite_name, last.id), git_dir,
+  TestbedFilter testbed;
+  if (!flags.across_testbeds) testbed = testbed_of(last);
+  write_history_page(store, nightlies_up_to(store, last.suite_name, last.id, testbed), git_dir,
                      flags.out_dir, detector);
   return kExitOk;
 }
@@ -78,7 +82,8 @@ int write_report(const ReportFlags& flags) {
   if (flags.history) return write_history(flags);
   ManifestVars vars = manifest_vars(flags.source);
   Store store(flags.db_path, Store::Mode::kReadOnly);
-  ReportInput input = gather_report_input(store, flags.run, flags.suite, vars, flags.pool);
+  ReportInput input =
+      gather_report_input(store, flags.run, flags.suite, vars, flags.pool, flags.across_testbeds);
   input.alpha = flags.alpha;
   std::vector<std::int64_t> ids;
   for (const auto& r : input.runs) ids.push_back(r.id);
@@ -118,8 +123,8 @@ Subcommand add_report_command(CLI::App& parent) {
       ->check(CLI::Range(1e-6, 0.5));
   rep->add_option("--pool", flags->pool,
                   "Pool each claim over at most N runs, this one and the suite's latest earlier "
-                  "complete runs on the same engine, stand-in images, network profile and "
-                  "inputs (1: this run only)")
+                  "complete runs on the same testbed, engine, stand-in images, network profile "
+                  "and inputs (1: this run only)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   auto* history = rep->add_flag("--history", flags->history,
@@ -131,6 +136,8 @@ Subcommand add_report_command(CLI::App& parent) {
                   "With --history: the suite's checkout, where the causes' commits are looked "
                   "up (default: the folder of the run's suite manifest)")
       ->needs(history);
+  add_across_testbeds_flag(rep, flags->across_testbeds,
+                           "Put runs on one page, pool them and chart their history");
   add_db_option(rep, flags->db_path);
   rep->footer(R"(
 Writes benchmark.md (and benchmark.html, the same page for a browser), build-time.svg,
@@ -145,6 +152,11 @@ over the nights' samples marked at its first night with its size, p and what cha
 The claims table judges each claim on this run; a second table pools it over up to --pool
 runs (inverse variance on the log scale, Cochran's Q, random effects when the runs disagree),
 so a small, stable effect that one run leaves inconclusive is decided across runs.
+
+Testbeds: the page keeps to the reported run's testbed (run --testbed NAME, or derived from the
+fingerprint): a --run selection of runs of several testbeds is refused, and the pool, the trend
+charts and --history leave other testbeds' runs out (the page says how many the pool left out).
+--across-testbeds mixes them; the page then lists each testbed with its runs.
 
 Examples:
   buildbench report                              # latest complete run -> reports/

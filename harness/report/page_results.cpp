@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "model/metrics.hpp"
+#include "model/testbed.hpp"
 #include "report/format.hpp"
 #include "stats/summary.hpp"
 #include "util/text.hpp"
@@ -167,6 +168,9 @@ std::string tools_of(const nlohmann::json& fact) {
 doc::Table environment_table(const RunRecord& run, bool python_suite) {
   doc::Table env;
   env.header = {"Fact", "Value"};
+  bool named = run.options.is_object() && run.options.contains("testbed");
+  env.rows.push_back({"Testbed", testbed_of(run) + (named ? " (named with --testbed)"
+                                                          : " (derived from the fingerprint)")});
   env.rows.push_back({"Date", run.started_at});
   env.rows.push_back({"Status", run.status});
   env.rows.push_back({"Commit", run.git_commit.empty()
@@ -256,6 +260,14 @@ void add_intro(doc::Document& d, const Page& page) {
   intro.push_back({fmt::format("Measured by buildbench, run {} ({}).", fmt::join(run_ids, ", "),
                                page.run ? date_of(page.run->started_at) : "?")});
   d.paragraph(intro);
+  auto testbeds = testbeds_of(input.runs);
+  if (testbeds.size() > 1) {
+    d.paragraph({{"Across testbeds:", true},
+                 {" "},
+                 {fmt::format("{} (report --across-testbeds). The tables pool the samples of "
+                              "these testbeds' runs; the environment lists each testbed apart.",
+                              describe_testbeds(input.runs))}});
+  }
   if (page.stand_ins.empty()) return;
   d.paragraph({{"Note:", true},
                {" "},
@@ -309,16 +321,39 @@ namespace {
 
 // Each claim pooled over this run and the earlier ones with the same engine, stand-ins,
 // network profile and inputs (report --pool).
+// Which testbeds the pool kept to, and how many runs it left out for theirs.
+std::string pool_testbed_note(const ReportInput& input) {
+  if (input.across_testbeds) {
+    std::vector<RunRecord> runs = input.runs;
+    for (const auto& p : input.pool_runs) runs.push_back(p.run);
+    return testbeds_of(runs).size() > 1
+               ? fmt::format(" Across testbeds (--across-testbeds): {}.", describe_testbeds(runs))
+               : "";
+  }
+  if (input.pool_other_testbeds == 0 || input.runs.empty()) return "";
+  return fmt::format(
+      " {} earlier run{} on other testbeds than {} left out (report --across-testbeds pools "
+      "them).",
+      input.pool_other_testbeds, input.pool_other_testbeds == 1 ? "" : "s",
+      testbed_of(input.runs.back()));
+}
+
 void add_pooled_claims(doc::Document& d, const Page& page) {
   std::size_t most = 0;
   for (const auto& p : page.pooled) most = std::max(most, p.runs);
-  if (most < 2) return;
-  d.paragraph(fmt::format(
-      "Pooled over this run and the suite's earlier stored runs on the same engine, stand-in "
-      "images, network profile and inputs (at most {} runs, report --pool): each run's "
-      "change weighted by the inverse of its variance on the log scale, and random effects "
-      "(DerSimonian-Laird) where Cochran's Q says the runs disagree (p < 0.10).",
-      page.input.pool));
+  std::string testbeds = pool_testbed_note(page.input);
+  if (most < 2) {
+    if (!testbeds.empty()) d.paragraph("No earlier run pooled:" + testbeds);
+    return;
+  }
+  d.paragraph(
+      fmt::format("Pooled over this run and the suite's earlier stored runs on the same {}"
+                  "engine, stand-in images, network profile and inputs (at most {} runs, "
+                  "report --pool): each run's change weighted by the inverse of its variance on "
+                  "the log scale, and random effects (DerSimonian-Laird) where Cochran's Q says "
+                  "the runs disagree (p < 0.10).",
+                  page.input.across_testbeds ? "" : "testbed, ", page.input.pool) +
+      testbeds);
   doc::Table t;
   t.header = {"Claim", "Pooled verdict", "Runs", "Change [95% CI]", "Q (df), p", "Why"};
   t.align = {doc::Align::kLeft,  doc::Align::kLeft,  doc::Align::kRight,
@@ -448,7 +483,20 @@ void add_fidelity(doc::Document& d, const Page& page) {
 
 void add_environment(doc::Document& d, const Page& page) {
   d.heading(2, "Environment");
-  if (page.run) d.table(environment_table(*page.run, page.input.python_suite));
+  auto testbeds = testbeds_of(page.input.runs);
+  if (testbeds.size() > 1) {
+    // Each testbed's facts apart, from its latest run on the page.
+    for (const auto& name : testbeds) {
+      const RunRecord* latest = nullptr;
+      for (const auto& r : page.input.runs) {
+        if (testbed_of(r) == name) latest = &r;
+      }
+      d.heading(3, "Testbed " + name);
+      d.table(environment_table(*latest, page.input.python_suite));
+    }
+  } else if (page.run) {
+    d.table(environment_table(*page.run, page.input.python_suite));
+  }
   if (!page.input.reproduce.empty()) {
     d.paragraph("Reproduce:");
     d.code(page.input.reproduce);

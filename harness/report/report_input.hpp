@@ -53,6 +53,11 @@ struct ReportInput {
   // pooled claim takes, this one included (report --pool; 1: this run only).
   std::vector<PoolRun> pool_runs;
   std::size_t pool = 1;
+  // Earlier runs the pool would have taken but for their testbed (another than the reported
+  // run's); with across_testbeds (report --across-testbeds) none is left out and the runs may
+  // be of several testbeds.
+  std::size_t pool_other_testbeds = 0;
+  bool across_testbeds = false;
 };
 
 }  // namespace bb

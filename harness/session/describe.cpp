@@ -50,8 +50,8 @@ nlohmann::json tool_facts(DockerEngine& engine, const std::string& ref) {
   return {{"error", "python3 printed no versions: " + std::string(last_line(out))}};
 }
 
-nlohmann::json base_image_facts(DockerEngine& engine, const Suite& suite) {
-  // Stand-ins carry a label.
+// Stand-ins carry a label; `tools`: also the versions of the Python tools in each image.
+nlohmann::json base_image_facts(DockerEngine& engine, const Suite& suite, bool tools = true) {
   nlohmann::json facts = nlohmann::json::object();
   for (const auto& scenario : suite.scenarios) {
     for (const auto& ref : base_images_of(scenario).all) {
@@ -67,7 +67,7 @@ nlohmann::json base_image_facts(DockerEngine& engine, const Suite& suite) {
           fact["stand_in_source"] = info->labels["org.buildbench.stand-in.source"];
           fact["stand_in_recipe"] = info->labels["org.buildbench.stand-in.recipe"];
         }
-        fact["tools"] = tool_facts(engine, ref);
+        if (tools) fact["tools"] = tool_facts(engine, ref);
       }
       facts[ref] = fact;
     }
@@ -158,6 +158,16 @@ RunRecord describe_run(DockerEngine& engine, Progress& progress, const Suite& su
   if (!suite.fidelity.empty()) record.fingerprint["fidelity"] = fidelity_facts(engine, suite);
   record.fingerprint["network"] = network_facts(options);
   record.fingerprint["inputs"] = input_facts(suite);
+  record.options = stored_form(options);
+  return record;
+}
+
+RunRecord testbed_record(DockerEngine& engine, const Suite& suite, const RunOptions& options) {
+  RunRecord record;
+  record.suite_name = suite.name;
+  record.fingerprint = engine.fingerprint();
+  record.fingerprint["base_images"] = base_image_facts(engine, suite, false);
+  record.fingerprint["network"] = network_facts(options);
   record.options = stored_form(options);
   return record;
 }

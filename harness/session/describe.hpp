@@ -20,6 +20,10 @@ namespace bb {
 // when given, is used instead of collecting it again).
 RunRecord describe_run(DockerEngine& engine, Progress& progress, const Suite& suite,
                        const RunOptions& options, const nlohmann::json* host = nullptr);
+// What a run on this engine would record of its testbed's facts (model/testbed): the host
+// fingerprint, which base images are stand-ins, the network, the options; read before
+// measuring, so that `nightly` finds last night's run on tonight's testbed.
+RunRecord testbed_record(DockerEngine& engine, const Suite& suite, const RunOptions& options);
 // What the store keeps of a scenario's manifest (build-arg names, never their values).
 nlohmann::json describe_scenario(const Scenario& scenario);
 // The scenario's build args with {index_url} replaced by the index being served.

@@ -11,7 +11,10 @@
 #include "cli/cli_helpers.hpp"
 #include "compare/what_changed.hpp"
 #include "measure/run_options.hpp"
+#include "model/testbed.hpp"
+#include "skip.hpp"
 #include "stats/edivisive.hpp"
+#include "store/backend_fixture.hpp"
 #include "util/error.hpp"
 
 using namespace bb;
@@ -259,4 +262,46 @@ TEST_CASE("gather: a fleet's shards make one page and one history point") {
   MetricKey two{{"two", SampleKind::kBuild, "cold"}, "build_seconds"};
   CHECK(input.history[1].medians.at(one) == 6);
   CHECK(input.history[1].medians.at(two) == 8);
+}
+
+TEMPLATE_TEST_CASE("gather: last night, the history and the trend keep to one testbed",
+                   "[cli][testbed]", bb::test::SqliteBackend, bb::test::PostgresBackend) {
+  BB_REQUIRE_BACKEND();
+  TestType db;
+  Store store(db.location(), Store::Mode::kReadWrite);
+  auto on = [&](const std::string& date, const std::string& testbed, const std::string& status) {
+    RunRecord run = nightly_run(date);
+    run.options = {{"testbed", testbed}};
+    return add_run(store, run, {{"one", {5, 5.1}}}, status);
+  };
+  auto a1 = on("2026-01-01", "a", "complete");
+  auto b1 = on("2026-01-02", "b", "complete");
+  auto a2 = on("2026-01-03", "a", "complete");
+  auto b2 = on("2026-01-04", "b", "interrupted");
+  auto a3 = on("2026-01-05", "a", "running");  // tonight's
+  auto runs = store.runs();
+  CHECK(previous_nightly(runs, "basic", std::string("a"))->id == a2);
+  CHECK(previous_nightly(runs, "basic", std::string("b"))->id == b1);  // b2 did not complete
+  CHECK_FALSE(previous_nightly(runs, "basic", std::string("c")));
+  CHECK(previous_nightly(runs, "basic", std::nullopt)->id == a2);  // --across-testbeds
+  CHECK_FALSE(previous_nightly(runs, "other", std::nullopt));
+
+  auto ids = [](const std::vector<RunRecord>& nightlies) {
+    std::vector<std::int64_t> out;
+    for (const auto& r : nightlies) out.push_back(r.id);
+    return out;
+  };
+  CHECK(ids(nightlies_up_to(store, "basic", a3, std::string("a"))) ==
+        std::vector<std::int64_t>{a1, a2, a3});
+  CHECK(ids(nightlies_up_to(store, "basic", a3)) == std::vector<std::int64_t>{a1, b1, a2, a3});
+  CHECK(ids(nightlies_up_to(store, "basic", b2, std::string("b"))) ==
+        std::vector<std::int64_t>{b1, b2});
+
+  // The page's trend: a2's history is a's nights; across testbeds, every night.
+  auto trend = gather_report_input(store, std::to_string(a2), "", {});
+  REQUIRE(trend.history.size() == 2);
+  CHECK(trend.history[0].run_id == a1);
+  CHECK(trend.history[1].run_id == a2);
+  CHECK(gather_report_input(store, std::to_string(a2), "", {}, kDefaultPool, true).history.size() ==
+        3);
 }

@@ -18,14 +18,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A nightly run of `suite` as an earlier `nightly` stored it.
+// A nightly run of `suite` as an earlier `nightly --testbed lab` stored it (a named testbed:
+// tonight's, with --testbed lab, is known without asking an engine).
 std::int64_t add_nightly(const fs::path& db, const std::string& suite, const std::string& date,
-                         const std::string& commit = "") {
+                         const std::string& commit = "", const std::string& testbed = "lab") {
   Store store(db, Store::Mode::kReadWrite);
   RunRecord run;
   run.suite_name = suite;
   run.git_commit = commit;
   run.labels = {{"kind", "nightly"}, {"nightly", date}};
+  run.options = {{"testbed", testbed}};
   return add_run(store, run, {{"one", {5.0, 5.1}}});
 }
 
@@ -121,7 +123,7 @@ TEST_CASE("cli nightly: last night's commit missing from a shallow clone says ho
   auto out = dir.path / "reports";
   add_nightly(db, "basic", "2026-01-01", last_night);
   auto result = buildbench_cli({"nightly", "--suite", (clone / "suite").string(), "--db",
-                                db.string(), "--out", out.string()});
+                                db.string(), "--testbed", "lab", "--out", out.string()});
   CHECK(result.exit_code == kExitUsage);
   CHECK(result.error.find("measured commit " + last_night.substr(0, 12)) != std::string::npos);
   CHECK(result.error.find("(a shallow checkout)") != std::string::npos);
@@ -159,4 +161,67 @@ TEST_CASE("cli nightly: the default pairs can decide") {
   std::string line = help.out.substr(at, help.out.find('\n', at) - at);
   CHECK(line.substr(line.size() - 2) == "=6");  // CLI11 ends the line with the default
   CHECK(pairs_cannot_decide("--runs", 6, 0.05).empty());
+}
+
+TEST_CASE("cli nightly: last night is the latest nightly on tonight's testbed") {
+  bb::test::CliTempDir dir;
+  auto db = dir.path / "nightly.db";
+  auto out = dir.path / "reports";
+  add_nightly(db, "basic", "2026-01-01", "", "rack-a");
+  add_nightly(db, "basic", "2026-01-02", "", "rack-b");
+  // Tonight on rack-c: no nightly of its own, so a first night (and measuring needs an engine).
+  auto first = buildbench_cli({"nightly", "--suite", basic_suite(), "--db", db.string(),
+                               "--testbed", "rack-c", "--out", out.string()});
+  CHECK(first.err.find("2 of this suite's nightlies ran on other testbeds than tonight's rack-c "
+                       "(rack-a (run 1), rack-b (run 2)); last night is none: tonight is the "
+                       "first nightly on this testbed (--across-testbeds") != std::string::npos);
+  CHECK(first.exit_code == kExitEnvironment);  // no engine in the unit tests
+  // On rack-a, run 1 is last night although run 2 is later.
+  auto rack_a = buildbench_cli({"nightly", "--suite", basic_suite(), "--db", db.string(),
+                                "--testbed", "rack-a", "--out", out.string()});
+  CHECK(rack_a.err.find("than tonight's rack-a (rack-b (run 2)); last night is run 1 "
+                        "(2026-01-01)") != std::string::npos);
+  // Across testbeds: nothing is left out, nothing to say.
+  auto across = buildbench_cli({"nightly", "--suite", basic_suite(), "--db", db.string(),
+                                "--testbed", "rack-c", "--across-testbeds", "--out", out.string()});
+  CHECK(across.err.find("other testbeds") == std::string::npos);
+  CHECK(stored_runs(db) == 2);
+}
+
+TEST_CASE("cli nightly: a --reference on another testbed is refused before measuring") {
+  bb::test::CliTempDir dir;
+  auto db = dir.path / "nightly.db";
+  auto out = dir.path / "reports";
+  add_nightly(db, "basic", "2026-01-01");
+  {
+    Store store(db, Store::Mode::kReadWrite);
+    bb::test::add_testbed_run(store, "basic", "release-box", {5.0}, {{"kind", "reference"}});
+  }
+  auto refused =
+      buildbench_cli({"nightly", "--suite", basic_suite(), "--db", db.string(), "--testbed", "lab",
+                      "--reference", "kind=reference", "--out", out.string()});
+  CHECK(refused.exit_code == kExitUsage);
+  CHECK(refused.error.rfind("--reference 'kind=reference' ran on testbed release-box (run 2), "
+                            "tonight's nightly runs on testbed lab; pin a reference run on this "
+                            "testbed (run --testbed lab --label kind=reference), or pass "
+                            "--across-testbeds",
+                            0) == 0);
+  CHECK(stored_runs(db) == 2);
+  CHECK_FALSE(fs::exists(out));
+  // With the flag it gets past the check (to the engine the unit tests lack).
+  auto across =
+      buildbench_cli({"nightly", "--suite", basic_suite(), "--db", db.string(), "--testbed", "lab",
+                      "--reference", "kind=reference", "--across-testbeds", "--out", out.string()});
+  CHECK(across.error.find("--reference") == std::string::npos);
+  CHECK(across.exit_code == kExitEnvironment);
+}
+
+TEST_CASE("cli nightly: a --testbed name that is no word is refused before measuring") {
+  bb::test::CliTempDir dir;
+  auto out = dir.path / "reports";
+  auto bad = buildbench_cli(
+      {"nightly", "--suite", basic_suite(), "--testbed", "my rack", "--out", out.string()});
+  CHECK(bad.exit_code == kExitUsage);
+  CHECK(bad.error.rfind("--testbed 'my rack': ' ' is not one of", 0) == 0);
+  CHECK_FALSE(fs::exists(out));
 }

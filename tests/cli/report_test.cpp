@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include "cli/cli_helpers.hpp"
+#include "skip.hpp"
+#include "store/backend_fixture.hpp"
 
 using namespace bb;
 using bb::test::add_cold_run;
@@ -139,4 +141,95 @@ TEST_CASE("cli report --history: no nightly, a run that is not one, options it c
   auto git_dir = buildbench_cli({"report", "--git-dir", dir.path.string(), "--db", db});
   CHECK(git_dir.exit_code == kExitUsage);
   CHECK_FALSE(fs::exists(out));
+}
+
+namespace {
+
+// A complete run of suite `basic` (its claim pools) on `testbed`, with these build times.
+std::int64_t basic_on(Store& store, const std::string& testbed, double one, double two,
+                      const std::map<std::string, std::string>& labels = {}) {
+  RunRecord run;
+  run.suite_name = "basic";
+  run.suite_path = bb::test::basic_suite() + "/suite.toml";
+  run.labels = labels;
+  run.options = {{"testbed", testbed}};
+  return bb::test::add_run(
+      store, run, {{"one", {one, one * 1.01, one * 0.99}}, {"two", {two, two * 1.01, two * 0.99}}});
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("cli report: a selection of two testbeds is refused unless --across-testbeds",
+                   "[cli][testbed]", bb::test::SqliteBackend, bb::test::PostgresBackend) {
+  BB_REQUIRE_BACKEND();
+  TestType db;
+  bb::test::CliTempDir dir;
+  {
+    Store store(db.location(), Store::Mode::kReadWrite);
+    basic_on(store, "rack-a", 10, 8, {{"branch", "x"}});
+    basic_on(store, "rack-b", 11, 9, {{"branch", "x"}});
+  }
+  auto out = dir.path / "site";
+  auto refused =
+      buildbench_cli({"report", "--run", "branch=x", "--db", db.location(), "--out", out.string()});
+  CHECK(refused.exit_code == kExitUsage);
+  CHECK(refused.error.rfind("--run branch=x selects runs of 2 testbeds: rack-a (run 1), rack-b "
+                            "(run 2); select the runs of one",
+                            0) == 0);
+  CHECK(refused.error.find("--across-testbeds") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+
+  auto across = buildbench_cli({"report", "--run", "branch=x", "--across-testbeds", "--db",
+                                db.location(), "--out", out.string()});
+  INFO(across.err << across.error);
+  REQUIRE(across.exit_code == kExitOk);
+  std::string page = read(out / "benchmark.md");
+  CHECK(page.find("**Across testbeds:** rack-a (run 1), rack-b (run 2) (report "
+                  "--across-testbeds)") != std::string::npos);
+  auto a = page.find("### Testbed rack-a");
+  auto b = page.find("### Testbed rack-b");
+  REQUIRE(a != std::string::npos);
+  REQUIRE(b != std::string::npos);
+  CHECK(a < b);
+  CHECK(page.find("| Testbed | rack-b (named with --testbed) |", b) != std::string::npos);
+
+  // One run: its environment names its testbed, and no other testbed is mentioned.
+  auto one = dir.path / "one";
+  REQUIRE(buildbench_cli({"report", "--run", "1", "--db", db.location(), "--out", one.string()})
+              .exit_code == kExitOk);
+  std::string single = read(one / "benchmark.md");
+  CHECK(single.find("| Testbed | rack-a (named with --testbed) |") != std::string::npos);
+  CHECK(single.find("Across testbeds") == std::string::npos);
+}
+
+TEMPLATE_TEST_CASE("cli report: the pool keeps to the run's testbed and says how many it left out",
+                   "[cli][testbed]", bb::test::SqliteBackend, bb::test::PostgresBackend) {
+  BB_REQUIRE_BACKEND();
+  TestType db;
+  bb::test::CliTempDir dir;
+  {
+    Store store(db.location(), Store::Mode::kReadWrite);
+    basic_on(store, "rack-a", 10, 8);
+    basic_on(store, "rack-b", 10, 8);
+    basic_on(store, "rack-b", 10, 8);
+    basic_on(store, "rack-a", 10, 8);
+  }
+  auto out = dir.path / "site";
+  REQUIRE(buildbench_cli({"report", "--run", "4", "--db", db.location(), "--out", out.string()})
+              .exit_code == kExitOk);
+  std::string page = read(out / "benchmark.md");
+  CHECK(page.find("on the same testbed, engine, stand-in images") != std::string::npos);
+  CHECK(page.find("2 earlier runs on other testbeds than rack-a left out (report "
+                  "--across-testbeds pools them).") != std::string::npos);
+  CHECK(page.find("| two builds faster than one |") != std::string::npos);
+
+  auto across = dir.path / "across";
+  REQUIRE(buildbench_cli({"report", "--run", "4", "--across-testbeds", "--db", db.location(),
+                          "--out", across.string()})
+              .exit_code == kExitOk);
+  std::string pooled = read(across / "benchmark.md");
+  CHECK(pooled.find("left out") == std::string::npos);
+  CHECK(
+      pooled.find("Across testbeds (--across-testbeds): rack-a (runs 4, 1), rack-b (runs 3, 2).") !=
+      std::string::npos);
 }
