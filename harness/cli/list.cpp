@@ -1,5 +1,6 @@
-// `buildbench list`: a suite's scenarios and the cache states each supports; with --shard,
-// the split that `run --shard` computes from the database.
+// `buildbench list`: a suite's scenarios and the cache states each supports (with --shard,
+// the split that `run --shard` computes from the database), or (--runs) the stored runs
+// with their testbeds.
 #include <memory>
 #include <optional>
 
@@ -7,6 +8,7 @@
 
 #include "cli/options.hpp"
 #include "cli/subcommand.hpp"
+#include "model/testbed.hpp"
 #include "scenario/manifest.hpp"
 #include "scenario/scenario.hpp"
 #include "session/shard.hpp"
@@ -24,6 +26,7 @@ struct ListFlags {
   std::string db_path = default_db();
   std::string shard, shard_by;
   std::vector<std::string> labels;
+  bool runs = false;
 };
 
 // Every shard's scenarios, the one `run --shard K/N` measures marked.
@@ -52,7 +55,33 @@ void list_shards(const ListFlags& flags, const Suite& suite) {
   shard_of(partition, spec);  // an empty shard is refused as run would refuse it
 }
 
+// A run's labels as KEY=VALUE words.
+std::string labels_text(const RunRecord& run) {
+  std::vector<std::string> words;
+  for (const auto& [key, value] : run.labels) words.push_back(printable(key + "=" + value));
+  return fmt::format("{}", fmt::join(words, " "));
+}
+
+// One line a run, oldest first: what compare, report and nightly select and keep apart.
+int list_runs(const ListFlags& flags) {
+  if (!store_exists(flags.db_path)) {
+    throw UsageError(
+        fmt::format("--db '{}' holds no buildbench database; 'buildbench run' "
+                    "creates one, or pass --db to name yours",
+                    printable_location(flags.db_path)));
+  }
+  Store store(flags.db_path, Store::Mode::kReadOnly);
+  fmt::print("{:>5}  {:<20}  {:<11}  {:<16}  {:<40}  {}\n", "run", "started", "status", "suite",
+             "testbed", "labels");
+  for (const auto& run : store.runs()) {
+    fmt::print("{:>5}  {:<20}  {:<11}  {:<16}  {:<40}  {}\n", run.id, run.started_at.substr(0, 19),
+               run.status, printable(run.suite_name), printable(testbed_of(run)), labels_text(run));
+  }
+  return kExitOk;
+}
+
 int list_suite(const ListFlags& flags) {
+  if (flags.runs) return list_runs(flags);
   Suite suite = load_suite(flags.suite_path, manifest_vars(flags.source));
   fmt::print("suite {} ({})\n", suite.name, suite.manifest.string());
   for (const auto& scenario : suite.scenarios) {
@@ -67,12 +96,14 @@ int list_suite(const ListFlags& flags) {
 }  // namespace
 
 Subcommand add_list_command(CLI::App& parent) {
-  auto* list =
-      parent.add_subcommand("list", "List a suite's scenarios and the cache states each supports");
+  auto* list = parent.add_subcommand(
+      "list",
+      "List a suite's scenarios and the cache states each supports, or the stored runs (--runs)");
   auto flags = std::make_shared<ListFlags>();
-  list->add_option("--suite", flags->suite_path, "Suite manifest or its folder")
-      ->capture_default_str();
-  list->add_option("--source", flags->source, "Checkout that a published suite describes");
+  auto* suite = list->add_option("--suite", flags->suite_path, "Suite manifest or its folder")
+                    ->capture_default_str();
+  auto* source =
+      list->add_option("--source", flags->source, "Checkout that a published suite describes");
   auto* shard = list->add_option(
       "--shard", flags->shard,
       "K/N: also show how 'run --shard K/N' splits the suite (from --db), K marked with *");
@@ -82,12 +113,23 @@ Subcommand add_list_command(CLI::App& parent) {
   list->add_option("--shard-by", flags->shard_by,
                    "With --shard: the runs the split is balanced on, as 'run --shard-by'")
       ->needs(shard);
+  auto* runs = list->add_flag("--runs", flags->runs,
+                              "List the database's runs instead: id, start, status, suite, "
+                              "testbed (--testbed's name, or derived from the fingerprint), "
+                              "labels");
+  runs->excludes(source)->excludes(suite)->excludes(shard);
   add_db_option(list, flags->db_path);
   list->footer(R"(
 Examples:
-  buildbench list --suite scenarios/hermetic
-  buildbench list --shard 2/4 --label nightly=2026-12-03 --db postgresql://bench@db:5432/bb)");
-  return {list, [flags] { return list_suite(*flags); }};
+  buildbench list --suite ~/src/my-service     # checks every path and field
+  buildbench list --shard 2/4 --label nightly=2026-12-03 --db postgresql://bench@db:5432/bb
+  buildbench list --runs --db nightly.db       # each run with its testbed and labels)");
+  return {list, [list, flags] {
+    // The suite's listing reads no database: a --db there would be silently ignored.
+    if (list->get_option("--db")->count() > 0 && !flags->runs && flags->shard.empty())
+      throw UsageError("list: --db is read only with --runs or --shard; drop it to list the suite");
+    return list_suite(*flags);
+  }};
 }
 
 }  // namespace bb
