@@ -15,6 +15,7 @@
 #include "measure/run_options.hpp"
 #include "stats/summary.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace bb {
 namespace fs = std::filesystem;
