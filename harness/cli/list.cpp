@@ -71,8 +71,8 @@ int list_runs(const ListFlags& flags) {
                     printable_location(flags.db_path)));
   }
   Store store(flags.db_path, Store::Mode::kReadOnly);
-  fmt::print("{:>5}  {:<20}  {:<11}  {:<16}  {:<40}  {}\n", "run", "started", "status", "suite",
-             "testbed", "labels");
+  fmt::print("{:>5}  {:<20}  {:<11}  {:<16}  {:<40}  {}\n", "run", "started (UTC)", "status",
+             "suite", "testbed", "labels");
   for (const auto& run : store.runs()) {
     fmt::print("{:>5}  {:<20}  {:<11}  {:<16}  {:<40}  {}\n", run.id, run.started_at.substr(0, 19),
                run.status, printable(run.suite_name), printable(testbed_of(run)), labels_text(run));

@@ -67,7 +67,7 @@ TEMPLATE_TEST_CASE("cli list --runs: each stored run with its testbed, named or 
   INFO(result.out << result.error);
   REQUIRE(result.exit_code == kExitOk);
   CHECK(result.out.find("testbed") != std::string::npos);  // the header
-  auto first = result.out.find("\n    1  2026-11-01T02:00:00Z  complete     basic ");
+  auto first = result.out.find("\n    1  2026-11-01T02:00:00   complete     basic ");
   auto second = result.out.find("\n    2  ");
   REQUIRE(first != std::string::npos);
   REQUIRE(second != std::string::npos);
