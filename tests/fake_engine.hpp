@@ -24,6 +24,9 @@ class FakeDockerEngine : public DockerEngine {
   std::function<void()> on_build;
   std::function<double(const BuildRequest&)> seconds_for;  // build time; 1 s when unset
   std::map<std::string, double> reported_metrics;          // BuildOutcome::metrics of each build
+  std::vector<std::filesystem::path> dockerfiles;          // each build's Dockerfile
+  std::vector<std::string> dockerfile_texts;               // and its text then
+  std::vector<BuildStep> from_steps;                       // each build's steps begin with these
 
   BuildOutcome build(const BuildRequest& request) override {
     ++builds;
@@ -31,6 +34,13 @@ class FakeDockerEngine : public DockerEngine {
     for (const auto& from : request.cache_from) call += " --cache-from " + from;
     for (const auto& to : request.cache_to) call += " --cache-to " + to;
     calls.push_back(call);
+    dockerfiles.push_back(request.dockerfile);
+    {
+      std::ifstream in(request.dockerfile);
+      std::stringstream text;
+      text << in.rdbuf();
+      dockerfile_texts.push_back(text.str());
+    }
     if (!watch_file.empty()) {
       std::ifstream in(request.context / watch_file);
       std::stringstream text;
@@ -47,6 +57,7 @@ class FakeDockerEngine : public DockerEngine {
     bool cached = !seen.insert(context_digest(request.context)).second || always_cached;
     // An imported cache serves the step before the COPY, as a registry cache would.
     bool imported = !request.cache_from.empty() && !ignore_cache_from;
+    outcome.steps = from_steps;
     if (imported) outcome.steps.push_back(named("importing cache manifest from fake", false));
     outcome.steps.push_back(named("[1/3] WORKDIR /app", cached || imported));
     for (const char* name : {"[2/3] COPY . .", "[3/3] RUN something"}) {
@@ -89,6 +100,11 @@ class FakeDockerEngine : public DockerEngine {
     outcome.ok = true;
     outcome.seconds = pull_seconds;
     return outcome;
+  }
+  std::string fail_restore;  // restore_image's error ("" restores)
+  std::string restore_image(const std::string& remote_ref, const std::string& local_ref) override {
+    calls.push_back("restore " + remote_ref + " " + local_ref);
+    return fail_restore;
   }
   void prune_build_cache() override {
     calls.push_back("prune");

@@ -317,6 +317,24 @@ TransferOutcome CliDockerEngine::pull_image(const std::string& remote_ref) {
   return transfer(docker({"image", "pull", remote_ref}), "docker pull " + remote_ref);
 }
 
+std::string CliDockerEngine::restore_image(const std::string& remote_ref,
+                                           const std::string& local_ref) {
+  std::vector<std::vector<std::string>> steps = {docker({"image", "pull", "--quiet", remote_ref}),
+                                                 docker({"image", "tag", remote_ref, local_ref}),
+                                                 docker({"image", "rm", remote_ref})};
+  for (auto& argv : steps) {
+    ProcessOptions options;
+    options.argv = argv;
+    options.timeout = std::chrono::minutes(30);
+    options.ignore_interrupt = true;  // an interrupted run must not leave the image missing
+    auto result = run_process(options);
+    if (!result.ok())
+      return fmt::format("{} failed: {}", fmt::join(argv, " "),
+                         trim(result.err.empty() ? result.tail_text() : result.err));
+  }
+  return "";
+}
+
 namespace {
 
 std::string read_text(const fs::path& path) {

@@ -25,6 +25,7 @@ class CliDockerEngine : public DockerEngine {
   std::vector<LayerStats> layer_stats(const std::string& ref) override;
   TransferOutcome push_image(const std::string& image, const std::string& remote_ref) override;
   TransferOutcome pull_image(const std::string& remote_ref) override;
+  std::string restore_image(const std::string& remote_ref, const std::string& local_ref) override;
   nlohmann::json fingerprint() override;
   bool ping() override;
   CreateOutcome create_container(const ContainerSpec& spec) override;

@@ -125,6 +125,11 @@ class DockerEngine {
   virtual TransferOutcome push_image(const std::string& image, const std::string& remote_ref) = 0;
   // Pulls `remote_ref`; the caller makes sure the engine lacks it.
   virtual TransferOutcome pull_image(const std::string& remote_ref) = 0;
+  // Puts an image back under `local_ref` from `remote_ref` (pulled, tagged, the remote tag
+  // removed), running to the end after an interrupt too: it undoes a protocol's removal.
+  // Empty when done, else why not.
+  virtual std::string restore_image(const std::string& remote_ref,
+                                    const std::string& local_ref) = 0;
   // Does the daemon answer? (Asked after a failure: a dead daemon stops the run.)
   virtual bool ping() = 0;
   // Host and tool facts that explain the numbers.

@@ -39,6 +39,27 @@ void read_context_transfers(const nlohmann::json& object, std::map<std::string, 
   }
 }
 
+// Keeps, per vertex and layer, the bytes a pull's "sha256:<layer>" statuses report (BuildKit
+// names a layer download by its digest; "extracting sha256:..." is the unpacking after it).
+void read_layer_downloads(const nlohmann::json& object,
+                          std::map<std::pair<std::string, std::string>, double>& bytes) {
+  auto statuses = object.find("statuses");
+  if (statuses == object.end() || !statuses->is_array()) return;
+  for (const auto& status : *statuses) {
+    if (!status.is_object()) continue;
+    auto id = status.find("id");
+    auto vertex = status.find("vertex");
+    auto current = status.find("current");
+    if (id == status.end() || !id->is_string() || id->get<std::string>().rfind("sha256:", 0) ||
+        vertex == status.end() || !vertex->is_string() || current == status.end() ||
+        !current->is_number()) {
+      continue;
+    }
+    double& seen = bytes[{vertex->get<std::string>(), id->get<std::string>()}];
+    seen = std::max(seen, current->get<double>());
+  }
+}
+
 }  // namespace
 
 void RawJsonParser::feed(std::string_view bytes) {
@@ -147,12 +168,18 @@ void RawJsonParser::handle_object(std::string_view text) {
     }
   }
   read_context_transfers(json, context_transfers_);
+  read_layer_downloads(json, layer_downloads_);
 }
 
 std::vector<BuildStep> RawJsonParser::steps() const {
   std::vector<BuildStep> steps;
   steps.reserve(order_.size());
   for (const auto& digest : order_) steps.push_back(steps_.at(digest));
+  for (auto& step : steps) {
+    auto layer = layer_downloads_.lower_bound({step.digest, ""});
+    for (; layer != layer_downloads_.end() && layer->first.first == step.digest; ++layer)
+      step.pulled_bytes += layer->second;
+  }
   return steps;
 }
 
@@ -172,6 +199,10 @@ std::map<std::string, double> RawJsonParser::metrics() const {
     if (step == steps_.end() || step->second.name != kContextVertex) continue;
     metrics[std::string(kContextBytes)] += bytes;
   }
+  // Only when a FROM pulled: an absent figure is "no pull", never a measured 0.
+  double pulled = 0;
+  for (const auto& [key, bytes] : layer_downloads_) pulled += bytes;
+  if (pulled > 0) metrics[std::string(kBasePullBytes)] = pulled;
   return metrics;
 }
 

@@ -45,6 +45,8 @@ class RawJsonParser {
   std::size_t malformed_ = 0;
   // Vertex digest -> bytes of its "transferring context:" status (cumulative; the largest).
   std::map<std::string, double> context_transfers_;
+  // (vertex digest, layer digest) -> bytes of that layer's download statuses (the largest).
+  std::map<std::pair<std::string, std::string>, double> layer_downloads_;
 };
 
 std::string base64_decode(std::string_view text);

@@ -121,4 +121,41 @@ std::size_t chain_root(const std::vector<Stage>& stages, std::size_t stage) {
   return stage;
 }
 
+namespace {
+
+std::string renamed_from(const Instruction& from, const std::string& image) {
+  auto [flags, rest] = split_flags(from.args);
+  std::string line = "FROM";
+  for (const auto& flag : flags)
+    line += " --" + flag.name + (flag.has_value ? "=" + flag.value : "");
+  line += " " + image;
+  auto parts = words(rest);
+  for (std::size_t i = 1; i < parts.size(); ++i) line += " " + parts[i];  // AS name
+  return line;
+}
+
+}  // namespace
+
+std::string with_bases_renamed(std::string_view text, const Args& build_args,
+                               const std::map<std::string, std::string>& renamed) {
+  Dockerfile file = parse(text);
+  std::vector<std::string> lines;
+  for (std::string_view rest = text;;) {
+    auto newline = rest.find('\n');
+    lines.emplace_back(rest.substr(0, newline));
+    if (newline == std::string_view::npos) break;
+    rest.remove_prefix(newline + 1);
+  }
+  for (const auto& stage : stages_of(file, build_args)) {
+    auto to = renamed.find(stage.base);
+    if (stage.parent || to == renamed.end()) continue;
+    const Instruction& from = file.instructions[stage.instruction];
+    lines.at(from.line - 1) = renamed_from(from, to->second);
+    for (int line = from.line + 1; line <= from.end_line; ++line) lines.at(line - 1).clear();
+  }
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) out += (i ? "\n" : "") + lines[i];
+  return out;
+}
+
 }  // namespace bb::dockerfile

@@ -44,4 +44,10 @@ std::vector<Stage> stages_of(const Dockerfile& file, const Args& build_args = {}
 // starts from an image (or scratch), going back from `stage`.
 std::size_t chain_root(const std::vector<Stage>& stages, std::size_t stage);
 
+// `text` with each FROM whose base (global ARGs expanded) is a key of `renamed` naming its
+// value instead, its flags and stage name kept; every other line as written, and a FROM over
+// continuation lines becomes one line followed by blank ones, so line numbers stay the same.
+std::string with_bases_renamed(std::string_view text, const Args& build_args,
+                               const std::map<std::string, std::string>& renamed);
+
 }  // namespace bb::dockerfile

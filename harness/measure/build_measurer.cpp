@@ -103,12 +103,32 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
   sample.repetition = job.repetition;
   sample.warmup = job.warmup;
   BuildRequest request = request_for(job, progress_);
-  ProtocolContext context{engine_, progress_, edits_, memory_, registry_.setup().shaped,
-                          job,     request,   sample};
-  if (!protocol_for(job.state)(context)) return sample;
-
+  ProtocolContext context{engine_,
+                          progress_,
+                          edits_,
+                          memory_,
+                          registry_.setup().shaped,
+                          job,
+                          request,
+                          sample,
+                          registry_.setup().direct};
+  // What a protocol took out of the engine goes back right after the measured build, whatever
+  // became of it: no other sample may see the engine without it.
+  auto restoring_on_error = [&](auto&& work) {
+    try {
+      return work();
+    } catch (...) {
+      restore_bases(context);
+      throw;
+    }
+  };
+  if (!restoring_on_error([&] { return protocol_for(job.state)(context); })) {
+    restore_bases(context);
+    return sample;
+  }
   sample.started_at = iso8601_utc(std::chrono::system_clock::now());
-  BuildOutcome outcome = engine_.build(request);
+  BuildOutcome outcome = restoring_on_error([&] { return engine_.build(request); });
+  restore_bases(context);
   if (outcome.interrupted) {
     sample.status = SampleStatus::kInterrupted;
     sample.error = outcome.error;

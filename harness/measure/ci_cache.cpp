@@ -52,7 +52,15 @@ bool needs_cache_export(CacheState state) {
 
 bool needs_registry(CacheState state) {
   return one_of(state, {CacheState::kCiRegistry, CacheState::kCiInline, CacheState::kCiRegistryDeps,
-                        CacheState::kExportMin, CacheState::kExportMax});
+                        CacheState::kExportMin, CacheState::kExportMax, CacheState::kColdPull});
+}
+
+bool pulls_bases(CacheState state) {
+  return state == CacheState::kColdPull;
+}
+
+bool empties_builder(CacheState state) {
+  return state == CacheState::kCold || pulls_bases(state) || imports_cache(state);
 }
 
 CiCachePlan ci_cache_plan(CacheState state, const CacheLocations& where) {

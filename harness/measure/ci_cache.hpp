@@ -5,7 +5,9 @@
 //       emptied (prune -af, as on a fresh CI runner), the code is edited, and the measured
 //       build imports that cache with --cache-from;
 //   export-min / export-max / export-local / export-inline  warm-code's build with a
-//       --cache-to: what exporting costs, against what importing saves.
+//       --cache-to: what exporting costs, against what importing saves;
+//   cold-pull  a fresh runner's cold build: cold, with the base images pulled from the
+//       registry (measure/cold_pull.cpp).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -26,6 +28,10 @@ bool imports_cache(CacheState state);
 bool needs_cache_export(CacheState state);
 // Talks to the registry (--registry needed).
 bool needs_registry(CacheState state);
+// cold-pull: the build pulls the scenario's base images from the registry.
+bool pulls_bases(CacheState state);
+// Starts from an emptied builder (cold, cold-pull, the CI states that import a cache).
+bool empties_builder(CacheState state);
 
 // Where a scenario's caches go: refs "<registry>/<repository>:cache-<state>", folders
 // "<local_dir>/<state>".

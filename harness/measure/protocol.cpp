@@ -103,13 +103,15 @@ bool prepare_local_warm(ProtocolContext& c) {
 
 Prepare protocol_for(CacheState state) {
   if (state == CacheState::kCold) return prepare_cold;
+  if (pulls_bases(state)) return prepare_cold_pull;
   if (is_ci_cache_state(state)) return prepare_ci;
   return prepare_local_warm;
 }
 
 std::vector<std::string> edited_by(const BuildJob& job) {
   if (edits_dependencies(job.state)) return edited_files(*job.scenario->deps_edit);
-  if (job.state == CacheState::kWarmCode || is_ci_cache_state(job.state))
+  if (job.state == CacheState::kWarmCode ||
+      (is_ci_cache_state(job.state) && !pulls_bases(job.state)))
     return edited_files(*job.scenario->code_edit);
   return {};
 }
@@ -127,6 +129,7 @@ std::string broken_contract(const BuildJob& job, const std::vector<BuildStep>& s
                             CacheMemory& memory) {
   if (auto broken = contract_violation(job.state, edited_by(job), steps); !broken.empty())
     return broken;
+  if (pulls_bases(job.state)) return pull_violation(memory.pulled_as, steps);
   if (job.warmup || !edit_of(job)) return "";
   // The same edit of the same Dockerfile reruns the same steps: more RUN steps from cache
   // than in the group's other samples means an earlier build of the same content served

@@ -4,6 +4,7 @@
 // Adding a state is one entry in protocol_for and its functions here (and its test).
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,11 @@ struct CacheMemory {
   // tag -> the image id it names (this session's, or the one it named before the first prime)
   std::map<std::string, std::string> images;
   std::vector<std::string> superseded;  // images a tag no longer names, to remove
+  // cold-pull: the bases pushed to the registry this session, and those of the sample in
+  // flight, out of the engine until restore_bases (local ref -> its registry repository).
+  std::set<std::string> bases_pushed;
+  std::map<std::string, std::string> bases_out;
+  std::vector<std::string> pulled_as;  // the registry copies as its FROM lines name them
 };
 
 // What a protocol works with for one job.
@@ -60,6 +66,7 @@ struct ProtocolContext {
   const BuildJob& job;
   BuildRequest& request;
   Sample& sample;
+  std::string registry_direct = {};  // the registry itself, for untimed pushes and pulls
 
   void prune(const std::string& why);
   // The image a tag now names: the one it named before is removed later if nothing holds it.
@@ -73,7 +80,13 @@ using Prepare = bool (*)(ProtocolContext&);
 bool prepare_cold(ProtocolContext& context);        // prune -af, remove the image
 bool prepare_local_warm(ProtocolContext& context);  // prime, then the state's edit
 bool prepare_ci(ProtocolContext& context);          // the previous CI build, then the edit
+// cold, with the bases pushed to the registry, removed from the engine and the FROM lines
+// naming the registry's copies (measure/cold_pull.cpp)
+bool prepare_cold_pull(ProtocolContext& context);
 Prepare protocol_for(CacheState state);
+// After any sample: the bases a protocol took out of the engine put back (cold-pull); throws
+// EnvironmentError naming the image when one cannot be.
+void restore_bases(ProtocolContext& context);
 
 // The files the measured build's edit touched, for its contract.
 std::vector<std::string> edited_by(const BuildJob& job);

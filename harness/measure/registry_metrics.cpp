@@ -32,9 +32,6 @@ std::string repository_of(const BuildJob& job) {
   return tag.substr(0, tag.rfind(':'));
 }
 
-namespace {
-
-// "buildbench-base/python:3.11" for "python:3.11": where a base image waits in the registry.
 std::string base_repository(std::string ref) {
   ref = ref.substr(0, ref.find('@'));
   auto slash = ref.rfind('/');
@@ -48,8 +45,6 @@ std::string base_repository(std::string ref) {
   for (const auto& part : split(ref, '/')) path.push_back(tag_safe(part));
   return fmt::format("buildbench-base/{}:{}", fmt::join(path, "/"), tag_safe(tag));
 }
-
-}  // namespace
 
 void check_pull_onto(DockerEngine& engine, const std::vector<const Scenario*>& scenarios) {
   for (const Scenario* chosen : scenarios) {

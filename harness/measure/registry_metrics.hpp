@@ -18,6 +18,9 @@ BaseImages base_images_of(const Scenario& scenario);
 // "buildbench/<name>-<hash>[-variant]": the job's image repository, at the registry as locally.
 std::string repository_of(const BuildJob& job);
 
+// "buildbench-base/python:3.11" for "python:3.11": where a base image waits in the registry.
+std::string base_repository(std::string ref);
+
 // The lab's registry as one session's builds reach it.
 struct RegistrySetup {
   std::string shaped;  // for pushes, pulls and cache refs ("" without --registry)

@@ -132,8 +132,44 @@ std::vector<std::string> edited_files(const FileEdit& edit) {
   return files;
 }
 
+namespace {
+
+// "[stage-0 1/5] FROM 127.0.0.1:5001/buildbench-base/python:3.11@sha256:..." names the image
+// 127.0.0.1:5001/buildbench-base/python:3.11.
+bool from_step_of(const BuildStep& step, const std::string& image) {
+  auto close = step.name.find("] FROM ");
+  if (step.name.empty() || step.name.front() != '[' || close == std::string::npos) return false;
+  std::string_view named = std::string_view(step.name).substr(close + 7);
+  named = named.substr(0, named.find_first_of("@ "));
+  return named == image;
+}
+
+}  // namespace
+
+std::string pull_violation(const std::vector<std::string>& images,
+                           const std::vector<BuildStep>& steps) {
+  for (const auto& image : images) {
+    auto from = std::find_if(steps.begin(), steps.end(),
+                             [&](const BuildStep& step) { return from_step_of(step, image); });
+    if (from == steps.end()) {
+      return fmt::format(
+          "cold-pull reported no FROM step for {}: the build did not use the registry's copy "
+          "of its base image",
+          printable(image));
+    }
+    if (from->pulled_bytes <= 0) {
+      return fmt::format(
+          "cold-pull's `FROM {}` downloaded no layer: the base came from the engine's own "
+          "store, not the registry (does another tag or image still hold it?)",
+          printable(image));
+    }
+  }
+  return "";
+}
+
 std::string contract_violation(CacheState state, const std::vector<std::string>& edited,
                                const std::vector<BuildStep>& steps) {
+  if (pulls_bases(state)) return contract_violation(CacheState::kCold, edited, steps);
   if (is_ci_cache_state(state)) return ci_contract_violation(state, edited, steps);
   std::vector<const BuildStep*> instructions;
   for (const auto& step : steps) {

@@ -2,7 +2,8 @@
 // What each cache state promises, checked on the steps a build reported:
 //   cold           no instruction served from cache;
 //   warm-nochange  every instruction served from cache;
-//   warm-code/deps every COPY or ADD that reads an edited file ran (the edit reached the build).
+//   warm-code/deps every COPY or ADD that reads an edited file ran (the edit reached the build);
+//   cold-pull      cold's, and every FROM image named in the registry was pulled from it.
 // A sample that breaks its state's contract did not measure what its name says: it is
 // stored as failed with the reason, never as a measurement.
 #include <optional>
@@ -33,6 +34,11 @@ bool copy_reads(const CopyStep& copy, std::string_view file);
 
 // The files an edit changes in the context.
 std::vector<std::string> edited_files(const FileEdit& edit);
+
+// cold-pull's half beyond cold's: each of `images` (as the FROM lines name them) has a FROM
+// step that downloaded layers. Empty when so; otherwise the reason.
+std::string pull_violation(const std::vector<std::string>& images,
+                           const std::vector<BuildStep>& steps);
 
 // Empty when the steps honour the state's contract; otherwise the reason.
 std::string contract_violation(CacheState state, const std::vector<std::string>& edited,

@@ -13,6 +13,9 @@ struct BuildStep {
   bool cached = false;
   std::string error;
   std::string log_tail;  // last output of the step (for failed steps)
+  // A FROM that pulled its image: the layer bytes BuildKit reported downloading (its
+  // "sha256:<layer>" statuses). Read from the build's stream, not stored with the sample.
+  double pulled_bytes = 0;
 
   // A Dockerfile instruction that can be cached (not FROM, not [internal], not export).
   bool is_instruction() const;

@@ -8,7 +8,7 @@ namespace bb {
 
 namespace {
 
-constexpr NameTable<CacheState, 12> kNames = {{
+constexpr NameTable<CacheState, 13> kNames = {{
     {CacheState::kCold, "cold"},
     {CacheState::kWarmNoChange, "warm-nochange"},
     {CacheState::kWarmCode, "warm-code"},
@@ -21,6 +21,7 @@ constexpr NameTable<CacheState, 12> kNames = {{
     {CacheState::kExportMax, "export-max"},
     {CacheState::kExportLocal, "export-local"},
     {CacheState::kExportInline, "export-inline"},
+    {CacheState::kColdPull, "cold-pull"},
 }};
 
 }  // namespace
@@ -32,10 +33,12 @@ const std::vector<CacheState>& all_cache_states() {
 }
 
 const std::vector<CacheState>& ci_cache_states() {
+  // cold-pull first: a scenario's visit builds it right after the local states, before the CI
+  // states that prime their own cache.
   static const std::vector<CacheState> states = {
-      CacheState::kCiRegistry,     CacheState::kCiLocal,     CacheState::kCiInline,
-      CacheState::kCiRegistryDeps, CacheState::kExportMin,   CacheState::kExportMax,
-      CacheState::kExportLocal,    CacheState::kExportInline};
+      CacheState::kColdPull,  CacheState::kCiRegistry,     CacheState::kCiLocal,
+      CacheState::kCiInline,  CacheState::kCiRegistryDeps, CacheState::kExportMin,
+      CacheState::kExportMax, CacheState::kExportLocal,    CacheState::kExportInline};
   return states;
 }
 

@@ -23,13 +23,17 @@ enum class CacheState {
   kExportMax,
   kExportLocal,
   kExportInline,
+  // A fresh runner's cold build (opt-in, needs --registry): cold, with the scenario's base
+  // images absent from the engine and pulled from the registry by the build.
+  kColdPull,
 };
 // The states `run` measures by default.
 const std::vector<CacheState>& all_cache_states();
 // The states in the order every_cache_state() lists them (cold first): a scenario's states run
 // in this order, so its warm states prime on the cache its cold build filled.
 std::vector<CacheState> in_protocol_order(std::vector<CacheState> states);
-// The CI cache states: measured only when named with --state.
+// The CI cache states, a fresh runner's cold build first: measured only when named with
+// --state (or by a claim of the suite, session/plan).
 const std::vector<CacheState>& ci_cache_states();
 // Both lists: every name --state accepts.
 const std::vector<CacheState>& every_cache_state();

@@ -40,6 +40,11 @@ const std::vector<MetricInfo>& metric_catalog() {
        "exporting the build cache (--cache-to; part of the build time)", B, true, false, 5},
       {kCacheImportSeconds, "s", K::kTime, false, true,
        "importing the cache manifest (--cache-from; part of the build time)", B, true, false, 5},
+      // Not deterministic: a layer another image in the engine holds is not downloaded again.
+      {kBasePullBytes, "bytes", K::kSize, false, true,
+       "base image layers the build downloaded from the registry (cold-pull; the FROM steps' "
+       "layer statuses)",
+       B, false, false, 1},
       {kPushSeconds, "s", K::kTime, false, true,
        "docker push of the cold image to the registry (--registry)", B, true, false, 5},
       {kPushUploadedBytes, "bytes", K::kSize, false, true,

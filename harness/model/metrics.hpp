@@ -59,6 +59,7 @@ inline constexpr std::string_view kContextBytes = "context_bytes";
 inline constexpr std::string_view kLoadSeconds = "load_seconds";
 inline constexpr std::string_view kCacheExportSeconds = "cache_export_seconds";
 inline constexpr std::string_view kCacheImportSeconds = "cache_import_seconds";
+inline constexpr std::string_view kBasePullBytes = "base_pull_bytes";
 // Registry metrics (--registry): once per scenario and run, on the first good cold image.
 inline constexpr std::string_view kPushSeconds = "push_seconds";
 inline constexpr std::string_view kPushUploadedBytes = "push_uploaded_bytes";

@@ -225,6 +225,9 @@ nlohmann::ordered_json claim_json(const ClaimResult& c) {
   j["subject"] = c.claim.subject;
   j["baseline"] = c.claim.baseline;
   j["relation"] = c.claim.relation;
+  // A claim of several states: one row per state, each with where it runs and why.
+  if (!c.claim.setting.empty()) j["setting"] = c.claim.setting;
+  if (!c.claim.why.empty()) j["why"] = c.claim.why;
   j["subject_median"] = c.subject_count ? json(c.subject_median) : nullptr;
   j["baseline_median"] = c.baseline_count ? json(c.baseline_median) : nullptr;
   j["change_percent"] = both ? json(c.change_percent) : nullptr;

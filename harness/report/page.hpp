@@ -79,6 +79,8 @@ std::string claim_verdict_words(const ClaimResult& c);
 // How a claim was measured: "paired, 12 pairs, stopped at look 2 of 4", "paired, 6 pairs"
 // (the fixed design), "unpaired", or "" (a deterministic metric, or no data).
 std::string claim_design_words(const ClaimResult& c);
+// The claim's text, with its setting and state when the suite's claim names several states.
+std::string claim_title(const Claim& claim);
 void add_fidelity(doc::Document& d, const Page& page);
 void add_environment(doc::Document& d, const Page& page);
 void add_warnings(doc::Document& d, const Page& page);

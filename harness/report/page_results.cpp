@@ -110,6 +110,11 @@ std::string claim_design_words(const ClaimResult& c) {
   return words;
 }
 
+std::string claim_title(const Claim& claim) {
+  if (claim.setting.empty()) return claim.text;
+  return fmt::format("{} — {} ({})", claim.text, claim.setting, claim.state);
+}
+
 namespace {
 
 std::vector<std::string> claim_row(const ClaimResult& c) {
@@ -127,13 +132,14 @@ std::vector<std::string> claim_row(const ClaimResult& c) {
   }
   std::string p = c.deterministic || !both ? "–" : fmt::format("{:.3f}", c.p_value);
   std::string design = claim_design_words(c);
-  return {c.claim.text,
+  return {claim_title(c.claim),
           verdict,
           side(c.claim.subject, c.subject_median, c.subject_count),
           side(c.claim.baseline, c.baseline_median, c.baseline_count),
           change,
           p,
-          fmt::format("{}; {}{}", what, design.empty() ? "" : design + "; ", c.reason)};
+          fmt::format("{}{}; {}{}", c.claim.why.empty() ? "" : c.claim.why + "; ", what,
+                      design.empty() ? "" : design + "; ", c.reason)};
 }
 
 // "30-minute", "90-second", "2-hour": a budget as the page names it.
@@ -361,13 +367,13 @@ void add_pooled_claims(doc::Document& d, const Page& page) {
   for (const auto& p : page.pooled) {
     const ClaimResult& c = p.result;
     if (p.runs == 0) {
-      t.rows.push_back({c.claim.text, "–", "0", "–", "–", c.reason});
+      t.rows.push_back({claim_title(c.claim), "–", "0", "–", "–", c.reason});
       continue;
     }
     std::string q = p.runs < 2 ? "–"
                                : fmt::format("{:.2f} ({}), {:.2f}{}", p.q, p.runs - 1, p.q_p_value,
                                              p.random_effects ? ", random effects" : "");
-    t.rows.push_back({c.claim.text, claim_verdict_words(c), fmt::format("{}", p.runs),
+    t.rows.push_back({claim_title(c.claim), claim_verdict_words(c), fmt::format("{}", p.runs),
                       fmt::format("{} [{:+.1f}, {:+.1f}]", format_percent(c.change_percent),
                                   c.ci_low_percent, c.ci_high_percent),
                       q, c.reason});
@@ -428,7 +434,9 @@ void add_claims(doc::Document& d, const Page& page) {
   for (const auto& c : page.claims) {
     if (!page.run || c.verdict != ClaimVerdict::kInconclusive) continue;
     std::string why = budget_undecided(c.claim, *page.run);
-    if (!why.empty()) undecided.items.push_back({{c.claim.id, true}, {": inconclusive: " + why}});
+    std::string id =
+        c.claim.setting.empty() ? c.claim.id : fmt::format("{} ({})", c.claim.id, c.claim.state);
+    if (!why.empty()) undecided.items.push_back({{id, true}, {": inconclusive: " + why}});
   }
   if (!undecided.items.empty()) {
     d.paragraph(

@@ -397,16 +397,68 @@ std::optional<double> parse_delta(const Fields& fields, const std::string& claim
   return value;
 }
 
-Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario_names,
-                  const std::vector<StartupMode>& modes) {
-  fields.allow_only({"id", "text", "subject", "baseline", "metric", "state", "relation", "delta"});
+// `state` or `states`, each a cache state or a start-up mode; one Claim per state.
+std::vector<std::string> claim_states(const Fields& fields, const std::string& id,
+                                      const std::vector<StartupMode>& modes) {
+  if (fields.has("state") && fields.has("states"))
+    fields.fail("states", fmt::format("claim '{}' names both `state` and `states`; keep one "
+                                      "(`states` for a verdict per setting)",
+                                      id));
+  std::vector<std::string> named =
+      fields.has("states") ? fields.string_array("states")
+                           : std::vector<std::string>{fields.string("state").value_or("")};
+  if (named.empty())
+    fields.fail("states", fmt::format("claim '{}' names no state; list one or more, e.g. "
+                                      "states = [\"warm-deps\", \"cold-pull\"]",
+                                      id));
+  std::vector<std::string> known = cache_state_names();
+  for (const auto& mode : modes) known.push_back(mode.name);
+  const char* key = fields.has("states") ? "states" : "state";
+  std::vector<std::string> states;
+  for (const auto& name : named) {
+    std::string state = current_mode_name(name);
+    if (!state.empty() && std::find(known.begin(), known.end(), state) == known.end()) {
+      fields.fail(key, fmt::format("claim '{}': unknown state '{}'{}; one of {}", id, state,
+                                   did_you_mean_suffix(state, known), fmt::join(known, ", ")));
+    }
+    if (std::find(states.begin(), states.end(), state) != states.end())
+      fields.fail(key, fmt::format("claim '{}' names '{}' twice; list each state once", id, state));
+    states.push_back(state);
+  }
+  return states;
+}
+
+// The suite's `why.<state>` for each of the claim's states, else the state's default.
+void add_settings(const Fields& fields, std::vector<Claim>& claims) {
+  auto why = fields.string_map("why");
+  for (const auto& [state, text] : why) {
+    bool named =
+        std::any_of(claims.begin(), claims.end(), [&](const Claim& c) { return c.state == state; });
+    if (!named)
+      fields.fail("why." + state, fmt::format("claim '{}' does not name the state '{}'; add it "
+                                              "to `states` or remove this line",
+                                              claims.front().id, state));
+  }
+  if (claims.size() < 2 && why.empty()) return;
+  for (auto& claim : claims) {
+    auto state = parse_cache_state(claim.state);
+    ClaimSetting setting = state ? default_setting(*state) : ClaimSetting{claim.state, ""};
+    claim.setting = setting.where;
+    claim.why = why.count(claim.state) ? why.at(claim.state) : setting.why;
+  }
+}
+
+std::vector<Claim> parse_claims(const Fields& fields,
+                                const std::vector<std::string>& scenario_names,
+                                const std::vector<StartupMode>& modes) {
+  fields.allow_only({"id", "text", "subject", "baseline", "metric", "state", "states", "why",
+                     "relation", "delta"});
   Claim claim;
   claim.id = fields.nonempty_string("id");
   claim.text = fields.nonempty_string("text");
   claim.subject = fields.nonempty_string("subject");
   claim.baseline = fields.nonempty_string("baseline");
   claim.metric = fields.nonempty_string("metric");
-  claim.state = current_mode_name(fields.string("state").value_or(""));
   claim.relation = fields.nonempty_string("relation");
   for (auto* key : {"subject", "baseline"}) {
     const std::string& name = std::string(key) == "subject" ? claim.subject : claim.baseline;
@@ -420,19 +472,17 @@ Claim parse_claim(const Fields& fields, const std::vector<std::string>& scenario
     fields.fail("metric", fmt::format("unknown metric '{}'{}", claim.metric,
                                       did_you_mean_suffix(claim.metric, metric_names())));
   }
-  std::vector<std::string> states = cache_state_names();
-  for (const auto& mode : modes) states.push_back(mode.name);
-  if (!claim.state.empty() &&
-      std::find(states.begin(), states.end(), claim.state) == states.end()) {
-    fields.fail("state",
-                fmt::format("unknown state '{}'{}; one of {}", claim.state,
-                            did_you_mean_suffix(claim.state, states), fmt::join(states, ", ")));
-  }
   if (claim.relation != "less" && claim.relation != "greater") {
     fields.fail("relation", fmt::format("'{}' must be \"less\" or \"greater\"", claim.relation));
   }
   claim.delta_percent = parse_delta(fields, claim.id);
-  return claim;
+  std::vector<Claim> claims;
+  for (const auto& state : claim_states(fields, claim.id, modes)) {
+    claims.push_back(claim);
+    claims.back().state = state;
+  }
+  add_settings(fields, claims);
+  return claims;
 }
 
 StartupMode parse_mode(const Fields& fields, const std::string& name, const fs::path& base,
@@ -602,7 +652,8 @@ Suite parse_suite(std::string_view text, const fs::path& file, const ManifestVar
     std::size_t n = 0;
     for (const auto& node : *claims) {
       Fields claim_fields(*node.as_table(), file, fmt::format("claim[{}].", n++));
-      suite.claims.push_back(parse_claim(claim_fields, suite.names(), suite.modes));
+      auto settings = parse_claims(claim_fields, suite.names(), suite.modes);
+      suite.claims.insert(suite.claims.end(), settings.begin(), settings.end());
     }
   }
   if (const toml::array* checks = fields.array_of_tables("fidelity")) {

@@ -40,6 +40,7 @@ bool Scenario::supports(CacheState state) const {
   if (std::find(states.begin(), states.end(), state) != states.end()) return true;
   const auto& ci = ci_cache_states();
   if (std::find(ci.begin(), ci.end(), state) == ci.end()) return false;
+  if (state == CacheState::kColdPull) return true;  // a cold build: no edit
   return state == CacheState::kCiRegistryDeps ? deps_edit.has_value() : code_edit.has_value();
 }
 
@@ -61,6 +62,30 @@ std::vector<std::string> Suite::names() const {
   std::vector<std::string> names;
   for (const auto& scenario : scenarios) names.push_back(scenario.name);
   return names;
+}
+
+ClaimSetting default_setting(CacheState state) {
+  switch (state) {
+    case CacheState::kCold:
+      return {"from an empty builder", "nothing is cached: every step runs"};
+    case CacheState::kWarmNoChange:
+    case CacheState::kWarmCode:
+    case CacheState::kWarmDeps:
+      return {"on the developer's machine",
+              "the builder keeps its cache between builds, cache mounts included"};
+    case CacheState::kColdPull:
+      return {"on a fresh runner",
+              "nothing is cached and every base image is pulled from the registry first"};
+    case CacheState::kCiRegistry:
+    case CacheState::kCiLocal:
+    case CacheState::kCiInline:
+    case CacheState::kCiRegistryDeps:
+      return {"in CI with an imported cache",
+              "the imported cache holds the previous build's layers but no cache mount: "
+              "BuildKit does not export cache mounts (moby/buildkit#1474)"};
+    default:
+      return {"in CI exporting its cache", "the build pays for writing its cache"};
+  }
 }
 
 std::set<GroupKey> timed_claim_groups(const std::vector<Claim>& claims) {

@@ -70,7 +70,8 @@ struct Scenario {
   bool detect_python = true;
 
   std::vector<CacheState> supported_states() const;
-  // supported_states() or, for the CI cache states (built after a code edit), a code edit.
+  // supported_states(), cold-pull, or, for the CI cache states (built after a code edit), a
+  // code edit (ci-registry-deps: a dependency edit).
   bool supports(CacheState state) const;
 };
 
@@ -85,7 +86,20 @@ struct Claim {
   // The smallest effect of interest, percent (suite.toml's `delta`); unset: the metric's
   // default_claim_delta_percent.
   std::optional<double> delta_percent;
+  // A suite claim naming several states (`states`) is one Claim per state, each judged on its
+  // own: where such a build runs ("on a fresh runner") and why the verdict may differ there
+  // (the suite's `why.<state>`, else default_setting's). Empty for a one-state claim.
+  std::string setting;
+  std::string why;
 };
+
+// Where a build in a cache state runs, and what that means for a claim on it: the default of
+// a claim's setting (README, claims per setting).
+struct ClaimSetting {
+  std::string where;
+  std::string why;
+};
+ClaimSetting default_setting(CacheState state);
 
 // The groups that a claim compares on a time: the groups whose repetitions a verdict needs, so
 // the runner gives them the claim's target and the page judges their medians against it.

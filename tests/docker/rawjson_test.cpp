@@ -208,3 +208,31 @@ TEST_CASE("base64 decodes build log data") {
   CHECK(base64_decode("aGVsbG8gd29ybGQK") == "hello world\n");
   CHECK(base64_decode("") == "");
 }
+
+TEST_CASE("rawjson: a FROM that pulls its image gives the layer bytes it downloaded") {
+  // As BuildKit reports a pull: the FROM vertex, then its resolve and one status per layer
+  // (growing `current`), then the extraction, which is not a download.
+  std::string stream =
+      R"({"vertexes":[{"digest":"sha256:from","name":"[1/2] FROM 127.0.0.1:5001/buildbench-base/python:3.11@sha256:abc"}]}
+{"statuses":[{"id":"resolve 127.0.0.1:5001/buildbench-base/python:3.11@sha256:abc","vertex":"sha256:from"}]}
+{"statuses":[{"id":"sha256:layer1","vertex":"sha256:from","current":1000,"total":3000},{"id":"sha256:layer2","vertex":"sha256:from","current":500,"total":500}]}
+{"statuses":[{"id":"sha256:layer1","vertex":"sha256:from","current":3000,"total":3000}]}
+{"statuses":[{"id":"extracting sha256:layer1","vertex":"sha256:from","current":0}]}
+{"vertexes":[{"digest":"sha256:run","name":"[2/2] RUN true"}]}
+)";
+  RawJsonParser parser;
+  parser.feed(stream);
+  parser.finish();
+  auto steps = parser.steps();
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].pulled_bytes == 3500);
+  CHECK(steps[1].pulled_bytes == 0);
+  CHECK(parser.metrics().at(std::string(kBasePullBytes)) == 3500);
+}
+
+TEST_CASE("rawjson: a build that pulled nothing reports no base pull bytes") {
+  RawJsonParser parser;
+  parser.feed(fixture("multistage-ok.txt"));
+  parser.finish();
+  CHECK_FALSE(parser.metrics().count(std::string(kBasePullBytes)));
+}

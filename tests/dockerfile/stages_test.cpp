@@ -61,3 +61,32 @@ TEST_CASE("ARG declarations and expansion forms") {
   CHECK(expand_args("${SET:+alt} ${EMPTY:+alt}|${EMPTY+alt} ${OPEN+alt}", args) == "alt |alt ");
   CHECK(expand_args("${SET:?err} ${unclosed $ $1", args) == "${SET:?err} ${unclosed $ $1");
 }
+
+TEST_CASE("with_bases_renamed: each FROM of an image names its new ref, nothing else changes") {
+  std::string text =
+      "# syntax=docker/dockerfile:1\n"
+      "ARG BASE=python:3.11\n"
+      "FROM python:3.11-slim AS export\n"
+      "RUN echo FROM python:3.11-slim\n"
+      "FROM --platform=$BUILDPLATFORM \\\n"
+      "  ${BASE} AS Server\n"
+      "COPY --from=export /x /x\n"
+      "FROM export AS again\n"
+      "FROM scratch\n";
+  std::map<std::string, std::string> renamed = {{"python:3.11-slim", "reg:5000/b/python:3.11-slim"},
+                                                {"python:3.12", "reg:5000/b/python:3.12"}};
+  // The build arg resolves the global ARG: the FROM that reads it names python:3.12 here.
+  std::string out = with_bases_renamed(text, {{"BASE", "python:3.12"}}, renamed);
+  CHECK(out ==
+        "# syntax=docker/dockerfile:1\n"
+        "ARG BASE=python:3.11\n"
+        "FROM reg:5000/b/python:3.11-slim AS export\n"
+        "RUN echo FROM python:3.11-slim\n"  // not a FROM instruction: as written
+        "FROM --platform=$BUILDPLATFORM reg:5000/b/python:3.12 AS Server\n"
+        "\n"  // the continuation line, blank: later lines keep their numbers
+        "COPY --from=export /x /x\n"
+        "FROM export AS again\n"  // a stage, not an image
+        "FROM scratch\n");
+  // An image not in the map stays as it is.
+  CHECK(with_bases_renamed(text, {}, renamed).find("${BASE} AS Server") != std::string::npos);
+}

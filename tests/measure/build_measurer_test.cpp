@@ -88,3 +88,131 @@ TEST_CASE("build measurer: a resumed A/B candidate's samples seed its own groups
   CHECK_FALSE(h.measurer.layers_due("one@candidate", CacheState::kCold, h.options));
   CHECK(h.measurer.layers_due("one", CacheState::kCold, h.options));  // the baseline's still due
 }
+
+namespace {
+
+// A scenario with two FROM images (one through a global ARG) in a scratch folder of its own:
+// cold-pull writes its Dockerfile beside the context.
+struct TwoBases {
+  fs::path root = fs::temp_directory_path() / ("bb-cold-pull-" + std::to_string(::getpid()) + "-" +
+                                               std::to_string(std::rand()));
+  Scenario scenario;
+  TwoBases() {
+    fs::create_directories(root / "ctx");
+    std::ofstream(root / "ctx/Dockerfile") << "ARG BASE=python:3.11\n"
+                                              "FROM python:3.11-slim AS export\n"
+                                              "RUN true\n"
+                                              "FROM ${BASE}\n"
+                                              "COPY --from=export /x /x\n";
+    std::ofstream(root / "ctx/Dockerfile.dockerignore") << "secret\n";
+    scenario.name = "two-bases";
+    scenario.context = root / "ctx";
+    scenario.dockerfile = root / "ctx/Dockerfile";
+  }
+  ~TwoBases() { fs::remove_all(root); }
+  BuildJob job(const RunOptions& options) {
+    return {&scenario,        CacheState::kColdPull, 1,  false,
+            scenario.context, scenario.dockerfile,   {}, &options};
+  }
+};
+
+const std::string kShaped = "127.0.0.1:6001", kDirect = "127.0.0.1:5000";
+const std::string kSlimCopy = "buildbench-base/python:3.11-slim",
+                  kFullCopy = "buildbench-base/python:3.11";
+
+std::vector<BuildStep> pulled_froms(double slim_bytes, double full_bytes) {
+  BuildStep slim = FakeDockerEngine::named("[export 1/2] FROM " + kShaped + "/" + kSlimCopy, false);
+  slim.pulled_bytes = slim_bytes;
+  BuildStep full =
+      FakeDockerEngine::named("[stage-1 1/2] FROM " + kShaped + "/" + kFullCopy, false);
+  full.pulled_bytes = full_bytes;
+  return {slim, full};
+}
+
+std::vector<std::string> calls_from(const std::vector<std::string>& calls, std::size_t first) {
+  return {calls.begin() + static_cast<std::ptrdiff_t>(first), calls.end()};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "build measurer: cold-pull pushes the bases, removes them, builds from the registry's "
+    "copies, then restores them") {
+  Harness h;
+  TwoBases two;
+  h.measurer.begin_session();
+  h.measurer.use_registry({kShaped, kDirect});
+  h.engine.from_steps = pulled_froms(1000, 2000);
+  Sample sample = h.measurer.measure(two.job(h.options));
+  CHECK(sample.status == SampleStatus::kOk);
+  CHECK(sample.state == "cold-pull");
+  std::string tag = image_tag(two.scenario);
+  // Pushed (untimed, to the registry itself), removed with the builder emptied, pulled by the
+  // build through the shaping proxy, restored from the registry itself: in that order.
+  CHECK(h.engine.calls ==
+        std::vector<std::string>{
+            "push python:3.11-slim " + kDirect + "/" + kSlimCopy,
+            "push python:3.11 " + kDirect + "/" + kFullCopy, "prune", "rmi " + tag,
+            "rmi python:3.11-slim", "rmi " + kShaped + "/" + kSlimCopy, "rmi python:3.11",
+            "rmi " + kShaped + "/" + kFullCopy, "build " + tag, "rmi " + kShaped + "/" + kFullCopy,
+            "restore " + kDirect + "/" + kFullCopy + " python:3.11",
+            "rmi " + kShaped + "/" + kSlimCopy,
+            "restore " + kDirect + "/" + kSlimCopy + " python:3.11-slim",
+            "inspect " + sample.image_id});
+  // The build read a copy beside the context, its FROM lines naming the registry's copies.
+  REQUIRE(h.engine.dockerfiles.size() == 1);
+  CHECK(h.engine.dockerfiles[0].parent_path() == two.root);
+  CHECK(h.engine.dockerfile_texts[0] ==
+        "ARG BASE=python:3.11\n"
+        "FROM " +
+            kShaped + "/" + kSlimCopy +
+            " AS export\n"
+            "RUN true\n"
+            "FROM " +
+            kShaped + "/" + kFullCopy +
+            "\n"
+            "COPY --from=export /x /x\n");
+  CHECK(fs::exists(h.engine.dockerfiles[0].string() + ".dockerignore"));
+  // A second sample of the session pushes nothing again.
+  h.engine.calls.clear();
+  CHECK(h.measurer.measure(two.job(h.options)).status == SampleStatus::kOk);
+  CHECK(h.engine.calls.front() == "prune");
+}
+
+TEST_CASE(
+    "build measurer: a cold-pull base served from the engine fails the sample, and the "
+    "bases are restored all the same") {
+  Harness h;
+  TwoBases two;
+  h.measurer.begin_session();
+  h.measurer.use_registry({kShaped, kDirect});
+  h.engine.from_steps = pulled_froms(1000, 0);  // the full image downloaded nothing
+  Sample sample = h.measurer.measure(two.job(h.options));
+  CHECK(sample.status == SampleStatus::kFailed);
+  CHECK_THAT(sample.error, Catch::Contains("downloaded no layer"));
+  auto restores = std::count_if(h.engine.calls.begin(), h.engine.calls.end(),
+                                [](const std::string& c) { return c.rfind("restore ", 0) == 0; });
+  CHECK(restores == 2);
+  // A failed build restores them too; a restore that fails stops the run, naming the image.
+  h.engine.calls.clear();
+  h.engine.fail_builds = true;
+  CHECK(h.measurer.measure(two.job(h.options)).status == SampleStatus::kFailed);
+  CHECK(h.engine.calls.back().rfind("restore ", 0) == 0);
+  h.engine.fail_builds = false;
+  h.engine.fail_restore = "connection refused";
+  CHECK_THROWS_WITH(h.measurer.measure(two.job(h.options)),
+                    Catch::Contains("python:3.11") && Catch::Contains("docker pull " + kDirect));
+}
+
+TEST_CASE("build measurer: cold-pull refuses a FROM whose ARG has no value") {
+  Harness h;
+  TwoBases two;
+  std::ofstream(two.scenario.dockerfile) << "ARG BASE\nFROM ${BASE}\n";
+  h.measurer.begin_session();
+  h.measurer.use_registry({kShaped, kDirect});
+  Sample sample = h.measurer.measure(two.job(h.options));
+  CHECK(sample.status == SampleStatus::kFailed);
+  CHECK_THAT(sample.error, Catch::Contains("${BASE}") && Catch::Contains("build_args"));
+  CHECK(std::none_of(h.engine.calls.begin(), h.engine.calls.end(),
+                     [](const std::string& c) { return c.rfind("rmi python", 0) == 0; }));
+}

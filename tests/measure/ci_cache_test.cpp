@@ -137,3 +137,21 @@ TEST_CASE("cache export and import seconds come from their own steps") {
   CHECK(cache_import_seconds(steps) == Approx(0.5));
   CHECK(cache_export_seconds(steps) == Approx(1.25));
 }
+
+TEST_CASE("cold-pull: needs the registry, empties the builder, neither imports nor exports") {
+  CHECK(needs_registry(CacheState::kColdPull));
+  CHECK(pulls_bases(CacheState::kColdPull));
+  CHECK(empties_builder(CacheState::kColdPull));
+  CHECK(empties_builder(CacheState::kCold));
+  CHECK_FALSE(empties_builder(CacheState::kWarmDeps));
+  CHECK_FALSE(pulls_bases(CacheState::kCold));
+  CHECK_FALSE(imports_cache(CacheState::kColdPull));
+  CHECK_FALSE(needs_cache_export(CacheState::kColdPull));
+  auto plan = ci_cache_plan(CacheState::kColdPull, kWhere);
+  CHECK(plan.cache_from.empty());
+  CHECK(plan.cache_to.empty());
+  // Opt-in: named with --state, never in the default four.
+  const auto& defaults = all_cache_states();
+  CHECK(std::find(defaults.begin(), defaults.end(), CacheState::kColdPull) == defaults.end());
+  CHECK(parse_cache_state("cold-pull") == CacheState::kColdPull);
+}

@@ -35,7 +35,9 @@ TEST_CASE("protocol: each state has its way of being produced") {
   CHECK(protocol_for(CacheState::kWarmNoChange) == &prepare_local_warm);
   CHECK(protocol_for(CacheState::kWarmCode) == &prepare_local_warm);
   CHECK(protocol_for(CacheState::kWarmDeps) == &prepare_local_warm);
-  for (auto state : ci_cache_states()) CHECK(protocol_for(state) == &prepare_ci);
+  CHECK(protocol_for(CacheState::kColdPull) == &prepare_cold_pull);
+  for (auto state : ci_cache_states())
+    if (state != CacheState::kColdPull) CHECK(protocol_for(state) == &prepare_ci);
 }
 
 TEST_CASE("protocol: an A/B candidate's images and groups are its own") {
@@ -114,4 +116,7 @@ TEST_CASE("protocol: the edited files of a state are its edit's") {
   CHECK(no_deps.supports(CacheState::kCiRegistry));
   job.state = CacheState::kWarmNoChange;
   CHECK(edited_by(job).empty());
+  job.state = CacheState::kColdPull;  // a cold build: no edit, every scenario supports it
+  CHECK(edited_by(job).empty());
+  CHECK(no_deps.supports(CacheState::kColdPull));
 }

@@ -118,3 +118,38 @@ TEST_CASE("a copy's --parents, --exclude and cleaned paths, read as BuildKit rea
             .find("reached no step") != std::string::npos);
   CHECK_FALSE(parse_copy_step("[2/3] COPY <<EOF /app/notes.txt"));  // an inline file
 }
+
+namespace {
+BuildStep from_step(const std::string& name, double pulled_bytes) {
+  BuildStep s = step(name, false);
+  s.pulled_bytes = pulled_bytes;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("cold-pull: every registry copy a FROM names was pulled, and nothing came from cache") {
+  std::vector<std::string> images = {"127.0.0.1:5001/buildbench-base/python:3.11-slim",
+                                     "127.0.0.1:5001/buildbench-base/python:3.11"};
+  std::vector<BuildStep> steps = {
+      from_step("[export 1/2] FROM 127.0.0.1:5001/buildbench-base/python:3.11-slim@sha256:a", 10),
+      from_step("[server 1/3] FROM 127.0.0.1:5001/buildbench-base/python:3.11@sha256:b", 20),
+      step("[server 2/3] RUN pip install -r requirements.txt", false),
+      step("[server 3/3] COPY . .", false)};
+  CHECK(contract_violation(CacheState::kColdPull, {}, steps).empty());
+  CHECK(pull_violation(images, steps).empty());
+  // A base served from the engine's own store: its FROM downloaded nothing.
+  auto local = steps;
+  local[1].pulled_bytes = 0;
+  CHECK_THAT(pull_violation(images, local), Catch::Contains("python:3.11`") &&
+                                                Catch::Contains("downloaded no layer") &&
+                                                Catch::Contains("engine's own store"));
+  // -slim's FROM is no prefix match for the full image's: each is found by its own name.
+  auto one = std::vector<BuildStep>{steps[0], steps[2]};
+  CHECK_THAT(pull_violation(images, one),
+             Catch::Contains("no FROM step for 127.0.0.1:5001/buildbench-base/python:3.11: "));
+  // A cached step: cold's contract fails the sample with the step named.
+  auto cached = steps;
+  cached[2].cached = true;
+  CHECK_THAT(contract_violation(CacheState::kColdPull, {}, cached),
+             Catch::Contains("served `RUN pip install -r requirements.txt` from cache"));
+}

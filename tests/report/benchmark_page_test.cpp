@@ -837,3 +837,28 @@ TEST_CASE("report: noisy groups are one warning, a claim's first, then by spread
   CHECK(warnings.find("1 other(s) (a cold 28%)") > at);
   CHECK(warnings.find("c cold") == std::string::npos);
 }
+
+TEST_CASE("benchmark page data.json: a claim of several states, a row per setting") {
+  ReportInput input;
+  input.suite_name = "s";
+  input.scenario_order = {"s"};
+  input.runs = {two_runs().second};
+  input.samples = context_samples(2, {30000, 30040, 30080});
+  Claim deps{"fast", "s rebuilds faster", "s", "s", "build_seconds", "warm-deps", "less"};
+  deps.setting = "on the developer's machine";
+  deps.why = "the cache mount survives";
+  Claim pull = deps;
+  pull.state = "cold-pull";
+  pull.setting = "on a fresh runner";
+  pull.why = "nothing is cached";
+  input.claims = {deps, pull, Claim{"one", "t", "s", "s", "image_bytes", "", "less"}};
+  auto data = nlohmann::json::parse(build_report(input).at("data.json"));
+  const auto& claims = data.at("claims");
+  REQUIRE(claims.size() == 3);
+  CHECK(claims[0].at("id") == "fast");
+  CHECK(claims[0].at("state") == "warm-deps");
+  CHECK(claims[0].at("setting") == "on the developer's machine");
+  CHECK(claims[1].at("state") == "cold-pull");
+  CHECK(claims[1].at("why") == "nothing is cached");
+  CHECK_FALSE(claims[2].contains("setting"));  // a one-state claim: as before
+}

@@ -207,3 +207,30 @@ TEST_CASE("page claims: pooled over earlier runs, with how many and Q") {
   input.pool = 1;  // --pool 1: this run only
   CHECK(Page(input).pooled.empty());
 }
+
+TEST_CASE("page claims: a claim of several states gives a row per setting, each with its why") {
+  ReportInput input;
+  input.scenario_order = {"a", "b"};
+  Claim cold{"c", "b faster", "b", "a", "build_seconds", "cold", "less"};
+  cold.setting = "from an empty builder";
+  cold.why = "nothing is cached";
+  Claim pull = cold;
+  pull.state = "cold-pull";
+  pull.setting = "on a fresh runner";
+  pull.why = "the -slim stage is one more base image to pull";
+  input.claims = {cold, pull};
+  input.samples = claim_samples(0.5, 6);  // cold groups only: cold-pull was not measured
+  auto md = claims_markdown(input);
+  auto cold_row = md.find("| b faster — from an empty builder (cold) | ✅ confirmed");
+  auto pull_row = md.find("| b faster — on a fresh runner (cold-pull) | ❔ inconclusive");
+  CHECK(cold_row != std::string::npos);
+  REQUIRE(pull_row != std::string::npos);
+  CHECK(cold_row < pull_row);  // in the suite's order
+  CHECK(md.find("nothing is cached; build_seconds (cold)") != std::string::npos);
+  CHECK(md.find("the -slim stage is one more base image to pull; build_seconds (cold-pull)") !=
+        std::string::npos);
+  CHECK(md.substr(pull_row).find("b: no data") != std::string::npos);
+  // A one-state claim reads as before: its text alone.
+  input.claims = {Claim{"c", "b faster", "b", "a", "build_seconds", "cold", "less"}};
+  CHECK(claims_markdown(input).find("| b faster | ✅") != std::string::npos);
+}

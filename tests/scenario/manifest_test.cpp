@@ -291,3 +291,48 @@ TEST_CASE("the hermetic suite's fidelity checks parse and name its own claims") 
   Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/hermetic/suite.toml");
   CHECK(suite.fidelity.size() >= 10);
 }
+
+TEST_CASE("a claim of several states is one claim per state, each with its setting and why") {
+  std::string claim =
+      "[[claim]]\nid = \"fast\"\ntext = \"t\"\nsubject = \"two\"\nbaseline = \"two\"\n"
+      "metric = \"build_seconds\"\nrelation = \"less\"\n";
+  Suite suite = parse(std::string(kHead) + claim +
+                      "states = [\"warm-deps\", \"ci-registry-deps\", \"cold-pull\"]\n"
+                      "why = { \"ci-registry-deps\" = \"the cache mount is not exported\" }\n");
+  REQUIRE(suite.claims.size() == 3);
+  CHECK(suite.claims[0].state == "warm-deps");
+  CHECK(suite.claims[1].state == "ci-registry-deps");
+  CHECK(suite.claims[2].state == "cold-pull");
+  for (const auto& c : suite.claims) CHECK(c.id == "fast");
+  CHECK(suite.claims[0].setting == "on the developer's machine");   // the state's default
+  CHECK(suite.claims[1].why == "the cache mount is not exported");  // the suite's words
+  CHECK(suite.claims[2].setting == "on a fresh runner");
+  CHECK_FALSE(suite.claims[2].why.empty());
+  // `state = "..."` still names one: no setting, the row reads as before.
+  Suite one = parse(std::string(kHead) + claim + "state = \"warm-deps\"\n");
+  REQUIRE(one.claims.size() == 1);
+  CHECK(one.claims[0].state == "warm-deps");
+  CHECK(one.claims[0].setting.empty());
+}
+
+TEST_CASE(
+    "a claim's states: an unknown or repeated one names the file, the claim, the field "
+    "and the fix") {
+  std::string claim =
+      "[[claim]]\nid = \"fast\"\ntext = \"t\"\nsubject = \"two\"\nbaseline = \"two\"\n"
+      "metric = \"build_seconds\"\nrelation = \"less\"\n";
+  auto e = error_of(std::string(kHead) + claim + "states = [\"warm-deps\", \"cold-pul\"]\n");
+  CHECK(e.find("x.toml: field 'claim[0].states': claim 'fast': unknown state 'cold-pul'") !=
+        std::string::npos);
+  CHECK(e.find("did you mean 'cold-pull'") != std::string::npos);
+  CHECK(error_of(std::string(kHead) + claim + "states = [\"cold\", \"cold\"]\n")
+            .find("names 'cold' twice") != std::string::npos);
+  CHECK(error_of(std::string(kHead) + claim + "states = []\n").find("names no state") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kHead) + claim + "state = \"cold\"\nstates = [\"cold\"]\n")
+            .find("both `state` and `states`") != std::string::npos);
+  CHECK(error_of(std::string(kHead) + claim +
+                 "states = [\"cold\"]\nwhy = { \"warm-deps\" = \"x\" }\n")
+            .find("field 'claim[0].why.warm-deps': claim 'fast' does not name the state") !=
+        std::string::npos);
+}

@@ -157,3 +157,30 @@ TEST_CASE("plan: a one-side session visits scenarios in the suite's order, each 
   CHECK(units[0].name() == "one");
   CHECK(units[1].name() == "two");
 }
+
+TEST_CASE("plan: with a registry, a claim's opt-in states are measured for its two scenarios") {
+  Suite suite = basic_suite();
+  suite.scenarios.push_back(suite.scenarios[0]);
+  suite.scenarios.back().name = "three";  // no claim reads it
+  Claim claim = suite.claims.at(0);       // two against one
+  claim.state = "cold-pull";
+  suite.claims.push_back(claim);
+  claim.state = "ci-registry-deps";  // exports a cache: left to --state (scripts/bench-ci)
+  suite.claims.push_back(claim);
+  RunOptions options;
+  auto without_registry = single_units(suite, options);
+  REQUIRE(without_registry.size() == 3);
+  CHECK(without_registry[0].states ==
+        in_protocol_order(without_registry[0].legs[0].scenario->supported_states()));
+  options.registry = "127.0.0.1:5000";
+  auto units = single_units(suite, options);
+  REQUIRE(units.size() == 3);
+  CHECK(units[0].name() == "one");
+  CHECK(units[0].states.back() == CacheState::kColdPull);
+  CHECK(units[1].states == std::vector<CacheState>{CacheState::kCold, CacheState::kWarmNoChange,
+                                                   CacheState::kWarmCode, CacheState::kColdPull});
+  CHECK(units[2].states.back() != CacheState::kColdPull);
+  // --state names the run's states exactly.
+  options.states = {CacheState::kCold};
+  CHECK(single_units(suite, options)[0].states == std::vector<CacheState>{CacheState::kCold});
+}

@@ -68,6 +68,10 @@ TEST_CASE("session: what a session cannot honour is refused before a run is reco
   options.states = {CacheState::kCiRegistry};
   CHECK_THROWS_WITH(check_session(engine, false, options, scenarios),
                     Catch::Contains("needs a registry") && Catch::Contains("--registry"));
+  options.states = {CacheState::kColdPull};  // a fresh runner pulls its bases from it
+  CHECK_THROWS_AS(check_session(engine, false, options, scenarios), UsageError);
+  CHECK_THROWS_WITH(check_session(engine, false, options, scenarios),
+                    Catch::Contains("--state cold-pull needs a registry: add --registry"));
   options.states = {};
   options.network_profile = "dial-up";
   CHECK_THROWS_WITH(check_session(engine, false, options, scenarios),

@@ -1,0 +1,135 @@
+// cold-pull, a fresh runner's cold build: a hosted CI runner starts without the base images and
+// pulls each FROM image before building. The bases are pushed (untimed, once a session) to the
+// lab's registry, removed from the building engine, the builder is emptied as for cold, and the
+// measured build reads a copy of the Dockerfile whose FROM lines name the registry's copies
+// behind the run's shaping proxy, so the pull pays the run's network profile.
+//
+// Why a rewritten Dockerfile: a build arg reaches only a FROM written with one; the docker
+// driver has no registry mirror of its own (a mirror is the daemon's configuration, and serves
+// Docker Hub names only); and a FROM that still named `python:3.11` would be resolved from the
+// engine's store whenever anything put it back. The copy sits beside the scenario's scratch
+// context, not in it, so the context the build sends is the scenario's own.
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "dockerfile/stages.hpp"
+#include "measure/protocol.hpp"
+#include "measure/registry_metrics.hpp"
+#include "util/error.hpp"
+#include "util/interrupt.hpp"
+#include "util/text.hpp"
+
+namespace bb {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Every stage's image (not a stage name, not scratch), the build args resolving global ARGs;
+// an ARG left open is named in `open`.
+std::vector<std::string> from_images(const std::string& text, const BuildJob& job,
+                                     std::string& open) {
+  std::vector<std::string> images;
+  for (const auto& stage : dockerfile::stages_of(dockerfile::parse(text), job.build_args)) {
+    if (stage.parent || stage.base.empty() || lower(stage.base) == "scratch") continue;
+    if (stage.base.find('$') != std::string::npos) open = stage.base;
+    if (std::find(images.begin(), images.end(), stage.base) == images.end())
+      images.push_back(stage.base);
+  }
+  return images;
+}
+
+// The untimed push of each base, once a session: the registry holds it from then on.
+bool push_bases(ProtocolContext& c, const std::vector<std::string>& images) {
+  for (const auto& image : images) {
+    if (c.memory.bases_pushed.count(image)) continue;
+    c.progress.detail("pushing base image " + image + " to the registry (not measured)");
+    auto pushed =
+        c.engine.push_image(image, fmt::format("{}/{}", c.registry_direct, base_repository(image)));
+    if (pushed.interrupted) throw Interrupted();
+    if (!pushed.ok) {
+      return c.fail(fmt::format(
+          "cold-pull: pushing base image {} to the registry failed: {}; is it in the engine "
+          "that builds (docker pull it, or scripts/lab-images for the stand-ins)?",
+          image, pushed.error));
+    }
+    c.memory.bases_pushed.insert(image);
+  }
+  return true;
+}
+
+// The Dockerfile the measured build reads, beside the scratch context (with its own
+// `<Dockerfile>.dockerignore`, which BuildKit reads in place of the context's).
+fs::path write_renamed(const ProtocolContext& c, const std::string& text,
+                       const std::map<std::string, std::string>& renamed) {
+  const fs::path& context = c.job.context;
+  fs::path file = context.parent_path() / (context.filename().string() + ".cold-pull.Dockerfile");
+  std::ofstream(file, std::ios::binary)
+      << dockerfile::with_bases_renamed(text, c.job.build_args, renamed);
+  fs::path ignore = c.job.dockerfile.string() + ".dockerignore";
+  fs::path copy = file.string() + ".dockerignore";
+  std::error_code error;
+  fs::remove(copy, error);
+  if (fs::exists(ignore)) fs::copy_file(ignore, copy);
+  return file;
+}
+
+}  // namespace
+
+bool prepare_cold_pull(ProtocolContext& c) {
+  std::string text = read_text(c.job.dockerfile);
+  std::string open;
+  auto images = from_images(text, c.job, open);
+  if (!open.empty()) {
+    return c.fail(fmt::format(
+        "cold-pull: FROM {} names an ARG without a value, so the registry's copy cannot be "
+        "named; give it a default or set it in the scenario's build_args",
+        printable(open)));
+  }
+  if (!push_bases(c, images)) return false;
+  std::map<std::string, std::string> renamed;
+  c.memory.pulled_as.clear();
+  for (const auto& image : images) {
+    renamed[image] = fmt::format("{}/{}", c.registry, base_repository(image));
+    c.memory.pulled_as.push_back(renamed[image]);
+  }
+  prepare_cold(c);
+  c.progress.detail("removing the base images from the engine, as on a fresh runner");
+  for (const auto& image : images) {
+    c.memory.bases_out[image] = base_repository(image);
+    c.engine.remove_image(image);
+    c.engine.remove_image(renamed[image]);  // a pulled copy an earlier build may have left
+  }
+  c.request.dockerfile = write_renamed(c, text, renamed);
+  return true;
+}
+
+void restore_bases(ProtocolContext& c) {
+  if (c.memory.bases_out.empty()) return;
+  c.progress.detail("putting the base images back in the engine (not measured)");
+  std::vector<std::string> failed;
+  for (const auto& [image, repository] : c.memory.bases_out) {
+    std::string remote = fmt::format("{}/{}", c.registry_direct, repository);
+    c.engine.remove_image(fmt::format("{}/{}", c.registry, repository));
+    if (auto error = c.engine.restore_image(remote, image); !error.empty())
+      failed.push_back(fmt::format("{} (docker pull {} && docker tag {} {}): {}", image, remote,
+                                   remote, image, error));
+  }
+  c.memory.bases_out.clear();
+  if (!failed.empty()) {
+    throw EnvironmentError(fmt::format(
+        "cold-pull could not put base image(s) back in the engine: {}; the registry holds "
+        "them, restore each by hand as shown",
+        fmt::join(failed, "; ")));
+  }
+}
+
+}  // namespace bb
