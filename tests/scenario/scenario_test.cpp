@@ -9,9 +9,9 @@ using namespace bb;
 TEST_CASE("scenario: every cache state's name parses back to it, and the defaults exclude CI") {
   for (auto state : every_cache_state()) CHECK(parse_cache_state(to_string(state)) == state);
   CHECK(cache_state_names() ==
-        std::vector<std::string>{"cold", "warm-nochange", "warm-code", "warm-deps", "ci-registry",
-                                 "ci-local", "ci-inline", "ci-registry-deps", "export-min",
-                                 "export-max", "export-local", "export-inline"});
+        std::vector<std::string>{"cold", "warm-nochange", "warm-code", "warm-deps", "cold-pull",
+                                 "ci-registry", "ci-local", "ci-inline", "ci-registry-deps",
+                                 "export-min", "export-max", "export-local", "export-inline"});
   CHECK(all_cache_states().size() == 4);
   CHECK_FALSE(parse_cache_state("Cold"));
   CHECK_FALSE(parse_cache_state("warm"));
