@@ -9,6 +9,7 @@
 // Docker Hub names only); and a FROM that still named `python:3.11` would be resolved from the
 // engine's store whenever anything put it back. The copy sits beside the scenario's scratch
 // context, not in it, so the context the build sends is the scenario's own.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 

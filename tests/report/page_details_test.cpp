@@ -42,3 +42,12 @@ TEST_CASE("page details: the registry section only when a cold build carries a p
   add_registry(with, Page(input));
   CHECK_FALSE(with.blocks.empty());
 }
+
+TEST_CASE("page details: every opt-in state has its meaning, cold-pull's a fresh runner's pulls") {
+  for (const auto& state : names_of(ci_cache_states())) {
+    INFO(state);
+    CHECK(ci_state_list({state}).items.size() == 1);
+  }
+  auto list = ci_state_list({"cold-pull"});
+  CHECK(list.items[0][1].text.find("pulled from the registry") != std::string::npos);
+}
