@@ -189,3 +189,18 @@ TEST_CASE("cli engine: ping and require_engine ask the daemon for its version") 
           std::string::npos);
   }
 }
+
+TEST_CASE("cli engine: an image is restored by pull, tag and untag, and a failure says which") {
+  FakeDocker fake;
+  CliDockerEngine engine;
+  CHECK(engine.restore_image("127.0.0.1:5000/buildbench-base/python:3.11", "python:3.11") == "");
+  CHECK(fake.calls() ==
+        std::vector<std::string>{"image|pull|--quiet|127.0.0.1:5000/buildbench-base/python:3.11",
+                                 "image|tag|127.0.0.1:5000/buildbench-base/python:3.11|python:3.11",
+                                 "image|rm|127.0.0.1:5000/buildbench-base/python:3.11"});
+  fake.set("FAKE_DOCKER_PULL_EXIT", "1");
+  auto error = engine.restore_image("127.0.0.1:5000/buildbench-base/python:3.11", "python:3.11");
+  CHECK_THAT(error, Catch::Contains("docker image pull --quiet 127.0.0.1:5000/") &&
+                        Catch::Contains("connection refused"));
+  CHECK(fake.calls().size() == 4);  // no tag after a failed pull
+}
