@@ -862,3 +862,21 @@ TEST_CASE("benchmark page data.json: a claim of several states, a row per settin
   CHECK(claims[1].at("why") == "nothing is cached");
   CHECK_FALSE(claims[2].contains("setting"));  // a one-state claim: as before
 }
+
+TEST_CASE("report: cold-pull sits with the CI states, its base pull bytes beside its time") {
+  auto input = ci_input();
+  for (double seconds : {30.0, 30.2, 29.8, 30.1, 29.9, 30.0}) {
+    input.samples.push_back(
+        build_sample("a", "cold-pull", {{kBuildSeconds, seconds}, {kBasePullBytes, 150e6}}));
+  }
+  auto page = build_report(input).at("benchmark.md");
+  auto ci = section(page, "CI cache states");
+  INFO(ci);
+  CHECK(ci.find("| cold-pull | cold-pull, base pull |") != std::string::npos);
+  auto a = row_cells(ci, "a");
+  REQUIRE(a.size() == 9);
+  CHECK(starts_with(a[3], format_value(30, "s")));  // right after the reference columns
+  CHECK(starts_with(a[4], format_value(150e6, "bytes")));
+  CHECK(row_cells(ci, "b")[3] == "–");  // b was not measured in it
+  CHECK(ci.find("`cold-pull`: a fresh runner's cold build") != std::string::npos);
+}
