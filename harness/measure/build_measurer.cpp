@@ -53,6 +53,7 @@ BuildMeasurer::BuildMeasurer(DockerEngine& engine, Store& store, Progress& progr
 void BuildMeasurer::begin_session() {
   memory_.swapped_at.clear();
   memory_.cached_steps.clear();
+  memory_.bases_pushed.clear();  // a new session may use another registry
   memory_.session_start_prunes = memory_.prunes;
   layers_measured_.clear();
   registry_.begin_session();
