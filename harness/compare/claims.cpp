@@ -274,8 +274,8 @@ std::map<std::string, ClaimPairs> claim_pairs(const std::vector<Claim>& claims,
       auto x = build_seconds_of(base), y = build_seconds_of(subject);
       if (x && y) found.values.push_back({*x, *y});
     }
-    found.decided_pairs = decided_pairs(design, claim.id);
-    if (any) result[claim.id] = std::move(found);
+    found.decided_pairs = decided_pairs(design, claim_key(claim));
+    if (any) result[claim_key(claim)] = std::move(found);
   }
   return result;
 }
@@ -344,7 +344,7 @@ std::vector<ClaimResult> judge_claims(const std::vector<Claim>& claims, const Sa
                                       const std::map<std::string, ClaimPairs>& paired) {
   std::vector<ClaimResult> results;
   for (const auto& claim : claims) {
-    auto pairs = paired.find(claim.id);
+    auto pairs = paired.find(claim_key(claim));
     if (pairs != paired.end()) {
       results.push_back(judge_paired_claim(claim, pairs->second, options));
       continue;

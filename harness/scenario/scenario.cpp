@@ -64,6 +64,10 @@ std::vector<std::string> Suite::names() const {
   return names;
 }
 
+std::string claim_key(const Claim& claim) {
+  return claim.setting.empty() ? claim.id : claim.id + " (" + claim.state + ")";
+}
+
 ClaimSetting default_setting(CacheState state) {
   switch (state) {
     case CacheState::kCold:

@@ -92,6 +92,9 @@ struct Claim {
   std::string setting;
   std::string why;
 };
+// A claim's identity in its suite: its id, or "id (state)" for one of several states (what a
+// claim's pairs, its recorded looks and its paired verdict are keyed by).
+std::string claim_key(const Claim& claim);
 
 // Where a build in a cache state runs, and what that means for a claim on it: the default of
 // a claim's setting (README, claims per setting).

@@ -178,7 +178,7 @@ std::optional<Unit> claim_unit_of(const Claim& claim, const std::vector<const Sc
   Unit unit;
   unit.legs = {{0, base, names_python(*base)}, {0, subject, names_python(*subject)}};
   unit.states = {*state};
-  unit.claim = claim.id;
+  unit.claim = claim_key(claim);
   return unit;
 }
 

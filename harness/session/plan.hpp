@@ -60,7 +60,7 @@ struct Unit {
   std::vector<CacheState> states;  // build states every leg supports, in protocol order
   std::vector<StartupMode> modes;  // start-up modes every leg names, as-built first
   bool startup = false;            // every leg has a probe
-  // A claim's pair unit: the claim's id; legs baseline then subject, one state, no start-ups.
+  // A claim's pair unit: its claim_key; legs baseline then subject, one state, no start-ups.
   std::string claim;
   std::string name() const {
     return claim.empty() ? legs.front().scenario->name : claim_group_name(claim);
