@@ -51,7 +51,7 @@ struct Leg {
   bool python = false;  // its service is a Python program: samples carry the probe's report
 };
 
-// The group a claim's pairs are tallied in (their log ratios): "claim:<id>", which no
+// The group a claim's pairs are tallied in (their log ratios): "claim:<claim_key>", which no
 // scenario's name can be (a name is [a-z0-9-]).
 std::string claim_group_name(const std::string& claim);
 
