@@ -329,3 +329,42 @@ TEST_CASE("claims: a claim's pairs are found by its scenarios and state, in the 
   CHECK(c.looks == std::vector<int>{6, 11});
   CHECK(claim_pairs({faster()}, samples, {}, design).empty());  // no rows: judged unpaired
 }
+
+TEST_CASE("claims: a claim of two states is paired and judged per state, not on one id") {
+  // One suite claim naming cold and warm-deps is two Claims with one id: the cold state's
+  // pairs must not stand in for the warm-deps verdict (the bug: both keyed by the id).
+  Claim cold = faster(), warm = faster();
+  cold.setting = "on a runner that keeps its cache";
+  warm.state = "warm-deps";
+  warm.setting = "after a dependency edit";
+  CHECK(claim_key(cold) == "c (cold)");
+  CHECK(claim_key(warm) == "c (warm-deps)");
+  CHECK(claim_key(faster()) == "c");  // a one-state claim keeps its id: stored runs still match
+
+  std::vector<StoredSample> samples;
+  std::vector<PairRecord> rows;
+  auto add = [&](const std::string& scenario, const std::string& state, double seconds) {
+    StoredSample s = sample(scenario, state, seconds);
+    s.id = static_cast<std::int64_t>(samples.size()) + 1;
+    s.sample.kind = SampleKind::kBuild;
+    samples.push_back(s);
+    return s.id;
+  };
+  for (double s : {9.0, 9.1, 8.9, 9.2, 9.05, 8.95}) {
+    auto a = add("a", "cold", 10);
+    rows.push_back({"p", a, add("b", "cold", s), "baseline"});
+  }
+  for (double s : {20.0, 20.4, 19.8}) add("b", "warm-deps", s);  // unpaired, and no faster
+  for (double s : {20.1, 20.2, 19.9}) add("a", "warm-deps", s);
+  auto found = claim_pairs({cold, warm}, samples, rows, nullptr);
+  REQUIRE(found.size() == 1);
+  CHECK(found.count("c (cold)") == 1);
+
+  auto results = judge_claims({cold, warm}, SampleGroups(samples), {}, found);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].pairs == 6);
+  CHECK(results[0].verdict == ClaimVerdict::kConfirmed);
+  CHECK(results[1].pairs == 0);  // judged on its own samples, 3 against 3
+  CHECK(results[1].subject_count == 3);
+  CHECK(results[1].verdict != ClaimVerdict::kConfirmed);
+}
