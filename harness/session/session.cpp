@@ -236,7 +236,9 @@ void Session::run_startups(const fs::path& scratch) {
     auto visits = plan_->startup_visits(round);
     bool took = false;
     for (const auto& visit : visits) {
-      if (!budget_admits(visit)) continue;
+      // Every build of it held back (a resumed run's budget, say): nothing to start, so no
+      // sample; the group is left short, not failed for want of an image.
+      if (never_built(*visit.unit) || !budget_admits(visit)) continue;
       take(visit);
       took = true;
     }
@@ -502,8 +504,10 @@ bool Session::budget_admits(const Visit& visit) const {
   double seconds =
       visit.unit->legs.size() * progress_.task_seconds(work_kind(visit.kind, visit.state));
   // Builds come first and would spend it all on a slow machine: they leave the start-ups
-  // their minimums (the builds' own minimums are what gives way, marked short).
-  if (visit.kind == SampleKind::kBuild && !startups_done_) seconds += startup_reserve();
+  // their minimums (the builds' own minimums are what gives way, marked short). The build
+  // that makes a start-up unit's image is part of that reserve, so it never waits for it.
+  if (visit.kind == SampleKind::kBuild && !startups_done_ && !awaits_image(*visit.unit))
+    seconds += startup_reserve();
   return bb::budget_admits(elapsed(), std::chrono::duration<double>(*budget).count(), seconds,
                            slack);
 }
@@ -516,7 +520,27 @@ double Session::startup_reserve() const {
     int due = group.target.min_runs - plan_->tally().attempts(group.key);
     if (due > 0) seconds += due * progress_.planning_seconds(group.kind);
   }
+  for (const auto& unit : plan_->units()) {
+    if (!awaits_image(unit) || unit.states.empty()) continue;
+    double build = progress_.planning_seconds(
+        work_kind(SampleKind::kBuild, to_string(unit.states.front())));
+    if (std::isfinite(build)) seconds += unit.legs.size() * build;
+  }
   return seconds;
+}
+
+bool Session::awaits_image(const Unit& unit) const {
+  if (!unit.startup) return false;
+  return std::any_of(unit.legs.begin(), unit.legs.end(), [&](const Leg& leg) {
+    return !(*sides_)[leg.side].last_image.count(leg.scenario->name);
+  });
+}
+
+bool Session::never_built(const Unit& unit) const {
+  if (!awaits_image(unit)) return false;
+  return std::none_of(unit.states.begin(), unit.states.end(), [&](CacheState state) {
+    return plan_->tally().attempts({unit.name(), SampleKind::kBuild, to_string(state)}) > 0;
+  });
 }
 
 bool Session::budget_spent() const {

@@ -83,8 +83,13 @@ class Session {
   // --budget: caps the plan's groups to fit what is left of it; whether a visit may start.
   void plan_budget();
   bool budget_admits(const Visit& visit) const;
-  // Predicted seconds of the start-up groups' minimums still due.
+  // Predicted seconds of the start-up groups' minimums still due, with the build that makes
+  // the image of each start-up unit still without one.
   double startup_reserve() const;
+  // A start-up unit some leg of which has no image yet: its next build serves the start-ups.
+  bool awaits_image(const Unit& unit) const;
+  // No build of the unit was tried: its start-ups have nothing to start (left short, not failed).
+  bool never_built(const Unit& unit) const;
   bool budget_spent() const;
   // Seconds since the session started, on the progress line's clock (tests fake it).
   double elapsed() const {

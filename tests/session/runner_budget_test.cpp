@@ -138,3 +138,35 @@ TEST_CASE("budget: builds leave the start-ups their minimums and take what is le
   CHECK(h.elapsed() <= 100 + 10);  // within the budget plus one build
   CHECK(h.store.run(run_id)->status == "complete");
 }
+
+TEST_CASE("budget: a start-up unit's first build is never held back, its start-ups start it") {
+  // The 2026-12-03 main job: start-ups planned at a build's cost reserved more than the
+  // budget, so every scenario's first build waited; their start-ups then "failed: every build
+  // failed" with no build tried, and those failures filled the groups' minimums.
+  BudgetHarness h;
+  h.builds_take([](int) { return 10.0; });
+  h.engine.on_start = [&h] { h.now += std::chrono::seconds(1); };
+  RunOptions options = adaptive_cold();
+  options.startup_runs = 4;
+  options.startup_min_runs = 2;
+  options.startup_precision = 0.05;
+  options.budget = 45s;  // two's start-ups planned at 10 s each: 40 s reserved after one build
+  auto run_id = h.runner.run(bb::testing::unclaimed_suite(), options);
+  std::map<std::string, int> startups;
+  int two_builds = 0;
+  for (const auto& s : h.store.samples({run_id}, false)) {
+    INFO(s.sample.scenario << " " << s.sample.state << ": " << s.sample.error);
+    CHECK(s.sample.status == SampleStatus::kOk);
+    if (s.sample.kind == SampleKind::kStartup)
+      ++startups[s.sample.state];
+    else
+      two_builds += s.sample.scenario == "two";
+  }
+  CHECK(two_builds >= 1);
+  REQUIRE(startups.size() == 2);  // two's Python modes
+  for (const auto& [mode, count] : startups) {
+    INFO(mode);
+    CHECK(count >= 2);
+  }
+  CHECK(h.elapsed() <= 45 + 10);
+}
