@@ -27,6 +27,7 @@ struct ListFlags {
   std::string shard, shard_by;
   std::vector<std::string> labels;
   bool runs = false;
+  bool db_given = false;
 };
 
 // Every shard's scenarios, the one `run --shard K/N` measures marked.
@@ -82,6 +83,9 @@ int list_runs(const ListFlags& flags) {
 
 int list_suite(const ListFlags& flags) {
   if (flags.runs) return list_runs(flags);
+  // The suite's listing reads no database: a --db there would be silently ignored.
+  if (flags.db_given && flags.shard.empty())
+    throw UsageError("list: --db is read only with --runs or --shard; drop it to list the suite");
   Suite suite = load_suite(flags.suite_path, manifest_vars(flags.source));
   fmt::print("suite {} ({})\n", suite.name, suite.manifest.string());
   for (const auto& scenario : suite.scenarios) {
@@ -124,12 +128,11 @@ Examples:
   buildbench list --suite ~/src/my-service     # checks every path and field
   buildbench list --shard 2/4 --label nightly=2026-12-03 --db postgresql://bench@db:5432/bb
   buildbench list --runs --db nightly.db       # each run with its testbed and labels)");
-  return {list, [list, flags] {
-    // The suite's listing reads no database: a --db there would be silently ignored.
-    if (list->get_option("--db")->count() > 0 && !flags->runs && flags->shard.empty())
-      throw UsageError("list: --db is read only with --runs or --shard; drop it to list the suite");
-    return list_suite(*flags);
-  }};
+  auto* db = list->get_option("--db");
+  return {list, [db, flags] {
+            flags->db_given = db->count() > 0;
+            return list_suite(*flags);
+          }};
 }
 
 }  // namespace bb

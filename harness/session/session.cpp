@@ -522,8 +522,8 @@ double Session::startup_reserve() const {
   }
   for (const auto& unit : plan_->units()) {
     if (!awaits_image(unit) || unit.states.empty()) continue;
-    double build = progress_.planning_seconds(
-        work_kind(SampleKind::kBuild, to_string(unit.states.front())));
+    double build =
+        progress_.planning_seconds(work_kind(SampleKind::kBuild, to_string(unit.states.front())));
     if (std::isfinite(build)) seconds += unit.legs.size() * build;
   }
   return seconds;
