@@ -1,9 +1,11 @@
 // `buildbench eta-replay` (hidden from --help; scripts/eta-replay runs it): a stored run's
 // samples fed through the ETA as its session fed them, and how far the ETA was from the run's
 // real end at 10, 25, 50 and 75% of it. For checking the ETA on real main jobs.
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -89,10 +91,13 @@ int replay_run(const EtaReplayFlags& flags) {
   LastRun last = last_run_before(store, *run);
   auto groups =
       eta_groups(single_units(suite, options), options, claimed_groups(suite), last.repetitions);
-  EtaReplay replay = replay_eta(samples, groups, last.task_seconds);
+  std::optional<double> budget;
+  if (options.budget) budget = std::chrono::duration<double>(*options.budget).count();
+  EtaReplay replay = replay_eta(samples, groups, last.task_seconds, budget);
 
-  fmt::print("eta-replay: run {} ({}, {}), {} samples over {} of measuring; {}\n", run->id,
+  fmt::print("eta-replay: run {} ({}, {}), {} samples over {} of measuring{}; {}\n", run->id,
              run->suite_name, run->status, replay.tasks, clock(replay.total),
+             budget ? fmt::format(" (budget {}, which caps the ETA)", clock(*budget)) : "",
              last.id ? fmt::format("the last run before it: {}", last.id)
                      : std::string("no earlier complete run of the suite"));
   fmt::print("  {:>4}  {:>8}  {:>14}  {:>9}  {:>15}\n", "at", "elapsed", "ETA: run ends", "error",

@@ -183,7 +183,8 @@ double EtaReplay::largest_error_after(double fraction) const {
 }
 
 EtaReplay replay_eta(const std::vector<Sample>& samples, const std::vector<GroupWork>& groups,
-                     const std::map<std::string, double>& prior_seconds) {
+                     const std::map<std::string, double>& prior_seconds,
+                     std::optional<double> budget_seconds) {
   EtaReplay replay;
   replay.tasks = static_cast<int>(samples.size());
   if (samples.empty()) return replay;
@@ -220,8 +221,10 @@ EtaReplay replay_eta(const std::vector<Sample>& samples, const std::vector<Group
     for (const auto& [kind, count] : remaining)
       if (!is_one_off(kind)) left += count;
     double elapsed = *end - *first;
-    replay.points.push_back(
-        {elapsed, elapsed + eta.seconds_left(remaining), static_cast<int>(i + 1) + left});
+    double predicted = elapsed + eta.seconds_left(remaining);
+    if (budget_seconds && !std::isnan(predicted))
+      predicted = std::min(predicted, std::max(elapsed, *budget_seconds));
+    replay.points.push_back({elapsed, predicted, static_cast<int>(i + 1) + left});
   }
   return replay;
 }

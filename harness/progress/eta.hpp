@@ -4,6 +4,7 @@
 // from the schedule's stopping rule). Pure, so a recorded run can be replayed through it.
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,8 +96,11 @@ struct EtaReplay {
 // is left out: the gap holds detection and the start-up tools), the tally of non-warm-up
 // samples, the groups as its plan knew them, and the registry's push and pull still due once
 // per scenario with a cold group when the run recorded any. `prior_seconds`: the suite's last
-// run's mean_task_seconds. Warm-ups still due are not counted.
+// run's mean_task_seconds. Warm-ups still due are not counted. `budget_seconds`: a budgeted
+// run's budget, which caps the predicted end as the live ETA caps it (from the first sample's
+// start: the session's few seconds of set-up before it are not counted).
 EtaReplay replay_eta(const std::vector<Sample>& samples, const std::vector<GroupWork>& groups,
-                     const std::map<std::string, double>& prior_seconds = {});
+                     const std::map<std::string, double>& prior_seconds = {},
+                     std::optional<double> budget_seconds = std::nullopt);
 
 }  // namespace bb

@@ -41,6 +41,13 @@ void Progress::expect(const std::map<std::string, int>& remaining) {
   remaining_ = remaining;
 }
 
+double Progress::eta_seconds() const {
+  double seconds = eta_.seconds_left(remaining_);
+  if (!deadline_) return seconds;
+  double left = std::max(0.0, std::chrono::duration<double>(*deadline_ - now()).count());
+  return std::isnan(seconds) ? seconds : std::min(seconds, left);  // no guess stays none
+}
+
 std::string Progress::eta() const {
   double seconds = eta_seconds();
   return std::isnan(seconds) ? "ETA --:--" : "ETA " + clock(seconds);

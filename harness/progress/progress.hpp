@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,10 @@ class Progress {
   // Mean task time by kind from an earlier run, used until this run has timed that kind.
   void prior(const std::map<std::string, double>& seconds) { eta_.prior(seconds); }
   void task(const std::string& what);  // a task starts
-  // Seconds of work left (EtaModel::seconds_left of what `expect` said).
-  double eta_seconds() const { return eta_.seconds_left(remaining_); }
+  // Seconds of work left (EtaModel::seconds_left of what `expect` said), and no more than is
+  // left of a time budget's end (`end_by`): a budgeted run stops there, whatever it had left.
+  double eta_seconds() const;
+  void end_by(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
   // Predicted seconds of one task of `kind`, as the ETA counts it; NaN with nothing to go by.
   double task_seconds(const std::string& kind) const { return eta_.seconds_left({{kind, 1}}); }
   double planning_seconds(const std::string& kind) const { return eta_.planning_seconds(kind); }
@@ -61,6 +64,7 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
   Clock clock_;  // unset: steady_clock
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 }  // namespace bb

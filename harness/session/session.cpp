@@ -119,6 +119,7 @@ void Session::run(std::vector<Side>& sides, Plan& plan, const std::optional<Pair
   design_ = pairs;
   label_ = label;
   started_ = progress_.now();
+  if (const auto& budget = plan.options().budget) progress_.end_by(started_ + *budget);
   const auto& units = plan.units();
   bool paired = std::any_of(units.begin(), units.end(), [](const Unit& u) { return u.paired(); });
   // Pairs of one side's scenarios (a claim's two sides) get an order of their own.

@@ -296,3 +296,29 @@ TEST_CASE("a budget plans an untimed start-up at the mean task, not the ETA's ca
   CHECK(eta.planning_seconds("startup") == Approx(3.0));  // this run's, once timed
   CHECK(eta.planning_seconds("cold") == Approx(19.75));
 }
+
+TEST_CASE("ETA replay of a budgeted run: the predicted end is capped at the budget") {
+  // Ten cold builds of 10 s each into a group that still wants 100 more: uncapped, the end
+  // is predicted some 1 000 s out; a 120 s budget ends the run by then, and the ETA says so.
+  std::vector<Sample> samples;
+  for (int i = 0; i < 10; ++i) {
+    Sample s;
+    s.scenario = "a";
+    s.kind = SampleKind::kBuild;
+    s.state = "cold";
+    s.repetition = i + 1;
+    s.started_at = stamp(1'700'000'000.0 + 10 * i);
+    s.set("build_seconds", 10 + 0.01 * i);
+    samples.push_back(s);
+  }
+  GroupTarget wants_many;
+  wants_many.min_runs = 110;
+  wants_many.max_runs = 110;
+  std::vector<GroupWork> groups = {{{"a", SampleKind::kBuild, "cold"}, "cold", wants_many, -1}};
+  auto free = replay_eta(samples, groups);
+  REQUIRE_FALSE(free.points.empty());
+  CHECK(free.points.back().predicted_end > 1000);
+  auto budgeted = replay_eta(samples, groups, {}, 120.0);
+  CHECK(budgeted.points.back().predicted_end == Approx(120));
+  CHECK(budgeted.points.front().predicted_end == Approx(120));
+}

@@ -87,3 +87,26 @@ TEST_CASE("ETA: once-per-scenario work is timed apart and is not a task of its o
   progress.expect({{"cold", 3}, {kRegistryWork, 5}});
   CHECK(progress.left_total() == 3);
 }
+
+TEST_CASE("ETA of a budgeted run: never past the budget's end, where the run stops") {
+  std::chrono::steady_clock::time_point now{};
+  Progress progress(stderr, false, true);
+  progress.use_clock([&now] { return now; });
+  progress.begin();
+  progress.prior({{"cold", 10.0}});
+  progress.expect({{"cold", 100}});
+  CHECK(progress.eta_seconds() == Approx(1000));  // no budget: the work left
+  progress.end_by(now + std::chrono::seconds(600));
+  CHECK(progress.eta_seconds() == Approx(600));
+  now += std::chrono::seconds(550);
+  CHECK(progress.eta_seconds() == Approx(50));
+  progress.expect({{"cold", 2}});
+  CHECK(progress.eta_seconds() == Approx(20));  // less work than budget left: the work
+  now += std::chrono::seconds(100);
+  progress.expect({{"cold", 5}});
+  CHECK(progress.eta_seconds() == 0);  // past the end: the run is finishing its last task
+  Progress unguessed(stderr, false, true);
+  unguessed.end_by(now + std::chrono::seconds(600));
+  unguessed.expect({{"cold", 1}});
+  CHECK(std::isnan(unguessed.eta_seconds()));  // nothing to go by stays no guess
+}
