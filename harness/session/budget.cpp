@@ -11,7 +11,11 @@ std::map<GroupTally::Key, int> budget_caps(const std::vector<BudgetGroup>& group
   std::map<GroupTally::Key, int> caps;
   double planned = 0;
   for (const auto& group : groups) {
-    int cap = std::max(group.taken, group.min_runs);
+    // A claim's groups and the start-ups keep their minimums; the headline's other build
+    // groups keep one value (their cell), the rest of their minimum waits for the claims.
+    int floor =
+        group.priority == BudgetPriority::kBuild ? std::min(group.min_runs, 1) : group.min_runs;
+    int cap = std::max(group.taken, floor);
     caps[group.key] = cap;
     planned += (cap - group.taken) * group.seconds;
   }

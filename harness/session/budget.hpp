@@ -1,9 +1,10 @@
 #pragma once
-// A time budget (--budget) spent where the run needs it. Every group keeps its minimum; the
-// repetitions past it go, while the predicted total fits, to the groups a claim compares (up
-// to what their targets need), then the headline's other build groups, then the start-ups,
-// widest spread first. The stopping rule still stops any group early: the budget only caps,
-// and stopping stays on precision and budget, never on significance. Pure, so the tests plan
+// A time budget (--budget) spent where the run needs it. The groups a claim compares and the
+// start-ups keep their minimums, the headline's other build groups one value each; the
+// repetitions past that go, while the predicted total fits, to the claims' groups (up to what
+// their targets need), then the headline's groups (up to their minimums and on), then the
+// start-ups, widest spread first. The stopping rule still stops any group early: the budget only
+// caps, and stopping stays on precision and budget, never on significance. Pure, so the tests plan
 // on hand-made costs and needs.
 #include <limits>
 #include <map>
@@ -29,10 +30,10 @@ struct BudgetGroup {
 };
 
 // Each group's cap on its repetitions, given the seconds the budget has left for them: its
-// minimum (or what it has, when more), then one repetition at a time in priority order, round
-// robin within a priority (a claim's two sides grow together), each granted only while the
-// predicted total stays within `seconds_left`. Minimums are kept even when they overrun:
-// the hard stop (budget_admits) ends those.
+// floor (as above, or what it has, when more), then one repetition at a time in priority
+// order, round robin within a priority (a claim's two sides grow together), each granted only
+// while the predicted total stays within `seconds_left`. Floors are kept even when they
+// overrun: the hard stop (budget_admits) ends those.
 std::map<GroupTally::Key, int> budget_caps(const std::vector<BudgetGroup>& groups,
                                            double seconds_left);
 

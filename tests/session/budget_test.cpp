@@ -34,7 +34,8 @@ TEST_CASE("budget: with room for all, every group gets what its target needs") {
 }
 
 TEST_CASE("budget: claimed groups first, then the headline's builds, then start-ups") {
-  // Minimums: 4 x 10 (one) + 2 x 10 (two) + 8 x 1 (start-ups) = 68 s. Left: 30 s more.
+  // Floors: 4 x 10 (one's minimum) + 0 (two has its one value) + 8 x 1 (start-ups) = 48 s;
+  // then one's two extra runs (20 s), then two's (30 s of the 50 left).
   std::vector<BudgetGroup> groups = {
       group(startup("two", "as-built"), BudgetPriority::kStartup, 0, 8, 20, 1, 0.5),
       group(build("two", "cold"), BudgetPriority::kBuild, 1, 3, 6, 10),
@@ -54,6 +55,24 @@ TEST_CASE("budget: minimums are kept even when they overrun, and nothing is gran
   CHECK(caps[build("one", "cold")] == 5);        // its minimum, 90 s over a 10 s budget
   CHECK(caps[build("two", "warm-code")] == 4);   // what it has: never taken back
   CHECK(caps[startup("one", "as-built")] == 8);  // start-ups keep theirs: reserved
+}
+
+TEST_CASE("budget: when not every minimum fits, the headline's give way to the claims'") {
+  // The 2026-12-03 main job: 30 minutes could not hold every group's minimum, the visits went
+  // in the units' order, and four claims' cold groups ended at 1 run of 6.
+  std::vector<BudgetGroup> groups = {
+      group(build("a", "warm-code"), BudgetPriority::kBuild, 1, 3, 3, 10),
+      group(build("b", "warm-code"), BudgetPriority::kBuild, 1, 3, 3, 10),
+      group(build("one", "cold"), BudgetPriority::kClaimed, 1, 6, 6, 20),
+      group(build("two", "cold"), BudgetPriority::kClaimed, 1, 6, 6, 20)};
+  auto caps = budget_caps(groups, 220);  // the claims' 10 more runs take 200 s
+  CHECK(caps[build("one", "cold")] == 6);
+  CHECK(caps[build("two", "cold")] == 6);
+  CHECK(caps[build("a", "warm-code")] == 2);  // one more of the 20 s left: round robin
+  CHECK(caps[build("b", "warm-code")] == 2);
+  auto none = budget_caps(groups, 0);
+  CHECK(none[build("a", "warm-code")] == 1);  // its cell's one value, kept
+  CHECK(none[build("one", "cold")] == 6);     // a claim's minimum, kept (the hard stop ends it)
 }
 
 TEST_CASE("budget: start-ups' minimums are reserved before builds get extra runs") {
