@@ -303,8 +303,12 @@ GroupTarget Plan::target(const GroupTally::Key& key) const {
   GroupTarget target = goal(key);
   auto cap = caps_.find(key);
   if (cap != caps_.end()) {
-    // A claim's pairs plan for their most (goal), but the budget keeps only the first look.
-    int floor = claim_unit(key) ? std::min(pair_minimum(), target.max_runs) : target.min_runs;
+    // A claim's pairs plan for their most (goal), but the budget keeps only the first look; a
+    // headline build group keeps one value (budget_caps), a claimed or start-up one its minimum.
+    bool headline = key.kind == SampleKind::kBuild && !claimed(key);
+    int floor = claim_unit(key) ? std::min(pair_minimum(), target.max_runs)
+                : headline      ? std::min(target.min_runs, 1)
+                                : target.min_runs;
     target.max_runs = std::max(floor, std::min(target.max_runs, cap->second));
     target.min_runs = std::min(target.min_runs, target.max_runs);
   }

@@ -211,6 +211,7 @@ void Session::run_builds() {
           took = ran = true;
         }
         if (!took) break;
+        plan_budget();  // the first visits may have timed what the caps needed
         bool more = round > warmup && plan_->finishes_warm_groups(*unit);
         visits = more ? plan_->build_visits(*unit, round, true) : std::vector<Visit>{};
       }

@@ -21,9 +21,14 @@ using bb::test::buildbench_cli;
 
 namespace {
 
+int next_id() {
+  static int id = 0;
+  return ++id;
+}
+
 // A LOGIN role of the tests' server, dropped when the test ends (after its database).
 struct ReaderRole {
-  std::string name = fmt::format("bb_reader_{}_{}", ::getpid(), std::rand() % 100000);
+  std::string name = fmt::format("bb_reader_{}_{}", ::getpid(), next_id());
   ReaderRole() {
     bb::test::PostgresBackend::admin_connection()->exec(fmt::format("CREATE ROLE {} LOGIN", name));
   }
@@ -84,7 +89,7 @@ TEST_CASE(
   CHECK(exported.exit_code == kExitOk);
   CHECK(std::count(exported.out.begin(), exported.out.end(), '\n') >= 12);  // every sample
 
-  // Writing needs a role that may: refused with the server's reason, the password never shown.
+  // Writing needs a role that may: refused with the server's reason.
   auto source = dir.path / "other.db";
   {
     Store other(source, Store::Mode::kReadWrite);
@@ -95,4 +100,5 @@ TEST_CASE(
   CHECK((merged.error + merged.err).find("permission denied") != std::string::npos);
   Store after(db.location(), Store::Mode::kReadOnly);
   CHECK(after.runs().size() == 2);
+  CHECK(after.samples({1, 2}, false).size() == 12);  // not one sample merged in
 }

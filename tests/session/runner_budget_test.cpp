@@ -61,18 +61,20 @@ TEST_CASE(
   // Without the suite's claim: its pairs are claim_pairs_test's ("a pair as two builds").
   Suite suite = bb::testing::unclaimed_suite();
   auto run_id = h.runner.run(suite, options);
-  // 10, 20 (round 1), 30, 40 (round 2), 50 (round 3 started at 40 s); then 50 s >= 45 s.
+  // 10, 20 (round 1); at 20 s, 25 s left: one more each (round 2, 40 s); a third would end
+  // at 50 s, past the 45: headline groups keep one value, not their minimum, so none starts.
   auto count = counts(h.store, run_id);
-  CHECK(count["one cold"] == 3);
+  CHECK(count["one cold"] == 2);
   CHECK(count["two cold"] == 2);
-  CHECK(h.elapsed() == 50);  // within the budget plus one build
+  CHECK(h.elapsed() == 40);  // within the budget
   auto run = h.store.run(run_id);
   CHECK(run->status == "complete");
-  // one's three alike values are within its target; two's two are below its minimum.
-  REQUIRE(run->short_of_target.size() == 1);
-  CHECK(run->short_of_target[0].group == GroupKey{"two", SampleKind::kBuild, "cold"});
-  CHECK(run->short_of_target[0].runs == 2);
-  CHECK(run->short_of_target[0].wanted == 3);
+  // Both below their minimum of 3: short, and stored so.
+  REQUIRE(run->short_of_target.size() == 2);
+  for (const auto& s : run->short_of_target) {
+    CHECK(s.runs == 2);
+    CHECK(s.wanted == 3);
+  }
   CHECK(h.runner.run(suite, adaptive_cold()) > 0);  // without a budget: none short
   CHECK(h.store.run(run_id + 1)->short_of_target.empty());
 }
@@ -169,4 +171,29 @@ TEST_CASE("budget: a start-up unit's first build is never held back, its start-u
     CHECK(count >= 2);
   }
   CHECK(h.elapsed() <= 45 + 10);
+}
+
+TEST_CASE("budget: when the minimums do not all fit, a claim's pairs come before the headline's") {
+  // The 2026-12-03 14:00 main job: every headline group kept its minimum of 3 in the units'
+  // order, and four claims' cold groups ended at 1 pair of 6.
+  BudgetHarness h;
+  h.builds_take([](int) { return 10.0; });
+  RunOptions options = adaptive_cold();
+  options.states = {CacheState::kCold, CacheState::kWarmCode};
+  options.claim_max_runs = 6;
+  options.budget = 150s;
+  auto run_id = h.runner.run(basic_suite(), options);
+  auto count = counts(h.store, run_id);
+  INFO("one cold " << count["one cold"] << ", two cold " << count["two cold"] << ", two warm-code "
+                   << count["two warm-code"] << ", one warm-code " << count["one warm-code"]);
+  CHECK(count["one cold"] == 6);  // the claim's six pairs
+  CHECK(count["two cold"] == 6);
+  int headline = count["two warm-code"] + count["one warm-code"];
+  CHECK(headline >= 1);
+  CHECK(h.elapsed() <= 150 + 10);
+  auto run = h.store.run(run_id);
+  CHECK(run->status == "complete");
+  bool warm_short = false;
+  for (const auto& s : run->short_of_target) warm_short |= s.group.state == "warm-code";
+  CHECK(warm_short);  // left at fewer than its 3, and marked
 }
