@@ -68,8 +68,10 @@ TEST_CASE("run --budget: a 40-second budget ends within it plus one build, short
     CHECK(group.runs >= 3);  // the minimums fit in 40 s of small's builds
     CHECK(group.wanted > group.runs);
   }
-  // No visit started once the budget was spent (it counts from before the first sample).
-  CHECK(last - first < 40);
+  // No visit started once the budget was spent (it counts from before the first sample). A
+  // sample's start is its timed build's, after the visit's edit and untimed priming: a visit
+  // admitted at 39.9 s stamps its build a little later (40.0 s in a loaded CI run).
+  CHECK(last - first < 40 + slowest);
   // The process: the budget, one build past it (with its prune and priming), and the set-up
   // before the session (fingerprint, network) and after it.
   CHECK(wall < 40 + 3 * slowest + 30);
