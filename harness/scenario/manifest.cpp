@@ -432,8 +432,9 @@ std::vector<std::string> claim_states(const Fields& fields, const std::string& i
 void add_settings(const Fields& fields, std::vector<Claim>& claims) {
   auto why = fields.string_map("why");
   for (const auto& [state, text] : why) {
-    bool named =
-        std::any_of(claims.begin(), claims.end(), [&](const Claim& c) { return c.state == state; });
+    const std::string& named_state = state;  // clang 14 cannot capture a structured binding
+    bool named = std::any_of(claims.begin(), claims.end(),
+                             [&](const Claim& c) { return c.state == named_state; });
     if (!named)
       fields.fail("why." + state, fmt::format("claim '{}' does not name the state '{}'; add it "
                                               "to `states` or remove this line",
