@@ -11,6 +11,29 @@
 namespace bb::bench {
 namespace fs = std::filesystem;
 
+Sample build_sample(const std::string& scenario, const std::string& state, int repetition,
+                    double seconds, const std::string& image_id, double extra_bytes) {
+  Sample sample;
+  sample.scenario = scenario;
+  sample.state = state;
+  sample.repetition = repetition;
+  sample.image_id = image_id;
+  sample.set("build_seconds", seconds);
+  sample.set("steps_cached", 3);
+  sample.set("steps_total", 7);
+  sample.set("image_bytes", 4.5e8 + extra_bytes);
+  sample.set("image_compressed_bytes", 1.7e8 + extra_bytes);
+  for (int k = 0; k < 7; ++k) {
+    BuildStep step;
+    step.name = fmt::format("[{}/7] RUN step {}", k + 1, k);
+    step.started = 1.0 * k;
+    step.completed = 1.0 * k + 0.5;
+    step.cached = k < 3;
+    sample.steps.push_back(step);
+  }
+  return sample;
+}
+
 fs::path history_db(const HistoryShape& shape) {
   fs::path path =
       fs::temp_directory_path() / fmt::format("buildbench-history-{}x{}x{}.db", shape.runs,
@@ -38,26 +61,10 @@ fs::path history_db(const HistoryShape& shape) {
         store.add_scenario(run.id, scenario, s, nlohmann::json::object());
         for (const char* state : states) {
           for (int i = 0; i < shape.samples_per_state; ++i) {
-            Sample sample;
-            sample.scenario = scenario;
-            sample.state = state;
-            sample.repetition = i + 1;
+            Sample sample = build_sample(scenario, state, i + 1, (5 + s) * noise(rng),
+                                         fmt::format("sha256:{}-{}-{}", r, s, i), s * 1e6);
             sample.started_at = run.started_at;
-            sample.image_id = fmt::format("sha256:{}-{}-{}", r, s, i);
-            sample.set("build_seconds", (5 + s) * noise(rng));
-            sample.set("steps_cached", 3);
-            sample.set("steps_total", 7);
-            sample.set("image_bytes", 4.5e8 + s * 1e6);
-            sample.set("image_compressed_bytes", 1.7e8 + s * 1e6);
             sample.set("pyc_bytes", 2.5e7);
-            for (int k = 0; k < 7; ++k) {
-              BuildStep step;
-              step.name = fmt::format("[{}/7] RUN step {}", k + 1, k);
-              step.started = 1.0 * k;
-              step.completed = 1.0 * k + 0.5;
-              step.cached = k < 3;
-              sample.steps.push_back(step);
-            }
             store.add_sample(run.id, sample);
           }
         }

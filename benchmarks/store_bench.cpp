@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "cli/gather.hpp"
+#include "history.hpp"
 #include "model/metrics.hpp"
 #include "report/benchmark_page.hpp"
 #include "report/history_page.hpp"
@@ -61,28 +62,12 @@ Args parse(int argc, char** argv) {
   return args;
 }
 
-// A build sample as the runner stores one: its metrics and seven BuildKit steps.
+// A build sample as the runner stores one (history.hpp), started at the nights' hour.
 Sample build_sample(const std::string& scenario, const std::string& state, int repetition,
                     double seconds) {
-  Sample sample;
-  sample.scenario = scenario;
-  sample.state = state;
-  sample.repetition = repetition;
+  Sample sample = bench::build_sample(scenario, state, repetition, seconds,
+                                      fmt::format("sha256:{}-{}-{}", scenario, state, repetition));
   sample.started_at = "2026-12-03T02:00:00Z";
-  sample.image_id = fmt::format("sha256:{}-{}-{}", scenario, state, repetition);
-  sample.set("build_seconds", seconds);
-  sample.set("steps_cached", 3);
-  sample.set("steps_total", 7);
-  sample.set("image_bytes", 4.5e8);
-  sample.set("image_compressed_bytes", 1.7e8);
-  for (int k = 0; k < 7; ++k) {
-    BuildStep step;
-    step.name = fmt::format("[{}/7] RUN step {}", k + 1, k);
-    step.started = 1.0 * k;
-    step.completed = 1.0 * k + 0.5;
-    step.cached = k < 3;
-    sample.steps.push_back(step);
-  }
   return sample;
 }
 
