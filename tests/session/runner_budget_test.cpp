@@ -28,6 +28,13 @@ struct BudgetHarness : bb::testing::SessionHarness<Runner> {
       return took;
     };
   }
+  // Each container start takes `seconds` on the fake clock.
+  void startups_take(double seconds) {
+    engine.on_start = [this, seconds] {
+      now += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(seconds));
+    };
+  }
   double elapsed() const { return std::chrono::duration<double>(now.time_since_epoch()).count(); }
 };
 
@@ -40,6 +47,15 @@ RunOptions adaptive_cold() {
   options.build_precision = 0.10;
   options.min_runs = 3;
   options.max_runs = 6;
+  return options;
+}
+
+// With start-ups: 2..4 a mode, within 5%.
+RunOptions adaptive_with_startups() {
+  RunOptions options = adaptive_cold();
+  options.startup_runs = 4;
+  options.startup_min_runs = 2;
+  options.startup_precision = 0.05;
   return options;
 }
 
@@ -115,11 +131,8 @@ TEST_CASE("budget: builds leave the start-ups their minimums and take what is le
   // A slow machine's builds alone would spend it: before, no start-up was measured.
   BudgetHarness h;
   h.builds_take([](int) { return 10.0; });
-  h.engine.on_start = [&h] { h.now += std::chrono::seconds(1); };
-  RunOptions options = adaptive_cold();
-  options.startup_runs = 4;
-  options.startup_min_runs = 2;
-  options.startup_precision = 0.05;
+  h.startups_take(1.0);
+  RunOptions options = adaptive_with_startups();
   options.budget = 100s;  // the claim's ten minimum builds take it all
   auto run_id = h.runner.run(basic_suite(), options);
   std::map<std::string, int> startups;
@@ -147,11 +160,8 @@ TEST_CASE("budget: a start-up unit's first build is never held back, its start-u
   // failed" with no build tried, and those failures filled the groups' minimums.
   BudgetHarness h;
   h.builds_take([](int) { return 10.0; });
-  h.engine.on_start = [&h] { h.now += std::chrono::seconds(1); };
-  RunOptions options = adaptive_cold();
-  options.startup_runs = 4;
-  options.startup_min_runs = 2;
-  options.startup_precision = 0.05;
+  h.startups_take(1.0);
+  RunOptions options = adaptive_with_startups();
   options.budget = 45s;  // two's start-ups planned at 10 s each: 40 s reserved after one build
   auto run_id = h.runner.run(bb::testing::unclaimed_suite(), options);
   std::map<std::string, int> startups;
