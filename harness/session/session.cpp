@@ -508,7 +508,7 @@ bool Session::budget_admits(const Visit& visit) const {
   // Builds come first and would spend it all on a slow machine: they leave the start-ups
   // their minimums (the builds' own minimums are what gives way, marked short). The build
   // that makes a start-up unit's image is part of that reserve, so it never waits for it.
-  if (visit.kind == SampleKind::kBuild && !startups_done_ && !awaits_image(*visit.unit))
+  if (visit.kind == SampleKind::kBuild && !startups_done_ && !serves_startups(*visit.unit))
     seconds += startup_reserve();
   return bb::budget_admits(elapsed(), std::chrono::duration<double>(*budget).count(), seconds,
                            slack);
@@ -538,11 +538,33 @@ bool Session::awaits_image(const Unit& unit) const {
   });
 }
 
+bool Session::serves_startups(const Unit& build_unit) const {
+  // Its own start-ups, or those of a scenario it builds as a claim's leg.
+  for (const auto& unit : plan_->units()) {
+    if (!awaits_image(unit)) continue;
+    for (const auto& leg : unit.legs)
+      for (const auto& built : build_unit.legs)
+        if (built.side == leg.side && built.scenario == leg.scenario) return true;
+  }
+  return false;
+}
+
 bool Session::never_built(const Unit& unit) const {
   if (!awaits_image(unit)) return false;
-  return std::none_of(unit.states.begin(), unit.states.end(), [&](CacheState state) {
-    return plan_->tally().attempts({unit.name(), SampleKind::kBuild, to_string(state)}) > 0;
-  });
+  // Any build of its scenarios tried, in their own units or as a claim's legs.
+  for (const auto& other : plan_->units()) {
+    for (const auto& built : other.legs) {
+      bool same = std::any_of(unit.legs.begin(), unit.legs.end(), [&](const Leg& leg) {
+        return leg.side == built.side && leg.scenario == built.scenario;
+      });
+      if (!same) continue;
+      for (auto state : other.states) {
+        GroupTally::Key key{built.scenario->name, SampleKind::kBuild, to_string(state)};
+        if (plan_->tally().attempts(key) > 0) return false;
+      }
+    }
+  }
+  return true;
 }
 
 bool Session::budget_spent() const {

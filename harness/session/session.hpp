@@ -88,7 +88,10 @@ class Session {
   double startup_reserve() const;
   // A start-up unit some leg of which has no image yet: its next build serves the start-ups.
   bool awaits_image(const Unit& unit) const;
-  // No build of the unit was tried: its start-ups have nothing to start (left short, not failed).
+  // A build unit whose legs make the image some start-up unit still waits for.
+  bool serves_startups(const Unit& build_unit) const;
+  // No build of the unit's scenarios was tried: its start-ups have nothing to start (left
+  // short, not failed).
   bool never_built(const Unit& unit) const;
   bool budget_spent() const;
   // Seconds since the session started, on the progress line's clock (tests fake it).
