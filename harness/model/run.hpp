@@ -53,4 +53,11 @@ struct PairRecord {
   std::string first;  // "baseline" or "candidate": which of the two ran first
 };
 
+// A string the run stored at object[key], or "" (absent, or not a string).
+std::string stored_string(const nlohmann::json& object, const char* key);
+
+// The network profile the run measured through: its fingerprint's, else its options'; "" for
+// a run that stored neither.
+std::string network_profile_of(const RunRecord& run);
+
 }  // namespace bb

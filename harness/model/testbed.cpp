@@ -14,11 +14,6 @@ namespace bb {
 
 namespace {
 
-std::string string_fact(const nlohmann::json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "";
-  return object[key].get<std::string>();
-}
-
 std::int64_t number_fact(const nlohmann::json& object, const char* key) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_number()) return 0;
   return object[key].get<std::int64_t>();
@@ -51,14 +46,12 @@ std::string cpu_slug(const std::string& model) {
 TestbedFacts testbed_facts(const RunRecord& run) {
   const auto& fp = run.fingerprint;
   TestbedFacts facts;
-  facts.cpu_model = string_fact(fp, "cpu_model");
+  facts.cpu_model = stored_string(fp, "cpu_model");
   facts.cores = static_cast<int>(number_fact(fp, "cores"));
   facts.memory_gib = std::llround(number_fact(fp, "memory_bytes") / double(1LL << 30));
-  facts.engine = string_fact(fp, "docker_server");
-  facts.buildkit = string_fact(fp, "buildkit");
-  facts.network_profile = fp.is_object() && fp.contains("network")
-                              ? string_fact(fp["network"], "profile")
-                              : string_fact(run.options, "network_profile");
+  facts.engine = stored_string(fp, "docker_server");
+  facts.buildkit = stored_string(fp, "buildkit");
+  facts.network_profile = network_profile_of(run);
   if (fp.is_object() && fp.contains("base_images") && fp["base_images"].is_object()) {
     for (const auto& [ref, fact] : fp["base_images"].items())
       facts.stand_ins |= fact.is_object() && fact.value("stand_in", false);
@@ -84,7 +77,7 @@ std::string derived_testbed(const TestbedFacts& facts) {
 }
 
 std::string testbed_of(const RunRecord& run) {
-  std::string named = string_fact(run.options, "testbed");
+  std::string named = stored_string(run.options, "testbed");
   return named.empty() ? derived_testbed(testbed_facts(run)) : named;
 }
 

@@ -104,23 +104,6 @@ doc::Table layer_table(const ImageRecord& image, bool show_pyc) {
   return t;
 }
 
-// A string the run stored at object[key], or "".
-std::string stored_string(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-// The network profile the run's registry traffic went through: its fingerprint's, else its
-// options'; "" for a run that stored neither.
-std::string network_profile(const RunRecord* run) {
-  if (!run) return "";
-  std::string profile;
-  if (run->fingerprint.is_object() && run->fingerprint.contains("network"))
-    profile = stored_string(run->fingerprint["network"], "profile");
-  return profile.empty() ? stored_string(run->options, "network_profile") : profile;
-}
-
 // A registry metric's column and what the sentence under the table says of it.
 struct RegistryColumn {
   std::string_view metric, title, meaning;
@@ -144,7 +127,7 @@ const std::vector<RegistryColumn> kRegistryColumns = {
 
 // " (wan)" when the run stored its network profile; nothing is guessed.
 std::string profile_note(const RunRecord* run) {
-  std::string profile = network_profile(run);
+  std::string profile = run ? network_profile_of(*run) : "";
   return profile.empty() ? "" : fmt::format(" ({})", profile);
 }
 
