@@ -338,10 +338,7 @@ std::string CliDockerEngine::restore_image(const std::string& remote_ref,
 namespace {
 
 std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return read_text_file(path).value_or("");
 }
 
 std::string first_match(const std::string& text, const std::regex& pattern) {

@@ -28,10 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_text_file(file).value_or("");
 }
 
 // Every stage's image (not a stage name, not scratch), the build args resolving global ARGs;

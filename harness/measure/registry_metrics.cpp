@@ -15,11 +15,8 @@
 namespace bb {
 
 BaseImages base_images_of(const Scenario& scenario) {
-  std::ifstream in(scenario.dockerfile);
-  std::stringstream text;
-  text << in.rdbuf();
   try {
-    return read_base_images(text.str(), scenario.build_args);
+    return read_base_images(read_text_file(scenario.dockerfile).value_or(""), scenario.build_args);
   } catch (const dockerfile::ParseError& error) {
     // A Dockerfile BuildKit would refuse too: say which one, before any build.
     throw UsageError(fmt::format("{}: {}; scenario '{}'", scenario.dockerfile.string(),

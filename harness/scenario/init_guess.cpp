@@ -23,14 +23,6 @@ constexpr std::size_t kMaxContextFiles = 50000;  // a bigger context is sampled,
 
 // ---------------------------------------------------------------- small helpers
 
-std::optional<std::string> read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 // `word` as a whole word (so "go" is not found in "cargo"); alternatives split by '|'.
 bool has_word(std::string_view text, std::string_view alternatives) {
   auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
@@ -54,8 +46,8 @@ std::string shorten(std::string_view text, std::size_t max = 70) {
 
 // `<Dockerfile>.dockerignore` next to the Dockerfile wins over the context's .dockerignore.
 dockerfile::IgnoreFile load_ignore(const fs::path& context, const fs::path& dockerfile) {
-  auto text = read_text(fs::path(dockerfile.string() + ".dockerignore"));
-  if (!text) text = read_text(context / ".dockerignore");
+  auto text = read_text_file(fs::path(dockerfile.string() + ".dockerignore"));
+  if (!text) text = read_text_file(context / ".dockerignore");
   return dockerfile::parse_ignore_file(text.value_or(""));
 }
 
@@ -407,7 +399,7 @@ std::string start_command(const Analysis& a) {
 // Banners of known servers; an unknown server gets no probe rather than a wrong one.
 std::pair<std::string, std::string> guess_ready(const Analysis& a) {
   std::string cmd = start_command(a);
-  auto conf = read_text(a.context / "gunicorn.conf.py").value_or("");
+  auto conf = read_text_file(a.context / "gunicorn.conf.py").value_or("");
   if (has_word(cmd, "uvicorn")) return {"Application startup complete", "the command runs uvicorn"};
   if (has_word(cmd, "gunicorn") && conf.find("uvicorn") != std::string::npos)
     return {"Application startup complete", "gunicorn with uvicorn workers, per gunicorn.conf.py"};
@@ -463,7 +455,7 @@ DepsEditKind deps_kind(const fs::path& context, const DepsGuess& deps,
   bool commentable = false;
   for (const auto& file : deps.files) {
     auto alternative = alternative_of(file);
-    auto mine = read_text(context / file), theirs = read_text(context / alternative);
+    auto mine = read_text_file(context / file), theirs = read_text_file(context / alternative);
     if (!theirs) return DepsEditKind::kTemplate;
     if (mine == theirs) {
       notes.push_back(fmt::format("{} equals {}: warm-deps stays off until it differs", file,
@@ -506,7 +498,7 @@ InitGuess guess_one(const fs::path& root, const fs::path& dockerfile) {
   fs::path context = dockerfile.parent_path();
   g.context = context.lexically_relative(root).lexically_normal();
   g.dockerfile = dockerfile.filename().string();
-  auto text = read_text(dockerfile);
+  auto text = read_text_file(dockerfile);
   if (!text) throw UsageError(fmt::format("{}: cannot read the Dockerfile", dockerfile.string()));
   Analysis a = analyze(context, dockerfile, *text);
   DepsGuess deps = guess_deps(a);

@@ -7,6 +7,7 @@
 
 #include "dockerfile/glob.hpp"
 #include "util/sha256.hpp"
+#include "util/text.hpp"
 
 namespace bb {
 namespace fs = std::filesystem;
@@ -14,10 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_text_file(path).value_or("");
 }
 
 // `<Dockerfile>.dockerignore` next to the Dockerfile wins over the context's .dockerignore.

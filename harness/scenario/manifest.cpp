@@ -162,13 +162,11 @@ toml::table parse_toml(std::string_view text, const fs::path& file) {
 }
 
 std::string read_file(const fs::path& file, std::string_view what) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  auto text = read_text_file(file);
+  if (!text) {
     throw UsageError(fmt::format("{}: cannot read {}; check the path", file.string(), what));
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return *text;
 }
 
 // Expands {source}; a relative result is anchored at `base`.

@@ -5,11 +5,21 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include <fmt/format.h>
 
 namespace bb {
+
+std::optional<std::string> read_text_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::string_view trim(std::string_view text) {
   const char* space = " \t\r\n\f\v";

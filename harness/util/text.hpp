@@ -2,6 +2,7 @@
 #include <cstdint>
 // String helpers that know nothing of docker or benchmarks.
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,8 @@
 
 namespace bb {
 
+// A file's whole content, bytes as they are; nullopt when it cannot be opened.
+std::optional<std::string> read_text_file(const std::filesystem::path& file);
 std::string_view trim(std::string_view text);
 std::vector<std::string> split(std::string_view text, char separator);
 // Single-quoted, for showing a command to a person; never passed to a shell.
