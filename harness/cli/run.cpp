@@ -84,12 +84,14 @@ and each of its scenarios' groups is within its target; else at the last look. T
 other states run on their own as before; a scenario in two claims is built in both.
 
 Budget: --budget 30m bounds the measuring time of this invocation (from its start; a resumed
-run gets its budget again). Every group keeps its minimum; before each visit the run predicts
-each group's cost (this run's timings, else the suite's last complete run) and what its target
-still needs, and grants the repetitions past the minimums while the predicted total fits:
-groups a claim compares first, up to what their verdicts need, then the headline's other build
-groups, then start-ups, the widest spread first (their minimums are reserved while the builds
-run). No visit starts once the budget is spent, nor one predicted to end more than one build
+run gets its budget again). Start-ups keep their minimums, the headline's build groups one
+value each. Before each visit the run predicts each group's cost (this run's timings, else the
+suite's last complete run) and what its target still needs. A claim's pairs get their first
+look whole (the cheapest claims first, while they fit) or stay where they are: pairs short of
+a look decide nothing. The repetitions past that go, while the predicted total fits, to those
+claims up to what their verdicts need, then the headline's other build groups, then start-ups,
+the widest spread first (their minimums are reserved while the builds run), and last to the
+claims that did not fit. No visit starts once the budget is spent, nor one predicted to end more than one build
 past it. The run then ends complete; every group short of its target is stored and listed, and
 the page says which claims the budget left undecided. The stopping rule still stops any group
 early: the budget only caps, never stops on significance.

@@ -303,10 +303,11 @@ GroupTarget Plan::target(const GroupTally::Key& key) const {
   GroupTarget target = goal(key);
   auto cap = caps_.find(key);
   if (cap != caps_.end()) {
-    // A claim's pairs plan for their most (goal), but the budget keeps only the first look; a
-    // headline build group keeps one value (budget_caps), a claimed or start-up one its minimum.
+    // A claim's pairs plan for their most (goal); the budget keeps their first look when it
+    // holds it, else one pair (budget_caps). A headline build group keeps one value, a claimed
+    // or start-up one its minimum.
     bool headline = key.kind == SampleKind::kBuild && !claimed(key);
-    int floor = claim_unit(key) ? std::min(pair_minimum(), target.max_runs)
+    int floor = claim_unit(key) ? std::min(1, target.max_runs)
                 : headline      ? std::min(target.min_runs, 1)
                                 : target.min_runs;
     target.max_runs = std::max(floor, std::min(target.max_runs, cap->second));

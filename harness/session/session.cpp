@@ -481,28 +481,26 @@ void Session::plan_budget() {
     group.taken = tally.attempts(key);
     group.min_runs = groups[i].target.min_runs;
     // A claim's pairs plan for their most; what the budget keeps is the first look.
-    if (plan_->claim_unit(key)) group.min_runs = std::min(group.min_runs, plan_->pair_minimum());
+    if (plan_->claim_unit(key)) {
+      group.min_runs = std::min(group.min_runs, plan_->pair_minimum());
+      // Until a pair is timed its cost is a guess: the claim keeps its minimum till then.
+      group.whole = group.taken > 0;
+    }
     group.wanted = group.taken + more[i];
     if (key.kind == SampleKind::kStartup) group.spread = median_unit_spread(tally.values(key));
   }
   std::vector<BudgetGroup> planned;
   for (auto& [key, group] : by_key) planned.push_back(group);
   double left = std::chrono::duration<double>(*budget).count() - elapsed() - reserved;
-  plan_->cap(budget_caps(planned, left));
+  double slack = budget_slack();
+  plan_->cap(budget_caps(planned, left, std::isfinite(slack) ? slack : 0));
   tell_progress();
 }
 
 bool Session::budget_admits(const Visit& visit) const {
   const auto& budget = plan_->options().budget;
   if (!budget) return true;
-  // One build: the slowest kind the plan builds, as the ETA predicts it.
-  double slack = std::nan("");
-  for (const auto& unit : plan_->units()) {
-    for (auto state : unit.states) {
-      double seconds = progress_.task_seconds(work_kind(SampleKind::kBuild, to_string(state)));
-      if (std::isfinite(seconds)) slack = std::isfinite(slack) ? std::max(slack, seconds) : seconds;
-    }
-  }
+  double slack = budget_slack();
   double seconds =
       visit.unit->legs.size() * progress_.task_seconds(work_kind(visit.kind, visit.state));
   // Builds come first and would spend it all on a slow machine: they leave the start-ups
@@ -512,6 +510,18 @@ bool Session::budget_admits(const Visit& visit) const {
     seconds += startup_reserve();
   return bb::budget_admits(elapsed(), std::chrono::duration<double>(*budget).count(), seconds,
                            slack);
+}
+
+double Session::budget_slack() const {
+  // One build: the slowest kind the plan builds, as the ETA predicts it.
+  double slack = std::nan("");
+  for (const auto& unit : plan_->units()) {
+    for (auto state : unit.states) {
+      double seconds = progress_.task_seconds(work_kind(SampleKind::kBuild, to_string(state)));
+      if (std::isfinite(seconds)) slack = std::isfinite(slack) ? std::max(slack, seconds) : seconds;
+    }
+  }
+  return slack;
 }
 
 double Session::startup_reserve() const {

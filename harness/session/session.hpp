@@ -86,6 +86,9 @@ class Session {
   // Predicted seconds of the start-up groups' minimums still due, with the build that makes
   // the image of each start-up unit still without one.
   double startup_reserve() const;
+  // How far past the budget a visit may end: one build, the slowest kind planned (NaN when
+  // none is timed yet).
+  double budget_slack() const;
   // A start-up unit some leg of which has no image yet: its next build serves the start-ups.
   bool awaits_image(const Unit& unit) const;
   // A build unit whose legs make the image some start-up unit still waits for.

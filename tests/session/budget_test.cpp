@@ -75,6 +75,44 @@ TEST_CASE("budget: when not every minimum fits, the headline's give way to the c
   CHECK(none[build("one", "cold")] == 6);     // a claim's minimum, kept (the hard stop ends it)
 }
 
+TEST_CASE(
+    "budget: a claim's pairs get their first look whole or stay as they are, cheapest first") {
+  // Pairs short of the first look decide nothing: the 2026-12-03 15:07 main job spread its
+  // budget over every claim and left four at 2 or 3 pairs of 6, none decided.
+  auto pairs = [](const std::string& claim, int taken, double seconds) {
+    BudgetGroup g = group({"claim:" + claim, SampleKind::kBuild, "cold"}, BudgetPriority::kClaimed,
+                          taken, 6, 6, seconds);
+    g.whole = true;
+    return g;
+  };
+  std::vector<BudgetGroup> groups = {
+      pairs("a", 1, 20),                                                    // 5 more: 100 s
+      pairs("b", 1, 10),                                                    // 50 s
+      pairs("c", 3, 30),                                                    // under way: 90 s
+      group(build("x", "warm-code"), BudgetPriority::kBuild, 0, 3, 3, 5)};  // its cell: 5 s
+  auto caps = budget_caps(groups, 165);
+  CHECK(caps[{"claim:b", SampleKind::kBuild, "cold"}] == 6);  // 5 + 50
+  CHECK(caps[{"claim:c", SampleKind::kBuild, "cold"}] == 6);  // 145
+  CHECK(caps[{"claim:a", SampleKind::kBuild, "cold"}] == 1);  // 100 more would not fit
+  CHECK(caps[build("x", "warm-code")] == 3);                  // the headline's next: 155; 10 s left
+  // What the headline leaves goes to the claim that did not fit: its cells, not a verdict.
+  auto roomier = budget_caps(groups, 185);
+  CHECK(roomier[{"claim:a", SampleKind::kBuild, "cold"}] == 2);
+  CHECK(roomier[build("x", "warm-code")] == 3);
+  // A first look that ends within one build past the budget is granted, as the hard stop
+  // lets it run: 245 s of floors and looks against 240 s and a 10 s build.
+  auto slack = budget_caps(groups, 240, 10);
+  CHECK(slack[{"claim:a", SampleKind::kBuild, "cold"}] == 6);
+  CHECK(slack[build("x", "warm-code")] == 1);
+  // Nothing to spare: every claim keeps what it has, not its minimum.
+  auto none = budget_caps(groups, 0);
+  CHECK(none[{"claim:a", SampleKind::kBuild, "cold"}] == 1);
+  CHECK(none[{"claim:c", SampleKind::kBuild, "cold"}] == 3);
+  // A claim's compared group (unpaired claims) keeps its minimum as before.
+  CHECK(budget_caps({group(build("one", "cold"), BudgetPriority::kClaimed, 1, 5, 6, 30)},
+                    0)[build("one", "cold")] == 5);
+}
+
 TEST_CASE("budget: start-ups' minimums are reserved before builds get extra runs") {
   // 40 s left: the start-ups' 8 x 2 s are set aside, so the builds get 24 s, not 40.
   std::vector<BudgetGroup> groups = {

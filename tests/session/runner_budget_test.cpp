@@ -1,7 +1,9 @@
 // `run --budget`: the session on a fake clock that each build moves on by its time.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <string>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -133,7 +135,7 @@ TEST_CASE("budget: builds leave the start-ups their minimums and take what is le
   h.builds_take([](int) { return 10.0; });
   h.startups_take(1.0);
   RunOptions options = adaptive_with_startups();
-  options.budget = 100s;  // the claim's ten minimum builds take it all
+  options.budget = 100s;  // the claim's twelve builds would take it all
   auto run_id = h.runner.run(basic_suite(), options);
   std::map<std::string, int> startups;
   int builds = 0;
@@ -148,8 +150,9 @@ TEST_CASE("budget: builds leave the start-ups their minimums and take what is le
     INFO(group);
     CHECK(count >= 2);
   }
-  // Builds held back for them ran after them: the claim's minimums all fit in the end.
-  CHECK(builds == 10);
+  // The claim's first look, 6 pairs (120 s), never fits: its pairs are its cells', after the
+  // start-ups' runs (before, 5 pairs, short of the look, were spent on it: 10 builds).
+  CHECK(builds == 8);
   CHECK(h.elapsed() <= 100 + 10);  // within the budget plus one build
   CHECK(h.store.run(run_id)->status == "complete");
 }
@@ -206,4 +209,28 @@ TEST_CASE("budget: when the minimums do not all fit, a claim's pairs come before
   bool warm_short = false;
   for (const auto& s : run->short_of_target) warm_short |= s.group.state == "warm-code";
   CHECK(warm_short);  // left at fewer than its 3, and marked
+}
+
+TEST_CASE("budget: a claim whose first look does not fit leaves its time to one that does") {
+  // Two claims on the same cold builds, 20 s a pair, 6 pairs each; 150 s holds one claim's
+  // pairs, not both: one is decided, the other keeps its first pair. Spread round robin, both
+  // would end at 3 or 4 pairs, short of the first look, and neither be decided.
+  BudgetHarness h;
+  h.builds_take([](int) { return 10.0; });
+  RunOptions options = adaptive_cold();
+  options.claim_max_runs = 6;
+  options.budget = 150s;
+  Suite suite = basic_suite();
+  Claim other = suite.claims.front();
+  other.id = "one-slower";
+  std::swap(other.subject, other.baseline);
+  other.relation = "greater";
+  suite.claims.push_back(other);
+  auto run_id = h.runner.run(suite, options);
+  auto record = h.store.run(run_id)->options.at("claim_pairs").at("claims");
+  int first = record.at("two-faster").at("pairs"), second = record.at("one-slower").at("pairs");
+  INFO("two-faster " << first << " pairs, one-slower " << second);
+  CHECK(std::max(first, second) == 6);
+  CHECK(std::min(first, second) == 1);
+  CHECK(h.elapsed() <= 150 + 10);
 }
