@@ -46,7 +46,9 @@ TEST_CASE("start-up: compiling every module (no-bytecode) is slower than reading
     raw[s.state].push_back(*s.get(kStartupSeconds));
     ready[s.state].push_back(*s.get(kReadySeconds));
     CHECK(ready[s.state].back() > 0);
-    CHECK(*s.get(kStopSeconds) < 1.0);
+    // After ready: the markers' linger (0.5 s), then a kill and removal, never a `docker stop`
+    // grace (10 s). Not under 1 s: a loaded CI machine took 1.18 s.
+    CHECK(*s.get(kStopSeconds) < 5.0);
     inside[s.state].push_back(*s.get(kInterpreterReadySeconds));
     compiled[s.state].push_back(*s.get(kModulesCompiled));
     from_pyc[s.state].push_back(*s.get(kModulesFromPyc));
