@@ -243,6 +243,9 @@ void Session::run_startups(const fs::path& scratch) {
       if (never_built(*visit.unit) || !budget_admits(visit)) continue;
       take(visit);
       took = true;
+      // Their caps were planned at a guessed cost: once a start-up is timed, the ETA's count
+      // left must follow the caps it allows, not wait for the next round (a quarter low).
+      plan_budget();
     }
     if (!took) return;
   }
