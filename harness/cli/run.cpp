@@ -53,11 +53,11 @@ all but the inline ones need the containerd image store on the docker driver):
   export-min     warm-code's build with --cache-to type=registry,mode=min
   export-max     the same with mode=max;  export-local, export-inline: type=local, type=inline
   ci-registry-deps  ci-registry after a dependency edit (edit.deps) in place of the code edit
-A fresh runner's cold build (only with --state, or for a claim's scenarios; needs --registry):
+A fresh runner's cold build (only with --state; needs --registry):
   cold-pull      cold, with the scenario's base images (every FROM image) removed from the
                  engine and pulled from the registry through --network-profile; put back after
-With --registry and no --state, the states a suite's claim reads beyond the four (those
-exporting no cache: cold-pull) are measured for that claim's two scenarios too.
+                 (a sample fails when an image built on a base kept the base's layers in the
+                 engine, so its FROM downloaded under half of them: no fresh runner's pull)
 Edits are made in a scratch copy of the context, never in your files.
 
 Repetitions: --runs N repeats every group N times (the fixed design). --precision PCT

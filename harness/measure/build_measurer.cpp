@@ -112,7 +112,8 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
                           job,
                           request,
                           sample,
-                          registry_.setup().direct};
+                          registry_.setup().direct,
+                          registry_.setup().layer_bytes};
   // What a protocol took out of the engine goes back right after the measured build, whatever
   // became of it: no other sample may see the engine without it.
   auto restoring_on_error = [&](auto&& work) {

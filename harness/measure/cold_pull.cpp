@@ -18,6 +18,7 @@
 #include "dockerfile/stages.hpp"
 #include "measure/protocol.hpp"
 #include "measure/registry_metrics.hpp"
+#include "net/registry.hpp"
 #include "util/error.hpp"
 #include "util/interrupt.hpp"
 #include "util/text.hpp"
@@ -64,6 +65,32 @@ bool push_bases(ProtocolContext& c, const std::vector<std::string>& images) {
   return true;
 }
 
+// What the registry stores of each base's layers, read once a session from the registry
+// itself: the contract's measure of a real pull.
+bool read_layer_bytes(ProtocolContext& c, const std::vector<std::string>& images) {
+  for (const auto& image : images) {
+    if (c.memory.base_layer_bytes.count(image)) continue;
+    std::string ref = base_repository(image);
+    auto colon = ref.rfind(':');  // base_repository always ends in ":<tag>"
+    std::string repository = ref.substr(0, colon), tag = ref.substr(colon + 1);
+    try {
+      double layers = 0;
+      if (c.layer_bytes) {
+        layers = c.layer_bytes(repository, tag);
+      } else {
+        auto stored =
+            net::stored_image(net::parse_registry_address(c.registry_direct), repository, tag);
+        for (const auto& [digest, bytes] : stored.layers) layers += static_cast<double>(bytes);
+      }
+      c.memory.base_layer_bytes[image] = layers;
+    } catch (const std::exception& e) {
+      return c.fail(fmt::format("cold-pull: reading base image {} from the registry failed: {}",
+                                image, e.what()));
+    }
+  }
+  return true;
+}
+
 // The Dockerfile the measured build reads, beside the scratch context (with its own
 // `<Dockerfile>.dockerignore`, which BuildKit reads in place of the context's).
 fs::path write_renamed(const ProtocolContext& c, const std::string& text,
@@ -92,12 +119,14 @@ bool prepare_cold_pull(ProtocolContext& c) {
         "named; give it a default or set it in the scenario's build_args",
         printable(open)));
   }
-  if (!push_bases(c, images)) return false;
+  if (!push_bases(c, images) || !read_layer_bytes(c, images)) return false;
   std::map<std::string, std::string> renamed;
   c.memory.pulled_as.clear();
+  c.memory.pulled_as_bytes.clear();
   for (const auto& image : images) {
     renamed[image] = fmt::format("{}/{}", c.registry, base_repository(image));
     c.memory.pulled_as.push_back(renamed[image]);
+    c.memory.pulled_as_bytes.push_back(c.memory.base_layer_bytes[image]);
   }
   prepare_cold(c);
   c.progress.detail("removing the base images from the engine, as on a fresh runner");

@@ -129,7 +129,9 @@ std::string broken_contract(const BuildJob& job, const std::vector<BuildStep>& s
                             CacheMemory& memory) {
   if (auto broken = contract_violation(job.state, edited_by(job), steps); !broken.empty())
     return broken;
-  if (pulls_bases(job.state)) return pull_violation(memory.pulled_as, steps);
+  if (pulls_bases(job.state)) {
+    return pull_violation(memory.pulled_as, memory.pulled_as_bytes, steps);
+  }
   if (job.warmup || !edit_of(job)) return "";
   // The same edit of the same Dockerfile reruns the same steps: more RUN steps from cache
   // than in the group's other samples means an earlier build of the same content served

@@ -3,6 +3,7 @@
 // test before the measured build, with the contract its sample must then meet beside it.
 // Adding a state is one entry in protocol_for and its functions here (and its test).
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -54,6 +55,10 @@ struct CacheMemory {
   std::set<std::string> bases_pushed;
   std::map<std::string, std::string> bases_out;
   std::vector<std::string> pulled_as;  // the registry copies as its FROM lines name them
+  // The compressed bytes of each pushed base's layers as the registry stores them (local ref
+  // -> bytes): what a fresh runner's pull of it downloads; the sample's, as pulled_as.
+  std::map<std::string, double> base_layer_bytes;
+  std::vector<double> pulled_as_bytes;
 };
 
 // What a protocol works with for one job.
@@ -67,6 +72,8 @@ struct ProtocolContext {
   BuildRequest& request;
   Sample& sample;
   std::string registry_direct = {};  // the registry itself, for untimed pushes and pulls
+  // What the registry stores of (repository, tag)'s layers; unset: read registry_direct's API.
+  std::function<double(const std::string&, const std::string&)> layer_bytes = {};
 
   void prune(const std::string& why);
   // The image a tag now names: the one it named before is removed later if nothing holds it.

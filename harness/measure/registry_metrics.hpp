@@ -1,6 +1,7 @@
 #pragma once
 // The registry metrics of a scenario's image (push, stored bytes, pull), taken once per owner
 // and session on its first good cold image, and the pull engine they pull into.
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct RegistrySetup {
   std::string direct;  // the registry itself, for reading its API
   DockerEngine* pull_engine = nullptr;
   std::string pull_onto = "base";
+  // The compressed bytes of (repository, tag)'s layers as the registry stores them; unset:
+  // read from `direct`'s API (tests give their own).
+  std::function<double(const std::string&, const std::string&)> layer_bytes = {};
 };
 
 // Before any build: with --pull-onto base, each scenario's final base is known and present.

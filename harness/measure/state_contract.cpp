@@ -147,8 +147,10 @@ bool from_step_of(const BuildStep& step, const std::string& image) {
 }  // namespace
 
 std::string pull_violation(const std::vector<std::string>& images,
+                           const std::vector<double>& layer_bytes,
                            const std::vector<BuildStep>& steps) {
-  for (const auto& image : images) {
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const std::string& image = images[i];
     auto from = std::find_if(steps.begin(), steps.end(),
                              [&](const BuildStep& step) { return from_step_of(step, image); });
     if (from == steps.end()) {
@@ -162,6 +164,16 @@ std::string pull_violation(const std::vector<std::string>& images,
           "cold-pull's `FROM {}` downloaded no layer: the base came from the engine's own "
           "store, not the registry (does another tag or image still hold it?)",
           printable(image));
+    }
+    // The docker driver keeps a layer while any image holds it: a pull of a base whose layers
+    // an image built on it still holds fetches its config (a few kB) and nothing else.
+    double expected = i < layer_bytes.size() ? layer_bytes[i] : 0;
+    if (from->pulled_bytes < expected / 2) {
+      return fmt::format(
+          "cold-pull's `FROM {}` downloaded {:.0f} bytes of its layers' {:.0f}: the rest was "
+          "still in the engine's store, held by an image built on it (an earlier build of a "
+          "scenario on that base), so this was not a fresh runner's pull",
+          printable(image), from->pulled_bytes, expected);
     }
   }
   return "";

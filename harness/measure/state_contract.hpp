@@ -36,8 +36,10 @@ bool copy_reads(const CopyStep& copy, std::string_view file);
 std::vector<std::string> edited_files(const FileEdit& edit);
 
 // cold-pull's half beyond cold's: each of `images` (as the FROM lines name them) has a FROM
-// step that downloaded layers. Empty when so; otherwise the reason.
+// step that downloaded at least half its layers' compressed bytes (`layer_bytes`, the same
+// order; 0: unknown, any download counts). Empty when so; otherwise the reason.
 std::string pull_violation(const std::vector<std::string>& images,
+                           const std::vector<double>& layer_bytes,
                            const std::vector<BuildStep>& steps);
 
 // Empty when the steps honour the state's contract; otherwise the reason.

@@ -65,6 +65,33 @@ TEST_CASE("cold-pull on two FROM images: each pulled from the registry, then bac
   CHECK(tags.out.find("buildbench-base/") == std::string::npos);
 }
 
+TEST_CASE("cold-pull fails a sample whose base kept its layers in the engine") {
+  // The main jobs of 2026-12-03 and -04: the run's other builds on python:3.11 kept its layers,
+  // so step 6's "pull" fetched the 1684-byte config alone and passed as a fresh runner's.
+  if (!net::registry_answers(net::parse_registry_address(kRegistry)))
+    BB_SKIP("no registry on 127.0.0.1:5000 (start one with scripts/lab-registry)");
+  OwnDaemon engine({"python:3.11", "python:3.11-slim"});
+  // Another name for -slim holds its layers when cold-pull removes `python:3.11-slim`.
+  REQUIRE(engine.docker({"tag", "python:3.11-slim", "held/slim:1"}).exit_code == 0);
+  std::string suite = (source_dir() / "tests/fixtures/suites/cold-pull").string();
+  TempDb db;
+  auto result =
+      run_on(engine.host(), {"run", "--suite", suite, "--state", "cold-pull", "--runs", "1",
+                             "--startup-runs", "0", "--no-image-stats", "--registry", kRegistry,
+                             "--network-profile", "ci", "--db", db.path.string()});
+  INFO(result.err);
+  CHECK(result.exit_code == 3);  // failed samples
+  Store store(db.path, Store::Mode::kReadOnly);
+  auto samples = store.samples(store.select_runs("latest"));
+  REQUIRE(samples.size() == 1);
+  INFO(samples[0].sample.error);
+  CHECK(samples[0].sample.status == SampleStatus::kFailed);
+  CHECK_THAT(samples[0].sample.error, Catch::Contains("FROM 127.0.0.1:") &&
+                                          Catch::Contains("python:3.11-slim`") &&
+                                          Catch::Contains("engine's"));
+  CHECK(engine.docker({"image", "inspect", "python:3.11-slim"}).exit_code == 0);  // put back
+}
+
 TEST_CASE("cold-pull without --registry is refused, naming the flag") {
   TempDb db;
   auto result =

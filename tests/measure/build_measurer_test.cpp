@@ -129,6 +129,16 @@ std::vector<BuildStep> pulled_froms(double slim_bytes, double full_bytes) {
   return {slim, full};
 }
 
+// What the registry stores of each base's layers: 1500 bytes of -slim's, 3000 of the full one's.
+RegistrySetup two_bases_registry() {
+  RegistrySetup setup{kShaped, kDirect};
+  setup.layer_bytes = [](const std::string& repository, const std::string& tag) {
+    CHECK(repository == "buildbench-base/python");
+    return tag == "3.11-slim" ? 1500.0 : 3000.0;
+  };
+  return setup;
+}
+
 std::vector<std::string> calls_from(const std::vector<std::string>& calls, std::size_t first) {
   return {calls.begin() + static_cast<std::ptrdiff_t>(first), calls.end()};
 }
@@ -141,7 +151,7 @@ TEST_CASE(
   Harness h;
   TwoBases two;
   h.measurer.begin_session();
-  h.measurer.use_registry({kShaped, kDirect});
+  h.measurer.use_registry(two_bases_registry());
   h.engine.from_steps = pulled_froms(1000, 2000);
   Sample sample = h.measurer.measure(two.job(h.options));
   CHECK(sample.status == SampleStatus::kOk);
@@ -177,6 +187,13 @@ TEST_CASE(
   h.engine.calls.clear();
   CHECK(h.measurer.measure(two.job(h.options)).status == SampleStatus::kOk);
   CHECK(h.engine.calls.front() == "prune");
+  // A FROM that fetched the config alone (an image built on the base kept its layers):
+  // failed, with the bytes named.
+  h.engine.from_steps = pulled_froms(1000, 40);
+  Sample held = h.measurer.measure(two.job(h.options));
+  CHECK(held.status == SampleStatus::kFailed);
+  CHECK_THAT(held.error, Catch::Contains("python:3.11` downloaded 40 bytes of its layers' 3000") &&
+                             Catch::Contains("not a fresh runner's pull"));
 }
 
 TEST_CASE(
@@ -185,7 +202,7 @@ TEST_CASE(
   Harness h;
   TwoBases two;
   h.measurer.begin_session();
-  h.measurer.use_registry({kShaped, kDirect});
+  h.measurer.use_registry(two_bases_registry());
   h.engine.from_steps = pulled_froms(1000, 0);  // the full image downloaded nothing
   Sample sample = h.measurer.measure(two.job(h.options));
   CHECK(sample.status == SampleStatus::kFailed);

@@ -136,16 +136,27 @@ TEST_CASE("cold-pull: every registry copy a FROM names was pulled, and nothing c
       step("[server 2/3] RUN pip install -r requirements.txt", false),
       step("[server 3/3] COPY . .", false)};
   CHECK(contract_violation(CacheState::kColdPull, {}, steps).empty());
-  CHECK(pull_violation(images, steps).empty());
+  std::vector<double> layers = {18, 40};  // the registry's compressed layer bytes
+  CHECK(pull_violation(images, {}, steps).empty());
+  CHECK(pull_violation(images, layers, steps).empty());
   // A base served from the engine's own store: its FROM downloaded nothing.
   auto local = steps;
   local[1].pulled_bytes = 0;
-  CHECK_THAT(pull_violation(images, local), Catch::Contains("python:3.11`") &&
-                                                Catch::Contains("downloaded no layer") &&
-                                                Catch::Contains("engine's own store"));
+  CHECK_THAT(pull_violation(images, layers, local), Catch::Contains("python:3.11`") &&
+                                                        Catch::Contains("downloaded no layer") &&
+                                                        Catch::Contains("engine's own store"));
   // -slim's FROM is no prefix match for the full image's: each is found by its own name.
   auto one = std::vector<BuildStep>{steps[0], steps[2]};
-  CHECK_THAT(pull_violation(images, one),
+  // Its config alone (2026-12-04: 1684 bytes of python:3.11's layers): an image built on the
+  // base held the layers, so the pull was no fresh runner's.
+  auto config_only = steps;
+  config_only[1].pulled_bytes = 19;
+  CHECK_THAT(pull_violation(images, layers, config_only),
+             Catch::Contains("`FROM 127.0.0.1:5001/buildbench-base/python:3.11` downloaded 19 "
+                             "bytes of its layers' 40") &&
+                 Catch::Contains("not a fresh runner's pull"));
+  CHECK(pull_violation(images, {}, config_only).empty());  // sizes unknown: any download
+  CHECK_THAT(pull_violation(images, layers, one),
              Catch::Contains("no FROM step for 127.0.0.1:5001/buildbench-base/python:3.11: "));
   // A cached step: cold's contract fails the sample with the step named.
   auto cached = steps;
