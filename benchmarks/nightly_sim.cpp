@@ -5,6 +5,7 @@
 // nightly's lasting shifts do. A plain program, not a timed test: scripts/nightly-sim runs it.
 //
 //   nightly_sim [--reports DIR] [--simulations N] [--null-series N] [--pairs N,N,...] [--seed S]
+//               [--threshold PERCENT] [--edivisive-alpha A]
 //
 // Prints the noise it estimated, then per noise, pair count and detector (paired verdict,
 // E-divisive, both): the share of +5% steps flagged within 1, 2 and 3 nights with 10 and 20
@@ -113,14 +114,18 @@ struct Flags {
   fs::path reports = "reports";
   int simulations = 1000;
   int null_series = 400;
-  std::vector<int> pairs = {5, 6, 8, 10};
+  std::vector<int> pairs = {6, 8, 12, 16};
   std::uint64_t seed = 2027;
+  // nightly's paired build_seconds threshold and E-divisive's level (cli/nightly.cpp's
+  // defaults; --threshold 5 --edivisive-alpha 0.05 gives the nightly before 2026-12-04).
+  double threshold = 3;
+  double edivisive_alpha = 0.01;
 };
 
 [[noreturn]] void usage_error(const std::string& what) {
   std::cerr << "nightly_sim: error: " << what
             << "; options: --reports DIR --simulations N --null-series N --pairs N,N,... "
-               "--seed S\n";
+               "--seed S --threshold PERCENT --edivisive-alpha A\n";
   std::exit(2);
 }
 
@@ -156,6 +161,13 @@ Flags parse(int argc, char** argv) {
       flags.pairs = parse_pairs(value());
     } else if (arg == "--seed") {
       flags.seed = std::stoull(value());
+    } else if (arg == "--threshold") {
+      flags.threshold = std::stod(value());
+      if (flags.threshold <= 0) usage_error("--threshold: a percent above 0, e.g. 3");
+    } else if (arg == "--edivisive-alpha") {
+      flags.edivisive_alpha = std::stod(value());
+      if (flags.edivisive_alpha <= 0 || flags.edivisive_alpha >= 1)
+        usage_error("--edivisive-alpha: a level between 0 and 1, e.g. 0.01");
     } else {
       usage_error("unknown option " + arg);
     }
@@ -213,11 +225,13 @@ Alarms false_alarms(const bb::sim::Detector& detect, const bb::CompareOptions& o
 }
 
 void run_config(const Noise& noise, int pairs, const Flags& flags) {
-  // nightly's detectors as it calls them: compare's defaults (alpha 0.05, the 5% threshold of
-  // build_seconds, Benjamini-Hochberg over its one row here), E-divisive at alpha 0.05 with
-  // 199 permutations, shifts under half the threshold not reported.
+  // nightly's detectors as it calls them: compare's alpha 0.05 and Benjamini-Hochberg over its
+  // one row here, at the paired threshold; E-divisive with 199 permutations, shifts under 2.5%
+  // not reported.
   bb::CompareOptions options;
-  auto detect = bb::sim::edivisive(0.05, 199, 0.025, flags.seed);
+  // nightly's E-divisive floor is half the catalog's threshold (2.5%), whatever --threshold.
+  options.thresholds[std::string(bb::kBuildSeconds)] = flags.threshold;
+  auto detect = bb::sim::edivisive(flags.edivisive_alpha, 199, 0.025, flags.seed);
   std::mt19937_64 rng(flags.seed);
   std::vector<std::string> lines(3);
   const char* names[] = {"paired verdict", "E-divisive", "both"};
@@ -263,6 +277,10 @@ int main(int argc, char** argv) {
       "exit code 1) or E-divisive reports a new point (not within a night of one the night "
       "before).\n\n",
       kLevelSeconds, flags.simulations, flags.null_series, kNullNights, kFirstJudgedNight);
+  std::cout << fmt::format(
+      "Paired verdict: alpha 0.05, build_seconds threshold {:g}%; E-divisive: alpha {:g}, 199 "
+      "permutations, shifts under 2.5% not reported.\n\n",
+      flags.threshold, flags.edivisive_alpha);
   std::cout << fmt::format("{:<15} {:>5} {:<15} | {:<17} | {:<17} | {}\n", "noise", "pairs",
                            "detector", "10 before: <=1 <=2 <=3", "20 before: <=1 <=2 <=3",
                            "false/100");

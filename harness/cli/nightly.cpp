@@ -49,7 +49,7 @@ struct NightlyFlags {
   bool no_wait = false;
   std::string testbed;  // --testbed; empty: derived from the fingerprint
   bool across_testbeds = false;
-  int runs = 6, startup_runs = 30;      // pairs, once there is a last night to pair with
+  int runs = 16, startup_runs = 30;     // pairs, once there is a last night to pair with
   std::vector<std::string> thresholds;  // for both comparisons
 };
 
@@ -59,10 +59,13 @@ out apart, as 'ab --baseline-rev' does) and the checkout as it is tonight are me
 'ab' session, pair by pair in a stored random order, and judged with the paired statistics
 (as 'compare' on the two runs). Drift of the machine between the nights cannot pass for a
 change, so a regression committed today is flagged tonight. --runs and --startup-runs count
-pairs (each side builds that often). --runs defaults to 6, the fewest pairs whose exact
-signed-rank test can reach p<0.05 (5 pairs cannot: their smallest two-sided p is 2/2^5 =
-0.0625, so no row could ever be a regression); fewer are refused, and --startup-runs 0 skips
-start-ups. When last night's commit is tonight's, the pairs measure noise without drift; a
+pairs (each side builds that often). --runs defaults to 16 and the paired verdict reads build
+times at a 3% threshold (--threshold build_seconds=P for another): on simulated histories at
+the noise of the stored main jobs (scripts/nightly-sim) that flags a +5% step within 3 nights
+in 96.9% of them, with 0.58 false alarms per 100 series-nights, where 6 pairs at 5% flagged
+37.5%. Fewer pairs cost less and catch less; fewer than 6 are refused (their exact signed-rank
+test cannot reach p<0.05: the smallest two-sided p of 5 pairs is 2/2^5 = 0.0625), and
+--startup-runs 0 skips start-ups. When last night's commit is tonight's, the pairs measure noise without drift; a
 base image or package index that changed since last night reaches both sides alike and shows
 only in the history and in 'What changed'. The first nightly of a suite is a plain one-side
 run. A previous nightly that recorded no commit (a suite outside git) is
@@ -307,6 +310,14 @@ Tonight measure_paired(const NightlyFlags& flags, const Suite& suite, const RunR
   return night;
 }
 
+// The paired verdict's build_seconds threshold (--threshold build_seconds=P overrides) and
+// E-divisive's level. A true +5% step's estimate clears a 5% threshold half the time, so with
+// 5% the nightly caught about a third of them whatever the pairs; 3% with 16 pairs and
+// E-divisive at 0.01 flag 96.9% within 3 nights, 0.58 false alarms per 100 series-nights, at
+// the stored main jobs' plain-sd noise (scripts/nightly-sim, 2026-12-04; reports/README.md).
+constexpr double kPairedBuildThreshold = 3;
+constexpr double kShiftAlpha = 0.01;
+
 // What the comparisons read from and write to.
 struct NightlyComparison {
   Store& store;
@@ -409,8 +420,12 @@ int judge_tonight(const NightlyComparison& night, const Tonight& tonight,
                         {previous->id});
   } else {
     night.summary << paired_intro(*previous, *night.store.run(tonight.run), tonight) << "\n\n";
+    // Paired, the verdict reads build times at kPairedBuildThreshold, not compare's 5%.
+    CompareOptions options = night.options;
+    options.thresholds.try_emplace(std::string(kBuildSeconds), kPairedBuildThreshold);
     code = compare_with(
-        night, fmt::format("last night's revision {} (paired)", previous->git_commit.substr(0, 7)),
+        {night.store, options, night.run_id, night.summary},
+        fmt::format("last night's revision {} (paired)", previous->git_commit.substr(0, 7)),
         {tonight.baseline_run});
   }
   std::string line = changes_line(changes);
@@ -437,9 +452,9 @@ int compare_reference(const NightlyComparison& night, const std::string& referen
 
 // Change points in each tracked series over the nightlies (E-divisive means over every
 // sample of every night), each with the night it first appeared in, its size and p. Shifts
-// under half the metric's threshold are not reported: at alpha 0.05 that floor (2.5% for
-// times) is what keeps false alarms under 1 per 100 series-nights (scripts/changepoint-sim);
-// one between the floor and the threshold is reported, marked as below the threshold.
+// under half the metric's threshold (2.5% for times) are not reported; one between the floor
+// and the threshold is reported, marked as below the threshold. At kShiftAlpha, not 0.05: the
+// night offsets of the plain-sd noise made 1.7 false points per 100 series-nights at 0.05.
 std::vector<std::string> lasting_shifts(Store& store, const std::vector<RunRecord>& nightlies) {
   std::vector<std::int64_t> ids;
   for (const auto& r : nightlies) ids.push_back(r.id);
@@ -463,7 +478,9 @@ std::vector<std::string> lasting_shifts(Store& store, const std::vector<RunRecor
     if (!positive) continue;
     const MetricInfo* info = find_metric(key.metric);
     double threshold = info ? info->threshold_percent : 0;
-    for (const auto& point : stats::e_divisive(nights)) {
+    stats::EDivisiveOptions options;
+    options.alpha = kShiftAlpha;
+    for (const auto& point : stats::e_divisive(nights, options)) {
       const RunRecord& first = *runs[point.first_night];
       double percent = (point.ratio - 1) * 100;
       if (percent < threshold / 2 && percent > -threshold / 2) continue;
