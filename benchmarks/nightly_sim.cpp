@@ -229,8 +229,8 @@ void run_config(const Noise& noise, int pairs, const Flags& flags) {
   // one row here, at the paired threshold; E-divisive with 199 permutations, shifts under 2.5%
   // not reported.
   bb::CompareOptions options;
-  // nightly's E-divisive floor is half the catalog's threshold (2.5%), whatever --threshold.
   options.thresholds[std::string(bb::kBuildSeconds)] = flags.threshold;
+  // nightly's E-divisive floor is half the catalog's threshold (2.5%), whatever --threshold.
   auto detect = bb::sim::edivisive(flags.edivisive_alpha, 199, 0.025, flags.seed);
   std::mt19937_64 rng(flags.seed);
   std::vector<std::string> lines(3);

@@ -50,7 +50,7 @@ struct NightlyFlags {
   std::string testbed;  // --testbed; empty: derived from the fingerprint
   bool across_testbeds = false;
   int runs = 16, startup_runs = 30;     // pairs, once there is a last night to pair with
-  std::vector<std::string> thresholds;  // for both comparisons
+  std::vector<std::string> thresholds;  // for every comparison (paired: build_seconds at 3%)
 };
 
 const char* kNightlyFooter = R"(
@@ -120,7 +120,8 @@ void add_nightly_options(CLI::App* night, NightlyFlags& flags) {
       ->capture_default_str();
   night->add_option("--builder", flags.builder, "buildx builder to build on");
   night->add_option("--threshold", flags.thresholds,
-                    "METRIC=PERCENT or SCENARIO:METRIC=PERCENT for both comparisons (as compare)");
+                    "METRIC=PERCENT or SCENARIO:METRIC=PERCENT for every comparison (as compare; "
+                    "without one for build_seconds the paired verdict reads it at 3%)");
   add_testbed_option(night, flags.testbed);
   add_across_testbeds_flag(night, flags.across_testbeds,
                            "Take last night, the reference and the history");
@@ -310,12 +311,10 @@ Tonight measure_paired(const NightlyFlags& flags, const Suite& suite, const RunR
   return night;
 }
 
-// The paired verdict's build_seconds threshold (--threshold build_seconds=P overrides) and
-// E-divisive's level. A true +5% step's estimate clears a 5% threshold half the time, so with
-// 5% the nightly caught about a third of them whatever the pairs; 3% with 16 pairs and
-// E-divisive at 0.01 flag 96.9% within 3 nights, 0.58 false alarms per 100 series-nights, at
-// the stored main jobs' plain-sd noise (scripts/nightly-sim, 2026-12-04; reports/README.md).
-constexpr double kPairedBuildThreshold = 3;
+// E-divisive's level for the lasting shifts and the history page. With the paired verdict at
+// kNightlyPairedBuildThreshold and 16 pairs it flags 96.9% of +5% steps within 3 nights, 0.58
+// false alarms per 100 series-nights, at the stored main jobs' plain-sd noise
+// (scripts/nightly-sim, 2026-12-04; reports/README.md).
 constexpr double kShiftAlpha = 0.01;
 
 // What the comparisons read from and write to.
@@ -420,9 +419,7 @@ int judge_tonight(const NightlyComparison& night, const Tonight& tonight,
                         {previous->id});
   } else {
     night.summary << paired_intro(*previous, *night.store.run(tonight.run), tonight) << "\n\n";
-    // Paired, the verdict reads build times at kPairedBuildThreshold, not compare's 5%.
-    CompareOptions options = night.options;
-    options.thresholds.try_emplace(std::string(kBuildSeconds), kPairedBuildThreshold);
+    CompareOptions options = nightly_paired_options(night.options);
     code = compare_with(
         {night.store, options, night.run_id, night.summary},
         fmt::format("last night's revision {} (paired)", previous->git_commit.substr(0, 7)),
@@ -596,7 +593,10 @@ int run_nightly(const NightlyFlags& flags, const std::string& command_line) {
       worse_exit_code(exit_code, compare_reference(comparison, flags.reference, last.reference));
   write_shifts(summary, lasting_shifts(store, nightlies), nightlies.size());
   write_report(store, flags.out_dir, vars, night.run, compare);
-  write_history_page(store, nightlies, fs::absolute(suite.manifest).parent_path(), flags.out_dir);
+  stats::EDivisiveOptions detector;
+  detector.alpha = kShiftAlpha;
+  write_history_page(store, nightlies, fs::absolute(suite.manifest).parent_path(), flags.out_dir,
+                     detector);
   summary.close();
   append_to_step_summary(summary_file);
   std::cout << fmt::format("buildbench: nightly {} done: run {}, report and summary in {}; {}\n",

@@ -88,6 +88,11 @@ std::string command_line(int argc, char** argv) {
   return join_argv(args);
 }
 
+CompareOptions nightly_paired_options(CompareOptions options) {
+  options.thresholds.try_emplace(std::string(kBuildSeconds), kNightlyPairedBuildThreshold);
+  return options;
+}
+
 std::string pairs_cannot_decide(const std::string& flag, int pairs, double alpha) {
   int fewest = fewest_pairs(alpha);
   if (pairs >= fewest) return "";

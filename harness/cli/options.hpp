@@ -37,6 +37,13 @@ std::map<std::string, std::string> parse_labels(const std::vector<std::string>& 
 // METRIC=PERCENT or SCENARIO:METRIC=PERCENT, for compare and nightly.
 void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions& options);
 
+// The nightly's paired verdict reads build times at this threshold, not compare's 5%, unless
+// --threshold names build_seconds: a true +5% step's estimate clears 5% half the time
+// (scripts/nightly-sim).
+inline constexpr double kNightlyPairedBuildThreshold = 3;
+// `options` as the nightly's paired verdict reads them.
+CompareOptions nightly_paired_options(CompareOptions options);
+
 // Why `pairs` pairs (given with `flag`) can never reach p < alpha in compare's paired test,
 // with the fewest that can; "" when they can.
 std::string pairs_cannot_decide(const std::string& flag, int pairs, double alpha);

@@ -54,6 +54,7 @@ void BuildMeasurer::begin_session() {
   memory_.swapped_at.clear();
   memory_.cached_steps.clear();
   memory_.bases_pushed.clear();  // a new session may use another registry
+  memory_.base_layer_bytes.clear();
   memory_.session_start_prunes = memory_.prunes;
   layers_measured_.clear();
   registry_.begin_session();

@@ -160,7 +160,7 @@ TEST_CASE("cli nightly: the default pairs can decide") {
   REQUIRE(at != std::string::npos);
   std::string line = help.out.substr(at, help.out.find('\n', at) - at);
   CHECK(line.substr(line.size() - 3) == "=16");  // CLI11 ends the line with the default
-  CHECK(pairs_cannot_decide("--runs", 6, 0.05).empty());
+  CHECK(pairs_cannot_decide("--runs", 16, 0.05).empty());
 }
 
 TEST_CASE("cli nightly: last night is the latest nightly on tonight's testbed") {

@@ -164,3 +164,21 @@ TEST_CASE("cli options: {source} is made absolute, and left unset when not given
   CHECK(vars.source->is_absolute());
   CHECK(vars.source->filename() == "checkout");
 }
+
+TEST_CASE("cli options: the nightly's paired verdict reads build times at 3% unless told") {
+  CompareOptions none;
+  auto paired = nightly_paired_options(none);
+  CHECK(threshold_for(paired, "a", "build_seconds") == kNightlyPairedBuildThreshold);
+  CHECK(threshold_for(none, "a", "build_seconds") == 5);  // the unpaired comparisons keep 5%
+  CHECK(threshold_for(paired, "a", "image_bytes") == threshold_for(none, "a", "image_bytes"));
+  CompareOptions given;
+  parse_thresholds({"build_seconds=5", "b:build_seconds=1"}, given);
+  auto told = nightly_paired_options(given);
+  CHECK(threshold_for(told, "a", "build_seconds") == 5);
+  CHECK(threshold_for(told, "b", "build_seconds") == 1);
+  CompareOptions one_scenario;
+  parse_thresholds({"b:build_seconds=10"}, one_scenario);
+  auto mixed = nightly_paired_options(one_scenario);
+  CHECK(threshold_for(mixed, "b", "build_seconds") == 10);
+  CHECK(threshold_for(mixed, "a", "build_seconds") == kNightlyPairedBuildThreshold);
+}

@@ -145,8 +145,6 @@ TEST_CASE("cold-pull: every registry copy a FROM names was pulled, and nothing c
   CHECK_THAT(pull_violation(images, layers, local), Catch::Contains("python:3.11`") &&
                                                         Catch::Contains("downloaded no layer") &&
                                                         Catch::Contains("engine's own store"));
-  // -slim's FROM is no prefix match for the full image's: each is found by its own name.
-  auto one = std::vector<BuildStep>{steps[0], steps[2]};
   // Its config alone (2026-12-04: 1684 bytes of python:3.11's layers): an image built on the
   // base held the layers, so the pull was no fresh runner's.
   auto config_only = steps;
@@ -156,6 +154,8 @@ TEST_CASE("cold-pull: every registry copy a FROM names was pulled, and nothing c
                              "bytes of its layers' 40") &&
                  Catch::Contains("not a fresh runner's pull"));
   CHECK(pull_violation(images, {}, config_only).empty());  // sizes unknown: any download
+  // -slim's FROM is no prefix match for the full image's: each is found by its own name.
+  auto one = std::vector<BuildStep>{steps[0], steps[2]};
   CHECK_THAT(pull_violation(images, layers, one),
              Catch::Contains("no FROM step for 127.0.0.1:5001/buildbench-base/python:3.11: "));
   // A cached step: cold's contract fails the sample with the step named.
