@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <regex>
 
 #include <fmt/format.h>
 
+#include "dockerfile/copy.hpp"
 #include "measure/ci_cache.hpp"
 #include "util/text.hpp"
 
@@ -39,19 +41,48 @@ std::optional<std::pair<std::string, int>> stage_position(const std::string& nam
   return std::make_pair(match[1].str(), std::stoi(match[2].str()));
 }
 
+// The stage a `COPY --from=STAGE` step reads, if it is one.
+std::optional<std::string> copied_stage(const std::string& name) {
+  auto close = name.find("] ");
+  if (close == std::string::npos) return std::nullopt;
+  std::string_view instruction = std::string_view(name).substr(close + 2);
+  if (instruction.rfind("COPY ", 0) != 0) return std::nullopt;
+  auto copy = dockerfile::parse_copy(instruction.substr(5));
+  if (!copy || !copy->from) return std::nullopt;
+  return copy->from;
+}
+
 // In each stage holding an edited COPY: the instructions before it, which the imported
-// cache must have served. Empty when they were all cached.
+// cache must have served. Empty when they were all cached. A `COPY --from` of a stage that
+// holds an edited COPY counts as one: what that stage made may have changed with the edit
+// (step 6's `COPY --from=poetry-export requirements.txt`, after a poetry.lock edit).
 std::string uncached_before_edit(const std::vector<BuildStep>& steps,
                                  const std::vector<std::string>& edited) {
   std::map<std::string, int> first_edited;  // stage -> position of its first edited COPY
+  auto mark = [&](const std::string& stage, int position) {
+    auto [it, inserted] = first_edited.emplace(stage, position);
+    if (!inserted && position < it->second) {
+      it->second = position;
+      return true;
+    }
+    return inserted;
+  };
   for (const auto& step : steps) {
     auto copy = parse_copy_step(step.name);
     auto at = stage_position(step.name);
     if (!step.is_instruction() || !copy || !at) continue;
     for (const auto& file : edited) {
-      if (!copy_reads(*copy, file)) continue;
-      auto [it, inserted] = first_edited.emplace(at->first, at->second);
-      if (!inserted) it->second = std::min(it->second, at->second);
+      if (copy_reads(*copy, file)) mark(at->first, at->second);
+    }
+  }
+  // Through stages that copy from stages that copy from ...: until nothing moves.
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (const auto& step : steps) {
+      auto from = copied_stage(step.name);
+      auto at = stage_position(step.name);
+      if (!step.is_instruction() || !from || !at || !first_edited.count(*from)) continue;
+      moved = mark(at->first, at->second) || moved;
     }
   }
   for (const auto& step : steps) {

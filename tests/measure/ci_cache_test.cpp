@@ -119,6 +119,33 @@ TEST_CASE("ci contract: a stage without the edited COPY is not held to the impor
   CHECK(contract_violation(CacheState::kCiRegistry, kEdited, steps) != "");
 }
 
+TEST_CASE("ci-registry-deps contract: a COPY --from of an edited stage may rerun what follows") {
+  // Step 6 after a poetry.lock edit (2026-12-04: all 12 samples refused): the export stage's
+  // requirements.txt changed, so the server stage reruns from its COPY --from, before the
+  // `COPY . .` that reads the edited pyproject.toml too.
+  std::vector<std::string> edited = {"poetry.lock", "pyproject.toml"};
+  std::vector<BuildStep> steps = {
+      step("importing cache manifest from 127.0.0.1:5000/x", false),
+      step("[poetry-export 2/5] RUN pip install poetry==1.3.2", true),
+      step("[poetry-export 3/5] WORKDIR /app", true),
+      step("[poetry-export 4/5] COPY poetry.lock pyproject.toml ./", false),
+      step("[poetry-export 5/5] RUN poetry export --output requirements.txt", false),
+      step("[server 2/6] WORKDIR /app", true),
+      step("[server 3/6] COPY --from=poetry-export /app/requirements.txt ./", false),
+      step("[server 4/6] RUN pip install --require-hashes -r requirements.txt", false),
+      step("[server 5/6] COPY . .", false),
+      step("[server 6/6] RUN pip install . --no-deps", false)};
+  CHECK(contract_violation(CacheState::kCiRegistryDeps, edited, steps) == "");
+  // What comes before the first step the edit reaches in each stage still must be imported.
+  steps[5].cached = false;
+  CHECK(contract_violation(CacheState::kCiRegistryDeps, edited, steps)
+            .find("ci-registry-deps ran `[server 2/6] WORKDIR /app`") == 0);
+  steps[5].cached = true;
+  steps[1].cached = false;
+  CHECK(contract_violation(CacheState::kCiRegistryDeps, edited, steps)
+            .find("ci-registry-deps ran `[poetry-export 2/5] RUN pip install poetry") == 0);
+}
+
 TEST_CASE("export contract: the edit ran and the cache export step was reported") {
   CHECK(contract_violation(CacheState::kExportMax, kEdited, small_steps(true, false, true)) == "");
   CHECK(contract_violation(CacheState::kExportMin, kEdited, small_steps(true, false, false))
