@@ -28,8 +28,11 @@ class FakeDockerEngine : public DockerEngine {
   std::vector<std::string> dockerfile_texts;               // and its text then
   std::vector<BuildStep> from_steps;                       // each build's steps begin with these
 
+  bool builds_hold_tags = false;  // a build leaves its tag in image_refs(), as a daemon's does
   BuildOutcome build(const BuildRequest& request) override {
     ++builds;
+    if (builds_hold_tags && std::find(held.begin(), held.end(), request.tag) == held.end())
+      held.push_back(request.tag);
     std::string call = "build " + request.tag;
     for (const auto& from : request.cache_from) call += " --cache-from " + from;
     for (const auto& to : request.cache_to) call += " --cache-to " + to;

@@ -137,11 +137,13 @@ void parse_thresholds(const std::vector<std::string>& thresholds, CompareOptions
 void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_path,
                        const std::string& startup_help) {
   command->add_option("--scenario", flags.scenarios, "Scenario to run (repeatable; default: all)");
-  command->add_option("--state", flags.states,
-                      "Cache state (repeatable; default: cold, warm-nochange, warm-code, "
-                      "warm-deps); opt-in: cold-pull (a fresh runner's cold build) and the CI "
-                      "states ci-registry, ci-local, ci-inline, ci-registry-deps, export-min, "
-                      "export-max, export-local, export-inline");
+  command->add_option(
+      "--state", flags.states,
+      "Cache state (repeatable; default: cold, warm-nochange, warm-code, "
+      "warm-deps); opt-in: cold-pull (a fresh runner's cold build; by default for a "
+      "claim's scenarios with --registry and --pull-engine) and the CI states "
+      "ci-registry, ci-local, ci-inline, ci-registry-deps, export-min, "
+      "export-max, export-local, export-inline");
   command
       ->add_option("--warmup", flags.warmup, "Unrecorded-in-statistics warm-up repetitions first")
       ->capture_default_str()

@@ -53,11 +53,13 @@ all but the inline ones need the containerd image store on the docker driver):
   export-min     warm-code's build with --cache-to type=registry,mode=min
   export-max     the same with mode=max;  export-local, export-inline: type=local, type=inline
   ci-registry-deps  ci-registry after a dependency edit (edit.deps) in place of the code edit
-A fresh runner's cold build (only with --state; needs --registry):
-  cold-pull      cold, with the scenario's base images (every FROM image) removed from the
-                 engine and pulled from the registry through --network-profile; put back after
-                 (a sample fails when an image built on a base kept the base's layers in the
-                 engine, so its FROM downloaded under half of them: no fresh runner's pull)
+A fresh runner's cold build (needs --registry; measured by default for a claim's scenarios
+when the run also has --pull-engine, else only with --state):
+  cold-pull      cold, with every FROM image pulled from the registry through
+                 --network-profile; built on the --pull-engine (emptied of our images and
+                 its build cache before and after), else on this engine with the bases
+                 removed and put back after (where a sample fails when an image built on a
+                 base kept its layers, so its FROM downloaded under half of them)
 Edits are made in a scratch copy of the context, never in your files.
 
 Repetitions: --runs N repeats every group N times (the fixed design). --precision PCT

@@ -105,7 +105,11 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
   sample.repetition = job.repetition;
   sample.warmup = job.warmup;
   BuildRequest request = request_for(job, progress_);
-  ProtocolContext context{engine_,
+  // A fresh runner's build goes to an engine of its own when the run has one: the run's
+  // engine holds images built on every base, which keep the base's layers.
+  DockerEngine* own = pulls_bases(job.state) ? registry_.setup().pull_engine : nullptr;
+  DockerEngine& builder = own ? *own : engine_;
+  ProtocolContext context{builder,
                           progress_,
                           edits_,
                           memory_,
@@ -114,7 +118,22 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
                           request,
                           sample,
                           registry_.setup().direct,
-                          registry_.setup().layer_bytes};
+                          registry_.setup().layer_bytes,
+                          own ? &engine_ : nullptr};
+  // What the sample left on that engine goes at its end, however it ends: a later pull there
+  // (the registry metrics' own, or the next fresh runner's) must find none of its layers.
+  struct LeaveOwnEngine {
+    ProtocolContext& context;
+    RegistryMetrics& registry;
+    ~LeaveOwnEngine() {
+      if (!context.bases_from) return;
+      registry.forget_pull_engine_bases();
+      try {
+        empty_own_engine(context);
+      } catch (...) {  // the next sample's preparation removes them as well
+      }
+    }
+  } leave_own_engine{context, registry_};
   // What a protocol took out of the engine goes back right after the measured build, whatever
   // became of it: no other sample may see the engine without it.
   auto restoring_on_error = [&](auto&& work) {
@@ -130,7 +149,7 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
     return sample;
   }
   sample.started_at = iso8601_utc(std::chrono::system_clock::now());
-  BuildOutcome outcome = restoring_on_error([&] { return engine_.build(request); });
+  BuildOutcome outcome = restoring_on_error([&] { return builder.build(request); });
   restore_bases(context);
   if (outcome.interrupted) {
     sample.status = SampleStatus::kInterrupted;
@@ -151,9 +170,9 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
     sample.error = broken;
     return sample;
   }
-  timed(kImageLayersWork, [&] { return record_image(job, sample); });
+  timed(kImageLayersWork, [&] { return record_image(builder, job, sample); });
   timed(kRegistryWork, [&] { return registry_.record(job, request.tag, sample); });
-  context.replace_image(sample.image_id);
+  if (!own) context.replace_image(sample.image_id);
   // After the measured build: the daemon's clean-up must not overlap a measurement.
   for (const auto& id : memory_.superseded) engine_.remove_if_unused(id);
   memory_.superseded.clear();
@@ -188,7 +207,7 @@ void BuildMeasurer::record_metrics(const BuildOutcome& outcome, Sample& sample) 
     sample.set(kCacheImportSeconds, cache_import_seconds(outcome.steps));
 }
 
-bool BuildMeasurer::record_image(const BuildJob& job, Sample& sample) {
+bool BuildMeasurer::record_image(DockerEngine& engine, const BuildJob& job, Sample& sample) {
   if (!job.options->image_stats || sample.image_id.empty()) return false;
   std::optional<ImageRecord> image = store_.image(sample.image_id);
   // docker save and gzip cost seconds per image and an edit changes a few bytes: layer
@@ -197,7 +216,7 @@ bool BuildMeasurer::record_image(const BuildJob& job, Sample& sample) {
   bool measured = !wants_layers(job.state, *job.options) ||
                   !layers_measured_.insert({owner_of(job), sample.state}).second;
   if (!image && measured) {
-    auto info = engine_.inspect_image(sample.image_id);
+    auto info = engine.inspect_image(sample.image_id);
     if (info) sample.set(kImageBytes, static_cast<double>(info->size_bytes));
     return false;
   }
@@ -206,9 +225,9 @@ bool BuildMeasurer::record_image(const BuildJob& job, Sample& sample) {
     progress_.detail("measuring image layers (docker save, gzip)");
     ImageRecord record;
     record.image_id = sample.image_id;
-    auto info = engine_.inspect_image(sample.image_id);
+    auto info = engine.inspect_image(sample.image_id);
     record.size_bytes = info ? info->size_bytes : 0;
-    record.layers = engine_.layer_stats(sample.image_id);
+    record.layers = engine.layer_stats(sample.image_id);
     for (const auto& layer : record.layers) {
       record.compressed_bytes += layer.compressed_bytes;
       record.pyc_count += layer.pyc_count;

@@ -36,7 +36,7 @@ class BuildMeasurer {
 
  private:
   void record_metrics(const BuildOutcome& outcome, Sample& sample) const;
-  bool record_image(const BuildJob& job, Sample& sample);
+  bool record_image(DockerEngine& engine, const BuildJob& job, Sample& sample);
   void set_image_metrics(const ImageRecord& image, Sample& sample) const;
   template <typename Work>
   void timed(const char* kind, Work&& work);

@@ -74,6 +74,9 @@ struct ProtocolContext {
   std::string registry_direct = {};  // the registry itself, for untimed pushes and pulls
   // What the registry stores of (repository, tag)'s layers; unset: read registry_direct's API.
   std::function<double(const std::string&, const std::string&)> layer_bytes = {};
+  // The run's engine, which holds the bases, when the job builds on another (cold-pull on the
+  // pull engine: an engine that holds no image built on a base); null: `engine` is the run's.
+  DockerEngine* bases_from = nullptr;
 
   void prune(const std::string& why);
   // The image a tag now names: the one it named before is removed later if nothing holds it.
@@ -94,6 +97,9 @@ Prepare protocol_for(CacheState state);
 // After any sample: the bases a protocol took out of the engine put back (cold-pull); throws
 // EnvironmentError naming the image when one cannot be.
 void restore_bases(ProtocolContext& context);
+// After a sample built on an engine of its own (bases_from set): what the build left there
+// (its image, the pulled bases) removed, so that the next one pulls every layer again.
+void empty_own_engine(ProtocolContext& context);
 
 // The files the measured build's edit touched, for its contract.
 std::vector<std::string> edited_by(const BuildJob& job);

@@ -49,6 +49,9 @@ class RegistryMetrics {
   void seed(const std::string& owner) { measured_.insert(owner); }
   // Pushes, reads the stored bytes, pulls; returns whether it did (false when not wanted).
   bool record(const BuildJob& job, const std::string& tag, Sample& sample);
+  // Something else emptied the pull engine of our images (a fresh runner's build there): a
+  // pull onto a base puts the base back first.
+  void forget_pull_engine_bases() { bases_in_pull_engine_.clear(); }
 
  private:
   // Before a timed pull: the final stage's base image in the pull engine (onto base), or none

@@ -66,14 +66,36 @@ bool is_local_warm_state(CacheState state) {
   return state != CacheState::kCold && !is_ci_cache_state(state);
 }
 
-// The scenario's states in protocol order. A claim's opt-in states (cold-pull, the CI ones)
-// are measured only when --state names them: cold-pull, once measured by default here, pulled
-// a base's config alone whenever an image built on that base held its layers in the engine,
-// which every run's other builds do (2026-12-04: step 6 "pulled" 1684 bytes of python:3.11).
-std::vector<CacheState> states_of(const Scenario& scenario, const RunOptions& options) {
+// The opt-in states a claim of the suite reads on this scenario (its subject or baseline),
+// measured by default where the run can produce them truly, so the main job judges such a
+// claim in each setting it can: cold-pull needs the registry and an engine of its own to build
+// on (--pull-engine; on the run's engine a base's layers stay held by images built on it, and
+// a FROM fetched the config alone: 1684 bytes of python:3.11 on 2026-12-04); the CI states
+// that export a cache are left to scripts/bench-ci, whose engine can. --state names the run's
+// states exactly.
+std::vector<CacheState> claimed_opt_in(const Suite& suite, const Scenario& scenario,
+                                       const RunOptions& options) {
+  std::vector<CacheState> states;
+  if (!options.states.empty() || options.registry.empty()) return states;
+  for (const auto& claim : suite.claims) {
+    if (claim.subject != scenario.name && claim.baseline != scenario.name) continue;
+    auto state = parse_cache_state(claim.state);
+    if (!state || !is_ci_cache_state(*state) || needs_cache_export(*state)) continue;
+    if (pulls_bases(*state) && options.pull_engine.empty()) continue;
+    if (std::find(states.begin(), states.end(), *state) == states.end()) states.push_back(*state);
+  }
+  return states;
+}
+
+// The scenario's states in protocol order: the run's, and the opt-in ones its claims read.
+std::vector<CacheState> states_of(const Suite& suite, const Scenario& scenario,
+                                  const RunOptions& options) {
   std::vector<CacheState> states;
   for (auto state : selected_states(options))
     if (scenario.supports(state)) states.push_back(state);
+  for (auto state : claimed_opt_in(suite, scenario, options))
+    if (scenario.supports(state) && std::find(states.begin(), states.end(), state) == states.end())
+      states.push_back(state);
   return in_protocol_order(states);
 }
 
@@ -87,7 +109,7 @@ std::vector<Task> plan_tasks(const Suite& suite, const RunOptions& options) {
     auto order = selected;
     rotate_by_round(order, repetition);
     for (auto* scenario : order) {
-      for (auto state : states_of(*scenario, options)) {
+      for (auto state : states_of(suite, *scenario, options)) {
         bool warmup = repetition <= options.warmup;
         tasks.push_back(
             {scenario, state, warmup ? repetition : repetition - options.warmup, warmup});
@@ -130,7 +152,7 @@ std::vector<Unit> single_units(const Suite& suite, const RunOptions& options) {
   for (const Scenario* scenario : selected) {
     Unit unit;
     unit.legs = {{0, scenario, names_python(*scenario)}};
-    unit.states = states_of(*scenario, options);
+    unit.states = states_of(suite, *scenario, options);
     if (unit.states.empty()) continue;
     unit.modes = scenario->startup_modes;
     unit.startup = scenario->probe.defined() && options.startup_runs > 0;

@@ -69,7 +69,9 @@ TEST_CASE("cold-pull on two FROM images: each pulled from the registry, then bac
   CHECK(tags.out.find("buildbench-base/") == std::string::npos);
 }
 
-TEST_CASE("cold-pull fails a sample whose base kept its layers in the engine") {
+TEST_CASE(
+    "cold-pull fails a sample whose base kept its layers in the engine, and pulls them all on a "
+    "pull engine") {
   // The main jobs of 2026-12-03 and -04: the run's other builds on python:3.11 kept its layers,
   // so step 6's "pull" fetched the 1684-byte config alone and passed as a fresh runner's.
   if (!net::registry_answers(net::parse_registry_address(kRegistry)))
@@ -103,6 +105,29 @@ TEST_CASE("cold-pull fails a sample whose base kept its layers in the engine") {
                                           Catch::Contains("bytes of its layers'") &&
                                           Catch::Contains("not a fresh runner's pull"));
   CHECK(engine.docker({"image", "inspect", "python:3.11-slim"}).exit_code == 0);  // put back
+
+  // With a pull engine, cold-pull builds there, where no image holds a base's layers: each
+  // FROM downloads them in full, in the second sample too (what the first left is removed),
+  // and the run's engine keeps its images and bases.
+  OwnDaemon puller({});
+  result = run_on(engine.host(),
+                  {"run", "--suite", suite, "--state", "cold-pull", "--runs", "2", "--startup-runs",
+                   "0", "--no-image-stats", "--registry", kRegistry, "--pull-engine", puller.host(),
+                   "--network-profile", "ci", "--db", db.path.string()});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  samples = store.samples(store.select_runs("latest"));
+  REQUIRE(samples.size() == 2);
+  for (const auto& s : samples) {
+    INFO(s.sample.error);
+    CHECK(s.sample.status == SampleStatus::kOk);
+    REQUIRE(s.sample.get(kBasePullBytes));
+    CHECK(*s.sample.get(kBasePullBytes) > 20e6);
+  }
+  for (const char* image : {"held/slim:1", "python:3.11-slim", "python:3.11"})
+    CHECK(engine.docker({"image", "inspect", image}).exit_code == 0);
+  auto left = puller.docker({"image", "ls", "--format", "{{.Repository}}:{{.Tag}}"});
+  CHECK(left.out.find("buildbench") == std::string::npos);
 }
 
 TEST_CASE("cold-pull without --registry is refused, naming the flag") {

@@ -233,3 +233,46 @@ TEST_CASE("build measurer: cold-pull refuses a FROM whose ARG has no value") {
   CHECK(std::none_of(h.engine.calls.begin(), h.engine.calls.end(),
                      [](const std::string& c) { return c.rfind("rmi python", 0) == 0; }));
 }
+
+TEST_CASE(
+    "build measurer: with a pull engine, cold-pull builds there, pushing the bases from the "
+    "run's engine, and leaves none of ours there") {
+  // On the run's engine, images built on a base keep its layers and a FROM fetches the config
+  // alone; the pull engine holds none of them.
+  Harness h;
+  TwoBases two;
+  FakeDockerEngine pull;
+  pull.builds_hold_tags = true;
+  std::string tag = image_tag(two.scenario);
+  // What an earlier sample or a registry pull left there, and a user's own image.
+  pull.held = {tag, kShaped + "/" + kSlimCopy, kShaped + "/buildbench/other-1234:latest",
+               "postgres:16"};
+  RegistrySetup setup = two_bases_registry();
+  setup.pull_engine = &pull;
+  h.measurer.begin_session();
+  h.measurer.use_registry(setup);
+  pull.from_steps = pulled_froms(1000, 2000);
+  Sample sample = h.measurer.measure(two.job(h.options));
+  CHECK(sample.status == SampleStatus::kOk);
+  // The run's engine only pushed: its builder, its bases and its images are as they were.
+  CHECK(h.engine.calls ==
+        std::vector<std::string>{"push python:3.11-slim " + kDirect + "/" + kSlimCopy,
+                                 "push python:3.11 " + kDirect + "/" + kFullCopy});
+  std::vector<std::string> emptied = {"rmi " + tag, "rmi " + kShaped + "/" + kSlimCopy,
+                                      "rmi " + kShaped + "/buildbench/other-1234:latest"};
+  std::vector<std::string> expected = {"prune"};
+  expected.insert(expected.end(), emptied.begin(), emptied.end());
+  expected.push_back("build " + tag);
+  expected.push_back("inspect " + sample.image_id);  // its size, read where it was built
+  expected.push_back("rmi " + tag);                  // and then removed from there
+  CHECK(pull.calls == expected);
+  CHECK(pull.held == std::vector<std::string>{"postgres:16"});  // a user's image stays
+  CHECK(sample.get(kImageBytes) != nullptr);
+  // The contract still reads the bytes each FROM pulled there.
+  pull.calls.clear();
+  pull.from_steps = pulled_froms(1000, 40);
+  Sample held = h.measurer.measure(two.job(h.options));
+  CHECK(held.status == SampleStatus::kFailed);
+  CHECK_THAT(held.error, Catch::Contains("downloaded 40 bytes of its layers' 3000"));
+  CHECK(pull.calls.back() == "rmi " + tag);  // a failed sample leaves none of ours either
+}

@@ -159,28 +159,40 @@ TEST_CASE("plan: a one-side session visits scenarios in the suite's order, each 
   CHECK(units[1].name() == "two");
 }
 
-TEST_CASE("plan: a claim's opt-in states are measured only when --state names them") {
-  // cold-pull was measured by default with a registry, and then "pulled" only a base's config:
-  // the run's other builds on that base held its layers in the engine.
+TEST_CASE(
+    "plan: with a registry and a pull engine, a claim's cold-pull is measured for its two "
+    "scenarios") {
   Suite suite = basic_suite();
-  Claim claim = suite.claims.at(0);  // two against one
+  suite.scenarios.push_back(suite.scenarios[0]);
+  suite.scenarios.back().name = "three";  // no claim reads it
+  Claim claim = suite.claims.at(0);       // two against one
   claim.state = "cold-pull";
   suite.claims.push_back(claim);
-  claim.state = "ci-registry-deps";
+  claim.state = "ci-registry-deps";  // exports a cache: left to --state (scripts/bench-ci)
   suite.claims.push_back(claim);
+  auto has = [](const Unit& unit, CacheState state) {
+    return std::find(unit.states.begin(), unit.states.end(), state) != unit.states.end();
+  };
   RunOptions options;
   auto without_registry = single_units(suite, options);
-  REQUIRE(without_registry.size() == 2);
+  REQUIRE(without_registry.size() == 3);
+  CHECK(without_registry[0].states ==
+        in_protocol_order(without_registry[0].legs[0].scenario->supported_states()));
+  // A registry alone: cold-pull would build on the run's engine, where images built on a base
+  // hold its layers (a FROM fetched only the config), so it is not added.
   options.registry = "127.0.0.1:5000";
+  for (const auto& unit : single_units(suite, options))
+    CHECK_FALSE(has(unit, CacheState::kColdPull));
+  options.pull_engine = "unix:///var/run/buildbench-pull.sock";
   auto units = single_units(suite, options);
-  REQUIRE(units.size() == 2);
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    CHECK(units[i].states == without_registry[i].states);
-    CHECK(std::find(units[i].states.begin(), units[i].states.end(), CacheState::kColdPull) ==
-          units[i].states.end());
-  }
+  REQUIRE(units.size() == 3);
+  CHECK(units[0].name() == "one");
+  CHECK(units[0].states.back() == CacheState::kColdPull);
+  CHECK(units[1].states == std::vector<CacheState>{CacheState::kCold, CacheState::kWarmNoChange,
+                                                   CacheState::kWarmCode, CacheState::kColdPull});
+  CHECK_FALSE(has(units[2], CacheState::kColdPull));
+  for (const auto& unit : units) CHECK_FALSE(has(unit, CacheState::kCiRegistryDeps));
   // --state names the run's states exactly.
-  options.states = {CacheState::kCold, CacheState::kColdPull};
-  CHECK(single_units(suite, options)[0].states ==
-        std::vector<CacheState>{CacheState::kCold, CacheState::kColdPull});
+  options.states = {CacheState::kCold};
+  CHECK(single_units(suite, options)[0].states == std::vector<CacheState>{CacheState::kCold});
 }
