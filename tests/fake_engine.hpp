@@ -28,6 +28,7 @@ class FakeDockerEngine : public DockerEngine {
   std::vector<std::string> dockerfile_texts;               // and its text then
   std::vector<BuildStep> from_steps;                       // each build's steps begin with these
 
+  std::string image_prefix = "sha256:image";  // each build's image id: prefix, build count
   bool builds_hold_tags = false;  // a build leaves its tag in image_refs(), as a daemon's does
   BuildOutcome build(const BuildRequest& request) override {
     ++builds;
@@ -70,7 +71,7 @@ class FakeDockerEngine : public DockerEngine {
     if (!request.cache_to.empty() && request.cache_to[0] != "type=inline")
       outcome.steps.push_back(named("exporting cache to registry", false));
     if (fail_builds) outcome.error = "step '[2/2] RUN something' failed: exit code: 3";
-    if (!fail_builds) outcome.image_id = "sha256:image" + std::to_string(builds);
+    if (!fail_builds) outcome.image_id = image_prefix + std::to_string(builds);
     return outcome;
   }
   bool ignore_cache_from = false;  // a cache import that finds nothing

@@ -33,6 +33,12 @@ namespace {
 std::optional<CliDockerEngine> pull_engine_for(const RunOptions& options) {
   std::optional<CliDockerEngine> engine;
   if (options.pull_engine.empty()) return engine;
+  if (options.pull_engine == current_docker_host()) {
+    throw UsageError(fmt::format(
+        "--pull-engine {} is the engine the run builds on; name a second engine of its own "
+        "(scripts/lab-dockerd --engine pull: unix:///var/run/buildbench-pull.sock)",
+        options.pull_engine));
+  }
   engine.emplace("", options.pull_engine);
   if (!engine->ping()) {
     throw EnvironmentError(fmt::format(
@@ -54,7 +60,11 @@ struct Bench {
         store(db_path, Store::Mode::kReadWrite),
         engine(builder),
         progress(stderr, Progress::stderr_is_terminal()),
-        pull(pull_engine_for(options)) {}
+        pull(pull_engine_for(options)) {
+    // cold-pull prunes the pull engine and removes our images there: two runs sharing it
+    // (scripts/bench and scripts/bench-ci) take turns, as on one daemon.
+    if (pull) pull_lock.emplace(daemon_lock_path(options.pull_engine), !no_wait, tell_waiting);
+  }
   static std::string locked_daemon() {
     require_engine();
     return daemon_lock_path();
@@ -66,6 +76,7 @@ struct Bench {
     return runner;
   }
   FileLock lock;
+  std::optional<FileLock> pull_lock;
   Store store;
   CliDockerEngine engine;
   Progress progress;

@@ -65,10 +65,10 @@ the noise of the stored main jobs (scripts/nightly-sim) that flags a +5% step wi
 in 96.9% of them, with 0.58 false alarms per 100 series-nights, where 6 pairs at 5% flagged
 37.5%. Fewer pairs cost less and catch less; fewer than 6 are refused (their exact signed-rank
 test cannot reach p<0.05: the smallest two-sided p of 5 pairs is 2/2^5 = 0.0625), and
---startup-runs 0 skips start-ups. When last night's commit is tonight's, the pairs measure noise without drift; a
-base image or package index that changed since last night reaches both sides alike and shows
-only in the history and in 'What changed'. The first nightly of a suite is a plain one-side
-run. A previous nightly that recorded no commit (a suite outside git) is
+--startup-runs 0 skips start-ups. When last night's commit is tonight's, the pairs measure
+noise without drift; a base image or package index that changed since last night reaches both
+sides alike and shows only in the history and in 'What changed'. The first nightly of a suite
+is a plain one-side run. A previous nightly that recorded no commit (a suite outside git) is
 compared unpaired, drift included, and said so.
 
 Runs: tonight's is labelled kind=nightly, nightly=DATE, commit=REV (the history: one run a

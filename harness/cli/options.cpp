@@ -169,8 +169,10 @@ void add_measure_flags(CLI::App* command, MeasureFlags& flags, std::string& db_p
                       "of each scenario's cold image, and the registry CI cache states");
   auto* pull_engine =
       command->add_option("--pull-engine", flags.pull_engine,
-                          "DOCKER_HOST of a second engine that pulls the pushed images "
-                          "(--pull-onto), e.g. unix:///var/run/buildbench-pull.sock");
+                          "DOCKER_HOST of a second engine of its own that pulls the pushed "
+                          "images (--pull-onto), e.g. unix:///var/run/buildbench-pull.sock; on "
+                          "the docker driver cold-pull builds there too, pruning its build "
+                          "cache and removing buildbench's images there before and after");
   command
       ->add_option("--pull-onto", flags.pull_onto,
                    "What the pull engine holds before each pull: base (the image's base image, "

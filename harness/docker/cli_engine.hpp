@@ -28,6 +28,7 @@ class CliDockerEngine : public DockerEngine {
   std::string restore_image(const std::string& remote_ref, const std::string& local_ref) override;
   nlohmann::json fingerprint() override;
   bool ping() override;
+  bool builds_in_daemon_store() const override { return builder_.empty() || !context_.empty(); }
   CreateOutcome create_container(const ContainerSpec& spec) override;
   StartOutcome start_until_ready(const std::string& id, const StartWatch& watch) override;
   void remove_container(const std::string& id) override;

@@ -132,6 +132,10 @@ class DockerEngine {
                                     const std::string& local_ref) = 0;
   // Does the daemon answer? (Asked after a failure: a dead daemon stops the run.)
   virtual bool ping() = 0;
+  // Whether builds run on the daemon's own BuildKit (the docker driver), whose image store
+  // keeps a base's layers while any image built on that base exists; a docker-container or
+  // remote builder keeps its own store, which a prune empties.
+  virtual bool builds_in_daemon_store() const { return true; }
   // Host and tool facts that explain the numbers.
   virtual nlohmann::json fingerprint() = 0;
 

@@ -85,6 +85,18 @@ bool BuildMeasurer::layers_due(const std::string& owner, CacheState state,
          !layers_measured_.count({owner, to_string(state)});
 }
 
+DockerEngine* BuildMeasurer::pull_engine_for(CacheState state) const {
+  // A fresh runner's build goes to an engine of its own when the run has one: on the docker
+  // driver the run's engine holds images built on every base, which keep the base's layers.
+  if (!pulls_bases(state) || !engine_.builds_in_daemon_store()) return nullptr;
+  return registry_.setup().pull_engine;
+}
+
+bool BuildMeasurer::built_elsewhere(const Sample& sample) const {
+  auto state = parse_cache_state(sample.state);
+  return sample.kind == SampleKind::kBuild && state && pull_engine_for(*state) != nullptr;
+}
+
 bool BuildMeasurer::registry_due(const std::string& owner) const {
   return !registry_.setup().shaped.empty() && !registry_.measured(owner);
 }
@@ -105,9 +117,7 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
   sample.repetition = job.repetition;
   sample.warmup = job.warmup;
   BuildRequest request = request_for(job, progress_);
-  // A fresh runner's build goes to an engine of its own when the run has one: the run's
-  // engine holds images built on every base, which keep the base's layers.
-  DockerEngine* own = pulls_bases(job.state) ? registry_.setup().pull_engine : nullptr;
+  DockerEngine* own = pull_engine_for(job.state);
   DockerEngine& builder = own ? *own : engine_;
   ProtocolContext context{builder,
                           progress_,
@@ -129,6 +139,7 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
       if (!context.bases_from) return;
       registry.forget_pull_engine_bases();
       try {
+        context.engine.prune_build_cache();  // its cache holds the bases' layers too
         empty_own_engine(context);
       } catch (...) {  // the next sample's preparation removes them as well
       }

@@ -33,8 +33,12 @@ class BuildMeasurer {
   // for its registry metrics.
   bool layers_due(const std::string& owner, CacheState state, const RunOptions& options) const;
   bool registry_due(const std::string& owner) const;
+  // Whether a sample's build ran on the pull engine (cold-pull, on the docker driver, with
+  // one), so its image is not in the run's engine and is gone after it.
+  bool built_elsewhere(const Sample& sample) const;
 
  private:
+  DockerEngine* pull_engine_for(CacheState state) const;
   void record_metrics(const BuildOutcome& outcome, Sample& sample) const;
   bool record_image(DockerEngine& engine, const BuildJob& job, Sample& sample);
   void set_image_metrics(const ImageRecord& image, Sample& sample) const;

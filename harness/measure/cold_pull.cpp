@@ -1,7 +1,7 @@
 // cold-pull, a fresh runner's cold build: a hosted CI runner starts without the base images and
 // pulls each FROM image before building. The bases are pushed (untimed, once a session) to the
-// lab's registry, removed from the building engine, the builder is emptied as for cold, and the
-// measured build reads a copy of the Dockerfile whose FROM lines name the registry's copies
+// lab's registry; the build runs where no image holds them (below), with its builder emptied
+// as for cold; and it reads a copy of the Dockerfile whose FROM lines name the registry's copies
 // behind the run's shaping proxy, so the pull pays the run's network profile.
 //
 // Why a rewritten Dockerfile: a build arg reaches only a FROM written with one; the docker
@@ -10,13 +10,16 @@
 // engine's store whenever anything put it back. The copy sits beside the scenario's scratch
 // context, not in it, so the context the build sends is the scenario's own.
 //
-// Where: on the pull engine when the run has one. On the docker driver an engine keeps a base's
-// layers while any image built on it exists, and the run's other builds always leave such
-// images, so on the run's own engine a FROM mostly fetched the config alone (1 684 bytes of
-// python:3.11 on 2026-12-04). The pull engine holds none: the bases are pushed from the run's
-// engine, and what a sample leaves there is removed after it.
+// Where: on the pull engine when the run has one and builds on the docker driver. There an
+// engine keeps a base's layers while any image built on it exists, and the run's other builds
+// always leave such images, so on the run's own engine a FROM mostly fetched the config alone
+// (1 684 bytes of python:3.11 on 2026-12-04). The pull engine holds none: the bases are pushed
+// from the run's engine, and its build cache and buildbench's images there are removed before
+// and after each sample. Otherwise (no pull engine, or a builder with a store of its own, which
+// the prune empties) the bases are removed from the run's engine and put back after.
 #include <algorithm>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -63,8 +66,8 @@ bool push_bases(ProtocolContext& c, const std::vector<std::string>& images) {
     if (pushed.interrupted) throw Interrupted();
     if (!pushed.ok) {
       return c.fail(fmt::format(
-          "cold-pull: pushing base image {} to the registry failed: {}; is it in the engine "
-          "that builds (docker pull it, or scripts/lab-images for the stand-ins)?",
+          "cold-pull: pushing base image {} to the registry failed: {}; is it in the run's "
+          "engine (docker pull it, or scripts/lab-images for the stand-ins)?",
           image, pushed.error));
     }
     c.memory.bases_pushed.insert(image);
@@ -81,15 +84,12 @@ bool read_layer_bytes(ProtocolContext& c, const std::vector<std::string>& images
     auto colon = ref.rfind(':');  // base_repository always ends in ":<tag>"
     std::string repository = ref.substr(0, colon), tag = ref.substr(colon + 1);
     try {
-      double layers = 0;
-      if (c.layer_bytes) {
-        layers = c.layer_bytes(repository, tag);
-      } else {
-        auto stored =
-            net::stored_image(net::parse_registry_address(c.registry_direct), repository, tag);
-        for (const auto& [digest, bytes] : stored.layers) layers += static_cast<double>(bytes);
-      }
-      c.memory.base_layer_bytes[image] = layers;
+      c.memory.base_layer_bytes[image] =
+          c.layer_bytes ? c.layer_bytes(repository, tag)
+                        : static_cast<double>(
+                              net::stored_image(net::parse_registry_address(c.registry_direct),
+                                                repository, tag)
+                                  .layer_bytes());
     } catch (const std::exception& e) {
       return c.fail(fmt::format("cold-pull: reading base image {} from the registry failed: {}",
                                 image, e.what()));
@@ -154,15 +154,23 @@ bool prepare_cold_pull(ProtocolContext& c) {
   return true;
 }
 
+bool put_there_by_buildbench(const std::string& ref, const std::string& registry_direct) {
+  static const std::regex built(R"(^buildbench/[^/:]*-[0-9a-f]{8}[^/:]*:)");
+  if (std::regex_search(ref, built)) return true;
+  auto slash = ref.find('/');
+  if (slash == std::string::npos) return false;
+  std::string host = ref.substr(0, slash), path = ref.substr(slash + 1);
+  // The shaping proxy's port is new each run: an earlier run's pulls name another one.
+  bool ours = host == registry_direct || host.rfind("127.0.0.1:", 0) == 0;
+  return ours && (path.rfind("buildbench/", 0) == 0 || path.rfind("buildbench-base/", 0) == 0);
+}
+
 void empty_own_engine(ProtocolContext& c) {
   if (!c.bases_from) return;
-  // Only what buildbench put there (its images, pulled or built, and the bases' copies): the
-  // pull engine may be a user's daemon, and the contract catches anything else that holds a
-  // base's layers.
+  // Only what buildbench put there: the pull engine may hold a user's images, and the
+  // contract catches anything else that holds a base's layers.
   for (const auto& ref : c.engine.image_refs()) {
-    if (ref.rfind("buildbench/", 0) == 0 || ref.find("/buildbench/") != std::string::npos ||
-        ref.find("/buildbench-base/") != std::string::npos)
-      c.engine.remove_image(ref);
+    if (put_there_by_buildbench(ref, c.registry_direct)) c.engine.remove_image(ref);
   }
 }
 

@@ -100,6 +100,9 @@ void restore_bases(ProtocolContext& context);
 // After a sample built on an engine of its own (bases_from set): what the build left there
 // (its image, the pulled bases) removed, so that the next one pulls every layer again.
 void empty_own_engine(ProtocolContext& context);
+// Whether an image ref is one buildbench put in a pull engine: a scenario's image as built, or
+// a pull from the registry (or a loopback proxy to it) under buildbench/ or buildbench-base/.
+bool put_there_by_buildbench(const std::string& ref, const std::string& registry_direct);
 
 // The files the measured build's edit touched, for its contract.
 std::vector<std::string> edited_by(const BuildJob& job);

@@ -202,8 +202,9 @@ std::string pull_violation(const std::vector<std::string>& images,
     if (from->pulled_bytes < expected / 2) {
       return fmt::format(
           "cold-pull's `FROM {}` downloaded {:.0f} bytes of its layers' {:.0f}: the rest was "
-          "still in the engine's store, held by an image built on it (an earlier build of a "
-          "scenario on that base), so this was not a fresh runner's pull",
+          "still in the building engine's store, held by an image built on it (on the run's "
+          "engine, an earlier build on that base: give the run a --pull-engine of its own), so "
+          "this was not a fresh runner's pull",
           printable(image), from->pulled_bytes, expected);
     }
   }

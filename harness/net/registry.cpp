@@ -110,10 +110,14 @@ void require_registry(const RegistryAddress& address) {
                   address.text(), address.text()));
 }
 
-std::int64_t StoredImage::total_bytes() const {
-  std::int64_t total = config_bytes;
+std::int64_t StoredImage::layer_bytes() const {
+  std::int64_t total = 0;
   for (const auto& [digest, size] : layers) total += size;
   return total;
+}
+
+std::int64_t StoredImage::total_bytes() const {
+  return config_bytes + layer_bytes();
 }
 
 StoredImage stored_image(const RegistryAddress& address, const std::string& repository,

@@ -26,7 +26,8 @@ void require_registry(const RegistryAddress& address);
 struct StoredImage {
   std::int64_t config_bytes = 0;
   std::map<std::string, std::int64_t> layers;  // digest -> compressed size
-  std::int64_t total_bytes() const;
+  std::int64_t layer_bytes() const;            // what a pull of every layer downloads
+  std::int64_t total_bytes() const;            // the layers and the config
 };
 
 // The image behind repository:reference; for an index, its first manifest for a real

@@ -152,9 +152,10 @@ const std::map<CacheState, std::string_view> kCiStateMeanings = {
     {CacheState::kExportInline,
      "warm-code's build with its cache inline in the image (type=inline)"},
     {CacheState::kColdPull,
-     "a fresh runner's cold build: cold, with the scenario's base images removed from the "
-     "engine and pulled from the registry through the run's network profile (\"base pull\": "
-     "the layer bytes the build downloaded)"},
+     "a fresh runner's cold build: cold, on an engine holding none of the scenario's base "
+     "images (the pull engine, when the run has one: the run's engine keeps a base's layers "
+     "while images built on it exist), so they are pulled from the registry through the "
+     "run's network profile (\"base pull\": the layer bytes the build downloaded)"},
 };
 
 // The reference builds first (cold, warm-code), then each CI state's build time with its
@@ -280,7 +281,8 @@ void add_ci_states(doc::Document& d, const Page& page) {
       "Build time medians, with the scenario's cold build and rebuild after a code edit for "
       "reference: what importing a cache saves is a ci- column against the cold build, what "
       "exporting one costs an export- column against the rebuild after a code edit, what a fresh "
-      "runner's pulls of the base images cost cold-pull against cold. Cache "
+      "runner's pulls of the base images cost cold-pull against cold (on the pull engine, a "
+      "second daemon of the same version on this machine, when the run has one). Cache "
       "import and export are BuildKit's own steps, part of the build time; ▲/▼ as under "
       "Results." +
       (marked ? " " + short_of_target_note(page) : std::string()));

@@ -128,6 +128,10 @@ nlohmann::json network_facts(const RunOptions& options) {
   if (!options.registry.empty()) facts["registry"] = options.registry;
   facts["pull_engine"] =
       options.pull_engine.empty() ? "none (no pull_seconds)" : options.pull_engine;
+  facts["cold_pull_builds_on"] =
+      options.pull_engine.empty()
+          ? "the run's engine, the bases removed and put back"
+          : "the pull engine, on the docker driver (a builder with its own store: the builder)";
   if (!options.pull_engine.empty()) {
     facts["pull_onto"] = options.pull_onto == "base"
                              ? "base: the engine holds the image's base images"

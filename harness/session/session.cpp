@@ -406,8 +406,9 @@ std::int64_t Session::keep(Side& side, Sample& sample) {
   if (gone) sample.error = "the Docker daemon stopped answering: " + sample.error;
   std::int64_t id = store_.add_sample(side.run_id, sample);
   if (gone) throw DaemonGone{};
+  // A start-up runs the scenario's last image in the run's engine: not one built elsewhere.
   if (sample.kind == SampleKind::kBuild && sample.status == SampleStatus::kOk &&
-      !sample.image_id.empty())
+      !sample.image_id.empty() && !measurer_.built_elsewhere(sample))
     side.last_image[sample.scenario] = sample.image_id;
   progress_.done(sample, side.name, measurer_.take_one_off());
   return id;

@@ -56,11 +56,18 @@ FileLock::~FileLock() {
   }
 }
 
-std::filesystem::path daemon_lock_path() {
+std::string current_docker_host() {
   const char* host = std::getenv("DOCKER_HOST");
-  std::string key = host && *host ? host : "unix:///var/run/docker.sock";
+  return host && *host ? host : "unix:///var/run/docker.sock";
+}
+
+std::filesystem::path daemon_lock_path(const std::string& host) {
   return std::filesystem::temp_directory_path() /
-         fmt::format("buildbench-daemon-{:016x}.lock", std::hash<std::string>{}(key));
+         fmt::format("buildbench-daemon-{:016x}.lock", std::hash<std::string>{}(host));
+}
+
+std::filesystem::path daemon_lock_path() {
+  return daemon_lock_path(current_docker_host());
 }
 
 }  // namespace bb

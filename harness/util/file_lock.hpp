@@ -22,5 +22,9 @@ class FileLock {
 
 // The lock file for one Docker daemon (from DOCKER_HOST, or the default socket).
 std::filesystem::path daemon_lock_path();
+// The lock file for the daemon at `host` (a DOCKER_HOST value).
+std::filesystem::path daemon_lock_path(const std::string& host);
+// The DOCKER_HOST the docker CLI uses here (the default socket when unset).
+std::string current_docker_host();
 
 }  // namespace bb

@@ -295,6 +295,10 @@ TEST_CASE("a budget plans an untimed start-up at the mean task, not the ETA's ca
   eta.timed("startup", 3.0);
   CHECK(eta.planning_seconds("startup") == Approx(3.0));  // this run's, once timed
   CHECK(eta.planning_seconds("cold") == Approx(19.75));
+  // A fresh runner's build, untimed, is at least a cold build: not the mean task.
+  CHECK(eta.planning_seconds("cold-pull") == Approx(19.75));
+  eta.timed("cold-pull", 50);
+  CHECK(eta.planning_seconds("cold-pull") == Approx(50));
 }
 
 TEST_CASE("ETA replay of a budgeted run: the predicted end is capped at the budget") {

@@ -269,3 +269,31 @@ TEST_CASE("a resumed run keeps its registry, pull engine and profile") {
   CHECK(options.pull_engine == "unix:///var/run/buildbench-pull.sock");
   CHECK(options.network_profile == "home");
 }
+
+TEST_CASE(
+    "cold-pull on the pull engine: its image is not the one the start-ups run, which is in the "
+    "run's engine") {
+  // The image a cold-pull sample built on the pull engine is removed there after it, and the
+  // run's engine never had it: a start-up of it failed with "No such image".
+  Harness h;
+  FakeDockerEngine puller;
+  puller.image_prefix = "sha256:on-the-pull-engine-";
+  h.runner.use_pull_engine(&puller);
+  h.options.scenarios = {"two"};  // it has a probe
+  h.options.startup_runs = 1;
+  std::string two = image_tag(h.suite.scenarios[1]);
+  h.registry.manifests["/v2/" + two.substr(0, two.rfind(':')) + "/manifests/latest"] =
+      R"({"config": {"size": 10}, "layers": [{"digest": "sha256:aaaaaaaaaaaa11", "size": 300}]})";
+  auto samples = h.run({CacheState::kCold, CacheState::kColdPull});
+  REQUIRE(puller.builds == 1);
+  CHECK(h.engine.builds == 1);  // the cold one; cold-pull built on the pull engine
+  REQUIRE_FALSE(h.engine.created.empty());
+  for (const auto& spec : h.engine.created) CHECK(spec.image == "sha256:image1");
+  std::size_t startups = 0;
+  for (const auto& stored : samples) {
+    INFO(stored.sample.state << ": " << stored.sample.error);
+    CHECK(stored.sample.status == SampleStatus::kOk);
+    startups += stored.sample.kind == SampleKind::kStartup;
+  }
+  CHECK(startups > 0);
+}
