@@ -139,7 +139,6 @@ Sample BuildMeasurer::measure(const BuildJob& job) {
       if (!context.bases_from) return;
       registry.forget_pull_engine_bases();
       try {
-        context.engine.prune_build_cache();  // its cache holds the bases' layers too
         empty_own_engine(context);
       } catch (...) {  // the next sample's preparation removes them as well
       }

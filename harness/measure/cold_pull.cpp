@@ -19,7 +19,6 @@
 // the prune empties) the bases are removed from the run's engine and put back after.
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -140,7 +139,6 @@ bool prepare_cold_pull(ProtocolContext& c) {
     // An engine of its own holds no image the run built: emptied of what an earlier sample
     // left there, each FROM downloads its base's layers in full, as on a fresh runner.
     c.progress.detail("emptying the pull engine's build cache and our images there");
-    c.engine.prune_build_cache();  // not the run's builder: its cache lifetime goes on
     empty_own_engine(c);
     return true;
   }
@@ -155,8 +153,7 @@ bool prepare_cold_pull(ProtocolContext& c) {
 }
 
 bool put_there_by_buildbench(const std::string& ref, const std::string& registry_direct) {
-  static const std::regex built(R"(^buildbench/[^/:]*-[0-9a-f]{8}[^/:]*:)");
-  if (std::regex_search(ref, built)) return true;
+  if (is_scenario_image_tag(ref)) return true;
   auto slash = ref.find('/');
   if (slash == std::string::npos) return false;
   std::string host = ref.substr(0, slash), path = ref.substr(slash + 1);
@@ -167,6 +164,9 @@ bool put_there_by_buildbench(const std::string& ref, const std::string& registry
 
 void empty_own_engine(ProtocolContext& c) {
   if (!c.bases_from) return;
+  // Its cache holds the bases' layers too. Not the run's builder: no prune is counted, the
+  // run's cache lifetime goes on.
+  c.engine.prune_build_cache();
   // Only what buildbench put there: the pull engine may hold a user's images, and the
   // contract catches anything else that holds a base's layers.
   for (const auto& ref : c.engine.image_refs()) {

@@ -1,5 +1,7 @@
 #include "measure/protocol.hpp"
 
+#include <regex>
+
 #include <fmt/format.h>
 
 #include "measure/ci_cache.hpp"
@@ -24,6 +26,12 @@ std::string image_tag(const Scenario& scenario, std::string_view variant) {
   return fmt::format("buildbench/{}-{:08x}{}:latest", tag_safe(scenario.name),
                      fnv1a64(scenario.name) & 0xffffffff,
                      variant.empty() ? "" : "-" + tag_safe(std::string(variant)));
+}
+
+bool is_scenario_image_tag(const std::string& ref) {
+  // image_tag's shape: "buildbench/<name>-<8 hex>[-<variant>]:<tag>".
+  static const std::regex shape(R"(^buildbench/[^/:]*-[0-9a-f]{8}[^/:]*:)");
+  return std::regex_search(ref, shape);
 }
 
 void ProtocolContext::prune(const std::string& why) {

@@ -38,6 +38,8 @@ std::string owner_of(const BuildJob& job);
 // Tag of a scenario's image ("buildbench/<name>-<hash>:latest", always valid); a variant gives
 // another tag for the same scenario.
 std::string image_tag(const Scenario& scenario, std::string_view variant = "");
+// Whether a ref has image_tag's shape (any scenario's, any variant's).
+bool is_scenario_image_tag(const std::string& ref);
 
 // What the protocols remember between samples of one session.
 struct CacheMemory {
@@ -97,8 +99,9 @@ Prepare protocol_for(CacheState state);
 // After any sample: the bases a protocol took out of the engine put back (cold-pull); throws
 // EnvironmentError naming the image when one cannot be.
 void restore_bases(ProtocolContext& context);
-// After a sample built on an engine of its own (bases_from set): what the build left there
-// (its image, the pulled bases) removed, so that the next one pulls every layer again.
+// Before and after a sample built on an engine of its own (bases_from set): its build cache
+// pruned and what buildbench left there (images built, bases pulled) removed, so that each
+// sample pulls every layer.
 void empty_own_engine(ProtocolContext& context);
 // Whether an image ref is one buildbench put in a pull engine: a scenario's image as built, or
 // a pull from the registry (or a loopback proxy to it) under buildbench/ or buildbench-base/.

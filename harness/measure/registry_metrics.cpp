@@ -119,7 +119,7 @@ void RegistryMetrics::prepare_pull_engine(const Scenario& scenario, bool onto_ba
   if (!onto_base) {
     // Whatever an earlier run left of ours: "empty" holds no layer of any base.
     for (const auto& ref : pull_engine.image_refs()) {
-      if (ref.find("/buildbench-base/") != std::string::npos) pull_engine.remove_image(ref);
+      if (put_there_by_buildbench(ref, setup_.direct)) pull_engine.remove_image(ref);
     }
     return;
   }

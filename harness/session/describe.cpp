@@ -131,7 +131,8 @@ nlohmann::json network_facts(const RunOptions& options) {
   facts["cold_pull_builds_on"] =
       options.pull_engine.empty()
           ? "the run's engine, the bases removed and put back"
-          : "the pull engine, on the docker driver (a builder with its own store: the builder)";
+          : "the pull engine when the run builds on the docker driver; a builder with a store "
+            "of its own builds it itself";
   if (!options.pull_engine.empty()) {
     facts["pull_onto"] = options.pull_onto == "base"
                              ? "base: the engine holds the image's base images"
