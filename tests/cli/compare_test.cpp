@@ -96,7 +96,7 @@ TEMPLATE_TEST_CASE("cli compare: two testbeds are refused, naming both, unless -
     RunRecord other;
     other.suite_name = "cmp";
     other.labels = {{"branch", "main"}};
-    other.fingerprint = {{"hostname", "cli-test"}, {"docker_server", "27.3.1"}};
+    other.fingerprint = nlohmann::json{{"hostname", "cli-test"}, {"docker_server", "27.3.1"}};
     auto id = bb::test::add_run(store, other, {{"s", {12.0, 12.1, 11.9, 12.2, 11.8, 12.05}}});
     derived = testbed_of(*store.run(id));
     bb::test::add_testbed_run(store, "cmp", "rack-a", {10.02, 10.12, 9.88, 10.18, 9.83, 10.0});

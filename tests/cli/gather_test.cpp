@@ -211,8 +211,8 @@ TEST_CASE("gather: claims pool over earlier complete runs on the same engine and
   Store store(dir.path / "p.db", Store::Mode::kReadWrite);
   auto with = [](std::string engine, std::string profile) {
     RunRecord run = basic_run("2026-11-01T02:00:00Z");
-    run.fingerprint = {{"hostname", "cli-test"}, {"docker_server", engine}};
-    run.options = {{"network_profile", profile}};
+    run.fingerprint = nlohmann::json{{"hostname", "cli-test"}, {"docker_server", engine}};
+    run.options = nlohmann::json{{"network_profile", profile}};
     return run;
   };
   std::vector<std::pair<std::string, std::vector<double>>> values = {{"one", {5, 5.1, 5.2}},
@@ -271,7 +271,7 @@ TEMPLATE_TEST_CASE("gather: last night, the history and the trend keep to one te
   Store store(db.location(), Store::Mode::kReadWrite);
   auto on = [&](const std::string& date, const std::string& testbed, const std::string& status) {
     RunRecord run = nightly_run(date);
-    run.options = {{"testbed", testbed}};
+    run.options = nlohmann::json{{"testbed", testbed}};
     return add_run(store, run, {{"one", {5, 5.1}}}, status);
   };
   auto a1 = on("2026-01-01", "a", "complete");

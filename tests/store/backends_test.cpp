@@ -23,7 +23,7 @@ TEMPLATE_TEST_CASE("store backends: runs, labels, samples, metrics and steps rou
   RunRecord run;
   run.suite_name = "s";
   run.labels = {{"branch", "main"}, {"Kind", "nightly"}};
-  run.fingerprint = {{"cores", 2}, {"model", "x"}};
+  run.fingerprint = nlohmann::json{{"cores", 2}, {"model", "x"}};
   run.git_dirty = true;
   auto id = store.begin_run(run);
   Sample exact = build_sample("a", 0.1 + 0.2);  // a double with no short decimal form
