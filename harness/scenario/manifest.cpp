@@ -309,12 +309,35 @@ void parse_startup(const Fields& parent, const std::vector<StartupMode>& known,
   }
 }
 
+// `opt_in`: opt-in states the scenario measures by default, as if a claim read them here.
+void parse_opt_in(const Fields& fields, Scenario& scenario) {
+  std::vector<std::string> names = names_of(ci_cache_states());
+  for (const auto& name : fields.string_array("opt_in")) {
+    auto state = parse_cache_state(name);
+    if (!state || std::find(names.begin(), names.end(), name) == names.end()) {
+      fields.fail("opt_in", fmt::format("'{}' is not an opt-in state{} (they are {}; the "
+                                        "default states are measured anyway)",
+                                        printable(name), did_you_mean_suffix(name, names),
+                                        fmt::join(names, ", ")));
+    }
+    if (!scenario.supports(*state)) {
+      fields.fail("opt_in", fmt::format("'{}' rebuilds after {}; add it or remove the state", name,
+                                        *state == CacheState::kCiRegistryDeps
+                                            ? "a dependency edit ([edit.deps])"
+                                            : "a code edit ([edit.code])"));
+    }
+    if (std::find(scenario.opt_in.begin(), scenario.opt_in.end(), *state) != scenario.opt_in.end())
+      fields.fail("opt_in", fmt::format("'{}' is listed twice; list each state once", name));
+    scenario.opt_in.push_back(*state);
+  }
+}
+
 Scenario parse_scenario(const toml::table& table, const fs::path& file, const std::string& prefix,
                         const fs::path& base, const ManifestVars& vars,
                         const std::vector<StartupMode>& modes) {
   Fields fields(table, file, prefix);
   fields.allow_only({"name", "description", "differs", "dockerfile", "context", "target", "network",
-                     "build_args", "edit", "probe", "startup", "path"});
+                     "build_args", "edit", "probe", "startup", "path", "opt_in"});
   Scenario scenario;
   scenario.manifest = file;
   scenario.name = fields.nonempty_string("name");
@@ -353,6 +376,7 @@ Scenario parse_scenario(const toml::table& table, const fs::path& file, const st
   scenario.deps_edit = parse_edit(fields, "deps", scenario.context);
   scenario.probe = parse_probe(fields);
   parse_startup(fields, modes, scenario);
+  parse_opt_in(fields, scenario);
   return scenario;
 }
 

@@ -68,6 +68,9 @@ struct Scenario {
   // added when the probe finds that the service is a Python program.
   std::vector<StartupMode> startup_modes;
   bool detect_python = true;
+  // scenario.toml's `opt_in`: opt-in states (cold-pull, the CI states) measured by default, on
+  // the same terms as those a claim of the suite reads on the scenario (session/plan).
+  std::vector<CacheState> opt_in;
 
   std::vector<CacheState> supported_states() const;
   // supported_states(), cold-pull, or, for the CI cache states (built after a code edit), a

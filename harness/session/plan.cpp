@@ -66,24 +66,27 @@ bool is_local_warm_state(CacheState state) {
   return state != CacheState::kCold && !is_ci_cache_state(state);
 }
 
-// The opt-in states a claim of the suite reads on this scenario (its subject or baseline),
-// measured by default where the run can produce them truly, so the main job judges such a
-// claim in each setting it can: cold-pull needs the registry and an engine of its own to build
-// on (--pull-engine; on the run's engine a base's layers stay held by images built on it, and
-// a FROM fetched the config alone: 1684 bytes of python:3.11 on 2026-12-04); the CI states
-// that export a cache are left to scripts/bench-ci, whose engine can. --state names the run's
-// states exactly.
+// The opt-in states a claim of the suite reads on this scenario (its subject or baseline), and
+// those its scenario.toml opts in to, measured by default where the run can produce them
+// truly, so the main job judges such a claim in each setting it can: cold-pull needs the
+// registry and an engine of its own to build on (--pull-engine; on the run's engine a base's
+// layers stay held by images built on it, and a FROM fetched the config alone: 1684 bytes of
+// python:3.11 on 2026-12-04); the CI states that export a cache are left to scripts/bench-ci,
+// whose engine can. --state names the run's states exactly.
 std::vector<CacheState> claimed_opt_in(const Suite& suite, const Scenario& scenario,
                                        const RunOptions& options) {
   std::vector<CacheState> states;
   if (!options.states.empty() || options.registry.empty()) return states;
-  for (const auto& claim : suite.claims) {
-    if (claim.subject != scenario.name && claim.baseline != scenario.name) continue;
-    auto state = parse_cache_state(claim.state);
-    if (!state || !is_ci_cache_state(*state) || needs_cache_export(*state)) continue;
-    if (pulls_bases(*state) && options.pull_engine.empty()) continue;
+  auto consider = [&](std::optional<CacheState> state) {
+    if (!state || !is_ci_cache_state(*state) || needs_cache_export(*state)) return;
+    if (pulls_bases(*state) && options.pull_engine.empty()) return;
     if (std::find(states.begin(), states.end(), *state) == states.end()) states.push_back(*state);
+  };
+  for (const auto& claim : suite.claims) {
+    if (claim.subject == scenario.name || claim.baseline == scenario.name)
+      consider(parse_cache_state(claim.state));
   }
+  for (auto state : scenario.opt_in) consider(state);
   return states;
 }
 

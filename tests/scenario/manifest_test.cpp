@@ -344,3 +344,28 @@ TEST_CASE(
             .find("field 'claim[0].why.warm-deps': claim 'fast' does not name the state") !=
         std::string::npos);
 }
+
+TEST_CASE("a scenario's opt_in names opt-in states it can be built in, each once") {
+  Suite suite = parse(std::string(kHead) + "opt_in = [\"cold-pull\"]\n");
+  CHECK(suite.scenarios.at(0).opt_in == std::vector<CacheState>{CacheState::kColdPull});
+  auto e = error_of(std::string(kHead) + "opt_in = [\"cold-pul\"]\n");
+  CHECK(e.find("field 'scenario[0].opt_in': 'cold-pul' is not an opt-in state, did you mean "
+               "'cold-pull'?") != std::string::npos);
+  e = error_of(std::string(kHead) + "opt_in = [\"warm-code\"]\n");
+  CHECK(e.find("'warm-code' is not an opt-in state") != std::string::npos);
+  CHECK(e.find("the default states are measured anyway") != std::string::npos);
+  e = error_of(std::string(kHead) + "opt_in = [\"ci-registry\"]\n");  // no [edit.code]
+  CHECK(e.find("'ci-registry' rebuilds after a code edit ([edit.code]); add it or remove the "
+               "state") != std::string::npos);
+  e = error_of(std::string(kHead) + "opt_in = [\"cold-pull\", \"cold-pull\"]\n");
+  CHECK(e.find("'cold-pull' is listed twice") != std::string::npos);
+}
+
+TEST_CASE("the hermetic suite's single-stage endings opt in to a fresh runner's cold build") {
+  Suite suite = load_suite(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/hermetic");
+  for (const char* name : {"extra-2-pre-commit", "final"}) {
+    const Scenario* scenario = suite.find(name);
+    REQUIRE(scenario);
+    CHECK(scenario->opt_in == std::vector<CacheState>{CacheState::kColdPull});
+  }
+}

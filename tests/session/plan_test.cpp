@@ -196,3 +196,26 @@ TEST_CASE(
   options.states = {CacheState::kCold};
   CHECK(single_units(suite, options)[0].states == std::vector<CacheState>{CacheState::kCold});
 }
+
+TEST_CASE("plan: a scenario's opt_in states are measured on a claim's terms") {
+  Suite suite = basic_suite();
+  suite.claims.clear();
+  suite.scenarios[1].opt_in = {CacheState::kColdPull, CacheState::kCiRegistry};
+  auto has = [](const Unit& unit, CacheState state) {
+    return std::find(unit.states.begin(), unit.states.end(), state) != unit.states.end();
+  };
+  RunOptions options;
+  options.registry = "127.0.0.1:5000";  // no pull engine: cold-pull could not be a fresh runner's
+  for (const auto& unit : single_units(suite, options)) {
+    CHECK_FALSE(has(unit, CacheState::kColdPull));
+    CHECK_FALSE(has(unit, CacheState::kCiRegistry));  // exports a cache: scripts/bench-ci
+  }
+  options.pull_engine = "unix:///var/run/buildbench-pull.sock";
+  auto units = single_units(suite, options);
+  REQUIRE(units.size() == 2);
+  CHECK_FALSE(has(units[0], CacheState::kColdPull));
+  CHECK(units[1].states.back() == CacheState::kColdPull);
+  CHECK_FALSE(has(units[1], CacheState::kCiRegistry));
+  options.states = {CacheState::kCold};  // --state names the run's states exactly
+  CHECK(single_units(suite, options)[1].states == std::vector<CacheState>{CacheState::kCold});
+}
