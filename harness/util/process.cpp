@@ -127,7 +127,9 @@ class ChildRun {
     auto program = resolve_program(options_.argv.front());
     std::vector<std::string> args(options_.argv.begin() + 1, options_.argv.end());
     bp::environment env = boost::this_process::environment();
-    for (const auto& [key, value] : options_.env) env[key] = value;
+    // set(), not env[key]: Boost 1.74's find() compares "KEY=" past the end of a shorter
+    // entry (a heap overread AddressSanitizer reports).
+    for (const auto& [key, value] : options_.env) env.set(key, value);
     std::error_code launch_error;
     result_.started = std::chrono::steady_clock::now();
     child_.emplace(program, bp::args(args), bp::std_out > out_pipe_, bp::std_err > err_pipe_,

@@ -1,5 +1,7 @@
 #include "util/process.hpp"
 
+#include <cstdlib>
+
 #include <catch2/catch.hpp>
 
 #include "util/error.hpp"
@@ -105,4 +107,17 @@ TEST_CASE("a stopped process returns as soon as its pipes close, without a drain
   auto result = run_process(options);
   CHECK(result.stopped_by_callback);
   CHECK(std::chrono::steady_clock::now() - wall_start < 10s);
+}
+
+TEST_CASE("a variable set for the child reaches it beside entries shorter than its name") {
+  // Boost 1.74's env[key] read "KEY=" past the end of each shorter entry: ASan reports it
+  // where the entry is a heap string (longer than the short-string buffer).
+  ::setenv("BUILDBENCH_T_SHORT", "1", 1);
+  ProcessOptions options;
+  options.argv = {"printenv", "BUILDBENCH_TEST_A_LONG_VARIABLE_NAME", "BUILDBENCH_T_SHORT"};
+  options.env = {{"BUILDBENCH_TEST_A_LONG_VARIABLE_NAME", "set"}};
+  auto result = run_process(options);
+  ::unsetenv("BUILDBENCH_T_SHORT");
+  CHECK(result.exit_code == 0);
+  CHECK(result.out == "set\n1\n");
 }
